@@ -1,0 +1,119 @@
+"""One JSON error shape for every failure:
+
+    {"detail": "<message>", "error": {"status": 422, "code": "invalid", "message": "...",
+                                      "field": "name", "details": [...]}}
+
+`detail` keeps clients written for FastAPI's default shape working.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from eventlens.domain.errors import (
+    AlreadyExists,
+    Conflict,
+    DomainError,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+)
+from eventlens.eventstore.port import StoreUnavailable
+
+STATUS_BY_ERROR: dict[type[DomainError], int] = {
+    InvalidInput: 422,
+    NotFound: 404,
+    AlreadyExists: 409,
+    Conflict: 409,
+    PermissionDenied: 403,
+}
+
+CODE_BY_STATUS = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "invalid",
+    429: "too_many_requests",
+    503: "unavailable",
+}
+
+
+def error_body(
+    status: int,
+    message: str,
+    *,
+    code: str | None = None,
+    field: str | None = None,
+    details: list[dict[str, Any]] | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    error: dict[str, Any] = {
+        "status": status,
+        "code": code or CODE_BY_STATUS.get(status, "error"),
+        "message": message,
+    }
+    if field is not None:
+        error["field"] = field
+    if details:
+        error["details"] = details
+    error.update(extra)
+    return {"detail": message, "error": error}
+
+
+def error_json(status: int, message: str, **kwargs: Any) -> bytes:
+    return orjson.dumps(error_body(status, message, **kwargs))
+
+
+def validation_details(errors: list[dict[str, Any]] | Any) -> list[dict[str, Any]]:
+    """Pydantic errors as `{"field": "a.b", "message": "..."}` items."""
+    details = []
+    for item in errors:
+        location = [str(p) for p in item.get("loc", ()) if p not in ("body",)]
+        details.append({"field": ".".join(location) or "(body)", "message": item.get("msg", "")})
+    return details
+
+
+def summarise(details: list[dict[str, Any]]) -> str:
+    shown = "; ".join(f"{d['field']}: {d['message']}" for d in details[:5])
+    more = f" (and {len(details) - 5} more)" if len(details) > 5 else ""
+    return f"invalid request: {shown}{more}"
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def domain_error(_request: Request, error: DomainError) -> JSONResponse:
+        status = STATUS_BY_ERROR.get(type(error), 400)
+        return JSONResponse(
+            error_body(status, error.message, code=error.code, field=error.field), status
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def request_invalid(_request: Request, error: RequestValidationError) -> JSONResponse:
+        details = validation_details(error.errors())
+        malformed = any(d["message"].startswith("JSON decode error") for d in details)
+        status = 400 if malformed else 422
+        message = "request body is not valid JSON" if malformed else summarise(details)
+        return JSONResponse(error_body(status, message, details=details), status)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_request: Request, error: StarletteHTTPException) -> JSONResponse:
+        return JSONResponse(
+            error_body(error.status_code, str(error.detail)),
+            error.status_code,
+            headers=getattr(error, "headers", None),
+        )
+
+    @app.exception_handler(StoreUnavailable)
+    async def store_unavailable(_request: Request, error: StoreUnavailable) -> JSONResponse:
+        return JSONResponse(error_body(503, str(error)), 503, headers={"Retry-After": "1"})

@@ -1,0 +1,229 @@
+"""The ingest path as a lean ASGI app: no framework routing on the hottest path.
+
+`POST /api/events/ingest` takes one event, `POST /api/events/batch` many. Bodies may be
+`application/json` or `text/plain` (so `navigator.sendBeacon` needs no preflight). The answer
+comes only after the events are durably appended. CORS is answered per adaptor.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import orjson
+from pydantic import ValidationError
+
+from eventlens.api.errors import error_json, summarise, validation_details
+from eventlens.api.ingest_models import BatchItem, BatchResult, IngestEvent, now
+from eventlens.commands.track_events import Outcome, TrackEvents, track_events
+from eventlens.domain.tracking import RejectionCode, TrackedEvent
+from eventlens.eventstore.port import StoreUnavailable
+from eventlens.runtime import Platform
+
+INGEST_PATH = "/api/events/ingest"
+BATCH_PATH = "/api/events/batch"
+PATHS = (INGEST_PATH, INGEST_PATH + "/", BATCH_PATH, BATCH_PATH + "/")
+JSON_TYPES = (b"application/json", b"text/plain", b"")
+
+Scope = dict[str, Any]
+Receive = Callable[[], Awaitable[dict[str, Any]]]
+Send = Callable[[dict[str, Any]], Awaitable[None]]
+
+# A rejected event's most telling reason decides the status of a single-event ingest.
+STATUS_BY_REASON = {
+    RejectionCode.UNKNOWN_SCHEMA: 404,
+    RejectionCode.UNKNOWN_ADAPTOR: 404,
+    RejectionCode.DISABLED_ADAPTOR: 403,
+    RejectionCode.RETIRED_SCHEMA: 410,
+}
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+class IngestApp:
+    def __init__(self, platform: Platform, fallback: Any) -> None:
+        self.platform = platform
+        self.fallback = fallback
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] not in PATHS:
+            await self.fallback(scope, receive, send)
+            return
+        headers = dict(scope["headers"])
+        origin = headers.get(b"origin")
+        origin_text = origin.decode("latin-1") if origin else None
+        method = scope["method"]
+        if method == "OPTIONS":
+            await self._preflight(origin_text, send)
+            return
+        if method != "POST":
+            await _respond(send, 405, error_json(405, f"{method} is not allowed here; use POST"),
+                           extra=[(b"allow", b"POST, OPTIONS")])
+            return
+        content_type = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
+        if content_type not in JSON_TYPES:
+            await _respond(send, 415, error_json(
+                415, "send the body as application/json or text/plain"), origin=origin_text)
+            return
+        single = scope["path"].rstrip("/") == INGEST_PATH
+        settings = self.platform.settings
+        limit = settings.max_body_bytes if single else settings.max_batch_body_bytes
+        try:
+            body = await _read_body(receive, limit, headers)
+        except BodyTooLarge:
+            await _respond(send, 413, error_json(
+                413, f"request body exceeds {limit} bytes"), origin=origin_text)
+            return
+        try:
+            data = orjson.loads(body)
+        except orjson.JSONDecodeError as error:
+            await _respond(send, 400, error_json(
+                400, f"request body is not valid JSON: {error}"), origin=origin_text)
+            return
+        try:
+            if single:
+                status, payload, allowed = await self._one(data, origin_text)
+            else:
+                status, payload, allowed = await self._many(data, origin_text)
+        except StoreUnavailable as error:
+            await _respond(send, 503, error_json(503, str(error)), origin=origin_text,
+                           extra=[(b"retry-after", b"1")])
+            return
+        await _respond(send, status, payload, origin=origin_text if allowed else None)
+
+    async def _one(self, data: Any, origin: str | None) -> tuple[int, bytes, bool]:
+        if not isinstance(data, dict):
+            return 422, error_json(422, "the body must be a JSON object (one event)"), True
+        try:
+            incoming = IngestEvent.model_validate(data)
+        except ValidationError as error:
+            details = validation_details(error.errors())
+            return 422, error_json(422, summarise(details), details=details), True
+        event = incoming.to_tracked(now())
+        [outcome] = await self._track([event], origin)
+        if outcome.refused:
+            return 403, error_json(403, outcome.refused, code="origin_not_allowed"), False
+        if outcome.reasons:
+            first = outcome.reasons[0]
+            status = STATUS_BY_REASON.get(first.code, 422)
+            message = "; ".join(r.message for r in outcome.reasons)
+            return status, error_json(
+                status,
+                f"event rejected: {message}",
+                code="event_rejected",
+                details=[{"code": r.code.value, "message": r.message} for r in outcome.reasons],
+                event_id=str(outcome.event_id),
+                recorded_as_rejected=True,
+            ), True
+        return 202, orjson.dumps({"status": "accepted", "event_id": str(outcome.event_id)}), True
+
+    async def _many(self, data: Any, origin: str | None) -> tuple[int, bytes, bool]:
+        items = data.get("events") if isinstance(data, dict) else data
+        if not isinstance(items, list):
+            return 422, error_json(
+                422, 'the body must be {"events": [...]} or a JSON array of events',
+                field="events"), True
+        limit = self.platform.settings.max_batch_events
+        if len(items) > limit:
+            return 413, error_json(413, f"a batch may hold at most {limit} events",
+                                   field="events"), True
+        received_at = now()
+        results: list[BatchItem | None] = [None] * len(items)
+        events: list[TrackedEvent] = []
+        positions: list[int] = []
+        for index, item in enumerate(items):
+            try:
+                if not isinstance(item, dict):
+                    raise ValueError("each event must be a JSON object")
+                events.append(IngestEvent.model_validate(item).to_tracked(received_at))
+                positions.append(index)
+            except (ValidationError, ValueError) as error:
+                details = (validation_details(error.errors())
+                           if isinstance(error, ValidationError)
+                           else [{"field": "(event)", "message": str(error)}])
+                results[index] = BatchItem(index=index, status="invalid", reasons=[
+                    {"code": "invalid", "message": f"{d['field']}: {d['message']}"}
+                    for d in details])
+        outcomes = await self._track(events, origin) if events else []
+        for index, outcome in zip(positions, outcomes, strict=True):
+            results[index] = _batch_item(index, outcome)
+        done = [r for r in results if r is not None]
+        counts = {s: sum(1 for r in done if r.status == s)
+                  for s in ("accepted", "rejected", "invalid", "refused")}
+        body = BatchResult(results=done, **counts)
+        return 202 if counts["accepted"] else 422, body.model_dump_json().encode(), (
+            counts["refused"] < len(done) or not done)
+
+    async def _track(self, events: list[TrackedEvent], origin: str | None) -> list[Outcome]:
+        return await track_events(
+            TrackEvents(events, origin), self.platform.cache, self.platform.store
+        )
+
+    async def _preflight(self, origin: str | None, send: Send) -> None:
+        if origin is None or not self._origin_known(origin):
+            await _respond(send, 403, error_json(
+                403, f"origin {origin!r} is not allowed by any active adaptor",
+                code="origin_not_allowed"))
+            return
+        await send({
+            "type": "http.response.start",
+            "status": 204,
+            "headers": [
+                (b"access-control-allow-origin", origin.encode("latin-1")),
+                (b"access-control-allow-methods", b"POST, OPTIONS"),
+                (b"access-control-allow-headers", b"content-type"),
+                (b"access-control-max-age", b"600"),
+                (b"vary", b"Origin"),
+            ],
+        })
+        await send({"type": "http.response.body", "body": b""})
+
+    def _origin_known(self, origin: str) -> bool:
+        return any(a.active and a.accepts_origin(origin) for a in self.platform.cache.adaptors())
+
+
+def _batch_item(index: int, outcome: Outcome) -> BatchItem:
+    if outcome.refused:
+        return BatchItem(index=index, status="refused", event_id=outcome.event_id,
+                         reasons=[{"code": "origin_not_allowed", "message": outcome.refused}])
+    if outcome.reasons:
+        return BatchItem(index=index, status="rejected", event_id=outcome.event_id,
+                         reasons=[{"code": r.code.value, "message": r.message}
+                                  for r in outcome.reasons])
+    return BatchItem(index=index, status="accepted", event_id=outcome.event_id)
+
+
+async def _read_body(receive: Receive, limit: int, headers: dict[bytes, bytes]) -> bytes:
+    declared = headers.get(b"content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise BodyTooLarge
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            raise BodyTooLarge
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+async def _respond(
+    send: Send,
+    status: int,
+    body: bytes,
+    *,
+    origin: str | None = None,
+    extra: list[tuple[bytes, bytes]] | None = None,
+) -> None:
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    if origin is not None:
+        headers += [(b"access-control-allow-origin", origin.encode("latin-1")), (b"vary", b"Origin")]
+    if extra:
+        headers += extra
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})

@@ -1,0 +1,75 @@
+"""Signed, expiring access and refresh tokens (HS256 JWTs)."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import jwt
+
+ACCESS_TTL = 3600
+REFRESH_TTL = 7 * 24 * 3600
+ALGORITHM = "HS256"
+ISSUER = "eventlens"
+
+
+class InvalidToken(Exception):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Claims:
+    username: str
+    role: str
+    kind: str
+    credential: str
+
+
+def credential_stamp(password_hash: str) -> str:
+    """Changes with the password, so a password change ends every earlier session."""
+    return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
+
+
+class TokenIssuer:
+    def __init__(self, secret: str, access_ttl: int = ACCESS_TTL, refresh_ttl: int = REFRESH_TTL) -> None:
+        self._secret = secret
+        self.access_ttl = access_ttl
+        self.refresh_ttl = refresh_ttl
+
+    def issue(self, username: str, role: str, password_hash: str, kind: str = "access") -> str:
+        now = int(time.time())
+        ttl = self.access_ttl if kind == "access" else self.refresh_ttl
+        payload: dict[str, Any] = {
+            "iss": ISSUER,
+            "sub": username,
+            "role": role,
+            "typ": kind,
+            "crd": credential_stamp(password_hash),
+            "iat": now,
+            "exp": now + ttl,
+        }
+        return jwt.encode(payload, self._secret, algorithm=ALGORITHM)
+
+    def verify(self, token: str, kind: str = "access") -> Claims:
+        try:
+            payload = jwt.decode(
+                token,
+                self._secret,
+                algorithms=[ALGORITHM],
+                issuer=ISSUER,
+                options={"require": ["exp", "iat", "sub", "typ", "iss"]},
+            )
+        except jwt.ExpiredSignatureError:
+            raise InvalidToken("token has expired") from None
+        except jwt.PyJWTError as error:
+            raise InvalidToken(f"token is invalid: {error}") from None
+        if payload.get("typ") != kind:
+            raise InvalidToken(f"a {kind} token is required")
+        return Claims(
+            username=str(payload["sub"]),
+            role=str(payload.get("role", "")),
+            kind=kind,
+            credential=str(payload.get("crd", "")),
+        )

@@ -1,0 +1,107 @@
+"""The `eventlens` command."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+from pathlib import Path
+
+from eventlens.config import Settings
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return Settings().with_overrides(
+        port=getattr(args, "port", None),
+        host=getattr(args, "host", None),
+        data_dir=Path(args.data_dir) if getattr(args, "data_dir", None) else None,
+    )
+
+
+def _serve(settings: Settings, *, run_workers: bool) -> None:
+    import uvicorn
+
+    from eventlens.api.app import create_app
+
+    app = create_app(settings, run_workers=run_workers)
+    print(f"EventLens listening on http://{settings.host}:{settings.port}", file=sys.stderr, flush=True)
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level="warning",
+        timeout_graceful_shutdown=5,
+        access_log=False,
+    )
+    if not settings.database_url:
+        from eventlens import embedded_postgres
+
+        embedded_postgres.stop(settings.data_dir)
+
+
+def cmd_up(args: argparse.Namespace) -> None:
+    """API, ingest and projection workers in one process (embedded PostgreSQL by default)."""
+    _serve(_settings(args), run_workers=True)
+
+
+def cmd_api(args: argparse.Namespace) -> None:
+    _serve(_settings(args), run_workers=False)
+
+
+def cmd_worker(args: argparse.Namespace) -> None:
+    from eventlens.runtime import Workers, resolve_database_url
+
+    settings = _settings(args)
+    workers = Workers(settings, resolve_database_url(settings))
+    workers.start()
+    signal.signal(signal.SIGTERM, lambda *_: workers.stop.set())
+    print("EventLens projection workers running", file=sys.stderr, flush=True)
+    try:
+        while not workers.stop.wait(1.0):
+            pass
+    except KeyboardInterrupt:
+        pass
+    workers.close()
+
+
+def cmd_dsn(args: argparse.Namespace) -> None:
+    settings = _settings(args)
+    if settings.database_url:
+        print(settings.database_url)
+        return
+    from eventlens import embedded_postgres
+
+    dsn = embedded_postgres.read_dsn(settings.data_dir)
+    if dsn is None:
+        raise SystemExit(f"no embedded database in {settings.data_dir}; run 'eventlens up' first")
+    print(dsn)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="eventlens", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    def add(name: str, handler: object, help_text: str, *, serve: bool = False) -> None:
+        sub = commands.add_parser(name, help=help_text)
+        sub.add_argument("--data-dir", help="data directory (default: $EVENTLENS_DATA_DIR or ./.eventlens)")
+        if serve:
+            sub.add_argument("--port", type=int, help="HTTP port (default: $EVENTLENS_PORT or 8000)")
+            sub.add_argument("--host", help="bind address (default: $EVENTLENS_HOST or 127.0.0.1)")
+        sub.set_defaults(handler=handler)
+
+    add("up", cmd_up, "run everything in one process", serve=True)
+    add("api", cmd_api, "run the API alone", serve=True)
+    add("worker", cmd_worker, "run the projection workers alone")
+    add("dsn", cmd_dsn, "print the read-model database's connection string")
+
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=Settings().log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    args.handler(args)
+
+
+if __name__ == "__main__":
+    main()

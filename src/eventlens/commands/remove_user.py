@@ -1,0 +1,26 @@
+"""RemoveUser: an admin revokes someone's access. The user's history stays."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from eventlens.commands.actor import Actor, require_admin
+from eventlens.commands.catalog import Catalog
+from eventlens.domain.errors import Conflict
+from eventlens.domain.user import User
+
+
+@dataclass(frozen=True, slots=True)
+class RemoveUser:
+    actor: Actor
+    username: str
+
+
+def remove_user(command: RemoveUser, catalog: Catalog) -> User:
+    require_admin(command.actor, "remove users")
+    if command.actor.username.lower() == command.username.lower():
+        raise Conflict("admins cannot remove themselves")
+    user = catalog.user(command.username)
+    user.remove()
+    catalog.record(user)
+    return user

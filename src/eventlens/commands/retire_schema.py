@@ -1,0 +1,23 @@
+"""RetireSchema: stop accepting events for a schema. Its history and tables stay."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from eventlens.commands.actor import Actor, require_admin
+from eventlens.commands.catalog import Catalog
+from eventlens.domain.schema import Schema
+
+
+@dataclass(frozen=True, slots=True)
+class RetireSchema:
+    actor: Actor
+    name: str
+
+
+def retire_schema(command: RetireSchema, catalog: Catalog) -> Schema:
+    require_admin(command.actor, "retire schemas")
+    schema = catalog.schema(command.name)
+    schema.retire()
+    catalog.record(schema)
+    return schema

@@ -1,0 +1,117 @@
+"""TrackEvents: judge incoming events against the catalog and append them.
+
+Accepted events go to the tracked stream, well-formed events that fail a check go to the
+rejected stream with their reasons; events from an origin the adaptor does not allow are
+refused and recorded nowhere (they are not the site's data).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+from uuid import UUID
+
+from eventlens.domain.adaptor import Adaptor
+from eventlens.domain.json_schema import PropertyCheck
+from eventlens.domain.schema import Schema
+from eventlens.domain.tracking import Reason, RejectedEvent, TrackedEvent, judge
+from eventlens.eventstore.port import EventStore
+
+
+class CatalogLookup(Protocol):
+    """The catalog as the ingest path sees it: in memory, kept current by following events."""
+
+    def schema(self, name: str) -> Schema | None: ...
+
+    def adaptor(self, container_id: str) -> Adaptor | None: ...
+
+    def active_adaptors(self, schema_name: str) -> list[Adaptor]: ...
+
+    def property_check(self, schema: Schema, event_type: str) -> PropertyCheck | None: ...
+
+    async def catch_up(self) -> None:
+        """Read catalog changes recorded since the last look (e.g. by another replica)."""
+
+
+@dataclass(frozen=True, slots=True)
+class TrackEvents:
+    events: Sequence[TrackedEvent]
+    origin: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    event_id: UUID
+    reasons: tuple[Reason, ...] = ()
+    refused: str | None = None
+
+    @property
+    def accepted(self) -> bool:
+        return not self.reasons and self.refused is None
+
+
+async def track_events(
+    command: TrackEvents, catalog: CatalogLookup, store: EventStore
+) -> list[Outcome]:
+    if _misses(command.events, catalog):
+        await catalog.catch_up()
+    accepted: list[TrackedEvent] = []
+    rejected: list[RejectedEvent] = []
+    outcomes: list[Outcome] = []
+    for incoming in command.events:
+        event, schema, adaptor, candidates = _resolve(incoming, catalog)
+        if adaptor is not None and not adaptor.accepts_origin(command.origin):
+            outcomes.append(
+                Outcome(
+                    event.event_id,
+                    refused=f"origin {command.origin!r} is not allowed for adaptor "
+                    f"{adaptor.container_id}",
+                )
+            )
+            continue
+        check = (
+            catalog.property_check(schema, event.event_type) if schema is not None else None
+        )
+        reasons = judge(event, schema, adaptor, check, adaptor_candidates=candidates)
+        if reasons:
+            rejected.append(RejectedEvent(event, reasons))
+        else:
+            accepted.append(event)
+        outcomes.append(Outcome(event.event_id, reasons))
+    appends = []
+    if accepted:
+        appends.append(store.append_tracked(accepted))
+    if rejected:
+        appends.append(store.append_rejected(rejected))
+    await asyncio.gather(*appends)
+    return outcomes
+
+
+def _misses(events: Sequence[TrackedEvent], catalog: CatalogLookup) -> bool:
+    """Does any event name a schema or adaptor this replica has not seen yet?"""
+    return any(
+        catalog.schema(event.schema_id) is None
+        or (event.container_id is not None and catalog.adaptor(event.container_id) is None)
+        for event in events
+    )
+
+
+def _resolve(
+    event: TrackedEvent, catalog: CatalogLookup
+) -> tuple[TrackedEvent, Schema | None, Adaptor | None, int]:
+    """Find the event's schema and adaptor.
+
+    An event naming no container id (a server-side sender, the seed's curl example) is
+    attributed to its schema's adaptor when the schema has exactly one active adaptor.
+    """
+    schema = catalog.schema(event.schema_id)
+    if event.container_id is not None:
+        return event, schema, catalog.adaptor(event.container_id), 1
+    candidates = catalog.active_adaptors(event.schema_id)
+    if len(candidates) == 1:
+        adaptor = candidates[0]
+        return dataclasses.replace(event, container_id=adaptor.container_id), schema, adaptor, 1
+    return event, schema, None, len(candidates)

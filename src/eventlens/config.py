@@ -1,0 +1,51 @@
+"""Configuration: every setting is an `EVENTLENS_*` environment variable (see README)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise SystemExit(f"{name} must be a whole number, not {raw!r}") from None
+
+
+def _str(name: str) -> str | None:
+    value = os.environ.get(name, "").strip()
+    return value or None
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path = field(default_factory=lambda: Path(_str("EVENTLENS_DATA_DIR") or ".eventlens"))
+    database_url: str | None = field(default_factory=lambda: _str("EVENTLENS_DATABASE_URL"))
+    kafka_bootstrap: str | None = field(default_factory=lambda: _str("EVENTLENS_KAFKA_BOOTSTRAP"))
+    kafka_partitions: int = field(default_factory=lambda: _int("EVENTLENS_KAFKA_PARTITIONS", 6))
+    kafka_replication: int = field(default_factory=lambda: _int("EVENTLENS_KAFKA_REPLICATION", 1))
+    host: str = field(default_factory=lambda: _str("EVENTLENS_HOST") or "127.0.0.1")
+    port: int = field(default_factory=lambda: _int("EVENTLENS_PORT", 8000))
+    embedded_pg_port: int = field(default_factory=lambda: _int("EVENTLENS_EMBEDDED_PG_PORT", 0))
+    admin_password: str | None = field(default_factory=lambda: _str("EVENTLENS_ADMIN_PASSWORD"))
+    max_body_bytes: int = field(default_factory=lambda: _int("EVENTLENS_MAX_BODY_BYTES", 64 * 1024))
+    max_batch_body_bytes: int = field(
+        default_factory=lambda: _int("EVENTLENS_MAX_BATCH_BODY_BYTES", 4 * 1024 * 1024)
+    )
+    max_batch_events: int = field(default_factory=lambda: _int("EVENTLENS_MAX_BATCH_EVENTS", 1000))
+    secret_key: str | None = field(default_factory=lambda: _str("EVENTLENS_SECRET_KEY"))
+    cors_origins: str | None = field(default_factory=lambda: _str("EVENTLENS_CORS_ORIGINS"))
+    log_level: str = field(default_factory=lambda: _str("EVENTLENS_LOG_LEVEL") or "INFO")
+
+    @property
+    def uses_kafka(self) -> bool:
+        return self.kafka_bootstrap is not None
+
+    def with_overrides(self, **changes: object) -> Settings:
+        values = {k: v for k, v in changes.items() if v is not None}
+        return Settings(**{**self.__dict__, **values})

@@ -1,0 +1,196 @@
+"""The Adaptor aggregate: one tracked site, bound to a schema, identified by a container id."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import urlsplit
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from eventsourcing.domain import Aggregate, event
+
+from eventlens.domain.errors import Conflict, InvalidInput
+from eventlens.domain.names import check_schema_name
+from eventlens.domain.schema import check_description
+
+CONTAINER_ID = re.compile(r"^CAP-[A-Z0-9]{6}$")
+CONTAINER_ID_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+MAX_NAME = 200
+MAX_URLS = 50
+
+
+def adaptor_id_for(container_id: str) -> UUID:
+    return uuid5(NAMESPACE_URL, f"eventlens:adaptor:{container_id}")
+
+
+def check_container_id(container_id: str) -> str:
+    if not isinstance(container_id, str) or not CONTAINER_ID.match(container_id):
+        raise InvalidInput(
+            "container id must have the form CAP-XXXXXX (six uppercase letters or digits)",
+            field="container_id",
+        )
+    return container_id
+
+
+def check_adaptor_name(name: object) -> str:
+    if not isinstance(name, str) or not name.strip() or len(name) > MAX_NAME:
+        raise InvalidInput(
+            f"adaptor name must be a non-empty string of at most {MAX_NAME} characters",
+            field="name",
+        )
+    return name.strip()
+
+
+def origin_of(url: str, field: str) -> str:
+    """`https://Example.com:8443/path` -> `https://example.com:8443` (an Origin header's form)."""
+    if not isinstance(url, str):
+        raise InvalidInput(f"{url!r} is not a URL", field=field)
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise InvalidInput(f"{url!r} is not an http(s) URL", field=field)
+    origin = f"{parts.scheme}://{parts.hostname.lower()}"
+    if parts.port is not None:
+        origin += f":{parts.port}"
+    return origin
+
+
+def check_urls(urls: object, field: str) -> list[str]:
+    if urls is None:
+        return []
+    if isinstance(urls, str):
+        urls = [urls]
+    if not isinstance(urls, list) or len(urls) > MAX_URLS:
+        raise InvalidInput(f"{field} must be a list of at most {MAX_URLS} URLs", field=field)
+    for url in urls:
+        origin_of(url, field)
+    return [url.strip() for url in urls]
+
+
+def check_origins(origins: object) -> list[str]:
+    """Allowed origins are URLs reduced to their origin, or "*" for any origin."""
+    if origins is None:
+        return []
+    if not isinstance(origins, list) or len(origins) > MAX_URLS:
+        raise InvalidInput(
+            f"allowed_origins must be a list of at most {MAX_URLS} origins",
+            field="allowed_origins",
+        )
+    return sorted({"*" if o == "*" else origin_of(o, "allowed_origins") for o in origins})
+
+
+class Adaptor(Aggregate):
+    """A tracked site. Events are accepted only while it is active and from its origins."""
+
+    @staticmethod
+    def create_id(container_id: str, **_: Any) -> UUID:
+        return adaptor_id_for(container_id)
+
+    @classmethod
+    def create(
+        cls,
+        container_id: str,
+        name: object,
+        schema_name: str,
+        website_urls: object,
+        allowed_origins: object,
+        description: object,
+    ) -> Adaptor:
+        return cls(
+            container_id=check_container_id(container_id),
+            name=check_adaptor_name(name),
+            schema_name=check_schema_name(schema_name),
+            website_urls=check_urls(website_urls, "website_url"),
+            allowed_origins=check_origins(allowed_origins),
+            description=check_description(description),
+        )
+
+    @event("Created")
+    def __init__(
+        self,
+        container_id: str,
+        name: str,
+        schema_name: str,
+        website_urls: list[str],
+        allowed_origins: list[str],
+        description: str,
+    ) -> None:
+        self.container_id = container_id
+        self.name = name
+        self.schema_name = schema_name
+        self.website_urls = website_urls
+        self.allowed_origins = allowed_origins
+        self.description = description
+        self.active = True
+
+    @property
+    def origins(self) -> frozenset[str]:
+        """Origins allowed to send events: the website URLs' origins plus explicit ones."""
+        derived = {origin_of(url, "website_url") for url in self.website_urls}
+        return frozenset(derived | set(self.allowed_origins))
+
+    def accepts_origin(self, origin: str | None) -> bool:
+        """A request without an Origin header (a server, curl) is not a browser: accept it."""
+        if origin is None:
+            return True
+        allowed = self.origins
+        return "*" in allowed or origin.lower() in allowed
+
+    def update(
+        self,
+        name: object = None,
+        schema_name: str | None = None,
+        website_urls: object = None,
+        allowed_origins: object = None,
+        description: object = None,
+    ) -> None:
+        changes = {
+            "name": self.name if name is None else check_adaptor_name(name),
+            "schema_name": self.schema_name
+            if schema_name is None
+            else check_schema_name(schema_name),
+            "website_urls": self.website_urls
+            if website_urls is None
+            else check_urls(website_urls, "website_url"),
+            "allowed_origins": self.allowed_origins
+            if allowed_origins is None
+            else check_origins(allowed_origins),
+            "description": self.description
+            if description is None
+            else check_description(description),
+        }
+        if all(getattr(self, key) == value for key, value in changes.items()):
+            return
+        self._updated(**changes)
+
+    @event("Updated")
+    def _updated(
+        self,
+        name: str,
+        schema_name: str,
+        website_urls: list[str],
+        allowed_origins: list[str],
+        description: str,
+    ) -> None:
+        self.name = name
+        self.schema_name = schema_name
+        self.website_urls = website_urls
+        self.allowed_origins = allowed_origins
+        self.description = description
+
+    def disable(self) -> None:
+        if not self.active:
+            raise Conflict(f"adaptor {self.container_id} is already disabled")
+        self._disabled()
+
+    @event("Disabled")
+    def _disabled(self) -> None:
+        self.active = False
+
+    def enable(self) -> None:
+        if self.active:
+            raise Conflict(f"adaptor {self.container_id} is already active")
+        self._enabled()
+
+    @event("Enabled")
+    def _enabled(self) -> None:
+        self.active = True

@@ -1,0 +1,96 @@
+"""The User aggregate: who may read and who may change the catalog."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Any
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from eventsourcing.domain import Aggregate, event
+
+from eventlens.domain.errors import Conflict, InvalidInput
+from eventlens.domain.names import check_username
+
+
+class Role(str, Enum):
+    ADMIN = "admin"
+    VIEWER = "viewer"
+
+
+def check_role(role: object) -> Role:
+    try:
+        return Role(role)
+    except ValueError:
+        raise InvalidInput("role must be 'admin' or 'viewer'", field="role") from None
+
+
+def user_id_for(username: str) -> UUID:
+    return uuid5(NAMESPACE_URL, f"eventlens:user:{username.lower()}")
+
+
+class User(Aggregate):
+    """A person who signs in. Only the password's hash is ever recorded."""
+
+    @staticmethod
+    def create_id(username: str, **_: Any) -> UUID:
+        return user_id_for(username)
+
+    @classmethod
+    def create(cls, username: str, password_hash: str, role: object) -> User:
+        return cls(
+            username=check_username(username),
+            password_hash=password_hash,
+            role=check_role(role).value,
+        )
+
+    @event("Created")
+    def __init__(self, username: str, password_hash: str, role: str) -> None:
+        self.username = username
+        self.password_hash = password_hash
+        self.role = role
+        self.removed = False
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN.value
+
+    def change_password(self, password_hash: str) -> None:
+        self._require_present()
+        self._password_changed(password_hash=password_hash)
+
+    @event("PasswordChanged")
+    def _password_changed(self, password_hash: str) -> None:
+        self.password_hash = password_hash
+
+    def change_role(self, role: object) -> None:
+        self._require_present()
+        new_role = check_role(role).value
+        if new_role != self.role:
+            self._role_changed(role=new_role)
+
+    @event("RoleChanged")
+    def _role_changed(self, role: str) -> None:
+        self.role = role
+
+    def remove(self) -> None:
+        self._require_present()
+        self._removed()
+
+    @event("Removed")
+    def _removed(self) -> None:
+        self.removed = True
+
+    def restore(self, password_hash: str, role: object) -> None:
+        if not self.removed:
+            raise Conflict(f"user {self.username!r} already exists")
+        self._restored(password_hash=password_hash, role=check_role(role).value)
+
+    @event("Restored")
+    def _restored(self, password_hash: str, role: str) -> None:
+        self.password_hash = password_hash
+        self.role = role
+        self.removed = False
+
+    def _require_present(self) -> None:
+        if self.removed:
+            raise Conflict(f"user {self.username!r} has been removed")

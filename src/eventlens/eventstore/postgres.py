@@ -1,0 +1,209 @@
+"""The PostgreSQL event store: the embedded, single-node default.
+
+Appends are group-committed: concurrent requests queue their events and one writer task
+records everything queued in a single transaction, so many single-event ingests share one
+fsync. A request is answered only after the transaction holding its events has committed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from uuid import UUID
+
+import orjson
+import psycopg
+from psycopg import sql
+
+from eventlens.domain.tracking import RejectedEvent, TrackedEvent
+from eventlens.eventstore.codec import encode_rejected, encode_tracked
+from eventlens.eventstore.port import (
+    REJECTED_STREAM,
+    TRACKED_STREAM,
+    Batch,
+    StoredRecord,
+    StoreUnavailable,
+)
+from eventlens.eventstore.postgres_schema import (
+    APPEND_LOCK_KEY,
+    LOG_TABLE,
+    NOTIFY_CHANNEL,
+    create_event_store_schema,
+)
+
+log = logging.getLogger(__name__)
+
+MAX_GROUP = 5000  # events per group commit
+
+INSERT = sql.SQL(
+    "INSERT INTO {table} (position, stream, event_id, partition_key, payload) "
+    "SELECT nextval({seq}), s, e, k, p::jsonb "
+    "FROM unnest(%s::text[], %s::uuid[], %s::text[], %s::text[]) AS t(s, e, k, p) "
+    "ON CONFLICT (event_id) DO NOTHING"
+).format(table=sql.Identifier(LOG_TABLE), seq=sql.Literal(f"{LOG_TABLE}_position_seq"))
+
+
+@dataclass
+class _Pending:
+    rows: list[tuple[str, UUID, str, str]]
+    done: asyncio.Future[None] = field(default_factory=lambda: asyncio.get_running_loop().create_future())
+
+
+class PostgresEventStore:
+    def __init__(self, conninfo: str, max_group: int = MAX_GROUP) -> None:
+        self._conninfo = conninfo
+        self._max_group = max_group
+        self._queue: asyncio.Queue[_Pending] = asyncio.Queue()
+        self._writer: asyncio.Task[None] | None = None
+        self._conn: psycopg.AsyncConnection | None = None
+
+    async def start(self) -> None:
+        await asyncio.to_thread(create_event_store_schema, self._conninfo)
+        self._writer = asyncio.create_task(self._write_forever(), name="eventstore-writer")
+
+    async def close(self) -> None:
+        if self._writer is not None:
+            self._writer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._writer
+        if self._conn is not None:
+            await self._conn.close()
+
+    async def append_tracked(self, events: Sequence[TrackedEvent]) -> None:
+        await self._append(
+            [(TRACKED_STREAM, e.event_id, e.partition_key, encode_tracked(e).decode()) for e in events]
+        )
+
+    async def append_rejected(self, events: Sequence[RejectedEvent]) -> None:
+        await self._append(
+            [
+                (REJECTED_STREAM, r.event_id, r.event.partition_key, encode_rejected(r).decode())
+                for r in events
+            ]
+        )
+
+    async def _append(self, rows: list[tuple[str, UUID, str, str]]) -> None:
+        if not rows:
+            return
+        if self._writer is None or self._writer.done():
+            raise StoreUnavailable("the event store is not running")
+        pending = _Pending(rows)
+        await self._queue.put(pending)
+        await pending.done
+
+    async def _write_forever(self) -> None:
+        while True:
+            group = [await self._queue.get()]
+            size = len(group[0].rows)
+            while size < self._max_group and not self._queue.empty():
+                item = self._queue.get_nowait()
+                group.append(item)
+                size += len(item.rows)
+            try:
+                await self._commit([row for item in group for row in item.rows])
+            except Exception as error:  # every waiter must hear of the failure
+                log.warning("event store append failed: %s", error)
+                failure = StoreUnavailable(f"the event store could not record events: {error}")
+                for item in group:
+                    if not item.done.done():
+                        item.done.set_exception(failure)
+                await self._reset()
+            else:
+                for item in group:
+                    if not item.done.done():
+                        item.done.set_result(None)
+
+    async def _connection(self) -> psycopg.AsyncConnection:
+        if self._conn is None or self._conn.closed:
+            self._conn = await psycopg.AsyncConnection.connect(self._conninfo)
+        return self._conn
+
+    async def _reset(self) -> None:
+        if self._conn is not None:
+            with contextlib.suppress(Exception):
+                await self._conn.close()
+        self._conn = None
+
+    async def _commit(self, rows: list[tuple[str, UUID, str, str]]) -> None:
+        conn = await self._connection()
+        columns = list(zip(*rows, strict=True))
+        async with conn.transaction():
+            await conn.execute("SELECT pg_advisory_xact_lock(%s)", (APPEND_LOCK_KEY,))
+            await conn.execute(INSERT, [list(c) for c in columns])
+            await conn.execute("SELECT pg_notify(%s, '')", (NOTIFY_CHANNEL,))
+
+
+class PostgresEventReader:
+    """Reads the log in global order from a position; wakes on NOTIFY instead of polling."""
+
+    SOURCE = "log"
+
+    def __init__(self, conninfo: str, streams: Sequence[str] = (TRACKED_STREAM, REJECTED_STREAM)) -> None:
+        self._conninfo = conninfo
+        self._streams = list(streams)
+        self._conn: psycopg.Connection | None = None
+        self._listen: psycopg.Connection | None = None
+        self._next = 1
+
+    def open(self, positions: dict[str, int]) -> None:
+        self._stored: int | None = positions.get(self.SOURCE)
+        self._next = self._stored or 1
+        self._conn = psycopg.connect(self._conninfo, autocommit=True)
+        self._listen = psycopg.connect(self._conninfo, autocommit=True)
+        self._listen.execute(sql.SQL("LISTEN {}").format(sql.Identifier(NOTIFY_CHANNEL)))
+
+    def read_batch(self, max_records: int, timeout: float) -> Batch:
+        records = self._select(max_records)
+        if not records:
+            self._wait(timeout)
+            records = self._select(max_records)
+        if not records:
+            return Batch([], {}, {})
+        start = self._stored
+        self._next = records[-1].position + 1
+        self._stored = self._next
+        return Batch(records, {self.SOURCE: start}, {self.SOURCE: self._next})
+
+    def rewind(self, stored: dict[str, int]) -> None:
+        self._stored = stored.get(self.SOURCE)
+        self._next = self._stored or 1
+
+    def _select(self, limit: int) -> list[StoredRecord]:
+        assert self._conn is not None, "open() first"
+        rows = self._conn.execute(
+            sql.SQL(
+                "SELECT stream, position, payload::text FROM {} "
+                "WHERE position >= %s AND stream = ANY(%s) ORDER BY position LIMIT %s"
+            ).format(sql.Identifier(LOG_TABLE)),
+            (self._next, self._streams, limit),
+        ).fetchall()
+        return [StoredRecord(s, self.SOURCE, p, payload.encode()) for s, p, payload in rows]
+
+    def _wait(self, timeout: float) -> None:
+        assert self._listen is not None
+        # Any notification (or the timeout) ends the wait; the next select reads what came.
+        for _ in self._listen.notifies(timeout=timeout, stop_after=1):
+            pass
+
+    def head_positions(self) -> dict[str, int]:
+        assert self._conn is not None, "open() first"
+        row = self._conn.execute(
+            sql.SQL("SELECT coalesce(max(position), 0) FROM {} WHERE stream = ANY(%s)").format(
+                sql.Identifier(LOG_TABLE)
+            ),
+            (self._streams,),
+        ).fetchone()
+        return {self.SOURCE: (row[0] if row else 0) + 1}
+
+    def close(self) -> None:
+        for conn in (self._conn, self._listen):
+            if conn is not None:
+                conn.close()
+
+
+def decode_payload(record: StoredRecord) -> dict[str, object]:
+    loaded: dict[str, object] = orjson.loads(record.payload)
+    return loaded

@@ -1,0 +1,59 @@
+"""DDL of the PostgreSQL event store: one append-only log with a global order."""
+
+from __future__ import annotations
+
+import psycopg
+
+LOG_TABLE = "eventstore_log"
+NOTIFY_CHANNEL = "eventlens_log"
+# Appends take this transaction-scoped advisory lock so that positions are assigned in
+# commit order: a reader that has seen position N never later finds a smaller one appear.
+APPEND_LOCK_KEY = 0x45564C4E  # "EVLN"
+
+DDL = f"""
+CREATE SEQUENCE IF NOT EXISTS {LOG_TABLE}_position_seq;
+CREATE TABLE IF NOT EXISTS {LOG_TABLE} (
+    position     bigint PRIMARY KEY,
+    stream       text NOT NULL,
+    event_id     uuid NOT NULL UNIQUE,
+    partition_key text NOT NULL,
+    payload      jsonb NOT NULL,
+    recorded_at  timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX IF NOT EXISTS {LOG_TABLE}_stream_position ON {LOG_TABLE} (stream, position);
+
+CREATE OR REPLACE FUNCTION eventlens_forbid_change() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'the event store is append-only: % on % is not allowed',
+        TG_OP, TG_TABLE_NAME USING ERRCODE = 'insufficient_privilege';
+END
+$$;
+"""
+
+
+def immutability_triggers(table: str) -> str:
+    """Triggers that make a table append-only: no UPDATE, DELETE or TRUNCATE can succeed."""
+    return f"""
+DO $$ BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = '{table}_no_change') THEN
+        CREATE TRIGGER {table}_no_change BEFORE UPDATE OR DELETE ON {table}
+            FOR EACH ROW EXECUTE FUNCTION eventlens_forbid_change();
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = '{table}_no_truncate') THEN
+        CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table}
+            FOR EACH STATEMENT EXECUTE FUNCTION eventlens_forbid_change();
+    END IF;
+END $$;
+"""
+
+
+def create_event_store_schema(conninfo: str) -> None:
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        # Serialise concurrent start-ups: CREATE ... IF NOT EXISTS is not race-free.
+        conn.execute("SELECT pg_advisory_lock(%s)", (APPEND_LOCK_KEY + 1,))
+        try:
+            conn.execute(DDL)
+            conn.execute(immutability_triggers(LOG_TABLE))
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(%s)", (APPEND_LOCK_KEY + 1,))

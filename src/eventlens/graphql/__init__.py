@@ -1,0 +1,1 @@
+"""The GraphQL adapter (strawberry): queries and live subscriptions for the dashboard."""

@@ -1,0 +1,1 @@
+"""Projections: workers that turn recorded events into read models, and replay."""

@@ -1,0 +1,100 @@
+"""An in-memory view of the catalog for the ingest path, kept current from the catalog's log.
+
+Each API replica follows the catalog application's notification log, so a change made
+through any replica reaches the others; a lookup that misses triggers an immediate catch-up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from uuid import UUID
+
+from eventlens.commands.catalog import Catalog
+from eventlens.domain.adaptor import Adaptor
+from eventlens.domain.json_schema import PropertyCheck, compile_property_check
+from eventlens.domain.schema import Schema
+from eventlens.domain.user import User
+
+PAGE = 500
+MIN_MISS_INTERVAL = 0.05  # seconds between catch-ups forced by misses (hostile input bound)
+
+
+class CatalogCache:
+    def __init__(self, catalog: Catalog) -> None:
+        self._catalog = catalog
+        self._lock = threading.Lock()
+        self._last_id = 0
+        self._last_forced = 0.0
+        self._schemas: dict[str, Schema] = {}
+        self._adaptors: dict[str, Adaptor] = {}
+        self._users: dict[str, User] = {}
+        self._checks: dict[tuple[str, int, str], PropertyCheck] = {}
+
+    # CatalogLookup
+    def schema(self, name: str) -> Schema | None:
+        return self._schemas.get(name)
+
+    def adaptor(self, container_id: str) -> Adaptor | None:
+        return self._adaptors.get(container_id)
+
+    def active_adaptors(self, schema_name: str) -> list[Adaptor]:
+        return [
+            a for a in self._adaptors.values() if a.active and a.schema_name == schema_name
+        ]
+
+    def property_check(self, schema: Schema, event_type: str) -> PropertyCheck | None:
+        json_schema = schema.event_types.get(event_type)
+        if json_schema is None:
+            return None
+        key = (schema.name, schema.schema_version, event_type)
+        check = self._checks.get(key)
+        if check is None:
+            check = compile_property_check(json_schema)
+            self._checks[key] = check
+        return check
+
+    async def catch_up(self) -> None:
+        now = time.monotonic()
+        if now - self._last_forced < MIN_MISS_INTERVAL:
+            return
+        self._last_forced = now
+        await asyncio.to_thread(self.refresh)
+
+    # Reads for the API
+    def schemas(self) -> list[Schema]:
+        return sorted(self._schemas.values(), key=lambda s: s.name)
+
+    def adaptors(self) -> list[Adaptor]:
+        return sorted(self._adaptors.values(), key=lambda a: a.container_id)
+
+    def user(self, username: str) -> User | None:
+        return self._users.get(username.lower())
+
+    def users(self) -> list[User]:
+        return sorted(self._users.values(), key=lambda u: u.username)
+
+    def refresh(self) -> int:
+        """Apply catalog changes recorded since the last refresh; returns how many."""
+        with self._lock:
+            seen = 0
+            while True:
+                notes = self._catalog.recorder.select_notifications(
+                    start=self._last_id, limit=PAGE, inclusive_of_start=False
+                )
+                if not notes:
+                    return seen
+                changed: list[UUID] = list(dict.fromkeys(n.originator_id for n in notes))
+                for aggregate_id in changed:
+                    self._store(self._catalog.aggregate(aggregate_id))
+                self._last_id = notes[-1].id
+                seen += len(notes)
+
+    def _store(self, aggregate: object) -> None:
+        if isinstance(aggregate, Schema):
+            self._schemas = {**self._schemas, aggregate.name: aggregate}
+        elif isinstance(aggregate, Adaptor):
+            self._adaptors = {**self._adaptors, aggregate.container_id: aggregate}
+        elif isinstance(aggregate, User):
+            self._users = {**self._users, aggregate.username.lower(): aggregate}

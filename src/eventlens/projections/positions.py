@@ -1,0 +1,55 @@
+"""Where each projection has read up to, stored beside its read models.
+
+A batch's read-model changes and its new positions commit in one transaction. Saving is a
+compare-and-set on the positions the batch started from, so a worker that lost its Kafka
+partitions mid-batch (another worker already moved on) rolls back instead of counting twice.
+"""
+
+from __future__ import annotations
+
+import psycopg
+
+DDL = """
+CREATE TABLE IF NOT EXISTS projection_positions (
+    projection  text NOT NULL,
+    source      text NOT NULL,
+    position    bigint NOT NULL,
+    updated_at  timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (projection, source)
+);
+"""
+
+
+class PositionConflict(Exception):
+    """Another worker recorded progress for these sources first."""
+
+
+def load_positions(conn: psycopg.Connection, projection: str) -> dict[str, int]:
+    rows = conn.execute(
+        "SELECT source, position FROM projection_positions WHERE projection = %s", (projection,)
+    ).fetchall()
+    return {source: position for source, position in rows}
+
+
+def save_positions(
+    conn: psycopg.Connection,
+    projection: str,
+    start: dict[str, int | None],
+    end: dict[str, int],
+) -> None:
+    for source, position in end.items():
+        expected = start.get(source)
+        if expected is None:
+            cursor = conn.execute(
+                "INSERT INTO projection_positions (projection, source, position) "
+                "VALUES (%s, %s, %s) ON CONFLICT DO NOTHING",
+                (projection, source, position),
+            )
+        else:
+            cursor = conn.execute(
+                "UPDATE projection_positions SET position = %s, updated_at = now() "
+                "WHERE projection = %s AND source = %s AND position = %s",
+                (position, projection, source, expected),
+            )
+        if cursor.rowcount != 1:
+            raise PositionConflict(f"{projection}: {source} moved past {expected} elsewhere")

@@ -1,0 +1,234 @@
+"""The composition root: builds the platform's parts from `Settings` and runs them."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import psycopg
+from psycopg.conninfo import conninfo_to_dict
+
+from eventlens.commands.catalog import Catalog
+from eventlens.config import Settings
+from eventlens.eventstore.port import EventReader, EventStore
+from eventlens.eventstore.postgres_schema import create_event_store_schema, immutability_triggers
+from eventlens.projections.catalog_cache import CatalogCache
+from eventlens.projections.event_logs import EventLogs
+from eventlens.projections.projection import Projection
+from eventlens.projections.rejected_events import RejectedEvents
+from eventlens.projections.worker import ProjectionWorker
+
+log = logging.getLogger(__name__)
+
+CATALOG_TABLE = f"{Catalog.name}_events"
+CONSUMER_GROUP_PREFIX = "eventlens-projection-"
+
+
+def resolve_database_url(settings: Settings) -> str:
+    """The configured database, or the embedded server in the data directory (started)."""
+    if settings.database_url:
+        return settings.database_url
+    from eventlens import embedded_postgres
+
+    return embedded_postgres.start(settings.data_dir, settings.embedded_pg_port).dsn
+
+
+def catalog_env(database_url: str) -> dict[str, str]:
+    """eventsourcing's PostgreSQL recorder is configured by environment-style settings."""
+    params = conninfo_to_dict(database_url)
+    return {
+        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "POSTGRES_DBNAME": str(params.get("dbname", "postgres")),
+        "POSTGRES_HOST": str(params.get("host", "127.0.0.1")),
+        "POSTGRES_PORT": str(params.get("port", "5432")),
+        "POSTGRES_USER": str(params.get("user", "postgres")),
+        "POSTGRES_PASSWORD": str(params.get("password", "")),
+        "POSTGRES_POOL_SIZE": "3",
+        "POSTGRES_MAX_OVERFLOW": "5",
+    }
+
+
+def open_catalog(database_url: str) -> Catalog:
+    create_event_store_schema(database_url)  # the shared append-only trigger function
+    catalog = Catalog(env=catalog_env(database_url))
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute(immutability_triggers(CATALOG_TABLE))
+    return catalog
+
+
+def projections() -> list[Projection]:
+    return [EventLogs(), RejectedEvents()]
+
+
+def make_store(settings: Settings, database_url: str) -> EventStore:
+    if settings.kafka_bootstrap:
+        from eventlens.eventstore.kafka import KafkaEventStore
+
+        return KafkaEventStore(
+            settings.kafka_bootstrap, settings.kafka_partitions, settings.kafka_replication
+        )
+    from eventlens.eventstore.postgres import PostgresEventStore
+
+    return PostgresEventStore(database_url)
+
+
+def reader_factory(
+    settings: Settings, database_url: str, projection: Projection
+) -> Callable[[Callable[[], dict[str, int]]], EventReader]:
+    def make(load_positions: Callable[[], dict[str, int]]) -> EventReader:
+        if settings.kafka_bootstrap:
+            from eventlens.eventstore.kafka import KafkaEventReader
+
+            return KafkaEventReader(
+                settings.kafka_bootstrap,
+                CONSUMER_GROUP_PREFIX + projection.name,
+                load_positions,
+                projection.streams,
+            )
+        from eventlens.eventstore.postgres import PostgresEventReader
+
+        return PostgresEventReader(database_url, projection.streams)
+
+    return make
+
+
+@dataclass
+class Workers:
+    """Projection workers, each in a thread, restarted after a failure."""
+
+    settings: Settings
+    database_url: str
+    stop: threading.Event = field(default_factory=threading.Event)
+    workers: list[ProjectionWorker] = field(default_factory=list)
+    threads: list[threading.Thread] = field(default_factory=list)
+
+    def start(self) -> None:
+        for projection in projections():
+            worker = ProjectionWorker(
+                self.database_url,
+                projection,
+                reader_factory(self.settings, self.database_url, projection),
+            )
+            worker.setup()
+            self.workers.append(worker)
+            thread = threading.Thread(
+                target=self._supervise, args=(worker,), name=f"projection-{projection.name}",
+                daemon=True,
+            )
+            self.threads.append(thread)
+            thread.start()
+
+    def _supervise(self, worker: ProjectionWorker) -> None:
+        while not self.stop.is_set():
+            try:
+                worker.run(self.stop)
+            except Exception:
+                log.exception("projection %s failed; restarting", worker.projection.name)
+                self.stop.wait(1.0)
+
+    def close(self, timeout: float = 10.0) -> None:
+        self.stop.set()
+        for thread in self.threads:
+            thread.join(timeout)
+
+
+def build_catalog_cache(catalog: Catalog) -> CatalogCache:
+    cache = CatalogCache(catalog)
+    cache.refresh()
+    return cache
+
+
+def shared_secret(database_url: str, configured: str | None) -> str:
+    """The token-signing key: configured, or generated once and shared through the database
+    so that every API replica signs and verifies with the same key."""
+    if configured:
+        return configured
+    import secrets
+
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute(
+            "CREATE TABLE IF NOT EXISTS eventlens_secrets (name text PRIMARY KEY, value text NOT NULL)"
+        )
+        conn.execute(
+            "INSERT INTO eventlens_secrets VALUES ('token_key', %s) ON CONFLICT DO NOTHING",
+            (secrets.token_urlsafe(48),),
+        )
+        row = conn.execute("SELECT value FROM eventlens_secrets WHERE name = 'token_key'").fetchone()
+    assert row is not None
+    return str(row[0])
+
+
+class Platform:
+    """Everything one process runs: catalog, event store, read pool and (optionally) workers."""
+
+    FOLLOW_INTERVAL = 0.5
+
+    def __init__(self, settings: Settings, *, run_workers: bool = True) -> None:
+        self.settings = settings
+        self.run_workers = run_workers
+        self.database_url = ""
+        self.catalog: Catalog
+        self.cache: CatalogCache
+        self.store: EventStore
+        self.pool: Any = None
+        self.workers: Workers | None = None
+        self.token_secret = ""
+        self.generated_admin_password: str | None = None
+        self._follower: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        from psycopg_pool import AsyncConnectionPool
+
+        from eventlens.bootstrap import ensure_first_admin
+
+        self.database_url = await asyncio.to_thread(resolve_database_url, self.settings)
+        self.catalog = await asyncio.to_thread(open_catalog, self.database_url)
+        self.cache = await asyncio.to_thread(build_catalog_cache, self.catalog)
+        self.generated_admin_password = await asyncio.to_thread(
+            ensure_first_admin,
+            self.catalog,
+            self.cache.users(),
+            self.settings.admin_password,
+            self.settings.data_dir,
+        )
+        await asyncio.to_thread(self.cache.refresh)
+        self.token_secret = await asyncio.to_thread(
+            shared_secret, self.database_url, self.settings.secret_key
+        )
+        self.store = make_store(self.settings, self.database_url)
+        await self.store.start()
+        if self.run_workers:
+            self.workers = Workers(self.settings, self.database_url)
+            await asyncio.to_thread(self.workers.start)
+        else:  # the read models must exist before the API queries them
+            await asyncio.to_thread(setup_read_models, self.database_url)
+        self.pool = AsyncConnectionPool(self.database_url, min_size=1, max_size=8, open=False)
+        await self.pool.open()
+        self._follower = asyncio.create_task(self._follow_catalog(), name="catalog-follower")
+
+    async def _follow_catalog(self) -> None:
+        while True:
+            await asyncio.sleep(self.FOLLOW_INTERVAL)
+            try:
+                await asyncio.to_thread(self.cache.refresh)
+            except Exception:
+                log.exception("catalog follower failed; retrying")
+
+    async def stop(self) -> None:
+        if self._follower is not None:
+            self._follower.cancel()
+        if self.workers is not None:
+            await asyncio.to_thread(self.workers.close)
+        await self.store.close()
+        if self.pool is not None:
+            await self.pool.close()
+        self.catalog.close()
+
+
+def setup_read_models(database_url: str) -> None:
+    for projection in projections():
+        ProjectionWorker(database_url, projection, reader_factory(Settings(), database_url, projection)).setup()
