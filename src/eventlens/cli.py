@@ -25,7 +25,11 @@ def _serve(settings: Settings, *, run_workers: bool) -> None:
     from eventlens.api.app import create_app
 
     app = create_app(settings, run_workers=run_workers)
-    print(f"EventLens listening on http://{settings.host}:{settings.port}", file=sys.stderr, flush=True)
+    print(
+        f"EventLens listening on http://{settings.host}:{settings.port}",
+        file=sys.stderr,
+        flush=True,
+    )
     uvicorn.run(
         app,
         host=settings.host,
@@ -84,9 +88,13 @@ def main(argv: list[str] | None = None) -> None:
 
     def add(name: str, handler: object, help_text: str, *, serve: bool = False) -> None:
         sub = commands.add_parser(name, help=help_text)
-        sub.add_argument("--data-dir", help="data directory (default: $EVENTLENS_DATA_DIR or ./.eventlens)")
+        sub.add_argument(
+            "--data-dir", help="data directory (default: $EVENTLENS_DATA_DIR or ./.eventlens)"
+        )
         if serve:
-            sub.add_argument("--port", type=int, help="HTTP port (default: $EVENTLENS_PORT or 8000)")
+            sub.add_argument(
+                "--port", type=int, help="HTTP port (default: $EVENTLENS_PORT or 8000)"
+            )
             sub.add_argument("--host", help="bind address (default: $EVENTLENS_HOST or 127.0.0.1)")
         sub.set_defaults(handler=handler)
 

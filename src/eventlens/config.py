@@ -28,6 +28,9 @@ class Settings:
     database_url: str | None = field(default_factory=lambda: _str("EVENTLENS_DATABASE_URL"))
     kafka_bootstrap: str | None = field(default_factory=lambda: _str("EVENTLENS_KAFKA_BOOTSTRAP"))
     kafka_partitions: int = field(default_factory=lambda: _int("EVENTLENS_KAFKA_PARTITIONS", 6))
+    kafka_topic_prefix: str = field(
+        default_factory=lambda: _str("EVENTLENS_KAFKA_TOPIC_PREFIX") or ""
+    )
     kafka_replication: int = field(default_factory=lambda: _int("EVENTLENS_KAFKA_REPLICATION", 1))
     host: str = field(default_factory=lambda: _str("EVENTLENS_HOST") or "127.0.0.1")
     port: int = field(default_factory=lambda: _int("EVENTLENS_PORT", 8000))

@@ -31,9 +31,8 @@ class EmbeddedPostgres:
 
     @property
     def dsn(self) -> str:
-        return (
-            f"postgresql://{DB_USER}:{quote(self.password, safe='')}@127.0.0.1:{self.port}/{DB_NAME}"
-        )
+        password = quote(self.password, safe="")
+        return f"postgresql://{DB_USER}:{password}@127.0.0.1:{self.port}/{DB_NAME}"
 
 
 def _bin_dir() -> Path:
@@ -80,9 +79,13 @@ def _port_free(port: int) -> bool:
 
 
 def _run(args: list[str], **kwargs: object) -> None:
-    result = subprocess.run(args, capture_output=True, text=True, check=False, **_as_service_user(), **kwargs)  # type: ignore[call-overload]
+    result = subprocess.run(
+        args, capture_output=True, text=True, check=False, **_as_service_user(), **kwargs
+    )  # type: ignore[call-overload]
     if result.returncode != 0:
-        raise RuntimeError(f"{Path(args[0]).name} failed: {result.stderr.strip() or result.stdout.strip()}")
+        raise RuntimeError(
+            f"{Path(args[0]).name} failed: {result.stderr.strip() or result.stdout.strip()}"
+        )
 
 
 def _prepare_for_root(pgdata: Path) -> None:
@@ -117,8 +120,15 @@ def start(data_dir: Path, port: int = 0) -> EmbeddedPostgres:
             _run(
                 [
                     str(bin_dir / "initdb"),
-                    "-D", str(pgdata), "-U", DB_USER, "--pwfile", str(pwfile),
-                    "--auth-local=scram-sha-256", "--auth-host=scram-sha-256", "--encoding=UTF8",
+                    "-D",
+                    str(pgdata),
+                    "-U",
+                    DB_USER,
+                    "--pwfile",
+                    str(pwfile),
+                    "--auth-local=scram-sha-256",
+                    "--auth-host=scram-sha-256",
+                    "--encoding=UTF8",
                 ]
             )
         finally:
@@ -139,9 +149,16 @@ def start(data_dir: Path, port: int = 0) -> EmbeddedPostgres:
         _prepare_for_root(pgdata)
         _run(
             [
-                str(bin_dir / "pg_ctl"), "-D", str(pgdata), "-w", "-t", "60",
-                "-l", str(pgdata / "server.log"),
-                "-o", f"-h 127.0.0.1 -p {server.port} -k {pgdata} -c max_connections=200",
+                str(bin_dir / "pg_ctl"),
+                "-D",
+                str(pgdata),
+                "-w",
+                "-t",
+                "60",
+                "-l",
+                str(pgdata / "server.log"),
+                "-o",
+                f"-h 127.0.0.1 -p {server.port} -k {pgdata} -c max_connections=200",
                 "start",
             ]
         )

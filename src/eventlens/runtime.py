@@ -14,7 +14,7 @@ from psycopg.conninfo import conninfo_to_dict
 
 from eventlens.commands.catalog import Catalog
 from eventlens.config import Settings
-from eventlens.eventstore.port import EventReader, EventStore
+from eventlens.eventstore.port import CATALOG_STREAM, EventReader, EventStore
 from eventlens.eventstore.postgres_schema import create_event_store_schema, immutability_triggers
 from eventlens.projections.catalog_cache import CatalogCache
 from eventlens.projections.event_logs import EventLogs
@@ -69,7 +69,10 @@ def make_store(settings: Settings, database_url: str) -> EventStore:
         from eventlens.eventstore.kafka import KafkaEventStore
 
         return KafkaEventStore(
-            settings.kafka_bootstrap, settings.kafka_partitions, settings.kafka_replication
+            settings.kafka_bootstrap,
+            settings.kafka_partitions,
+            settings.kafka_replication,
+            settings.kafka_topic_prefix,
         )
     from eventlens.eventstore.postgres import PostgresEventStore
 
@@ -85,9 +88,10 @@ def reader_factory(
 
             return KafkaEventReader(
                 settings.kafka_bootstrap,
-                CONSUMER_GROUP_PREFIX + projection.name,
+                f"{settings.kafka_topic_prefix}{CONSUMER_GROUP_PREFIX}{projection.name}",
                 load_positions,
                 projection.streams,
+                settings.kafka_topic_prefix,
             )
         from eventlens.eventstore.postgres import PostgresEventReader
 
@@ -116,11 +120,55 @@ class Workers:
             worker.setup()
             self.workers.append(worker)
             thread = threading.Thread(
-                target=self._supervise, args=(worker,), name=f"projection-{projection.name}",
+                target=self._supervise,
+                args=(worker,),
+                name=f"projection-{projection.name}",
                 daemon=True,
             )
             self.threads.append(thread)
             thread.start()
+
+        if self.settings.kafka_bootstrap:
+            relay = threading.Thread(target=self._relay_catalog, name="catalog-relay", daemon=True)
+            self.threads.append(relay)
+            relay.start()
+
+    def _relay_catalog(self) -> None:
+        """Run the catalog relay in exactly one process: whoever holds the advisory lock."""
+        from eventlens.eventstore.catalog_relay import CatalogRelay
+        from eventlens.eventstore.kafka_topics import ensure_topics
+
+        assert self.settings.kafka_bootstrap is not None
+        while not self.stop.is_set():
+            try:
+                with psycopg.connect(self.database_url, autocommit=True) as lock_conn:
+                    held = lock_conn.execute(
+                        "SELECT pg_try_advisory_lock(hashtext('eventlens-catalog-relay'))"
+                    ).fetchone()
+                    if not (held and held[0]):
+                        self.stop.wait(2.0)
+                        continue
+                    ensure_topics(
+                        self.settings.kafka_bootstrap,
+                        self.settings.kafka_partitions,
+                        self.settings.kafka_replication,
+                        self.settings.kafka_topic_prefix,
+                    )
+                    catalog = open_catalog(self.database_url)
+                    relay = CatalogRelay(
+                        catalog.recorder,
+                        self.settings.kafka_bootstrap,
+                        self.settings.kafka_topic_prefix + CATALOG_STREAM,
+                        f"{self.settings.kafka_topic_prefix}eventlens-catalog-relay",
+                    )
+                    try:
+                        relay.run(self.stop)
+                    finally:
+                        relay.close()
+                        catalog.close()
+            except Exception:
+                log.exception("catalog relay failed; restarting")
+                self.stop.wait(1.0)
 
     def _supervise(self, worker: ProjectionWorker) -> None:
         while not self.stop.is_set():
@@ -151,13 +199,16 @@ def shared_secret(database_url: str, configured: str | None) -> str:
 
     with psycopg.connect(database_url, autocommit=True) as conn:
         conn.execute(
-            "CREATE TABLE IF NOT EXISTS eventlens_secrets (name text PRIMARY KEY, value text NOT NULL)"
+            "CREATE TABLE IF NOT EXISTS eventlens_secrets "
+            "(name text PRIMARY KEY, value text NOT NULL)"
         )
         conn.execute(
             "INSERT INTO eventlens_secrets VALUES ('token_key', %s) ON CONFLICT DO NOTHING",
             (secrets.token_urlsafe(48),),
         )
-        row = conn.execute("SELECT value FROM eventlens_secrets WHERE name = 'token_key'").fetchone()
+        row = conn.execute(
+            "SELECT value FROM eventlens_secrets WHERE name = 'token_key'"
+        ).fetchone()
     assert row is not None
     return str(row[0])
 
@@ -231,4 +282,6 @@ class Platform:
 
 def setup_read_models(database_url: str) -> None:
     for projection in projections():
-        ProjectionWorker(database_url, projection, reader_factory(Settings(), database_url, projection)).setup()
+        ProjectionWorker(
+            database_url, projection, reader_factory(Settings(), database_url, projection)
+        ).setup()

@@ -58,15 +58,22 @@ def _token_response(tokens: TokenIssuer, user: User) -> TokenResponse:
 @router.post(
     "/login",
     response_model=TokenResponse,
-    responses={401: {"description": "Wrong username or password"}, 429: {"description": "Too many failed attempts"}},
+    responses={
+        401: {"description": "Wrong username or password"},
+        429: {"description": "Too many failed attempts"},
+    },
 )
-async def login(body: LoginRequest, request: Request, platform: PlatformDep, tokens: Tokens) -> TokenResponse:
+async def login(
+    body: LoginRequest, request: Request, platform: PlatformDep, tokens: Tokens
+) -> TokenResponse:
     client = request.client.host if request.client else "unknown"
     keys = (f"user:{body.username.lower()}", f"client:{client}")
     wait = throttle.retry_after(*keys)
     if wait:
         raise HTTPException(
-            429, f"too many failed sign-ins; try again in {wait} s", headers={"Retry-After": str(wait)}
+            429,
+            f"too many failed sign-ins; try again in {wait} s",
+            headers={"Retry-After": str(wait)},
         )
     user = platform.cache.user(body.username)
     known = user is not None and not user.removed
@@ -79,7 +86,11 @@ async def login(body: LoginRequest, request: Request, platform: PlatformDep, tok
     return _token_response(tokens, user)
 
 
-@router.post("/refresh", response_model=TokenResponse, responses={401: {"description": "Invalid refresh token"}})
+@router.post(
+    "/refresh",
+    response_model=TokenResponse,
+    responses={401: {"description": "Invalid refresh token"}},
+)
 async def refresh(body: RefreshRequest, platform: PlatformDep, tokens: Tokens) -> TokenResponse:
     try:
         claims = tokens.verify(body.refresh_token, "refresh")

@@ -55,13 +55,22 @@ async def recent(
 
 # The two ingest routes are served by the lean ASGI path in `ingest`; they are declared
 # here only so that they appear, with their models, in the OpenAPI document.
-@router.post("/ingest", status_code=202, response_model=Accepted, include_in_schema=True,
-             summary="Track one event (public; CORS per adaptor)")
+@router.post(
+    "/ingest",
+    status_code=202,
+    response_model=Accepted,
+    include_in_schema=True,
+    summary="Track one event (public; CORS per adaptor)",
+)
 async def ingest_doc(body: IngestEvent) -> Accepted:  # pragma: no cover - never routed here
     raise NotImplementedError
 
 
-@router.post("/batch", status_code=202, response_model=BatchResult,
-             summary="Track many events, each accepted or rejected on its own")
+@router.post(
+    "/batch",
+    status_code=202,
+    response_model=BatchResult,
+    summary="Track many events, each accepted or rejected on its own",
+)
 async def batch_doc(body: IngestBatch) -> BatchResult:  # pragma: no cover - never routed here
     raise NotImplementedError

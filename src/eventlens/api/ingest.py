@@ -59,13 +59,21 @@ class IngestApp:
             await self._preflight(origin_text, send)
             return
         if method != "POST":
-            await _respond(send, 405, error_json(405, f"{method} is not allowed here; use POST"),
-                           extra=[(b"allow", b"POST, OPTIONS")])
+            await _respond(
+                send,
+                405,
+                error_json(405, f"{method} is not allowed here; use POST"),
+                extra=[(b"allow", b"POST, OPTIONS")],
+            )
             return
         content_type = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
         if content_type not in JSON_TYPES:
-            await _respond(send, 415, error_json(
-                415, "send the body as application/json or text/plain"), origin=origin_text)
+            await _respond(
+                send,
+                415,
+                error_json(415, "send the body as application/json or text/plain"),
+                origin=origin_text,
+            )
             return
         single = scope["path"].rstrip("/") == INGEST_PATH
         settings = self.platform.settings
@@ -73,14 +81,22 @@ class IngestApp:
         try:
             body = await _read_body(receive, limit, headers)
         except BodyTooLarge:
-            await _respond(send, 413, error_json(
-                413, f"request body exceeds {limit} bytes"), origin=origin_text)
+            await _respond(
+                send,
+                413,
+                error_json(413, f"request body exceeds {limit} bytes"),
+                origin=origin_text,
+            )
             return
         try:
             data = orjson.loads(body)
         except orjson.JSONDecodeError as error:
-            await _respond(send, 400, error_json(
-                400, f"request body is not valid JSON: {error}"), origin=origin_text)
+            await _respond(
+                send,
+                400,
+                error_json(400, f"request body is not valid JSON: {error}"),
+                origin=origin_text,
+            )
             return
         try:
             if single:
@@ -88,8 +104,13 @@ class IngestApp:
             else:
                 status, payload, allowed = await self._many(data, origin_text)
         except StoreUnavailable as error:
-            await _respond(send, 503, error_json(503, str(error)), origin=origin_text,
-                           extra=[(b"retry-after", b"1")])
+            await _respond(
+                send,
+                503,
+                error_json(503, str(error)),
+                origin=origin_text,
+                extra=[(b"retry-after", b"1")],
+            )
             return
         await _respond(send, status, payload, origin=origin_text if allowed else None)
 
@@ -109,26 +130,39 @@ class IngestApp:
             first = outcome.reasons[0]
             status = STATUS_BY_REASON.get(first.code, 422)
             message = "; ".join(r.message for r in outcome.reasons)
-            return status, error_json(
+            return (
                 status,
-                f"event rejected: {message}",
-                code="event_rejected",
-                details=[{"code": r.code.value, "message": r.message} for r in outcome.reasons],
-                event_id=str(outcome.event_id),
-                recorded_as_rejected=True,
-            ), True
+                error_json(
+                    status,
+                    f"event rejected: {message}",
+                    code="event_rejected",
+                    details=[{"code": r.code.value, "message": r.message} for r in outcome.reasons],
+                    event_id=str(outcome.event_id),
+                    recorded_as_rejected=True,
+                ),
+                True,
+            )
         return 202, orjson.dumps({"status": "accepted", "event_id": str(outcome.event_id)}), True
 
     async def _many(self, data: Any, origin: str | None) -> tuple[int, bytes, bool]:
         items = data.get("events") if isinstance(data, dict) else data
         if not isinstance(items, list):
-            return 422, error_json(
-                422, 'the body must be {"events": [...]} or a JSON array of events',
-                field="events"), True
+            return (
+                422,
+                error_json(
+                    422,
+                    'the body must be {"events": [...]} or a JSON array of events',
+                    field="events",
+                ),
+                True,
+            )
         limit = self.platform.settings.max_batch_events
         if len(items) > limit:
-            return 413, error_json(413, f"a batch may hold at most {limit} events",
-                                   field="events"), True
+            return (
+                413,
+                error_json(413, f"a batch may hold at most {limit} events", field="events"),
+                True,
+            )
         received_at = now()
         results: list[BatchItem | None] = [None] * len(items)
         events: list[TrackedEvent] = []
@@ -140,21 +174,33 @@ class IngestApp:
                 events.append(IngestEvent.model_validate(item).to_tracked(received_at))
                 positions.append(index)
             except (ValidationError, ValueError) as error:
-                details = (validation_details(error.errors())
-                           if isinstance(error, ValidationError)
-                           else [{"field": "(event)", "message": str(error)}])
-                results[index] = BatchItem(index=index, status="invalid", reasons=[
-                    {"code": "invalid", "message": f"{d['field']}: {d['message']}"}
-                    for d in details])
+                details = (
+                    validation_details(error.errors())
+                    if isinstance(error, ValidationError)
+                    else [{"field": "(event)", "message": str(error)}]
+                )
+                results[index] = BatchItem(
+                    index=index,
+                    status="invalid",
+                    reasons=[
+                        {"code": "invalid", "message": f"{d['field']}: {d['message']}"}
+                        for d in details
+                    ],
+                )
         outcomes = await self._track(events, origin) if events else []
         for index, outcome in zip(positions, outcomes, strict=True):
             results[index] = _batch_item(index, outcome)
         done = [r for r in results if r is not None]
-        counts = {s: sum(1 for r in done if r.status == s)
-                  for s in ("accepted", "rejected", "invalid", "refused")}
+        counts = {
+            s: sum(1 for r in done if r.status == s)
+            for s in ("accepted", "rejected", "invalid", "refused")
+        }
         body = BatchResult(results=done, **counts)
-        return 202 if counts["accepted"] else 422, body.model_dump_json().encode(), (
-            counts["refused"] < len(done) or not done)
+        return (
+            202 if counts["accepted"] else 422,
+            body.model_dump_json().encode(),
+            (counts["refused"] < len(done) or not done),
+        )
 
     async def _track(self, events: list[TrackedEvent], origin: str | None) -> list[Outcome]:
         return await track_events(
@@ -163,21 +209,29 @@ class IngestApp:
 
     async def _preflight(self, origin: str | None, send: Send) -> None:
         if origin is None or not self._origin_known(origin):
-            await _respond(send, 403, error_json(
-                403, f"origin {origin!r} is not allowed by any active adaptor",
-                code="origin_not_allowed"))
+            await _respond(
+                send,
+                403,
+                error_json(
+                    403,
+                    f"origin {origin!r} is not allowed by any active adaptor",
+                    code="origin_not_allowed",
+                ),
+            )
             return
-        await send({
-            "type": "http.response.start",
-            "status": 204,
-            "headers": [
-                (b"access-control-allow-origin", origin.encode("latin-1")),
-                (b"access-control-allow-methods", b"POST, OPTIONS"),
-                (b"access-control-allow-headers", b"content-type"),
-                (b"access-control-max-age", b"600"),
-                (b"vary", b"Origin"),
-            ],
-        })
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 204,
+                "headers": [
+                    (b"access-control-allow-origin", origin.encode("latin-1")),
+                    (b"access-control-allow-methods", b"POST, OPTIONS"),
+                    (b"access-control-allow-headers", b"content-type"),
+                    (b"access-control-max-age", b"600"),
+                    (b"vary", b"Origin"),
+                ],
+            }
+        )
         await send({"type": "http.response.body", "body": b""})
 
     def _origin_known(self, origin: str) -> bool:
@@ -186,12 +240,19 @@ class IngestApp:
 
 def _batch_item(index: int, outcome: Outcome) -> BatchItem:
     if outcome.refused:
-        return BatchItem(index=index, status="refused", event_id=outcome.event_id,
-                         reasons=[{"code": "origin_not_allowed", "message": outcome.refused}])
+        return BatchItem(
+            index=index,
+            status="refused",
+            event_id=outcome.event_id,
+            reasons=[{"code": "origin_not_allowed", "message": outcome.refused}],
+        )
     if outcome.reasons:
-        return BatchItem(index=index, status="rejected", event_id=outcome.event_id,
-                         reasons=[{"code": r.code.value, "message": r.message}
-                                  for r in outcome.reasons])
+        return BatchItem(
+            index=index,
+            status="rejected",
+            event_id=outcome.event_id,
+            reasons=[{"code": r.code.value, "message": r.message} for r in outcome.reasons],
+        )
     return BatchItem(index=index, status="accepted", event_id=outcome.event_id)
 
 
@@ -222,7 +283,10 @@ async def _respond(
 ) -> None:
     headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
     if origin is not None:
-        headers += [(b"access-control-allow-origin", origin.encode("latin-1")), (b"vary", b"Origin")]
+        headers += [
+            (b"access-control-allow-origin", origin.encode("latin-1")),
+            (b"vary", b"Origin"),
+        ]
     if extra:
         headers += extra
     await send({"type": "http.response.start", "status": status, "headers": headers})

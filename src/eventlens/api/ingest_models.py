@@ -98,7 +98,9 @@ class Accepted(BaseModel):
 
 class BatchItem(BaseModel):
     index: int
-    status: str = Field(description="accepted, rejected (recorded with reasons), invalid or refused")
+    status: str = Field(
+        description="accepted, rejected (recorded with reasons), invalid or refused"
+    )
     event_id: UUID | None = None
     reasons: list[dict[str, str]] = Field(default_factory=list)
 

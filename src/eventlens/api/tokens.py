@@ -33,7 +33,9 @@ def credential_stamp(password_hash: str) -> str:
 
 
 class TokenIssuer:
-    def __init__(self, secret: str, access_ttl: int = ACCESS_TTL, refresh_ttl: int = REFRESH_TTL) -> None:
+    def __init__(
+        self, secret: str, access_ttl: int = ACCESS_TTL, refresh_ttl: int = REFRESH_TTL
+    ) -> None:
         self._secret = secret
         self.access_ttl = access_ttl
         self.refresh_ttl = refresh_ttl

@@ -40,7 +40,7 @@ class Catalog(Application[UUID]):
 
     def _get(self, aggregate_id: UUID, kind: type[A], label: str) -> A:
         try:
-            aggregate = self.repository.get(aggregate_id)
+            aggregate: Aggregate = self.repository.get(aggregate_id)
         except AggregateNotFoundError:
             raise NotFound(f"{label} does not exist") from None
         if not isinstance(aggregate, kind):  # pragma: no cover - ids are namespaced by kind

@@ -24,11 +24,15 @@ def change_password(command: ChangePassword, catalog: Catalog) -> User:
     if not own and not command.actor.is_admin:
         raise PermissionDenied("only admins may change another user's password")
     user = catalog.user(command.username)
-    if own and not command.actor.is_admin:
-        if command.current_password is None or not verify_password(
-            user.password_hash, command.current_password
-        ):
-            raise InvalidInput("current password is wrong", field="current_password")
+    if (
+        own
+        and not command.actor.is_admin
+        and (
+            command.current_password is None
+            or not verify_password(user.password_hash, command.current_password)
+        )
+    ):
+        raise InvalidInput("current password is wrong", field="current_password")
     user.change_password(hash_password(command.new_password))
     catalog.record(user)
     return user

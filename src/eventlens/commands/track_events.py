@@ -72,9 +72,7 @@ async def track_events(
                 )
             )
             continue
-        check = (
-            catalog.property_check(schema, event.event_type) if schema is not None else None
-        )
+        check = catalog.property_check(schema, event.event_type) if schema is not None else None
         reasons = judge(event, schema, adaptor, check, adaptor_candidates=candidates)
         if reasons:
             rejected.append(RejectedEvent(event, reasons))

@@ -143,7 +143,7 @@ class Adaptor(Aggregate):
         allowed_origins: object = None,
         description: object = None,
     ) -> None:
-        changes = {
+        changes: dict[str, Any] = {
             "name": self.name if name is None else check_adaptor_name(name),
             "schema_name": self.schema_name
             if schema_name is None

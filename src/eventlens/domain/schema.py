@@ -7,7 +7,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
-from eventlens.domain.errors import Conflict, InvalidInput
+from eventlens.domain.errors import AlreadyExists, Conflict, InvalidInput
 from eventlens.domain.json_schema import check_property_schema
 from eventlens.domain.names import check_event_type, check_schema_name
 
@@ -103,7 +103,7 @@ class Schema(Aggregate):
 
     def reinstate(self, description: str | None, event_types: object) -> None:
         if not self.retired:
-            raise Conflict(f"schema {self.name!r} already exists")
+            raise AlreadyExists(f"schema {self.name!r} already exists")
         self._reinstated(
             description=check_description(description),
             event_types=check_event_types(event_types),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
@@ -38,7 +38,7 @@ class TrackedEvent:
         return self.client_timestamp or self.received_at
 
 
-class RejectionCode(str, Enum):
+class RejectionCode(StrEnum):
     UNKNOWN_SCHEMA = "unknown_schema"
     RETIRED_SCHEMA = "retired_schema"
     MISSING_CONTAINER_ID = "missing_container_id"
@@ -109,9 +109,7 @@ def judge(
     return tuple(reasons)
 
 
-def _adaptor_reasons(
-    event: TrackedEvent, adaptor: Adaptor | None, candidates: int
-) -> list[Reason]:
+def _adaptor_reasons(event: TrackedEvent, adaptor: Adaptor | None, candidates: int) -> list[Reason]:
     if adaptor is None:
         if event.container_id is not None:
             return [

@@ -2,24 +2,24 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
-from eventlens.domain.errors import Conflict, InvalidInput
+from eventlens.domain.errors import AlreadyExists, Conflict, InvalidInput
 from eventlens.domain.names import check_username
 
 
-class Role(str, Enum):
+class Role(StrEnum):
     ADMIN = "admin"
     VIEWER = "viewer"
 
 
 def check_role(role: object) -> Role:
     try:
-        return Role(role)
+        return Role(str(role))
     except ValueError:
         raise InvalidInput("role must be 'admin' or 'viewer'", field="role") from None
 
@@ -82,7 +82,7 @@ class User(Aggregate):
 
     def restore(self, password_hash: str, role: object) -> None:
         if not self.removed:
-            raise Conflict(f"user {self.username!r} already exists")
+            raise AlreadyExists(f"user {self.username!r} already exists")
         self._restored(password_hash=password_hash, role=check_role(role).value)
 
     @event("Restored")

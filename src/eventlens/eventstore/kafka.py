@@ -37,8 +37,11 @@ PRODUCER_DEFAULTS = {
 
 
 class KafkaEventStore:
-    def __init__(self, bootstrap: str, partitions: int = 6, replication: int = 1) -> None:
+    def __init__(
+        self, bootstrap: str, partitions: int = 6, replication: int = 1, prefix: str = ""
+    ) -> None:
         self._bootstrap = bootstrap
+        self._prefix = prefix
         self._partitions = partitions
         self._replication = replication
         self._producer: Producer | None = None
@@ -46,9 +49,13 @@ class KafkaEventStore:
         self._stopping = threading.Event()
 
     async def start(self) -> None:
-        await asyncio.to_thread(ensure_topics, self._bootstrap, self._partitions, self._replication)
+        await asyncio.to_thread(
+            ensure_topics, self._bootstrap, self._partitions, self._replication, self._prefix
+        )
         self._producer = Producer({"bootstrap.servers": self._bootstrap, **PRODUCER_DEFAULTS})
-        self._poller = threading.Thread(target=self._poll_forever, name="kafka-delivery", daemon=True)
+        self._poller = threading.Thread(
+            target=self._poll_forever, name="kafka-delivery", daemon=True
+        )
         self._poller.start()
 
     async def close(self) -> None:
@@ -65,12 +72,13 @@ class KafkaEventStore:
 
     async def append_tracked(self, events: Sequence[TrackedEvent]) -> None:
         await self._produce(
-            TRACKED_STREAM, [(e.partition_key, encode_tracked(e)) for e in events]
+            self._prefix + TRACKED_STREAM, [(e.partition_key, encode_tracked(e)) for e in events]
         )
 
     async def append_rejected(self, events: Sequence[RejectedEvent]) -> None:
         await self._produce(
-            REJECTED_STREAM, [(r.event.partition_key, encode_rejected(r)) for r in events]
+            self._prefix + REJECTED_STREAM,
+            [(r.event.partition_key, encode_rejected(r)) for r in events],
         )
 
     async def _produce(self, topic: str, messages: list[tuple[str, bytes]]) -> None:
@@ -96,7 +104,9 @@ class KafkaEventStore:
             future: asyncio.Future[None] = loop.create_future()
             futures.append(future)
             try:
-                self._producer.produce(topic, value=value, key=key, on_delivery=delivered_to(future))
+                self._producer.produce(
+                    topic, value=value, key=key, on_delivery=delivered_to(future)
+                )
             except BufferError as error:
                 raise StoreUnavailable(f"the Kafka producer queue is full: {error}") from None
         await asyncio.gather(*futures)
@@ -123,9 +133,11 @@ class KafkaEventReader:
         bootstrap: str,
         group_id: str,
         load_positions: Any,
-        topics: Sequence[str] = (TRACKED_STREAM, REJECTED_STREAM),
+        streams: Sequence[str] = (TRACKED_STREAM, REJECTED_STREAM),
+        prefix: str = "",
     ) -> None:
-        self._topics = list(topics)
+        self._prefix = prefix
+        self._topics = [prefix + stream for stream in streams]
         self._load_positions = load_positions
         self._consumer = Consumer(
             {
@@ -147,7 +159,10 @@ class KafkaEventReader:
 
     def open(self, positions: dict[str, int]) -> None:
         self._consumer.subscribe(
-            self._topics, on_assign=self._on_assign, on_revoke=self._on_revoke, on_lost=self._on_revoke
+            self._topics,
+            on_assign=self._on_assign,
+            on_revoke=self._on_revoke,
+            on_lost=self._on_revoke,
         )
 
     def _on_assign(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
@@ -178,12 +193,16 @@ class KafkaEventReader:
                     continue
                 raise StoreUnavailable(f"Kafka read failed: {error}")
             topic, partition, offset = message.topic(), message.partition(), message.offset()
+            value = message.value()
+            if topic is None or partition is None or offset is None or value is None:
+                continue
             if (topic, partition) not in self._assigned:
                 continue  # revoked while this batch was in flight
             source = f"{topic}/{partition}"
             if source not in start_positions:
                 start_positions[source] = self._next.get(source)
-            records.append(StoredRecord(topic, source, offset, message.value()))
+            stream = topic.removeprefix(self._prefix)
+            records.append(StoredRecord(stream, source, offset, value))
             next_positions[source] = offset + 1
         self._next.update(next_positions)
         return Batch(records, start_positions, next_positions)

@@ -49,7 +49,9 @@ INSERT = sql.SQL(
 @dataclass
 class _Pending:
     rows: list[tuple[str, UUID, str, str]]
-    done: asyncio.Future[None] = field(default_factory=lambda: asyncio.get_running_loop().create_future())
+    done: asyncio.Future[None] = field(
+        default_factory=lambda: asyncio.get_running_loop().create_future()
+    )
 
 
 class PostgresEventStore:
@@ -74,7 +76,10 @@ class PostgresEventStore:
 
     async def append_tracked(self, events: Sequence[TrackedEvent]) -> None:
         await self._append(
-            [(TRACKED_STREAM, e.event_id, e.partition_key, encode_tracked(e).decode()) for e in events]
+            [
+                (TRACKED_STREAM, e.event_id, e.partition_key, encode_tracked(e).decode())
+                for e in events
+            ]
         )
 
     async def append_rejected(self, events: Sequence[RejectedEvent]) -> None:
@@ -141,7 +146,9 @@ class PostgresEventReader:
 
     SOURCE = "log"
 
-    def __init__(self, conninfo: str, streams: Sequence[str] = (TRACKED_STREAM, REJECTED_STREAM)) -> None:
+    def __init__(
+        self, conninfo: str, streams: Sequence[str] = (TRACKED_STREAM, REJECTED_STREAM)
+    ) -> None:
         self._conninfo = conninfo
         self._streams = list(streams)
         self._conn: psycopg.Connection | None = None

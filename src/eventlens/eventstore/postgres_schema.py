@@ -32,20 +32,26 @@ $$;
 """
 
 
-def immutability_triggers(table: str) -> str:
-    """Triggers that make a table append-only: no UPDATE, DELETE or TRUNCATE can succeed."""
-    return f"""
+_TRIGGERS = """
 DO $$ BEGIN
-    IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = '{table}_no_change') THEN
-        CREATE TRIGGER {table}_no_change BEFORE UPDATE OR DELETE ON {table}
+    IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = '@table@_no_change') THEN
+        CREATE TRIGGER @table@_no_change BEFORE UPDATE OR DELETE ON @table@
             FOR EACH ROW EXECUTE FUNCTION eventlens_forbid_change();
     END IF;
-    IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = '{table}_no_truncate') THEN
-        CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table}
+    IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = '@table@_no_truncate') THEN
+        CREATE TRIGGER @table@_no_truncate BEFORE TRUNCATE ON @table@
             FOR EACH STATEMENT EXECUTE FUNCTION eventlens_forbid_change();
     END IF;
 END $$;
 """
+
+
+def immutability_triggers(table: str) -> str:
+    """Triggers that make a table append-only: no UPDATE, DELETE or TRUNCATE can succeed.
+
+    `table` is one of this package's own table names, never user input.
+    """
+    return _TRIGGERS.replace("@table@", table)
 
 
 def create_event_store_schema(conninfo: str) -> None:

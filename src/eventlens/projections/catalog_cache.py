@@ -40,9 +40,7 @@ class CatalogCache:
         return self._adaptors.get(container_id)
 
     def active_adaptors(self, schema_name: str) -> list[Adaptor]:
-        return [
-            a for a in self._adaptors.values() if a.active and a.schema_name == schema_name
-        ]
+        return [a for a in self._adaptors.values() if a.active and a.schema_name == schema_name]
 
     def property_check(self, schema: Schema, event_type: str) -> PropertyCheck | None:
         json_schema = schema.event_types.get(event_type)
@@ -85,7 +83,7 @@ class CatalogCache:
                 )
                 if not notes:
                     return seen
-                changed: list[UUID] = list(dict.fromkeys(n.originator_id for n in notes))
+                changed = list(dict.fromkeys(UUID(str(n.originator_id)) for n in notes))
                 for aggregate_id in changed:
                     self._store(self._catalog.aggregate(aggregate_id))
                 self._last_id = notes[-1].id

@@ -41,7 +41,7 @@ ON CONFLICT (event_id) DO NOTHING
 
 class EventLogs:
     name = "event_logs"
-    streams = (TRACKED_STREAM,)
+    streams: tuple[str, ...] = (TRACKED_STREAM,)
 
     def setup(self, conn: psycopg.Connection) -> None:
         conn.execute(DDL)

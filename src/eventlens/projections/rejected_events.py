@@ -37,7 +37,7 @@ ON CONFLICT (event_id) DO NOTHING
 
 class RejectedEvents:
     name = "rejected_events"
-    streams = (REJECTED_STREAM,)
+    streams: tuple[str, ...] = (REJECTED_STREAM,)
 
     def setup(self, conn: psycopg.Connection) -> None:
         conn.execute(DDL)

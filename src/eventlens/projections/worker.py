@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import psycopg
 
@@ -44,13 +45,19 @@ class ProjectionWorker:
                 conn.execute("SELECT pg_advisory_unlock(hashtext('eventlens-setup'))")
 
     def run(self, stop: threading.Event) -> None:
+        with self.running() as step:
+            while not stop.is_set():
+                step()
+
+    @contextmanager
+    def running(self) -> Iterator[Callable[[], int]]:
+        """Open a connection and a reader; yields `step`, which applies one batch."""
         self.setup()
         with psycopg.connect(self._conninfo) as conn:
             reader = self._reader_factory(lambda: self._load(conn))
             reader.open(self._load(conn))
             try:
-                while not stop.is_set():
-                    self.step(conn, reader)
+                yield lambda: self.step(conn, reader)
             finally:
                 reader.close()
 

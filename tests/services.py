@@ -1,0 +1,101 @@
+"""Real services for the tests: PostgreSQL and an Apache Kafka broker.
+
+`EVENTLENS_TEST_DATABASE_URL` / `EVENTLENS_TEST_KAFKA_BOOTSTRAP` name running ones; otherwise
+the tests start their own: the embedded PostgreSQL and a KRaft broker from
+`scripts/kafka-broker`. Under `CI=true` a service that cannot be had fails the run instead of
+skipping tests.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import psycopg
+import pytest
+from psycopg import sql
+
+ROOT = Path(__file__).resolve().parents[1]
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def unavailable(what: str, why: str) -> None:
+    message = f"{what} is not available: {why}"
+    if IN_CI:
+        pytest.fail(message + " (CI=true: real-service tests may not be skipped)")
+    pytest.skip(message)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@contextmanager
+def postgres_server(workdir: Path) -> Iterator[str]:
+    configured = os.environ.get("EVENTLENS_TEST_DATABASE_URL")
+    if configured:
+        yield configured
+        return
+    from eventlens import embedded_postgres
+
+    try:
+        server = embedded_postgres.start(workdir / "pg")
+    except Exception as error:  # pragma: no cover - depends on the machine
+        unavailable("PostgreSQL", str(error))
+        raise
+    try:
+        yield server.dsn
+    finally:
+        embedded_postgres.stop(workdir / "pg")
+
+
+@contextmanager
+def kafka_broker(workdir: Path) -> Iterator[str]:
+    configured = os.environ.get("EVENTLENS_TEST_KAFKA_BOOTSTRAP")
+    if configured:
+        yield configured
+        return
+    script = ROOT / "scripts" / "kafka-broker"
+    data = workdir / "kafka"
+    result = subprocess.run(
+        [str(script), "start", "--port", str(free_port()), "--dir", str(data)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+    if result.returncode != 0:
+        unavailable("Apache Kafka", result.stderr[-2000:])
+    try:
+        yield result.stdout.strip().splitlines()[-1]
+    finally:
+        subprocess.run([str(script), "stop", "--dir", str(data)], check=False, timeout=120)
+
+
+def with_database(url: str, name: str) -> str:
+    params = psycopg.conninfo.conninfo_to_dict(url)
+    params["dbname"] = name
+    return psycopg.conninfo.make_conninfo(**params)  # type: ignore[arg-type]
+
+
+@contextmanager
+def fresh_database(server_url: str) -> Iterator[str]:
+    """A new, empty database on the test server; dropped afterwards."""
+    name = f"eventlens_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    try:
+        yield with_database(server_url, name)
+    finally:
+        with psycopg.connect(server_url, autocommit=True) as conn:
+            conn.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
