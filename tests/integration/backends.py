@@ -38,11 +38,15 @@ class Backend:
             handle.call(handle.store.close())
             handle.close()
 
-    def reader(self, projection: Projection) -> Callable[[Callable[[], dict[str, int]]], EventReader]:
+    def reader(
+        self, projection: Projection
+    ) -> Callable[[Callable[[], dict[str, int]]], EventReader]:
         return reader_factory(self.settings, self.database_url, projection)
 
     def worker(self, projection: Projection) -> ProjectionWorker:
-        return ProjectionWorker(self.database_url, projection, self.reader(projection), batch_size=50)
+        return ProjectionWorker(
+            self.database_url, projection, self.reader(projection), batch_size=50
+        )
 
     def count(self, query: str, *params: Any) -> int:
         with psycopg.connect(self.database_url) as conn:

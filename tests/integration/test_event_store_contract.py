@@ -57,11 +57,14 @@ def test_rejected_events_go_to_their_own_stream_never_to_the_tracked_one(
     drain(backend.worker(RejectedEvents()), 1)
 
     assert backend.count("SELECT count(*) FROM event_logs WHERE event_id = %s", bad.event_id) == 0
-    assert backend.count(
-        "SELECT count(*) FROM rejected_events WHERE event_id = %s AND reason_codes = %s",
-        bad.event_id,
-        ["unknown_event_type"],
-    ) == 1
+    assert (
+        backend.count(
+            "SELECT count(*) FROM rejected_events WHERE event_id = %s AND reason_codes = %s",
+            bad.event_id,
+            ["unknown_event_type"],
+        )
+        == 1
+    )
 
 
 def test_a_restarted_worker_resumes_where_its_last_commit_left_it(backend: Backend) -> None:

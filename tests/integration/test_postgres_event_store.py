@@ -16,7 +16,9 @@ pytestmark = [pytest.mark.postgres]
 
 @pytest.fixture
 def pg(database_url: str) -> Backend:
-    return Backend("postgres", Settings(database_url=database_url, kafka_bootstrap=None), database_url)
+    return Backend(
+        "postgres", Settings(database_url=database_url, kafka_bootstrap=None), database_url
+    )
 
 
 @pytest.mark.parametrize(
@@ -27,11 +29,14 @@ def pg(database_url: str) -> Backend:
         "TRUNCATE eventstore_log",
     ],
 )
-def test_the_database_refuses_to_change_or_remove_recorded_events(pg: Backend, statement: str) -> None:
+def test_the_database_refuses_to_change_or_remove_recorded_events(
+    pg: Backend, statement: str
+) -> None:
     with pg.running_store() as store:
         store.append([tracked()])
-    with psycopg.connect(pg.database_url) as conn, pytest.raises(
-        psycopg.errors.InsufficientPrivilege, match="append-only"
+    with (
+        psycopg.connect(pg.database_url) as conn,
+        pytest.raises(psycopg.errors.InsufficientPrivilege, match="append-only"),
     ):
         conn.execute(statement)
     assert pg.count("SELECT count(*) FROM eventstore_log") == 1
@@ -42,9 +47,7 @@ def test_catalog_events_are_append_only_too(database_url: str, statement: str) -
     catalog = open_catalog(database_url)
     register_schema(RegisterSchema(SYSTEM, "shop", None, {"buy": {}}), catalog)
     catalog.close()
-    with psycopg.connect(database_url) as conn, pytest.raises(
-        psycopg.errors.InsufficientPrivilege
-    ):
+    with psycopg.connect(database_url) as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
         conn.execute(statement.format(CATALOG_TABLE))
 
 

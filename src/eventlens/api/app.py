@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from eventlens import __version__
-from eventlens.api import auth, errors, events
+from eventlens.api import adaptors, auth, errors, events, schemas, users
 from eventlens.api.ingest import IngestApp
 from eventlens.api.tokens import TokenIssuer
 from eventlens.config import Settings
@@ -38,6 +38,9 @@ def create_app(settings: Settings | None = None, *, run_workers: bool = True) ->
     errors.install(api)
     api.include_router(auth.router)
     api.include_router(events.router)
+    api.include_router(schemas.router)
+    api.include_router(adaptors.router)
+    api.include_router(users.router)
 
     @api.get("/health", tags=["health"])
     async def health() -> dict[str, str]:

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from pydantic import BaseModel, Field
 
 from eventlens.api.deps import ActorDep, PlatformDep, get_tokens, unauthorized
+from eventlens.api.errors import documented
 from eventlens.api.throttle import LoginThrottle
 from eventlens.api.tokens import InvalidToken, TokenIssuer, credential_stamp
 from eventlens.commands.passwords import DUMMY_HASH, verify_password
@@ -89,7 +90,7 @@ async def login(
 @router.post(
     "/refresh",
     response_model=TokenResponse,
-    responses={401: {"description": "Invalid refresh token"}},
+    responses=documented(401, 422),
 )
 async def refresh(body: RefreshRequest, platform: PlatformDep, tokens: Tokens) -> TokenResponse:
     try:
@@ -102,7 +103,7 @@ async def refresh(body: RefreshRequest, platform: PlatformDep, tokens: Tokens) -
     return _token_response(tokens, user)
 
 
-@router.get("/me", response_model=UserOut, responses={401: {"description": "Not signed in"}})
+@router.get("/me", response_model=UserOut, responses=documented(401))
 async def me(actor: ActorDep, platform: PlatformDep) -> UserOut:
     user = platform.cache.user(actor.username)
     assert user is not None

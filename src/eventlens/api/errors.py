@@ -14,6 +14,7 @@ import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from eventlens.domain.errors import (
@@ -47,6 +48,42 @@ CODE_BY_STATUS = {
     429: "too_many_requests",
     503: "unavailable",
 }
+
+
+class ErrorDetail(BaseModel):
+    status: int
+    code: str
+    message: str
+    field: str | None = None
+    details: list[dict[str, Any]] | None = None
+
+
+class ErrorBody(BaseModel):
+    """Every error: `detail` for FastAPI-style clients, `error` with the specifics."""
+
+    detail: str
+    error: ErrorDetail
+
+
+DESCRIPTIONS = {
+    400: "Malformed request (e.g. not JSON)",
+    401: "Not signed in, or the token is invalid or expired",
+    403: "The role does not allow this",
+    404: "Not found",
+    409: "Conflicts with the current state",
+    413: "Request too large",
+    415: "Unsupported content type",
+    422: "Invalid field or rule violated",
+    429: "Too many requests",
+    503: "Temporarily unavailable",
+}
+
+
+def documented(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` for the given error statuses, all with the one error shape."""
+    return {
+        status: {"model": ErrorBody, "description": DESCRIPTIONS[status]} for status in statuses
+    }
 
 
 def error_body(

@@ -148,6 +148,9 @@ class KafkaEventReader:
                 "auto.offset.reset": "earliest",
                 "isolation.level": "read_committed",
                 "partition.assignment.strategy": "cooperative-sticky",
+                # A worker that died (SIGKILL) holds its partitions until this expires.
+                "session.timeout.ms": 10000,
+                "heartbeat.interval.ms": 2000,
             }
         )
         self._assigned: set[tuple[str, int]] = set()

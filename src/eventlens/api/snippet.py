@@ -1,0 +1,104 @@
+"""The ready-to-paste tracking snippet for an adaptor (the seed's snippet, made sturdier).
+
+It sends the seed's body to the ingest endpoint, adds a client-generated `event_id` so
+retries are recorded once, and uses `fetch(..., {keepalive: true})` with a `text/plain`
+body so that no CORS preflight is needed and events survive page unloads.
+"""
+
+from __future__ import annotations
+
+import json
+
+TEMPLATE = """<script>
+(function() {
+  const CONFIG = {
+    apiUrl: %(api_url)s,
+    schemaId: %(schema_id)s,
+    containerId: %(container_id)s
+  };
+
+  function randomId() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    return 'xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx'.replace(/[xy]/g, function(c) {
+      const r = Math.random() * 16 | 0;
+      return (c === 'x' ? r : (r & 0x3 | 0x8)).toString(16);
+    });
+  }
+
+  function stored(storage, key, prefix) {
+    try {
+      let value = storage.getItem(key);
+      if (!value) {
+        value = prefix + Date.now() + '_' + Math.random().toString(36).slice(2, 11);
+        storage.setItem(key, value);
+      }
+      return value;
+    } catch (e) {
+      return prefix + 'anonymous';
+    }
+  }
+
+  function send(body, attempt) {
+    function retry() {
+      if (attempt >= 3) return;
+      setTimeout(function() { send(body, attempt + 1); }, 500 * Math.pow(2, attempt));
+    }
+    fetch(CONFIG.apiUrl, {
+      method: 'POST',
+      headers: { 'Content-Type': 'text/plain' },
+      body: body,
+      keepalive: true
+    }).then(function(response) {
+      if (response.status >= 500) retry();
+    }).catch(retry);
+  }
+
+  function trackEvent(eventType, properties) {
+    const now = new Date().toISOString();
+    send(JSON.stringify({
+      event_id: randomId(),
+      schema_id: CONFIG.schemaId,
+      event_type: eventType,
+      user_id: stored(localStorage, 'analytics_user', 'user_'),
+      session_id: stored(sessionStorage, 'analytics_session', 'session_'),
+      timestamp: now,
+      properties: Object.assign({}, properties || {}, {
+        tracked_at: now,
+        page_url: window.location.href,
+        page_path: window.location.pathname,
+        container_id: CONFIG.containerId
+      }),
+      metadata: {}
+    }), 0);
+  }
+
+  window.eventlens = { track: trackEvent };
+
+  trackEvent('page_view', { page_title: document.title });
+
+  document.addEventListener('click', function(e) {
+    const target = e.target.closest && e.target.closest('a');
+    if (!target) return;
+    const href = target.getAttribute('href') || '';
+    const text = target.textContent.trim();
+    if (href.includes('github.com')) {
+      trackEvent('github_project_click', { link_text: text, href: href });
+    } else if (href.includes('linkedin')) {
+      trackEvent('linkedin_profile_click', { link_text: text, href: href });
+    } else if (href.startsWith('mailto:')) {
+      trackEvent('email_link_click', { link_text: text });
+    } else if (/^https?:\\/\\//.test(href) && !href.startsWith(window.location.origin)) {
+      trackEvent('external_link_click', { link_text: text, href: href });
+    }
+  }, true);
+})();
+</script>
+"""
+
+
+def render_snippet(api_base: str, schema_id: str, container_id: str) -> str:
+    return TEMPLATE % {
+        "api_url": json.dumps(api_base.rstrip("/") + "/api/events/ingest"),
+        "schema_id": json.dumps(schema_id),
+        "container_id": json.dumps(container_id),
+    }

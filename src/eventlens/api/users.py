@@ -1,0 +1,68 @@
+"""`/api/users`: admins manage users; everyone manages their own password."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path
+
+from eventlens.api.catalog_models import UserIn, UserOut, UserUpdate
+from eventlens.api.deps import ActorDep, AdminDep, PlatformDep
+from eventlens.api.errors import documented
+from eventlens.commands.change_password import ChangePassword, change_password
+from eventlens.commands.change_role import ChangeRole, change_role
+from eventlens.commands.create_user import CreateUser, create_user
+from eventlens.commands.remove_user import RemoveUser, remove_user
+from eventlens.domain.errors import NotFound, PermissionDenied
+from eventlens.domain.user import User
+
+router = APIRouter(prefix="/api/users", tags=["users"])
+Username = Annotated[str, Path(max_length=64)]
+ERRORS = documented(401, 403, 404, 409, 422)
+
+
+def _present(platform: PlatformDep, username: str) -> User:
+    user = platform.cache.user(username)
+    if user is None or user.removed:
+        raise NotFound(f"user {username!r} does not exist")
+    return user
+
+
+@router.post("/", status_code=201, response_model=UserOut, responses=ERRORS)
+def create(body: UserIn, actor: AdminDep, platform: PlatformDep) -> UserOut:
+    user = create_user(CreateUser(actor, body.username, body.password, body.role), platform.catalog)
+    platform.cache.refresh()
+    return UserOut.of(user)
+
+
+@router.get("/", response_model=list[UserOut], responses=ERRORS)
+def list_users(actor: AdminDep, platform: PlatformDep) -> list[UserOut]:
+    return [UserOut.of(u) for u in platform.cache.users() if not u.removed]
+
+
+@router.get("/{username}", response_model=UserOut, responses=ERRORS)
+def get(username: Username, actor: ActorDep, platform: PlatformDep) -> UserOut:
+    if not actor.is_admin and actor.username.lower() != username.lower():
+        raise PermissionDenied("viewers may only read their own user")
+    return UserOut.of(_present(platform, username))
+
+
+@router.put("/{username}", response_model=UserOut, responses=ERRORS)
+def update(username: Username, body: UserUpdate, actor: ActorDep, platform: PlatformDep) -> UserOut:
+    user = _present(platform, username)
+    if body.role is not None:
+        user = change_role(ChangeRole(actor, username, body.role), platform.catalog)
+    if body.password is not None:
+        user = change_password(
+            ChangePassword(actor, username, body.password, body.current_password),
+            platform.catalog,
+        )
+    platform.cache.refresh()
+    return UserOut.of(user)
+
+
+@router.delete("/{username}", response_model=UserOut, responses=ERRORS)
+def remove(username: Username, actor: AdminDep, platform: PlatformDep) -> UserOut:
+    user = remove_user(RemoveUser(actor, username), platform.catalog)
+    platform.cache.refresh()
+    return UserOut.of(user)
