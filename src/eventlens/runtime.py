@@ -17,9 +17,10 @@ from eventlens.config import Settings
 from eventlens.eventstore.port import CATALOG_STREAM, EventReader, EventStore
 from eventlens.eventstore.postgres_schema import create_event_store_schema, immutability_triggers
 from eventlens.projections.catalog_cache import CatalogCache
-from eventlens.projections.event_logs import EventLogs
+from eventlens.projections.catalog_views import CatalogViews
 from eventlens.projections.projection import Projection
 from eventlens.projections.rejected_events import RejectedEvents
+from eventlens.projections.tracked_events import TrackedEvents
 from eventlens.projections.worker import ProjectionWorker
 
 log = logging.getLogger(__name__)
@@ -60,8 +61,8 @@ def open_catalog(database_url: str) -> Catalog:
     return catalog
 
 
-def projections() -> list[Projection]:
-    return [EventLogs(), RejectedEvents()]
+def projections(catalog: Catalog) -> list[Projection]:
+    return [CatalogViews(catalog), TrackedEvents(), RejectedEvents()]
 
 
 def make_store(settings: Settings, database_url: str) -> EventStore:
@@ -80,9 +81,13 @@ def make_store(settings: Settings, database_url: str) -> EventStore:
 
 
 def reader_factory(
-    settings: Settings, database_url: str, projection: Projection
+    settings: Settings, database_url: str, projection: Projection, catalog: Catalog
 ) -> Callable[[Callable[[], dict[str, int]]], EventReader]:
     def make(load_positions: Callable[[], dict[str, int]]) -> EventReader:
+        if CATALOG_STREAM in projection.streams and not settings.kafka_bootstrap:
+            from eventlens.eventstore.postgres import CatalogLogReader
+
+            return CatalogLogReader(catalog.recorder, database_url, CATALOG_TABLE)
         if settings.kafka_bootstrap:
             from eventlens.eventstore.kafka import KafkaEventReader
 
@@ -109,13 +114,15 @@ class Workers:
     stop: threading.Event = field(default_factory=threading.Event)
     workers: list[ProjectionWorker] = field(default_factory=list)
     threads: list[threading.Thread] = field(default_factory=list)
+    catalog: Catalog | None = None
 
     def start(self) -> None:
-        for projection in projections():
+        self.catalog = open_catalog(self.database_url)
+        for projection in projections(self.catalog):
             worker = ProjectionWorker(
                 self.database_url,
                 projection,
-                reader_factory(self.settings, self.database_url, projection),
+                reader_factory(self.settings, self.database_url, projection, self.catalog),
             )
             worker.setup()
             self.workers.append(worker)
@@ -182,6 +189,8 @@ class Workers:
         self.stop.set()
         for thread in self.threads:
             thread.join(timeout)
+        if self.catalog is not None:
+            self.catalog.close()
 
 
 def build_catalog_cache(catalog: Catalog) -> CatalogCache:
@@ -256,7 +265,7 @@ class Platform:
             self.workers = Workers(self.settings, self.database_url)
             await asyncio.to_thread(self.workers.start)
         else:  # the read models must exist before the API queries them
-            await asyncio.to_thread(setup_read_models, self.database_url)
+            await asyncio.to_thread(setup_read_models, self.database_url, self.catalog)
         self.pool = AsyncConnectionPool(self.database_url, min_size=1, max_size=8, open=False)
         await self.pool.open()
         self._follower = asyncio.create_task(self._follow_catalog(), name="catalog-follower")
@@ -280,8 +289,8 @@ class Platform:
         self.catalog.close()
 
 
-def setup_read_models(database_url: str) -> None:
-    for projection in projections():
+def setup_read_models(database_url: str, catalog: Catalog) -> None:
+    for projection in projections(catalog):
         ProjectionWorker(
-            database_url, projection, reader_factory(Settings(), database_url, projection)
+            database_url, projection, reader_factory(Settings(), database_url, projection, catalog)
         ).setup()

@@ -14,12 +14,13 @@ from uuid import UUID, uuid4
 
 import psycopg
 
+from eventlens.commands.catalog import Catalog
 from eventlens.config import Settings
 from eventlens.domain.tracking import TrackedEvent
 from eventlens.eventstore.port import EventReader, EventStore
 from eventlens.projections.projection import Projection
 from eventlens.projections.worker import ProjectionWorker
-from eventlens.runtime import make_store, reader_factory
+from eventlens.runtime import make_store, open_catalog, reader_factory
 
 
 @dataclass
@@ -27,6 +28,8 @@ class Backend:
     name: str
     settings: Settings
     database_url: str
+    _catalog: Catalog | None = None
+    _catalog: Catalog | None = None
 
     @contextmanager
     def running_store(self) -> Iterator[StoreHandle]:
@@ -41,7 +44,13 @@ class Backend:
     def reader(
         self, projection: Projection
     ) -> Callable[[Callable[[], dict[str, int]]], EventReader]:
-        return reader_factory(self.settings, self.database_url, projection)
+        return reader_factory(self.settings, self.database_url, projection, self.catalog)
+
+    @property
+    def catalog(self) -> Catalog:
+        if self._catalog is None:
+            self._catalog = open_catalog(self.database_url)
+        return self._catalog
 
     def worker(self, projection: Projection) -> ProjectionWorker:
         return ProjectionWorker(

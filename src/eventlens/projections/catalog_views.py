@@ -1,0 +1,146 @@
+"""Catalog views for analysts and Grafana: `schemas`, `schema_versions`, `adaptors`, `users`.
+
+Built from the catalog's events: each notification names an aggregate, whose current state is
+upserted; schema definitions are also kept per version. Users are listed without their
+password hashes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from uuid import UUID
+
+import orjson
+import psycopg
+from psycopg.types.json import Jsonb
+
+from eventlens.commands.catalog import Catalog
+from eventlens.domain.adaptor import Adaptor
+from eventlens.domain.schema import Schema
+from eventlens.domain.user import User
+from eventlens.eventstore.port import CATALOG_STREAM, StoredRecord
+
+DDL = """
+CREATE TABLE IF NOT EXISTS schemas (
+    name          text PRIMARY KEY,
+    description   text NOT NULL,
+    event_types   jsonb NOT NULL,
+    version       integer NOT NULL,
+    is_active     boolean NOT NULL,
+    created_at    timestamptz NOT NULL,
+    updated_at    timestamptz NOT NULL
+);
+CREATE TABLE IF NOT EXISTS schema_versions (
+    name          text NOT NULL,
+    version       integer NOT NULL,
+    description   text NOT NULL,
+    event_types   jsonb NOT NULL,
+    recorded_at   timestamptz NOT NULL,
+    PRIMARY KEY (name, version)
+);
+CREATE TABLE IF NOT EXISTS adaptors (
+    container_id  text PRIMARY KEY,
+    name          text NOT NULL,
+    schema_id     text NOT NULL,
+    website_urls  text[] NOT NULL,
+    allowed_origins text[] NOT NULL,
+    description   text NOT NULL,
+    is_active     boolean NOT NULL,
+    created_at    timestamptz NOT NULL,
+    updated_at    timestamptz NOT NULL
+);
+CREATE TABLE IF NOT EXISTS users (
+    username      text PRIMARY KEY,
+    role          text NOT NULL,
+    is_active     boolean NOT NULL,
+    created_at    timestamptz NOT NULL,
+    updated_at    timestamptz NOT NULL
+);
+"""
+
+
+def originator_of(record: StoredRecord) -> UUID:
+    """Both the PostgreSQL notification reader and the Kafka relay encode the originator."""
+    return UUID(orjson.loads(record.payload)["originator_id"])
+
+
+class CatalogViews:
+    name = "catalog"
+    streams: tuple[str, ...] = (CATALOG_STREAM,)
+
+    def __init__(self, catalog: Catalog) -> None:
+        self._catalog = catalog
+
+    def setup(self, conn: psycopg.Connection) -> None:
+        conn.execute(DDL)
+
+    def apply(self, conn: psycopg.Connection, records: Sequence[StoredRecord]) -> None:
+        for aggregate_id in dict.fromkeys(originator_of(r) for r in records):
+            aggregate = self._catalog.aggregate(aggregate_id)
+            if isinstance(aggregate, Schema):
+                self._schema(conn, aggregate)
+            elif isinstance(aggregate, Adaptor):
+                self._adaptor(conn, aggregate)
+            elif isinstance(aggregate, User):
+                self._user(conn, aggregate)
+
+    @staticmethod
+    def _schema(conn: psycopg.Connection, schema: Schema) -> None:
+        from eventlens.projections.tracked_events import create_schema_table
+
+        conn.execute(
+            "INSERT INTO schemas VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT (name) DO UPDATE "
+            "SET description = excluded.description, event_types = excluded.event_types, "
+            "version = excluded.version, is_active = excluded.is_active, "
+            "updated_at = excluded.updated_at",
+            (
+                schema.name,
+                schema.description,
+                Jsonb(schema.event_types),
+                schema.schema_version,
+                not schema.retired,
+                schema.created_on,
+                schema.modified_on,
+            ),
+        )
+        conn.execute(
+            "INSERT INTO schema_versions VALUES (%s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+            (
+                schema.name,
+                schema.schema_version,
+                schema.description,
+                Jsonb(schema.event_types),
+                schema.modified_on,
+            ),
+        )
+        create_schema_table(conn, schema.name)
+
+    @staticmethod
+    def _adaptor(conn: psycopg.Connection, adaptor: Adaptor) -> None:
+        conn.execute(
+            "INSERT INTO adaptors VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) "
+            "ON CONFLICT (container_id) DO UPDATE SET name = excluded.name, "
+            "schema_id = excluded.schema_id, website_urls = excluded.website_urls, "
+            "allowed_origins = excluded.allowed_origins, description = excluded.description, "
+            "is_active = excluded.is_active, updated_at = excluded.updated_at",
+            (
+                adaptor.container_id,
+                adaptor.name,
+                adaptor.schema_name,
+                adaptor.website_urls,
+                sorted(adaptor.origins),
+                adaptor.description,
+                adaptor.active,
+                adaptor.created_on,
+                adaptor.modified_on,
+            ),
+        )
+
+    @staticmethod
+    def _user(conn: psycopg.Connection, user: User) -> None:
+        conn.execute(
+            "INSERT INTO users VALUES (%s, %s, %s, %s, %s) ON CONFLICT (username) DO UPDATE "
+            "SET role = excluded.role, is_active = excluded.is_active, "
+            "updated_at = excluded.updated_at",
+            (user.username, user.role, not user.removed, user.created_on, user.modified_on),
+        )
