@@ -18,6 +18,7 @@ from eventlens.eventstore.port import CATALOG_STREAM, EventReader, EventStore
 from eventlens.eventstore.postgres_schema import create_event_store_schema, immutability_triggers
 from eventlens.projections.catalog_cache import CatalogCache
 from eventlens.projections.catalog_views import CatalogViews
+from eventlens.projections.lag import HeadProbe, KafkaHeads, Lag, PostgresHeads, measure
 from eventlens.projections.projection import Projection
 from eventlens.projections.rejected_events import RejectedEvents
 from eventlens.projections.tracked_events import TrackedEvents
@@ -237,6 +238,7 @@ class Platform:
         self.pool: Any = None
         self.workers: Workers | None = None
         self.token_secret = ""
+        self.heads: HeadProbe
         self.generated_admin_password: str | None = None
         self._follower: asyncio.Task[None] | None = None
 
@@ -266,6 +268,7 @@ class Platform:
             await asyncio.to_thread(self.workers.start)
         else:  # the read models must exist before the API queries them
             await asyncio.to_thread(setup_read_models, self.database_url, self.catalog)
+        self.heads = make_head_probe(self.settings, self.database_url)
         self.pool = AsyncConnectionPool(self.database_url, min_size=1, max_size=8, open=False)
         await self.pool.open()
         self._follower = asyncio.create_task(self._follow_catalog(), name="catalog-follower")
@@ -287,6 +290,19 @@ class Platform:
         if self.pool is not None:
             await self.pool.close()
         self.catalog.close()
+
+
+def make_head_probe(settings: Settings, database_url: str) -> HeadProbe:
+    if settings.kafka_bootstrap:
+        return KafkaHeads(settings.kafka_bootstrap, settings.kafka_topic_prefix)
+    return PostgresHeads(database_url, CATALOG_TABLE)
+
+
+def projection_lags(platform: Platform) -> list[Lag]:
+    with psycopg.connect(platform.database_url, autocommit=True) as conn:
+        return [
+            measure(conn, platform.heads, p.name, p.streams) for p in projections(platform.catalog)
+        ]
 
 
 def setup_read_models(database_url: str, catalog: Catalog) -> None:

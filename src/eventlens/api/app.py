@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.responses import JSONResponse
 
 from eventlens import __version__
 from eventlens.api import adaptors, auth, errors, events, schemas, users
+from eventlens.api.errors import documented, error_body
 from eventlens.api.ingest import IngestApp
 from eventlens.api.tokens import TokenIssuer
 from eventlens.config import Settings
-from eventlens.runtime import Platform
+from eventlens.runtime import Platform, projection_lags
 
 
 def create_app(settings: Settings | None = None, *, run_workers: bool = True) -> Any:
@@ -44,6 +47,32 @@ def create_app(settings: Settings | None = None, *, run_workers: bool = True) ->
 
     @api.get("/health", tags=["health"])
     async def health() -> dict[str, str]:
+        """Liveness: the process answers."""
         return {"status": "ok"}
+
+    @api.get("/ready", tags=["health"], responses=documented(503))
+    async def ready() -> JSONResponse:
+        """Readiness: the database and event store answer; projection lag per projection."""
+        try:
+            lags = await asyncio.to_thread(projection_lags, platform)
+        except Exception as error:
+            return JSONResponse(error_body(503, f"not ready: {error}"), 503)
+        return JSONResponse(
+            {
+                "status": "ready",
+                "event_store": "kafka" if platform.settings.uses_kafka else "postgres",
+                "projections": [
+                    {
+                        "projection": lag.projection,
+                        "events_behind": lag.events_behind,
+                        "seconds_behind": round(lag.seconds_behind, 3),
+                        "last_applied_at": lag.last_applied_at.isoformat()
+                        if lag.last_applied_at
+                        else None,
+                    }
+                    for lag in lags
+                ],
+            }
+        )
 
     return IngestApp(platform, api)

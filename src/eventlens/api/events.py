@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Query
+import orjson
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel
 
+from eventlens import views
 from eventlens.api.deps import ActorDep, PlatformDep
+from eventlens.api.errors import documented
 from eventlens.api.ingest_models import Accepted, BatchResult, IngestBatch, IngestEvent
+from eventlens.domain.errors import InvalidInput
 
 router = APIRouter(prefix="/api/events", tags=["events"])
+Name = Annotated[str | None, Query(max_length=100)]
 
 
 class EventOut(BaseModel):
@@ -28,38 +33,144 @@ class EventOut(BaseModel):
     metadata: dict[str, Any]
 
 
-RECENT = """
-SELECT event_id, schema_id, container_id, event_type, user_id, session_id, "timestamp",
-       received_at, properties, metadata
-FROM event_logs
-WHERE (%(schema)s::text IS NULL OR schema_id = %(schema)s)
-ORDER BY received_at DESC, event_id DESC
-LIMIT %(limit)s
-"""
+class StatsOut(BaseModel):
+    """The seed's fields, plus users and per-adaptor counts, for [start, end)."""
+
+    total_events: int
+    page_views: int
+    clicks: int
+    unique_sessions: int
+    unique_users: int
+    events_by_type: dict[str, int]
+    events_by_adaptor: dict[str, int]
+    start: datetime
+    end: datetime
 
 
-@router.get("/recent", response_model=list[EventOut])
+class RejectedOut(BaseModel):
+    event_id: UUID
+    schema_id: str | None
+    container_id: str | None
+    event_type: str | None
+    received_at: datetime
+    reasons: list[dict[str, str]]
+    payload: dict[str, Any]
+    reprocessed: bool
+
+
+def stats_filter(
+    days: int | None,
+    start: datetime | None,
+    end: datetime | None,
+    schema_id: str | None,
+    adaptor_id: str | None,
+    event_type: str | None = None,
+) -> views.StatsFilter:
+    filters = {"schema_id": schema_id, "container_id": adaptor_id, "event_type": event_type}
+    if start is None and end is None:
+        return views.StatsFilter.last_days(days or 7, **filters)
+    if days is not None:
+        raise InvalidInput("give either days or start/end, not both", field="days")
+    end = (end or datetime.now(UTC)).astimezone(UTC)
+    start = (start or end - timedelta(days=7)).astimezone(UTC)
+    if end <= start:
+        raise InvalidInput("end must be after start", field="end")
+    if end - start > timedelta(days=3660):
+        raise InvalidInput("a range may span at most ten years", field="start")
+    return views.StatsFilter(start=start, end=end, **filters)
+
+
+@router.get("/stats", response_model=StatsOut, responses=documented(401, 422))
+async def stats(
+    actor: ActorDep,
+    platform: PlatformDep,
+    schema_id: Name = None,
+    adaptor_id: Annotated[str | None, Query(max_length=20, alias="adaptor_id")] = None,
+    event_type: Name = None,
+    days: Annotated[int | None, Query(ge=1, le=3660)] = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+) -> StatsOut:
+    """Counts from the rollups: the last `days` days (default 7), or `start`..`end`."""
+    f = stats_filter(days, start, end, schema_id, adaptor_id, event_type)
+    async with platform.pool.connection() as conn:
+        result = await views.stats(conn, f)
+    return StatsOut(**result.__dict__, start=f.start, end=f.end)
+
+
+@router.get("/recent", response_model=list[EventOut], responses=documented(401, 422))
 async def recent(
     actor: ActorDep,
     platform: PlatformDep,
+    response: Response,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    schema_id: Annotated[str | None, Query(max_length=100)] = None,
+    schema_id: Name = None,
+    adaptor_id: Annotated[str | None, Query(max_length=20)] = None,
+    event_type: Name = None,
+    session_id: Annotated[str | None, Query(max_length=200)] = None,
+    user_id: Annotated[str | None, Query(max_length=200)] = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    properties: Annotated[
+        str | None,
+        Query(max_length=2000, description='JSON object to match, e.g. {"page_path": "/"}'),
+    ] = None,
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
 ) -> list[EventOut]:
-    from psycopg.rows import dict_row
-
-    async with platform.pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
-        await cur.execute(RECENT, {"schema": schema_id, "limit": limit})
-        rows = await cur.fetchall()
+    """Newest first. The next page's cursor is in the `X-Next-Cursor` header."""
+    f = views.EventFilter(
+        schema_id=schema_id,
+        container_id=adaptor_id,
+        event_type=event_type,
+        session_id=session_id,
+        user_id=user_id,
+        start=start,
+        end=end,
+        properties=parse_properties(properties),
+    )
+    async with platform.pool.connection() as conn:
+        rows, next_cursor = await views.events(conn, f, limit, cursor)
+    if next_cursor:
+        response.headers["X-Next-Cursor"] = next_cursor
     return [EventOut(**row) for row in rows]
 
 
+def parse_properties(raw: str | None) -> dict[str, Any] | None:
+    if raw is None:
+        return None
+    try:
+        value = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        raise InvalidInput("properties must be a JSON object", field="properties") from None
+    if not isinstance(value, dict):
+        raise InvalidInput("properties must be a JSON object", field="properties")
+    return value
+
+
+@router.get("/rejected", response_model=list[RejectedOut], responses=documented(401, 422))
+async def rejected(
+    actor: ActorDep,
+    platform: PlatformDep,
+    response: Response,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    schema_id: Name = None,
+    reason: Annotated[str | None, Query(max_length=50, description="A reason code")] = None,
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+) -> list[RejectedOut]:
+    async with platform.pool.connection() as conn:
+        rows, next_cursor = await views.rejected(conn, schema_id, reason, limit, cursor)
+    if next_cursor:
+        response.headers["X-Next-Cursor"] = next_cursor
+    return [RejectedOut(**row) for row in rows]
+
+
 # The two ingest routes are served by the lean ASGI path in `ingest`; they are declared
-# here only so that they appear, with their models, in the OpenAPI document.
+# here so that they appear, with their models, in the OpenAPI document.
 @router.post(
     "/ingest",
     status_code=202,
     response_model=Accepted,
-    include_in_schema=True,
+    responses=documented(400, 403, 404, 413, 415, 422, 503),
     summary="Track one event (public; CORS per adaptor)",
 )
 async def ingest_doc(body: IngestEvent) -> Accepted:  # pragma: no cover - never routed here
@@ -70,6 +181,7 @@ async def ingest_doc(body: IngestEvent) -> Accepted:  # pragma: no cover - never
     "/batch",
     status_code=202,
     response_model=BatchResult,
+    responses=documented(400, 413, 415, 422, 503),
     summary="Track many events, each accepted or rejected on its own",
 )
 async def batch_doc(body: IngestBatch) -> BatchResult:  # pragma: no cover - never routed here

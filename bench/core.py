@@ -1,0 +1,120 @@
+"""What every benchmark shares: results, target checks, failures and the run context."""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol, TypeVar
+
+ROOT = Path(__file__).resolve().parents[1]
+
+T = TypeVar("T")
+
+
+class BenchmarkFailure(Exception):
+    """A run that cannot be trusted (lost or duplicated events, errors): no number is reported."""
+
+
+@dataclass(frozen=True)
+class Profile:
+    """How long and how wide each load runs; `quick` is a smoke run."""
+
+    name: str
+    warmup_s: int
+    duration_s: int
+    single_connections: tuple[int, ...]
+    batch_connections: tuple[int, ...]
+    batch_size: int = 100
+    rest_s: int = 5
+
+    @classmethod
+    def full(cls) -> Profile:
+        return cls("full", 2, 10, (8, 32, 64, 128), (4, 16))
+
+    @classmethod
+    def quick(cls) -> Profile:
+        return cls("quick", 1, 3, (8, 64), (8,), rest_s=2)
+
+
+@dataclass(frozen=True)
+class TargetCheck:
+    """One product target, evaluated against a measured value."""
+
+    target: str
+    wanted: str
+    measured: str
+    met: bool
+
+
+@dataclass
+class Section:
+    """A titled table of one benchmark's results."""
+
+    title: str
+    columns: list[str]
+    rows: list[list[str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class BenchmarkReport:
+    name: str
+    title: str
+    sections: list[Section] = field(default_factory=list)
+    targets: list[TargetCheck] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    raw: dict[str, Any] = field(default_factory=dict)
+
+
+class Benchmark(Protocol):
+    """A benchmark module's entry point; register it in `bench.registry`."""
+
+    name: str
+    title: str
+
+    def run(self, ctx: RunContext) -> BenchmarkReport: ...
+
+
+class RunContext:
+    """Shared by all benchmarks of one run: profile, scratch space, services and cleanup.
+
+    Services (a PostgreSQL server, a Kafka broker) are started on first use and stopped when
+    the run ends, whatever happens. `shared` lets a benchmark reuse what another measured
+    (e.g. the memory benchmark reuses the samples taken during the ingest benchmark).
+    """
+
+    def __init__(self, profile: Profile, keep_workdir: bool = False) -> None:
+        self.profile = profile
+        self.workdir = Path(tempfile.mkdtemp(prefix="eventlens-bench-"))
+        self.workdir.chmod(0o755)  # the embedded PostgreSQL runs as another user
+        self.shared: dict[str, Any] = {}
+        self._stack = contextlib.ExitStack()
+        self._services: dict[str, Any] = {}
+        if not keep_workdir:
+            self._stack.callback(shutil.rmtree, self.workdir, True)
+
+    def scratch(self, name: str) -> Path:
+        path = self.workdir / name
+        path.mkdir(parents=True, exist_ok=True)
+        path.chmod(0o755)
+        return path
+
+    def service(self, name: str, start: Callable[[RunContext], contextlib.AbstractContextManager[T]]) -> T:
+        """The running service `name`, started by `start` the first time it is asked for."""
+        if name not in self._services:
+            self._services[name] = self._stack.enter_context(start(self))
+        value: T = self._services[name]
+        return value
+
+    def close(self) -> None:
+        self._stack.close()
+
+    def __enter__(self) -> RunContext:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,1 @@
+"""Load generators: `wrk`, driven by Lua scripts, in its own process."""

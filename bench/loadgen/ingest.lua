@@ -1,0 +1,75 @@
+-- wrk script: every request carries new events, each with its own random event id.
+--
+-- wrk ... URL -- TAG EVENTS_PER_REQUEST CONTAINER_ID TIMESTAMP
+--   TAG                 8 hex digits: the first 32 bits of every event id of this run, so the
+--                       events of one run can be counted by an index range scan afterwards
+--   EVENTS_PER_REQUEST  0 for a single-event body, N for {"events": [N events]}
+--   CONTAINER_ID        the adaptor's container id (sent as properties.container_id)
+--   TIMESTAMP           the client timestamp written into every event
+-- On exit it prints one line: BENCH_RESULT {json}.
+
+local threads = {}
+
+function setup(thread)
+   thread:set("thread_index", #threads + 1)
+   table.insert(threads, thread)
+end
+
+function init(args)
+   tag = args[1]
+   per_request = tonumber(args[2])
+   container = args[3]
+   stamp = args[4]
+   sent_requests = 0
+   math.randomseed(os.time() * 1000 + thread_index * 7919 + math.floor(os.clock() * 1e6))
+   headers = { ["Content-Type"] = "application/json" }
+   head = '","schema_id":"portfolio_events","event_type":"page_view","user_id":"user_1732780000000_'
+   tail = '","timestamp":"' .. stamp .. '","properties":{"page_title":"Home","tracked_at":"'
+      .. stamp .. '","page_url":"http://localhost:8080/","page_path":"/","container_id":"'
+      .. container .. '"},"metadata":{}}'
+end
+
+local random, format = math.random, string.format
+
+local function event_id()
+   -- a version-4 UUID whose first 32 bits are the run's tag; the other 90 bits are random
+   return format("%s-%04x-4%03x-%04x-%04x%04x%04x", tag, random(0, 0xffff), random(0, 0xfff),
+      random(0x8000, 0xbfff), random(0, 0xffff), random(0, 0xffff), random(0, 0xffff))
+end
+
+local function event()
+   -- the seed snippet's body; 20,000 visitors, one session each
+   local visitor = format("%09d", random(1, 20000))
+   return '{"event_id":"' .. event_id() .. head .. visitor .. '","session_id":"session_1732780000000_'
+      .. visitor .. tail
+end
+
+function request()
+   sent_requests = sent_requests + 1
+   local body
+   if per_request == 0 then
+      body = event()
+   else
+      local events = {}
+      for i = 1, per_request do
+         events[i] = event()
+      end
+      body = '{"events":[' .. table.concat(events, ",") .. "]}"
+   end
+   return wrk.format("POST", nil, headers, body)
+end
+
+function done(summary, latency, requests)
+   local sent = 0
+   for _, thread in ipairs(threads) do
+      sent = sent + thread:get("sent_requests")
+   end
+   local e = summary.errors
+   io.write(format(
+      'BENCH_RESULT {"requests":%d,"sent":%d,"duration_us":%d,"connect_errors":%d,'
+         .. '"read_errors":%d,"write_errors":%d,"status_errors":%d,"timeouts":%d,'
+         .. '"p50_us":%d,"p90_us":%d,"p99_us":%d,"max_us":%d,"mean_us":%.1f}\n',
+      summary.requests, sent, summary.duration, e.connect, e.read, e.write, e.status,
+      e.timeout, latency:percentile(50), latency:percentile(90), latency:percentile(99),
+      latency.max, latency.mean))
+end

@@ -1,0 +1,135 @@
+"""Run `wrk` (a C load generator, in its own process) with the ingest Lua script."""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import secrets
+import shutil
+import subprocess
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bench.core import BenchmarkFailure
+
+SCRIPT = Path(__file__).with_name("ingest.lua")
+MARKER = "BENCH_RESULT "
+
+
+def ensure_wrk() -> str:
+    """The `wrk` executable; installed from the Debian package when missing (as root)."""
+    found = shutil.which("wrk")
+    if found:
+        return found
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        for args in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "wrk"]):
+            subprocess.run(args, check=True, env=env, capture_output=True, timeout=600)
+        found = shutil.which("wrk")
+        if found:
+            return found
+    raise BenchmarkFailure("wrk is not installed: install it (e.g. `apt-get install wrk`)")
+
+
+def new_tag() -> str:
+    return secrets.token_hex(4)
+
+
+@dataclass(frozen=True)
+class WrkResult:
+    """One wrk run: `tag` is the first 32 bits of every event id it sent."""
+
+    tag: str
+    connections: int
+    events_per_request: int
+    requests: int  # responses received within the duration
+    sent: int  # requests generated (some may have been in flight when wrk stopped)
+    duration_s: float
+    errors: dict[str, int]
+    p50_ms: float
+    p90_ms: float
+    p99_ms: float
+    max_ms: float
+    cpu_s: float  # CPU time wrk itself used
+
+    @property
+    def ok_requests(self) -> int:
+        return self.requests - self.errors["status"]
+
+    @property
+    def events_acknowledged(self) -> int:
+        return self.ok_requests * max(self.events_per_request, 1)
+
+    @property
+    def events_sent(self) -> int:
+        return self.sent * max(self.events_per_request, 1)
+
+    @property
+    def requests_per_s(self) -> float:
+        return self.ok_requests / self.duration_s
+
+    @property
+    def events_per_s(self) -> float:
+        return self.events_acknowledged / self.duration_s
+
+    def check(self) -> None:
+        """A run with failed requests is broken: its numbers must not be reported."""
+        failed = {k: v for k, v in self.errors.items() if v}
+        if failed:
+            raise BenchmarkFailure(f"wrk run {self.tag}: requests failed: {failed}")
+        if self.ok_requests <= 0:
+            raise BenchmarkFailure(f"wrk run {self.tag}: no request succeeded")
+
+
+def run_wrk(
+    url: str,
+    connections: int,
+    duration_s: int,
+    container_id: str,
+    events_per_request: int = 0,
+    threads: int = 1,
+) -> WrkResult:
+    """Load `url` with fresh events over `connections` keep-alive connections."""
+    wrk = ensure_wrk()
+    tag = new_tag()
+    stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    args = [wrk, f"-t{threads}", f"-c{connections}", f"-d{duration_s}s", "--timeout", "30s"]
+    args += ["--latency", "-s", str(SCRIPT), url, "--"]
+    args += [tag, str(events_per_request), container_id, stamp]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.monotonic()
+    done = subprocess.run(
+        args, capture_output=True, text=True, check=False, timeout=duration_s + 120
+    )
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode != 0 or MARKER not in done.stdout:
+        raise BenchmarkFailure(
+            f"wrk failed ({done.returncode}) after {time.monotonic() - started:.1f}s:\n"
+            f"{done.stdout[-2000:]}\n{done.stderr[-2000:]}"
+        )
+    line = next(x for x in done.stdout.splitlines() if x.startswith(MARKER))
+    data = json.loads(line.removeprefix(MARKER))
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return WrkResult(
+        tag=tag,
+        connections=connections,
+        events_per_request=events_per_request,
+        requests=data["requests"],
+        sent=data["sent"],
+        duration_s=data["duration_us"] / 1e6,
+        errors={
+            "connect": data["connect_errors"],
+            "read": data["read_errors"],
+            "write": data["write_errors"],
+            "status": data["status_errors"],
+            "timeout": data["timeouts"],
+        },
+        p50_ms=data["p50_us"] / 1000,
+        p90_ms=data["p90_us"] / 1000,
+        p99_ms=data["p99_us"] / 1000,
+        max_ms=data["max_us"] / 1000,
+        cpu_s=cpu,
+    )

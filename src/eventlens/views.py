@@ -1,0 +1,303 @@
+"""Queries over the read models (the read side), shared by REST and GraphQL.
+
+Stats come from the rollups, never from scanning `event_logs`: a range is split into whole
+days (`stats_daily`), whole hours at its edges (`stats_hourly`) and minutes at the very edges
+(`stats_minutely`). Unique sessions and users come from per-day mergeable sketches, so they
+count every day the range touches (see `projections.distinct_count` for their error).
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+import orjson
+from psycopg import AsyncConnection, sql
+from psycopg.rows import dict_row
+
+from eventlens.domain.errors import InvalidInput
+from eventlens.projections.distinct_count import merged_count
+
+RESOLUTIONS = {"minute": "stats_minutely", "hour": "stats_hourly", "day": "stats_daily"}
+MAX_POINTS = 5000
+
+
+@dataclass(frozen=True)
+class StatsFilter:
+    start: datetime
+    end: datetime
+    schema_id: str | None = None
+    container_id: str | None = None
+    event_type: str | None = None
+
+    @classmethod
+    def last_days(cls, days: int, **filters: Any) -> StatsFilter:
+        end = floor(datetime.now(UTC), "minute") + timedelta(minutes=1)
+        return cls(start=end - timedelta(days=days), end=end, **filters)
+
+
+@dataclass
+class Stats:
+    total_events: int = 0
+    page_views: int = 0
+    clicks: int = 0
+    unique_sessions: int = 0
+    unique_users: int = 0
+    events_by_type: dict[str, int] = field(default_factory=dict)
+    events_by_adaptor: dict[str, int] = field(default_factory=dict)
+
+
+def floor(moment: datetime, unit: str) -> datetime:
+    moment = moment.astimezone(UTC)
+    if unit == "minute":
+        return moment.replace(second=0, microsecond=0)
+    if unit == "hour":
+        return moment.replace(minute=0, second=0, microsecond=0)
+    return moment.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def ceil(moment: datetime, unit: str) -> datetime:
+    floored = floor(moment, unit)
+    if floored == moment.astimezone(UTC):
+        return floored
+    step = {"minute": timedelta(minutes=1), "hour": timedelta(hours=1), "day": timedelta(days=1)}
+    return floored + step[unit]
+
+
+def split_range(start: datetime, end: datetime) -> list[tuple[str, datetime, datetime]]:
+    """[start, end) as pieces (table, from, to) of the coarsest rollup that fits each piece."""
+    start, end = floor(start, "minute"), ceil(end, "minute")
+    if end <= start:
+        return []
+    pieces: list[tuple[str, datetime, datetime]] = []
+    hour_start, hour_end = ceil(start, "hour"), floor(end, "hour")
+    if hour_start >= hour_end:
+        return [("stats_minutely", start, end)]
+    day_start, day_end = ceil(hour_start, "day"), floor(hour_end, "day")
+    pieces.append(("stats_minutely", start, hour_start))
+    if day_start >= day_end:
+        pieces.append(("stats_hourly", hour_start, hour_end))
+    else:
+        pieces += [
+            ("stats_hourly", hour_start, day_start),
+            ("stats_daily", day_start, day_end),
+            ("stats_hourly", day_end, hour_end),
+        ]
+    pieces.append(("stats_minutely", hour_end, end))
+    return [p for p in pieces if p[1] < p[2]]
+
+
+def _filters(f: StatsFilter) -> tuple[sql.Composable, dict[str, Any]]:
+    clauses: list[sql.Composable] = [sql.SQL("TRUE")]
+    params: dict[str, Any] = {}
+    for column, value in (
+        ("schema_id", f.schema_id),
+        ("container_id", f.container_id),
+        ("event_type", f.event_type),
+    ):
+        if value is not None:
+            clauses.append(
+                sql.SQL("{} = {}").format(sql.Identifier(column), sql.Placeholder(column))
+            )
+            params[column] = value
+    return sql.SQL(" AND ").join(clauses), params
+
+
+async def stats(conn: AsyncConnection[Any], f: StatsFilter) -> Stats:
+    if f.end <= f.start:
+        raise InvalidInput("the range's end must be after its start", field="end")
+    where, params = _filters(f)
+    pieces = split_range(f.start, f.end)
+    result = Stats()
+    if pieces:
+        parts = []
+        for index, (table, start, end) in enumerate(pieces):
+            params[f"s{index}"], params[f"e{index}"] = start, end
+            parts.append(
+                sql.SQL(
+                    "SELECT container_id, event_type, events FROM {table} "
+                    "WHERE bucket >= {s} AND bucket < {e} AND {where}"
+                ).format(
+                    table=sql.Identifier(table),
+                    s=sql.Placeholder(f"s{index}"),
+                    e=sql.Placeholder(f"e{index}"),
+                    where=where,
+                )
+            )
+        query = sql.SQL(
+            "SELECT container_id, event_type, sum(events)::bigint FROM ({}) AS r "
+            "GROUP BY container_id, event_type"
+        ).format(sql.SQL(" UNION ALL ").join(parts))
+        cursor = await conn.execute(query, params)
+        for container_id, event_type, events in await cursor.fetchall():
+            result.total_events += events
+            result.events_by_type[event_type] = result.events_by_type.get(event_type, 0) + events
+            key = container_id or "(none)"
+            result.events_by_adaptor[key] = result.events_by_adaptor.get(key, 0) + events
+    result.page_views = result.events_by_type.get("page_view", 0)
+    result.clicks = sum(n for t, n in result.events_by_type.items() if "click" in t)
+    result.unique_sessions, result.unique_users = await _uniques(conn, f)
+    return result
+
+
+async def _uniques(conn: AsyncConnection[Any], f: StatsFilter) -> tuple[int, int]:
+    where, params = _filters(StatsFilter(f.start, f.end, f.schema_id, f.container_id))
+    params["first_day"] = floor(f.start, "day").date()
+    params["last_day"] = (ceil(f.end, "minute") - timedelta(microseconds=1)).date()
+    cursor = await conn.execute(
+        sql.SQL(
+            "SELECT sessions, users FROM stats_daily_uniques "
+            "WHERE day BETWEEN %(first_day)s AND %(last_day)s AND {}"
+        ).format(where),
+        params,
+    )
+    rows = await cursor.fetchall()
+    return merged_count(r[0] for r in rows), merged_count(r[1] for r in rows)
+
+
+async def time_series(
+    conn: AsyncConnection[Any], f: StatsFilter, resolution: str
+) -> list[tuple[datetime, int]]:
+    table = RESOLUTIONS.get(resolution)
+    if table is None:
+        raise InvalidInput("resolution must be minute, hour or day", field="resolution")
+    start, end = floor(f.start, resolution), ceil(f.end, resolution)
+    step = {"minute": 60, "hour": 3600, "day": 86400}[resolution]
+    if (end - start).total_seconds() / step > MAX_POINTS:
+        raise InvalidInput(
+            f"at most {MAX_POINTS} points: choose a coarser resolution or a shorter range",
+            field="resolution",
+        )
+    where, params = _filters(f)
+    params.update(start=start, end=end)
+    cursor = await conn.execute(
+        sql.SQL(
+            "SELECT bucket, sum(events)::bigint FROM {} "
+            "WHERE bucket >= %(start)s AND bucket < %(end)s AND {} GROUP BY bucket"
+        ).format(sql.Identifier(table), where),
+        params,
+    )
+    counts = {row[0]: row[1] for row in await cursor.fetchall()}
+    points = []
+    moment = start
+    while moment < end:
+        points.append((moment, counts.get(moment, 0)))
+        moment += timedelta(seconds=step)
+    return points
+
+
+# Events ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EventFilter:
+    schema_id: str | None = None
+    container_id: str | None = None
+    event_type: str | None = None
+    session_id: str | None = None
+    user_id: str | None = None
+    start: datetime | None = None
+    end: datetime | None = None
+    properties: dict[str, Any] | None = None
+
+
+def encode_cursor(received_at: datetime, event_id: UUID) -> str:
+    return base64.urlsafe_b64encode(orjson.dumps([received_at.isoformat(), str(event_id)])).decode()
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, UUID]:
+    try:
+        moment, event_id = orjson.loads(base64.urlsafe_b64decode(cursor.encode()))
+        return datetime.fromisoformat(moment), UUID(event_id)
+    except Exception:
+        raise InvalidInput("cursor is not one this API issued", field="cursor") from None
+
+
+EVENT_FIELDS = sql.SQL(
+    'event_id, schema_id, container_id, event_type, user_id, session_id, "timestamp", '
+    "received_at, properties, metadata"
+)
+
+
+def _event_where(f: EventFilter, cursor: str | None) -> tuple[sql.Composable, dict[str, Any]]:
+    clauses: list[sql.Composable] = [sql.SQL("TRUE")]
+    params: dict[str, Any] = {}
+    for column in ("schema_id", "container_id", "event_type", "session_id", "user_id"):
+        value = getattr(f, column)
+        if value is not None:
+            clauses.append(
+                sql.SQL("{} = {}").format(sql.Identifier(column), sql.Placeholder(column))
+            )
+            params[column] = value
+    if f.start is not None:
+        clauses.append(sql.SQL('"timestamp" >= %(start)s'))
+        params["start"] = f.start
+    if f.end is not None:
+        clauses.append(sql.SQL('"timestamp" < %(end)s'))
+        params["end"] = f.end
+    if f.properties:
+        clauses.append(sql.SQL("properties @> %(props)s::jsonb"))
+        params["props"] = orjson.dumps(f.properties).decode()
+    if cursor is not None:
+        received_at, event_id = decode_cursor(cursor)
+        clauses.append(sql.SQL("(received_at, event_id) < (%(c_at)s, %(c_id)s)"))
+        params.update(c_at=received_at, c_id=event_id)
+    return sql.SQL(" AND ").join(clauses), params
+
+
+async def events(
+    conn: AsyncConnection[Any], f: EventFilter, limit: int, cursor: str | None = None
+) -> tuple[list[dict[str, Any]], str | None]:
+    """Newest first; returns the page and the cursor of the next page (None at the end)."""
+    where, params = _event_where(f, cursor)
+    params["limit"] = limit + 1
+    async with conn.cursor(row_factory=dict_row) as cur:
+        await cur.execute(
+            sql.SQL(
+                "SELECT {fields} FROM event_logs WHERE {where} "
+                "ORDER BY received_at DESC, event_id DESC LIMIT %(limit)s"
+            ).format(fields=EVENT_FIELDS, where=where),
+            params,
+        )
+        rows = await cur.fetchall()
+    page, more = rows[:limit], len(rows) > limit
+    next_cursor = encode_cursor(page[-1]["received_at"], page[-1]["event_id"]) if more else None
+    return page, next_cursor
+
+
+async def rejected(
+    conn: AsyncConnection[Any],
+    schema_id: str | None,
+    reason: str | None,
+    limit: int,
+    cursor: str | None = None,
+) -> tuple[list[dict[str, Any]], str | None]:
+    clauses: list[sql.Composable] = [sql.SQL("TRUE")]
+    params: dict[str, Any] = {"limit": limit + 1}
+    if schema_id is not None:
+        clauses.append(sql.SQL("r.schema_id = %(schema_id)s"))
+        params["schema_id"] = schema_id
+    if reason is not None:
+        clauses.append(sql.SQL("%(reason)s = ANY(r.reason_codes)"))
+        params["reason"] = reason
+    if cursor is not None:
+        received_at, event_id = decode_cursor(cursor)
+        clauses.append(sql.SQL("(r.received_at, r.event_id) < (%(c_at)s, %(c_id)s)"))
+        params.update(c_at=received_at, c_id=event_id)
+    async with conn.cursor(row_factory=dict_row) as cur:
+        await cur.execute(
+            sql.SQL(
+                "SELECT r.event_id, r.schema_id, r.container_id, r.event_type, r.received_at, "
+                "r.reasons, r.payload, (l.event_id IS NOT NULL) AS reprocessed "
+                "FROM rejected_events r LEFT JOIN event_logs l ON l.event_id = r.event_id "
+                "WHERE {} ORDER BY r.received_at DESC, r.event_id DESC LIMIT %(limit)s"
+            ).format(sql.SQL(" AND ").join(clauses)),
+            params,
+        )
+        rows = await cur.fetchall()
+    page, more = rows[:limit], len(rows) > limit
+    next_cursor = encode_cursor(page[-1]["received_at"], page[-1]["event_id"]) if more else None
+    return page, next_cursor
