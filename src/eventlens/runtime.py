@@ -18,6 +18,7 @@ from eventlens.eventstore.port import CATALOG_STREAM, EventReader, EventStore
 from eventlens.eventstore.postgres_schema import create_event_store_schema, immutability_triggers
 from eventlens.projections.catalog_cache import CatalogCache
 from eventlens.projections.catalog_views import CatalogViews
+from eventlens.projections.feed import ProjectionFeed
 from eventlens.projections.lag import HeadProbe, KafkaHeads, Lag, PostgresHeads, measure
 from eventlens.projections.projection import Projection
 from eventlens.projections.rejected_events import RejectedEvents
@@ -239,6 +240,7 @@ class Platform:
         self.workers: Workers | None = None
         self.token_secret = ""
         self.heads: HeadProbe
+        self.feed: ProjectionFeed
         self.generated_admin_password: str | None = None
         self._follower: asyncio.Task[None] | None = None
 
@@ -272,6 +274,8 @@ class Platform:
         self.pool = AsyncConnectionPool(self.database_url, min_size=1, max_size=8, open=False)
         await self.pool.open()
         self._follower = asyncio.create_task(self._follow_catalog(), name="catalog-follower")
+        self.feed = ProjectionFeed(self.database_url)
+        self.feed.start()
 
     async def _follow_catalog(self) -> None:
         while True:
@@ -284,6 +288,7 @@ class Platform:
     async def stop(self) -> None:
         if self._follower is not None:
             self._follower.cancel()
+        await self.feed.stop()
         if self.workers is not None:
             await asyncio.to_thread(self.workers.close)
         await self.store.close()

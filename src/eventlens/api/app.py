@@ -44,6 +44,9 @@ def create_app(settings: Settings | None = None, *, run_workers: bool = True) ->
     api.include_router(schemas.router)
     api.include_router(adaptors.router)
     api.include_router(users.router)
+    from eventlens.graphql.router import graphql_router
+
+    api.include_router(graphql_router(), prefix="/graphql", tags=["graphql"])
 
     @api.get("/health", tags=["health"])
     async def health() -> dict[str, str]:

@@ -17,6 +17,7 @@ from eventlens.projections.projection import Projection
 log = logging.getLogger(__name__)
 
 BATCH = 2000
+PROJECTED_CHANNEL = "eventlens_projected"
 IDLE_WAIT = 0.5
 
 
@@ -71,6 +72,8 @@ class ProjectionWorker:
                 positions.save_positions(
                     conn, self.projection.name, batch.start_positions, batch.next_positions
                 )
+                # Delivered at commit: live subscriptions re-query the read models.
+                conn.execute("SELECT pg_notify(%s, %s)", (PROJECTED_CHANNEL, self.projection.name))
         except positions.PositionConflict as conflict:
             log.info("%s; re-reading from the stored positions", conflict)
             reader.rewind(self._load(conn))

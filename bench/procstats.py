@@ -1,0 +1,122 @@
+"""CPU and memory of process groups (an app, its database, a broker), read with psutil."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import psutil
+
+PidSource = Callable[[], list[int]]
+
+
+def _cpu_seconds(pids: list[int]) -> dict[int, float]:
+    seconds = {}
+    for pid in pids:
+        try:
+            times = psutil.Process(pid).cpu_times()
+        except psutil.Error:
+            continue
+        seconds[pid] = times.user + times.system
+    return seconds
+
+
+class CpuMeter:
+    """Cores each group used between `start` and `stop` (1.0 = one core fully busy)."""
+
+    def __init__(self, groups: dict[str, PidSource]) -> None:
+        self.groups = groups
+        self._before: dict[str, dict[int, float]] = {}
+        self._started = 0.0
+        self.cores: dict[str, float] = {}
+
+    def start(self) -> None:
+        self._before = {name: _cpu_seconds(source()) for name, source in self.groups.items()}
+        self._started = time.monotonic()
+
+    def stop(self) -> dict[str, float]:
+        elapsed = time.monotonic() - self._started
+        for name, source in self.groups.items():
+            before = self._before.get(name, {})
+            after = _cpu_seconds(source())
+            used = sum(max(0.0, t - before.get(pid, 0.0)) for pid, t in after.items())
+            self.cores[name] = used / elapsed if elapsed > 0 else 0.0
+        return self.cores
+
+
+@dataclass
+class MemoryPeak:
+    """The largest total seen in one phase, and how it was made up at that moment."""
+
+    rss_bytes: int = 0
+    pss_bytes: int = 0
+    processes: int = 0
+    by_group: dict[str, int] = field(default_factory=dict)
+
+
+def _memory(pids: list[int]) -> tuple[int, int, int]:
+    rss = pss = count = 0
+    for pid in pids:
+        try:
+            info = psutil.Process(pid).memory_full_info()
+        except psutil.Error:
+            continue
+        rss += info.rss
+        pss += getattr(info, "pss", info.rss)
+        count += 1
+    return rss, pss, count
+
+
+class MemorySampler:
+    """Samples the summed RSS and PSS of process groups in a thread, keeping each phase's peak.
+
+    RSS counts pages shared between processes (PostgreSQL's shared buffers) once per process,
+    so its sum over-states the footprint; PSS divides shared pages among their sharers.
+    """
+
+    def __init__(self, groups: dict[str, PidSource], interval: float = 0.5) -> None:
+        self.groups = groups
+        self.interval = interval
+        self.phase = "start"
+        self.peaks: dict[str, MemoryPeak] = {}
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="memory-sampler", daemon=True)
+
+    def start(self) -> MemorySampler:
+        self._thread.start()
+        return self
+
+    def set_phase(self, phase: str) -> None:
+        self.sample()
+        with self._lock:
+            self.phase = phase
+        self.sample()
+
+    def sample(self) -> None:
+        with self._lock:
+            self._sample()
+
+    def _sample(self) -> None:
+        by_group, total_rss, total_pss, total_procs = {}, 0, 0, 0
+        for name, source in self.groups.items():
+            rss, pss, count = _memory(source())
+            by_group[name] = rss
+            total_rss, total_pss, total_procs = total_rss + rss, total_pss + pss, total_procs + count
+        peak = self.peaks.setdefault(self.phase, MemoryPeak())
+        if total_rss > peak.rss_bytes:
+            peak.rss_bytes, peak.processes, peak.by_group = total_rss, total_procs, by_group
+        peak.pss_bytes = max(peak.pss_bytes, total_pss)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            self.sample()
+
+    def stop(self) -> dict[str, MemoryPeak]:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join()
+        self.sample()
+        return self.peaks

@@ -1,0 +1,182 @@
+"""EventLens under test: `eventlens up` with the PostgreSQL event store (embedded database)
+or with the Kafka event store (a PostgreSQL server for the read models)."""
+
+from __future__ import annotations
+
+import contextlib
+import secrets
+from collections.abc import Iterator, Sequence
+
+import psycopg
+
+from eventlens.eventstore.port import REJECTED_STREAM, TRACKED_STREAM
+
+from bench.core import BenchmarkFailure, RunContext
+from bench.events import tag_range
+from bench.services.eventlens import EventLens, eventlens_up
+from bench.services.kafka import KafkaBroker, kafka_broker
+from bench.services.postgres import PostgresServer, postgres_server
+from bench.targets import Target
+from bench.verify import wait_until
+
+LOG_TABLE = "eventstore_log"
+READ_MODEL = "event_logs"
+PROJECTION = "event_logs"
+
+
+def _count_range(conn: psycopg.Connection, table: str, tag: str, where: str = "") -> int:
+    low, high = tag_range(tag)
+    row = conn.execute(
+        f"SELECT count(*) FROM {table} WHERE event_id BETWEEN %s AND %s {where}",  # noqa: S608
+        (low, high),
+    ).fetchone()
+    return int(row[0]) if row else 0
+
+
+def _scalar(conn: psycopg.Connection, query: str, params: Sequence[object] = ()) -> int:
+    row = conn.execute(query, params).fetchone()
+    return int(row[0]) if row and row[0] is not None else 0
+
+
+class PostgresStoreCounter:
+    """PostgreSQL mode: the event store `eventstore_log` and the read model `event_logs` must
+    hold the same events, each once (both are unique on event_id)."""
+
+    def __init__(self, database_url: str) -> None:
+        self.url = database_url
+
+    def wait_settled(self) -> None:
+        def caught_up() -> tuple[bool, int]:
+            with psycopg.connect(self.url, autocommit=True) as conn:
+                head = _scalar(
+                    conn,
+                    f"SELECT max(position) FROM {LOG_TABLE} WHERE stream = %s",  # noqa: S608
+                    (TRACKED_STREAM,),
+                )
+                done = _scalar(
+                    conn,
+                    "SELECT max(position) FROM projection_positions WHERE projection = %s",
+                    (PROJECTION,),
+                )
+            return done > head, done
+
+        wait_until("the event_logs projection catching up", caught_up)
+
+    def count_tags(self, tags: Sequence[str]) -> dict[str, int]:
+        counts = {}
+        with psycopg.connect(self.url, autocommit=True) as conn:
+            for tag in tags:
+                stored = _count_range(conn, LOG_TABLE, tag, f"AND stream = '{TRACKED_STREAM}'")
+                projected = _count_range(conn, READ_MODEL, tag)
+                if stored != projected:
+                    raise BenchmarkFailure(
+                        f"run {tag}: {stored} events in the store but {projected} in event_logs"
+                    )
+                counts[tag] = projected
+        return counts
+
+    def check_total(self, expected: int) -> None:
+        with psycopg.connect(self.url, autocommit=True) as conn:
+            rows = dict(
+                conn.execute(f"SELECT stream, count(*) FROM {LOG_TABLE} GROUP BY stream").fetchall()  # noqa: S608
+            )
+            projected = _scalar(conn, f"SELECT count(*) FROM {READ_MODEL}")  # noqa: S608
+        stored, rejected = rows.get(TRACKED_STREAM, 0), rows.get(REJECTED_STREAM, 0)
+        if rejected:
+            raise BenchmarkFailure(f"{rejected} benchmark events were rejected")
+        if not stored == projected == expected:
+            raise BenchmarkFailure(
+                f"store holds {stored}, event_logs {projected}, the runs account for {expected}"
+            )
+
+
+class KafkaStoreCounter:
+    """Kafka mode: the topic, the projection's stored offsets and `event_logs` must agree, so
+    no event was lost and none was written to the topic twice."""
+
+    def __init__(self, database_url: str, broker: KafkaBroker, prefix: str) -> None:
+        self.url = database_url
+        self.broker = broker
+        self.topic = prefix + TRACKED_STREAM
+        self.rejected_topic = prefix + REJECTED_STREAM
+
+    def wait_settled(self) -> None:
+        def caught_up() -> tuple[bool, int]:
+            heads = {f"{self.topic}/{p}": high for p, _, high in self.broker.watermarks(self.topic)}
+            with psycopg.connect(self.url, autocommit=True) as conn:
+                stored = dict(
+                    conn.execute(
+                        "SELECT source, position FROM projection_positions WHERE projection = %s",
+                        (PROJECTION,),
+                    ).fetchall()
+                )
+            done = all(stored.get(source, 0) >= head for source, head in heads.items() if head)
+            return done, sum(stored.values())
+
+        wait_until("the event_logs projection catching up with Kafka", caught_up)
+
+    def count_tags(self, tags: Sequence[str]) -> dict[str, int]:
+        with psycopg.connect(self.url, autocommit=True) as conn:
+            return {tag: _count_range(conn, READ_MODEL, tag) for tag in tags}
+
+    def check_total(self, expected: int) -> None:
+        with psycopg.connect(self.url, autocommit=True) as conn:
+            projected = _scalar(conn, f"SELECT count(*) FROM {READ_MODEL}")  # noqa: S608
+        in_topic = self.broker.message_count(self.topic)
+        rejected = self.broker.message_count(self.rejected_topic)
+        if rejected:
+            raise BenchmarkFailure(f"{rejected} benchmark events were rejected")
+        if not in_topic == projected == expected:
+            raise BenchmarkFailure(
+                f"topic holds {in_topic}, event_logs {projected}, the runs account for {expected}"
+            )
+
+
+def _target(name: str, description: str, app: EventLens, counter: object, extra: dict) -> Target:  # type: ignore[type-arg]
+    container_id = app.setup_seed_site()
+    groups = {"app": app.app_pids, **extra}
+    memory = {"app": app.app_pids, **({"db": app.db_pids} if app.embedded else {})}
+    return Target(
+        name=name,
+        description=description,
+        base_url=app.server.base_url,
+        container_id=container_id,
+        counter=counter,  # type: ignore[arg-type]
+        batch=True,
+        cpu_groups=groups,
+        memory_groups=memory,
+    )
+
+
+@contextlib.contextmanager
+def embedded(ctx: RunContext) -> Iterator[Target]:
+    """`eventlens up` as a user runs it: embedded PostgreSQL, PostgreSQL event store."""
+    with eventlens_up(ctx.scratch("eventlens-embedded") / "data") as app:
+        yield _target(
+            "eventlens-postgres",
+            "EventLens, `eventlens up`: embedded PostgreSQL event store, workers in-process",
+            app,
+            PostgresStoreCounter(app.database_url),
+            {"db": app.db_pids},
+        )
+
+
+@contextlib.contextmanager
+def kafka_mode(ctx: RunContext) -> Iterator[Target]:
+    """`eventlens up` with the Kafka event store and a PostgreSQL server for the read models."""
+    broker = ctx.service("kafka", kafka_broker)
+    pg: PostgresServer = ctx.service("postgres", postgres_server)
+    prefix = f"bench{secrets.token_hex(3)}."
+    env = {
+        "EVENTLENS_DATABASE_URL": pg.create_database("bench_eventlens"),
+        "EVENTLENS_KAFKA_BOOTSTRAP": broker.bootstrap,
+        "EVENTLENS_KAFKA_TOPIC_PREFIX": prefix,
+    }
+    with eventlens_up(ctx.scratch("eventlens-kafka") / "data", env) as app:
+        yield _target(
+            "eventlens-kafka",
+            "EventLens, `eventlens up` with EVENTLENS_KAFKA_BOOTSTRAP: Kafka event store",
+            app,
+            KafkaStoreCounter(app.database_url, broker, prefix),
+            {"db": pg.pids, "broker": broker.pids},
+        )

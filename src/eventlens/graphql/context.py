@@ -1,0 +1,53 @@
+"""Who is asking: the same bearer tokens as REST, over HTTP headers or the WebSocket's
+`connection_init` payload (`{"Authorization": "Bearer <token>"}`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import HTTPException
+from strawberry.types import Info
+
+from eventlens.api.deps import actor_from_token
+from eventlens.commands.actor import Actor
+from eventlens.domain.errors import PermissionDenied
+from eventlens.runtime import Platform
+
+
+class Unauthenticated(Exception):
+    """No valid token: answered with extensions.status 401."""
+
+
+def bearer_token(value: object) -> str | None:
+    if not isinstance(value, str):
+        return None
+    scheme, _, token = value.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def authenticate(context: dict[str, Any], token: str | None) -> Actor:
+    if token is None:
+        raise Unauthenticated("authentication required: send 'Authorization: Bearer <token>'")
+    platform: Platform = context["platform"]
+    try:
+        return actor_from_token(platform, context["tokens"], token)
+    except HTTPException as error:
+        raise Unauthenticated(str(error.detail)) from None
+
+
+def actor(info: Info) -> Actor:
+    context: dict[str, Any] = info.context
+    found: Actor | None = context.get("actor")
+    if found is None:
+        request = context.get("request")
+        header = request.headers.get("authorization") if request is not None else None
+        found = authenticate(context, bearer_token(header))
+        context["actor"] = found
+    return found
+
+
+def admin(info: Info) -> Actor:
+    who = actor(info)
+    if not who.is_admin:
+        raise PermissionDenied("this needs the admin role")
+    return who

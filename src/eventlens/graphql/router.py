@@ -1,0 +1,40 @@
+"""Mounts the schema at `/graphql` (GraphiQL in a browser, subscriptions over WebSocket)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request, WebSocket
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.fastapi import GraphQLRouter
+from strawberry.types.unset import UnsetType
+
+from eventlens.graphql.context import Unauthenticated, authenticate, bearer_token
+from eventlens.graphql.schema import schema
+
+
+class EventLensGraphQL(GraphQLRouter[dict[str, Any], None]):
+    async def on_ws_connect(self, context: dict[str, Any]) -> UnsetType | dict[str, object] | None:
+        params = context.get("connection_params") or {}
+        token = bearer_token(params.get("Authorization") or params.get("authorization"))
+        if token is None and isinstance(params.get("token"), str):
+            token = params["token"]
+        try:
+            context["actor"] = authenticate(context, token)
+        except Unauthenticated as error:
+            raise ConnectionRejectionError({"message": str(error)}) from None
+        return None
+
+
+async def get_context(request: Request = None, websocket: WebSocket = None) -> dict[str, Any]:  # type: ignore[assignment]
+    connection = request if request is not None else websocket
+    app = connection.app
+    return {
+        "platform": app.state.platform,
+        "tokens": app.state.tokens,
+        "request": request,
+    }
+
+
+def graphql_router() -> EventLensGraphQL:
+    return EventLensGraphQL(schema, context_getter=get_context, graphql_ide="graphiql")

@@ -1,0 +1,226 @@
+"""The GraphQL schema: queries over the read models and live subscriptions."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncGenerator
+from typing import Any
+
+import strawberry
+from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.types import Info
+
+from eventlens import views
+from eventlens.api.events import stats_filter
+from eventlens.graphql.context import actor, admin
+from eventlens.graphql.errors import ErrorShape
+from eventlens.graphql.types import (
+    Adaptor,
+    Event,
+    EventFilterInput,
+    EventPage,
+    Me,
+    Point,
+    ProjectionLag,
+    RejectedEvent,
+    RejectedPage,
+    Resolution,
+    Schema,
+    Stats,
+    StatsInput,
+)
+from eventlens.runtime import Platform, projection_lags
+
+MAX_LIMIT = 1000
+HEARTBEAT = 15.0  # seconds between pushes when nothing changed
+
+
+def _platform(info: Info) -> Platform:
+    platform: Platform = info.context["platform"]
+    return platform
+
+
+def _filter(value: StatsInput | None) -> views.StatsFilter:
+    value = value or StatsInput()
+    return stats_filter(
+        value.days, value.start, value.end, value.schema_id, value.adaptor_id, value.event_type
+    )
+
+
+def _limit(limit: int) -> int:
+    if not 1 <= limit <= MAX_LIMIT:
+        from eventlens.domain.errors import InvalidInput
+
+        raise InvalidInput(f"limit must be between 1 and {MAX_LIMIT}", field="limit")
+    return limit
+
+
+async def _stats(platform: Platform, f: views.StatsFilter) -> Stats:
+    async with platform.pool.connection() as conn:
+        return Stats.of(await views.stats(conn, f), f)
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="The signed-in user.")
+    def me(self, info: Info) -> Me:
+        who = actor(info)
+        return Me(username=who.username, role=who.role.value)
+
+    @strawberry.field(description="Totals, by type and by adaptor, from the rollups.")
+    async def stats(self, info: Info, filter: StatsInput | None = None) -> Stats:
+        actor(info)
+        return await _stats(_platform(info), _filter(filter))
+
+    @strawberry.field(description="Event counts per minute, hour or day.")
+    async def time_series(
+        self,
+        info: Info,
+        resolution: Resolution = Resolution.HOUR,
+        filter: StatsInput | None = None,
+    ) -> list[Point]:
+        actor(info)
+        f = _filter(filter)
+        async with _platform(info).pool.connection() as conn:
+            points = await views.time_series(conn, f, resolution.value)
+        return [Point(bucket=b, count=c) for b, c in points]
+
+    @strawberry.field(description="Events, newest first, with filters and cursor pagination.")
+    async def events(
+        self,
+        info: Info,
+        filter: EventFilterInput | None = None,
+        limit: int = 50,
+        cursor: str | None = None,
+    ) -> EventPage:
+        actor(info)
+        f = (filter or EventFilterInput()).to_view()
+        async with _platform(info).pool.connection() as conn:
+            rows, next_cursor = await views.events(conn, f, _limit(limit), cursor)
+        return EventPage(items=[Event.of(r) for r in rows], next_cursor=next_cursor)
+
+    @strawberry.field
+    async def rejected_events(
+        self,
+        info: Info,
+        schema_id: str | None = None,
+        reason: str | None = None,
+        limit: int = 50,
+        cursor: str | None = None,
+    ) -> RejectedPage:
+        actor(info)
+        async with _platform(info).pool.connection() as conn:
+            rows, next_cursor = await views.rejected(conn, schema_id, reason, _limit(limit), cursor)
+        return RejectedPage(items=[RejectedEvent.of(r) for r in rows], next_cursor=next_cursor)
+
+    @strawberry.field
+    def schemas(self, info: Info, include_retired: bool = False) -> list[Schema]:
+        actor(info)
+        return [
+            Schema.of(s)
+            for s in _platform(info).cache.schemas()
+            if include_retired or not s.retired
+        ]
+
+    @strawberry.field
+    def schema(self, info: Info, name: str) -> Schema | None:
+        actor(info)
+        found = _platform(info).cache.schema(name)
+        return Schema.of(found) if found else None
+
+    @strawberry.field
+    def adaptors(self, info: Info) -> list[Adaptor]:
+        actor(info)
+        return [Adaptor.of(a) for a in _platform(info).cache.adaptors()]
+
+    @strawberry.field
+    def adaptor(self, info: Info, container_id: str) -> Adaptor | None:
+        actor(info)
+        found = _platform(info).cache.adaptor(container_id)
+        return Adaptor.of(found) if found else None
+
+    @strawberry.field(description="How far each projection is behind the event store.")
+    async def projection_lag(self, info: Info) -> list[ProjectionLag]:
+        actor(info)
+        lags = await asyncio.to_thread(projection_lags, _platform(info))
+        return [
+            ProjectionLag(
+                projection=lag.projection,
+                events_behind=lag.events_behind,
+                seconds_behind=lag.seconds_behind,
+                last_applied_at=lag.last_applied_at,
+            )
+            for lag in lags
+        ]
+
+    @strawberry.field(description="Usernames and roles (admins only).")
+    def users(self, info: Info) -> list[Me]:
+        admin(info)
+        return [
+            Me(username=u.username, role=u.role)
+            for u in _platform(info).cache.users()
+            if not u.removed
+        ]
+
+
+@strawberry.type
+class Subscription:
+    @strawberry.subscription(
+        description="Stats now, then again each time the read models change (pushed)."
+    )
+    async def live_stats(
+        self,
+        info: Info,
+        filter: StatsInput | None = None,
+    ) -> AsyncGenerator[Stats, None]:
+        actor(info)
+        platform = _platform(info)
+        seen = platform.feed.version
+        while True:
+            # A relative range ("last N days") moves with time: recompute it on every push.
+            yield await _stats(platform, _filter(filter))
+            seen = await platform.feed.wait_for_change(seen, HEARTBEAT)
+
+    @strawberry.subscription(description="Each new event as it reaches the master log.")
+    async def new_events(
+        self,
+        info: Info,
+        filter: EventFilterInput | None = None,
+    ) -> AsyncGenerator[Event, None]:
+        actor(info)
+        platform = _platform(info)
+        f = (filter or EventFilterInput()).to_view()
+        seen = platform.feed.version
+        async with platform.pool.connection() as conn:
+            rows, _ = await views.events(conn, f, 1)
+        newest: dict[str, Any] | None = rows[0] if rows else None
+        while True:
+            seen = await platform.feed.wait_for_change(seen, HEARTBEAT)
+            fresh = await _newer_than(platform, f, newest)
+            for row in reversed(fresh):
+                yield Event.of(row)
+            if fresh:
+                newest = fresh[0]
+
+
+async def _newer_than(
+    platform: Platform, f: views.EventFilter, newest: dict[str, Any] | None
+) -> list[dict[str, Any]]:
+    async with platform.pool.connection() as conn:
+        rows, _ = await views.events(conn, f, 200)
+    if newest is None:
+        return rows
+    key = (newest["received_at"], str(newest["event_id"]))
+    return [r for r in rows if (r["received_at"], str(r["event_id"])) > key]
+
+
+schema = strawberry.Schema(
+    query=Query,
+    subscription=Subscription,
+    extensions=[  # instances are accepted at runtime; strawberry's hint names classes only
+        QueryDepthLimiter(max_depth=8),  # type: ignore[list-item]
+        MaxTokensLimiter(max_token_count=2000),  # type: ignore[list-item]
+        MaxAliasesLimiter(max_alias_count=20),  # type: ignore[list-item]
+        ErrorShape,
+    ],
+)
