@@ -103,7 +103,9 @@ class RunContext:
         path.chmod(0o755)
         return path
 
-    def service(self, name: str, start: Callable[[RunContext], contextlib.AbstractContextManager[T]]) -> T:
+    def service(
+        self, name: str, start: Callable[[RunContext], contextlib.AbstractContextManager[T]]
+    ) -> T:
         """The running service `name`, started by `start` the first time it is asked for."""
         if name not in self._services:
             self._services[name] = self._stack.enter_context(start(self))

@@ -104,7 +104,11 @@ class MemorySampler:
         for name, source in self.groups.items():
             rss, pss, count = _memory(source())
             by_group[name] = rss
-            total_rss, total_pss, total_procs = total_rss + rss, total_pss + pss, total_procs + count
+            total_rss, total_pss, total_procs = (
+                total_rss + rss,
+                total_pss + pss,
+                total_procs + count,
+            )
         peak = self.peaks.setdefault(self.phase, MemoryPeak())
         if total_rss > peak.rss_bytes:
             peak.rss_bytes, peak.processes, peak.by_group = total_rss, total_procs, by_group

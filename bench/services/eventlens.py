@@ -10,12 +10,11 @@ from pathlib import Path
 
 import psutil
 
-from eventlens import embedded_postgres
-
 from bench.core import BenchmarkFailure
 from bench.http import request_json
 from bench.procs import ServerProcess, free_port, server_process
 from bench.services.postgres import postmaster_tree
+from eventlens import embedded_postgres
 
 ADMIN_PASSWORD = "bench-admin-password-not-secret"
 

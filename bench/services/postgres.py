@@ -14,9 +14,8 @@ import psycopg
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
-from eventlens import embedded_postgres
-
 from bench.core import RunContext
+from eventlens import embedded_postgres
 
 
 @dataclass(frozen=True)

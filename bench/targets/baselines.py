@@ -48,7 +48,9 @@ class CountingEndpoint:
     def check_total(self, expected: int) -> None:
         total = sum(self._counts().values())
         if total != expected:
-            raise BenchmarkFailure(f"baseline parsed {total} events, the runs account for {expected}")
+            raise BenchmarkFailure(
+                f"baseline parsed {total} events, the runs account for {expected}"
+            )
 
 
 @contextlib.contextmanager

@@ -9,15 +9,15 @@ from collections.abc import Iterator, Sequence
 
 import psycopg
 
-from eventlens.eventstore.port import REJECTED_STREAM, TRACKED_STREAM
-
 from bench.core import BenchmarkFailure, RunContext
 from bench.events import tag_range
+from bench.procstats import PidSource
 from bench.services.eventlens import EventLens, eventlens_up
 from bench.services.kafka import KafkaBroker, kafka_broker
 from bench.services.postgres import PostgresServer, postgres_server
 from bench.targets import Target
-from bench.verify import wait_until
+from bench.verify import EventCounter, wait_until
+from eventlens.eventstore.port import REJECTED_STREAM, TRACKED_STREAM
 
 LOG_TABLE = "eventstore_log"
 READ_MODEL = "event_logs"
@@ -27,7 +27,7 @@ PROJECTION = "event_logs"
 def _count_range(conn: psycopg.Connection, table: str, tag: str, where: str = "") -> int:
     low, high = tag_range(tag)
     row = conn.execute(
-        f"SELECT count(*) FROM {table} WHERE event_id BETWEEN %s AND %s {where}",  # noqa: S608
+        f"SELECT count(*) FROM {table} WHERE event_id BETWEEN %s AND %s {where}",
         (low, high),
     ).fetchone()
     return int(row[0]) if row else 0
@@ -50,7 +50,7 @@ class PostgresStoreCounter:
             with psycopg.connect(self.url, autocommit=True) as conn:
                 head = _scalar(
                     conn,
-                    f"SELECT max(position) FROM {LOG_TABLE} WHERE stream = %s",  # noqa: S608
+                    f"SELECT max(position) FROM {LOG_TABLE} WHERE stream = %s",
                     (TRACKED_STREAM,),
                 )
                 done = _scalar(
@@ -78,9 +78,9 @@ class PostgresStoreCounter:
     def check_total(self, expected: int) -> None:
         with psycopg.connect(self.url, autocommit=True) as conn:
             rows = dict(
-                conn.execute(f"SELECT stream, count(*) FROM {LOG_TABLE} GROUP BY stream").fetchall()  # noqa: S608
+                conn.execute(f"SELECT stream, count(*) FROM {LOG_TABLE} GROUP BY stream").fetchall()
             )
-            projected = _scalar(conn, f"SELECT count(*) FROM {READ_MODEL}")  # noqa: S608
+            projected = _scalar(conn, f"SELECT count(*) FROM {READ_MODEL}")
         stored, rejected = rows.get(TRACKED_STREAM, 0), rows.get(REJECTED_STREAM, 0)
         if rejected:
             raise BenchmarkFailure(f"{rejected} benchmark events were rejected")
@@ -121,7 +121,7 @@ class KafkaStoreCounter:
 
     def check_total(self, expected: int) -> None:
         with psycopg.connect(self.url, autocommit=True) as conn:
-            projected = _scalar(conn, f"SELECT count(*) FROM {READ_MODEL}")  # noqa: S608
+            projected = _scalar(conn, f"SELECT count(*) FROM {READ_MODEL}")
         in_topic = self.broker.message_count(self.topic)
         rejected = self.broker.message_count(self.rejected_topic)
         if rejected:
@@ -132,18 +132,24 @@ class KafkaStoreCounter:
             )
 
 
-def _target(name: str, description: str, app: EventLens, counter: object, extra: dict) -> Target:  # type: ignore[type-arg]
-    container_id = app.setup_seed_site()
-    groups = {"app": app.app_pids, **extra}
+def _target(
+    name: str,
+    description: str,
+    app: EventLens,
+    counter: EventCounter,
+    services: dict[str, PidSource],
+) -> Target:
+    """Set the seed's site up; CPU is measured for the app and `services`, memory for the app
+    and, when embedded, its PostgreSQL."""
     memory = {"app": app.app_pids, **({"db": app.db_pids} if app.embedded else {})}
     return Target(
         name=name,
         description=description,
         base_url=app.server.base_url,
-        container_id=container_id,
-        counter=counter,  # type: ignore[arg-type]
+        container_id=app.setup_seed_site(),
+        counter=counter,
         batch=True,
-        cpu_groups=groups,
+        cpu_groups={"app": app.app_pids, **services},
         memory_groups=memory,
     )
 

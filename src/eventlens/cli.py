@@ -82,6 +82,13 @@ def cmd_dsn(args: argparse.Namespace) -> None:
     print(dsn)
 
 
+def cmd_graphql_schema(args: argparse.Namespace) -> None:
+    """Print the GraphQL schema (SDL), e.g. for the dashboard's typed operations."""
+    from eventlens.graphql.schema import schema
+
+    print(schema.as_str())
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="eventlens", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -102,6 +109,7 @@ def main(argv: list[str] | None = None) -> None:
     add("api", cmd_api, "run the API alone", serve=True)
     add("worker", cmd_worker, "run the projection workers alone")
     add("dsn", cmd_dsn, "print the read-model database's connection string")
+    add("graphql-schema", cmd_graphql_schema, "print the GraphQL schema (SDL)")
 
     args = parser.parse_args(argv)
     logging.basicConfig(

@@ -301,3 +301,49 @@ async def rejected(
     page, more = rows[:limit], len(rows) > limit
     next_cursor = encode_cursor(page[-1]["received_at"], page[-1]["event_id"]) if more else None
     return page, next_cursor
+
+
+async def top_values(
+    conn: AsyncConnection[Any], f: StatsFilter, dimension: str, limit: int
+) -> list[tuple[str, int]]:
+    """Top pages (`page`) or clicked links (`link`) over the days the range touches."""
+    where, params = _filters(StatsFilter(f.start, f.end, f.schema_id, f.container_id))
+    params.update(
+        dimension=dimension,
+        first_day=floor(f.start, "day").date(),
+        last_day=(ceil(f.end, "minute") - timedelta(microseconds=1)).date(),
+        limit=limit,
+    )
+    cursor = await conn.execute(
+        sql.SQL(
+            "SELECT value, sum(events)::bigint AS n FROM stats_daily_dimensions "
+            "WHERE dimension = %(dimension)s AND day BETWEEN %(first_day)s AND %(last_day)s "
+            "AND {} GROUP BY value ORDER BY n DESC, value LIMIT %(limit)s"
+        ).format(where),
+        params,
+    )
+    return [(row[0], row[1]) for row in await cursor.fetchall()]
+
+
+async def adaptor_activity(
+    conn: AsyncConnection[Any],
+) -> dict[str, tuple[datetime | None, int]]:
+    """Per adaptor: the last minute it sent events, and its events in the last hour."""
+    cursor = await conn.execute(
+        "SELECT a.container_id, m.last, coalesce(h.n, 0)::bigint FROM adaptors a "
+        "LEFT JOIN LATERAL (SELECT max(bucket) AS last FROM stats_minutely "
+        "  WHERE container_id = a.container_id) m ON TRUE "
+        "LEFT JOIN LATERAL (SELECT sum(events) AS n FROM stats_minutely "
+        "  WHERE container_id = a.container_id AND bucket >= now() - interval '1 hour') h ON TRUE"
+    )
+    return {row[0]: (row[1], row[2] or 0) for row in await cursor.fetchall()}
+
+
+async def schema_versions(conn: AsyncConnection[Any], name: str) -> list[dict[str, Any]]:
+    async with conn.cursor(row_factory=dict_row) as cur:
+        await cur.execute(
+            "SELECT version, description, event_types, recorded_at FROM schema_versions "
+            "WHERE name = %s ORDER BY version DESC",
+            (name,),
+        )
+        return await cur.fetchall()

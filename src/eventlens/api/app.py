@@ -78,4 +78,7 @@ def create_app(settings: Settings | None = None, *, run_workers: bool = True) ->
             }
         )
 
+    from eventlens.api.dashboard import dashboard_router
+
+    api.include_router(dashboard_router())  # last: it answers every other GET
     return IngestApp(platform, api)

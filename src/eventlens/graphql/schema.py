@@ -12,10 +12,13 @@ from strawberry.types import Info
 
 from eventlens import views
 from eventlens.api.events import stats_filter
+from eventlens.api.snippet import render_snippet
+from eventlens.domain.adaptor import Adaptor as AdaptorAggregate
 from eventlens.graphql.context import actor, admin
 from eventlens.graphql.errors import ErrorShape
 from eventlens.graphql.types import (
     Adaptor,
+    Count,
     Event,
     EventFilterInput,
     EventPage,
@@ -26,6 +29,7 @@ from eventlens.graphql.types import (
     RejectedPage,
     Resolution,
     Schema,
+    SchemaVersion,
     Stats,
     StatsInput,
 )
@@ -53,6 +57,19 @@ def _limit(limit: int) -> int:
 
         raise InvalidInput(f"limit must be between 1 and {MAX_LIMIT}", field="limit")
     return limit
+
+
+async def _top(info: Info, value: StatsInput | None, dimension: str, limit: int) -> list[Count]:
+    actor(info)
+    async with _platform(info).pool.connection() as conn:
+        rows = await views.top_values(conn, _filter(value), dimension, _limit(limit))
+    return [Count(key=k, count=n) for k, n in rows]
+
+
+def _snippet(info: Info, adaptor: AdaptorAggregate) -> str:
+    request = info.context.get("request")
+    base = str(request.base_url) if request is not None else "http://localhost:8000/"
+    return render_snippet(base, adaptor.schema_name, adaptor.container_id)
 
 
 async def _stats(platform: Platform, f: views.StatsFilter) -> Stats:
@@ -128,16 +145,52 @@ class Query:
         found = _platform(info).cache.schema(name)
         return Schema.of(found) if found else None
 
-    @strawberry.field
-    def adaptors(self, info: Info) -> list[Adaptor]:
+    @strawberry.field(description="Adaptors with their last-seen time, hourly rate and snippet.")
+    async def adaptors(self, info: Info) -> list[Adaptor]:
         actor(info)
-        return [Adaptor.of(a) for a in _platform(info).cache.adaptors()]
+        platform = _platform(info)
+        async with platform.pool.connection() as conn:
+            activity = await views.adaptor_activity(conn)
+        return [
+            Adaptor.of(a, activity.get(a.container_id), _snippet(info, a))
+            for a in platform.cache.adaptors()
+        ]
 
     @strawberry.field
-    def adaptor(self, info: Info, container_id: str) -> Adaptor | None:
+    async def adaptor(self, info: Info, container_id: str) -> Adaptor | None:
         actor(info)
-        found = _platform(info).cache.adaptor(container_id)
-        return Adaptor.of(found) if found else None
+        platform = _platform(info)
+        found = platform.cache.adaptor(container_id)
+        if found is None:
+            return None
+        async with platform.pool.connection() as conn:
+            activity = await views.adaptor_activity(conn)
+        return Adaptor.of(found, activity.get(container_id), _snippet(info, found))
+
+    @strawberry.field(description="A schema's definitions, newest first.")
+    async def schema_versions(self, info: Info, name: str) -> list[SchemaVersion]:
+        actor(info)
+        async with _platform(info).pool.connection() as conn:
+            rows = await views.schema_versions(conn, name)
+        return [SchemaVersion(**row) for row in rows]
+
+    @strawberry.field(description="Most viewed page paths in the range (whole days).")
+    async def top_pages(
+        self,
+        info: Info,
+        filter: StatsInput | None = None,
+        limit: int = 10,
+    ) -> list[Count]:
+        return await _top(info, filter, "page", limit)
+
+    @strawberry.field(description="Most clicked links (link text) in the range (whole days).")
+    async def top_links(
+        self,
+        info: Info,
+        filter: StatsInput | None = None,
+        limit: int = 10,
+    ) -> list[Count]:
+        return await _top(info, filter, "link", limit)
 
     @strawberry.field(description="How far each projection is behind the event store.")
     async def projection_lag(self, info: Info) -> list[ProjectionLag]:

@@ -205,9 +205,19 @@ class Adaptor:
     is_active: bool
     created_at: datetime
     updated_at: datetime
+    last_seen_at: datetime | None = strawberry.field(
+        default=None, description="The last minute this adaptor's events were counted."
+    )
+    events_last_hour: int = 0
+    snippet: str = ""
 
     @classmethod
-    def of(cls, adaptor: AdaptorAggregate) -> Adaptor:
+    def of(
+        cls,
+        adaptor: AdaptorAggregate,
+        activity: tuple[datetime | None, int] | None = None,
+        snippet: str = "",
+    ) -> Adaptor:
         return cls(
             container_id=adaptor.container_id,
             name=adaptor.name,
@@ -218,7 +228,18 @@ class Adaptor:
             is_active=adaptor.active,
             created_at=adaptor.created_on,
             updated_at=adaptor.modified_on,
+            last_seen_at=activity[0] if activity else None,
+            events_last_hour=activity[1] if activity else 0,
+            snippet=snippet,
         )
+
+
+@strawberry.type
+class SchemaVersion:
+    version: int
+    description: str
+    event_types: JSON
+    recorded_at: datetime
 
 
 @strawberry.type

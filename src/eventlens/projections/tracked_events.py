@@ -56,10 +56,20 @@ CREATE TABLE IF NOT EXISTS {table} (
     PRIMARY KEY (bucket, schema_id, container_id, event_type)
 );
 CREATE INDEX IF NOT EXISTS {table}_schema_bucket ON {table} (schema_id, bucket);
+CREATE INDEX IF NOT EXISTS {table}_container_bucket ON {table} (container_id, bucket);
 """
         for table in ROLLUPS
     )
     + """
+CREATE TABLE IF NOT EXISTS stats_daily_dimensions (
+    day           date NOT NULL,
+    schema_id     text NOT NULL,
+    container_id  text NOT NULL DEFAULT '',
+    dimension     text NOT NULL,
+    value         text NOT NULL,
+    events        bigint NOT NULL,
+    PRIMARY KEY (day, schema_id, container_id, dimension, value)
+);
 CREATE TABLE IF NOT EXISTS stats_daily_uniques (
     day           date NOT NULL,
     schema_id     text NOT NULL,
@@ -82,7 +92,16 @@ SELECT (d->>'event_id')::uuid, d->>'schema_id', d->>'container_id', d->>'event_t
 FROM unnest(%s::jsonb[]) AS t(d)
 ON CONFLICT (event_id) DO NOTHING
 RETURNING event_id, schema_id, coalesce(container_id, ''), event_type, user_id, session_id,
-          "timestamp" AT TIME ZONE 'UTC'
+          "timestamp" AT TIME ZONE 'UTC',
+          left(properties->>'page_path', 500),
+          left(coalesce(properties->>'link_text', properties->>'href'), 500)
+"""
+
+UPSERT_DIMENSIONS = """
+INSERT INTO stats_daily_dimensions (day, schema_id, container_id, dimension, value, events)
+SELECT * FROM unnest(%s::date[], %s::text[], %s::text[], %s::text[], %s::text[], %s::bigint[])
+ON CONFLICT (day, schema_id, container_id, dimension, value)
+DO UPDATE SET events = stats_daily_dimensions.events + excluded.events
 """
 
 UPSERT_ROLLUP = """
@@ -132,6 +151,7 @@ class TrackedEvents:
             return
         self._copy_to_schema_tables(conn, rows)
         self._roll_up(conn, rows)
+        self._roll_up_dimensions(conn, rows)
         self._count_uniques(conn, rows)
 
     def _copy_to_schema_tables(self, conn: psycopg.Connection, rows: list[tuple]) -> None:  # type: ignore[type-arg]
@@ -167,6 +187,20 @@ class TrackedEvents:
                     [counts[k] for k in keys],
                 ),
             )
+
+    def _roll_up_dimensions(self, conn: psycopg.Connection, rows: list[tuple]) -> None:  # type: ignore[type-arg]
+        """Top pages (page views by path) and top links (clicks by link text)."""
+        counts: Counter[tuple[object, str, str, str, str]] = Counter()
+        for row in rows:
+            day, schema_id, container_id, event_type = row[6].date(), row[1], row[2], row[3]
+            if event_type == "page_view" and row[7]:
+                counts[(day, schema_id, container_id, "page", row[7])] += 1
+            elif "click" in event_type and row[8]:
+                counts[(day, schema_id, container_id, "link", row[8])] += 1
+        if counts:
+            keys = sorted(counts, key=str)
+            columns = [[k[i] for k in keys] for i in range(5)]
+            conn.execute(UPSERT_DIMENSIONS, (*columns, [counts[k] for k in keys]))
 
     def _count_uniques(self, conn: psycopg.Connection, rows: list[tuple]) -> None:  # type: ignore[type-arg]
         groups: dict[tuple[object, str, str], tuple[set[str], set[str]]] = defaultdict(

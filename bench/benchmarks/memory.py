@@ -1,0 +1,87 @@
+"""Memory: peak RSS of the `eventlens up` process tree (the Python process and the embedded
+PostgreSQL's processes) at rest and under the ingest load."""
+
+from __future__ import annotations
+
+from bench import fmt
+from bench.benchmarks.ingest import MEMORY_KEY
+from bench.core import BenchmarkReport, RunContext, Section, TargetCheck
+from bench.procstats import MemoryPeak
+from bench.targets.registry import EVENTLENS_KAFKA, EVENTLENS_POSTGRES, TARGETS
+from bench.workload import run_workload, scenarios
+
+RSS_MAX_MB = 500
+PHASES = {"rest": "at rest (after setup, idle)", "load": "under the ingest load (peak)"}
+SYSTEMS = {
+    EVENTLENS_POSTGRES: "eventlens up, embedded (Python process + PostgreSQL)",
+    EVENTLENS_KAFKA: "eventlens up, Kafka mode (Python process only)",
+}
+
+
+class MemoryBenchmark:
+    name = "memory"
+    title = "Memory footprint"
+
+    def run(self, ctx: RunContext) -> BenchmarkReport:
+        samples: dict[str, dict[str, MemoryPeak]] = ctx.shared.get(MEMORY_KEY, {})
+        report = BenchmarkReport(self.name, self.title)
+        if EVENTLENS_POSTGRES not in samples:
+            # Not measured during the ingest benchmark (e.g. `--only memory`): run its load.
+            print(f"[memory] {EVENTLENS_POSTGRES} under the ingest load", flush=True)
+            with TARGETS[EVENTLENS_POSTGRES](ctx) as target:
+                result = run_workload(target, ctx.profile, scenarios(ctx.profile, batch=True))
+            samples = {**samples, EVENTLENS_POSTGRES: result.memory}
+        else:
+            report.notes.append("Sampled during the ingest benchmark's EventLens runs.")
+        section = Section(
+            "Resident memory (sampled every 0.5 s)",
+            [
+                "process tree",
+                "phase",
+                "sum of RSS MB",
+                "of which app",
+                "of which PostgreSQL",
+                "PSS MB",
+                "processes",
+            ],
+        )
+        for system, label in SYSTEMS.items():
+            for phase, phase_label in PHASES.items():
+                peak_ = samples.get(system, {}).get(phase)
+                if peak_ is None:
+                    continue
+                section.rows.append(
+                    [
+                        label,
+                        phase_label,
+                        fmt.mb(peak_.rss_bytes),
+                        fmt.mb(peak_.by_group.get("app", 0)),
+                        fmt.mb(peak_.by_group.get("db", 0)) if "db" in peak_.by_group else "",
+                        fmt.mb(peak_.pss_bytes),
+                        str(peak_.processes),
+                    ]
+                )
+        section.notes.append(
+            "Sum of RSS counts PostgreSQL's shared buffers once in every backend that touched "
+            "them, so it over-states the footprint; PSS shares such pages among their users and "
+            "is the better estimate of the memory the tree really takes. The target is judged on "
+            "the (stricter) sum of RSS."
+        )
+        report.sections.append(section)
+        embedded = samples.get(EVENTLENS_POSTGRES, {})
+        worst = max((p.rss_bytes for p in embedded.values()), default=0)
+        worst_pss = max((p.pss_bytes for p in embedded.values()), default=0)
+        if embedded:
+            report.targets.append(
+                TargetCheck(
+                    "embedded `eventlens up` peak RSS (process tree)",
+                    f"<= {RSS_MAX_MB} MB",
+                    f"{fmt.mb(worst)} MB (PSS {fmt.mb(worst_pss)} MB)",
+                    worst <= RSS_MAX_MB * 1e6,
+                )
+            )
+        report.raw = {
+            system: {phase: vars(peak_) for phase, peak_ in phases.items()}
+            for system, phases in samples.items()
+        }
+        return report

@@ -1,0 +1,107 @@
+"""`python -m bench [--only NAME] [--quick]`: run the benchmarks, print a table, write the report.
+
+A full run of every benchmark writes docs/BENCHMARKS.md; a quick or partial run writes
+bench/results/ instead (so the committed report always holds a full, verified run), unless
+`--output` says otherwise. A run in which any benchmark failed its checks exits non-zero and
+never writes docs/BENCHMARKS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shlex
+import signal
+import sys
+import time
+import traceback
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import NoReturn
+
+from bench import machine, report
+from bench.core import ROOT, BenchmarkFailure, BenchmarkReport, Profile, RunContext
+from bench.loadgen.wrk import ensure_wrk
+from bench.registry import BENCHMARKS
+
+DOCS = ROOT / "docs" / "BENCHMARKS.md"
+RESULTS = ROOT / "bench" / "results"
+
+
+def parse(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=sorted(BENCHMARKS),
+        metavar="NAME",
+        help=f"run only this benchmark (repeatable): {', '.join(BENCHMARKS)}",
+    )
+    parser.add_argument("--quick", action="store_true", help="short loads: a smoke run")
+    parser.add_argument("--output", type=Path, help="where to write the Markdown report")
+    parser.add_argument(
+        "--keep-workdir", action="store_true", help="keep data directories and logs"
+    )
+    return parser.parse_args(argv)
+
+
+def _terminate(_signum: int, _frame: object) -> NoReturn:
+    raise SystemExit(143)  # unwinds every context manager: servers and services stop
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse(argv)
+    signal.signal(signal.SIGTERM, _terminate)
+    names = args.only or list(BENCHMARKS)
+    profile = Profile.quick() if args.quick else Profile.full()
+    command = shlex.join(["python", "-m", "bench", *(sys.argv[1:] if argv is None else argv)])
+    full = not args.quick and names == list(BENCHMARKS)
+    output = args.output or (DOCS if full else RESULTS / f"{profile.name}-{'-'.join(names)}.md")
+
+    ensure_wrk()
+    started, clock = datetime.now(UTC), time.monotonic()
+    reports: list[BenchmarkReport] = []
+    failed = False
+    with RunContext(profile, keep_workdir=args.keep_workdir) as ctx:
+        print(f"benchmarks: {', '.join(names)} ({profile.name}); scratch in {ctx.workdir}")
+        for name in names:
+            benchmark = BENCHMARKS[name]
+            try:
+                result = benchmark.run(ctx)
+            except BenchmarkFailure as error:
+                result = BenchmarkReport(name, benchmark.title, notes=[f"FAILED: {error}"])
+            except Exception as error:
+                traceback.print_exc()
+                result = BenchmarkReport(name, benchmark.title, notes=[f"FAILED: {error!r}"])
+            failed = failed or any(n.startswith("FAILED") for n in result.notes)
+            reports.append(result)
+    elapsed = time.monotonic() - clock
+
+    print()
+    print(report.console(reports))
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    raw = {
+        "command": command,
+        "date": started.isoformat(),
+        "profile": asdict(profile),
+        "machine": machine.describe(),
+        "benchmarks": {
+            r.name: {"raw": r.raw, "targets": [asdict(t) for t in r.targets]} for r in reports
+        },
+    }
+    (RESULTS / f"{profile.name}-{'-'.join(names)}.json").write_text(
+        json.dumps(raw, indent=2, default=str)
+    )
+    if failed:
+        output = RESULTS / "failed-run.md"
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(
+        report.render(reports, machine.describe(), profile, command, started, elapsed)
+    )
+    print(
+        f"\nreport written to {output.relative_to(ROOT) if output.is_relative_to(ROOT) else output}"
+    )
+    if failed:
+        print("FAILED: at least one benchmark's checks failed (see above)", file=sys.stderr)
+        raise SystemExit(1)

@@ -1,0 +1,126 @@
+"""The ingest workload: single-event and batch loads at several concurrencies, each after a
+warm-up, each verified (every event arrived exactly once) before its numbers are kept."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from bench.core import BenchmarkFailure, Profile
+from bench.events import snippet_event, tagged_event_id
+from bench.http import request_json
+from bench.loadgen.wrk import WrkResult, new_tag, run_wrk
+from bench.procstats import CpuMeter, MemoryPeak, MemorySampler
+from bench.targets import Target
+from bench.verify import Ledger, SentEvents
+
+
+@dataclass(frozen=True)
+class Scenario:
+    connections: int
+    events_per_request: int = 0  # 0: single-event `POST /api/events/ingest`
+
+    @property
+    def batch(self) -> bool:
+        return self.events_per_request > 0
+
+    @property
+    def label(self) -> str:
+        return f"batch of {self.events_per_request}" if self.batch else "single event"
+
+
+def scenarios(profile: Profile, batch: bool) -> list[Scenario]:
+    plan = [Scenario(c) for c in profile.single_connections]
+    if batch:
+        plan += [Scenario(c, profile.batch_size) for c in profile.batch_connections]
+    return plan
+
+
+@dataclass(frozen=True)
+class Measurement:
+    system: str
+    scenario: Scenario
+    run: WrkResult
+    cpu: dict[str, float]  # cores used during the measured run, per process group
+    verified_events: int  # events of the warm-up and measured runs found exactly once
+    settle_s: float  # seconds until the read models had caught up after the run
+
+
+@dataclass
+class WorkloadResult:
+    measurements: list[Measurement] = field(default_factory=list)
+    memory: dict[str, MemoryPeak] = field(default_factory=dict)
+
+
+def _sent(run: WrkResult, label: str) -> SentEvents:
+    return SentEvents(run.tag, run.events_acknowledged, run.events_sent, label)
+
+
+def probe(target: Target, ledger: Ledger) -> None:
+    """One event through the real path before any load: fails fast on a wrong body or setup."""
+    tag = new_tag()
+    body = snippet_event(target.container_id, tagged_event_id(tag))
+    status, answer = request_json("POST", target.ingest_url, body)
+    if not 200 <= status < 300:
+        raise BenchmarkFailure(f"{target.name}: the probe event was answered {status}: {answer}")
+    ledger.add(SentEvents(tag, 1, 1, "probe"))
+    ledger.verify(target.counter)
+
+
+def measure(target: Target, scenario: Scenario, profile: Profile, ledger: Ledger) -> Measurement:
+    url = target.batch_url if scenario.batch else target.ingest_url
+    name = f"{scenario.label} x{scenario.connections}"
+    warm = run_wrk(
+        url,
+        scenario.connections,
+        profile.warmup_s,
+        target.container_id,
+        scenario.events_per_request,
+    )
+    warm.check()
+    ledger.add(_sent(warm, f"{name} warm-up"))
+    meter = CpuMeter(target.cpu_groups)
+    meter.start()
+    run = run_wrk(
+        url,
+        scenario.connections,
+        profile.duration_s,
+        target.container_id,
+        scenario.events_per_request,
+    )
+    cpu = {**meter.stop(), "loadgen": run.cpu_s / run.duration_s}
+    run.check()
+    ledger.add(_sent(run, name))
+    started = time.monotonic()
+    verified = ledger.verify(target.counter)
+    return Measurement(target.name, scenario, run, cpu, verified, time.monotonic() - started)
+
+
+def run_workload(target: Target, profile: Profile, plan: list[Scenario]) -> WorkloadResult:
+    """Probe, rest (memory at rest), then every scenario of `plan` in turn."""
+    ledger = Ledger(target.name)
+    result = WorkloadResult()
+    sampler = MemorySampler(target.memory_groups).start() if target.memory_groups else None
+    try:
+        probe(target, ledger)
+        if sampler is not None:
+            sampler.set_phase("rest")
+            time.sleep(profile.rest_s)
+            sampler.set_phase("load")
+        for scenario in plan:
+            measurement = measure(target, scenario, profile, ledger)
+            result.measurements.append(measurement)
+            print(f"  {format_measurement(measurement)}", flush=True)
+    finally:
+        if sampler is not None:
+            result.memory = sampler.stop()
+    return result
+
+
+def format_measurement(m: Measurement) -> str:
+    cpu = " ".join(f"{k}={v:.2f}" for k, v in m.cpu.items())
+    return (
+        f"{m.system:<19} {m.scenario.label:<13} c={m.scenario.connections:<4} "
+        f"{m.run.events_per_s:>10,.0f} ev/s  p50 {m.run.p50_ms:6.1f} ms  "
+        f"p99 {m.run.p99_ms:6.1f} ms  cores: {cpu}  verified {m.verified_events:,}"
+    )
