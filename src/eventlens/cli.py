@@ -82,6 +82,36 @@ def cmd_dsn(args: argparse.Namespace) -> None:
     print(dsn)
 
 
+def cmd_replay(args: argparse.Namespace) -> None:
+    """Rebuild read models from the full history while the current ones keep serving."""
+    from eventlens.runtime import replay_projections
+
+    replay_projections(_settings(args), args.projections)
+
+
+def cmd_reprocess_rejected(args: argparse.Namespace) -> None:
+    """Append the rejected events that pass their checks now (after a schema fix)."""
+    import asyncio
+
+    from eventlens.api.reprocess import reprocess_all
+    from eventlens.commands.actor import SYSTEM
+    from eventlens.runtime import Platform
+
+    async def run() -> None:
+        platform = Platform(_settings(args), run_workers=False)
+        await platform.start()
+        try:
+            outcome = await reprocess_all(platform, SYSTEM, args.schema)
+        finally:
+            await platform.stop()
+        print(
+            f"re-processed {outcome.reprocessed} rejected event(s); "
+            f"{outcome.still_rejected} still fail their checks"
+        )
+
+    asyncio.run(run())
+
+
 def cmd_graphql_schema(args: argparse.Namespace) -> None:
     """Print the GraphQL schema (SDL), e.g. for the dashboard's typed operations."""
     from eventlens.graphql.schema import schema
@@ -110,6 +140,12 @@ def main(argv: list[str] | None = None) -> None:
     add("worker", cmd_worker, "run the projection workers alone")
     add("dsn", cmd_dsn, "print the read-model database's connection string")
     add("graphql-schema", cmd_graphql_schema, "print the GraphQL schema (SDL)")
+    add("replay", cmd_replay, "rebuild read models from the full history, without downtime")
+    commands.choices["replay"].add_argument(
+        "projections", nargs="*", help="catalog, events, rejected_events (default: all)"
+    )
+    add("reprocess-rejected", cmd_reprocess_rejected, "append rejected events that pass now")
+    commands.choices["reprocess-rejected"].add_argument("--schema", help="only this schema")
 
     args = parser.parse_args(argv)
     logging.basicConfig(

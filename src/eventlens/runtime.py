@@ -83,8 +83,15 @@ def make_store(settings: Settings, database_url: str) -> EventStore:
 
 
 def reader_factory(
-    settings: Settings, database_url: str, projection: Projection, catalog: Catalog
+    settings: Settings,
+    database_url: str,
+    projection: Projection,
+    catalog: Catalog,
+    group: str | None = None,
 ) -> Callable[[Callable[[], dict[str, int]]], EventReader]:
+    """How a projection reads the store; `group` names its Kafka consumer group (a replay
+    reads with a group of its own, beside the live workers)."""
+
     def make(load_positions: Callable[[], dict[str, int]]) -> EventReader:
         if CATALOG_STREAM in projection.streams and not settings.kafka_bootstrap:
             from eventlens.eventstore.postgres import CatalogLogReader
@@ -95,7 +102,7 @@ def reader_factory(
 
             return KafkaEventReader(
                 settings.kafka_bootstrap,
-                f"{settings.kafka_topic_prefix}{CONSUMER_GROUP_PREFIX}{projection.name}",
+                f"{settings.kafka_topic_prefix}{CONSUMER_GROUP_PREFIX}{group or projection.name}",
                 load_positions,
                 projection.streams,
                 settings.kafka_topic_prefix,
@@ -308,6 +315,33 @@ def projection_lags(platform: Platform) -> list[Lag]:
         return [
             measure(conn, platform.heads, p.name, p.streams) for p in projections(platform.catalog)
         ]
+
+
+def replay_projections(settings: Settings, names: list[str]) -> None:
+    """`eventlens replay`: rebuild the named projections (all when none are named)."""
+    from eventlens.projections.replay import ProgressReporter, replay
+
+    database_url = resolve_database_url(settings)
+    catalog = open_catalog(database_url)
+    try:
+        available = {p.name: p for p in projections(catalog)}
+        unknown = sorted(set(names) - set(available))
+        if unknown:
+            raise SystemExit(
+                f"unknown projection(s): {', '.join(unknown)}; choose from {', '.join(available)}"
+            )
+        probe = make_head_probe(settings, database_url)
+        for name in names or list(available):
+            projection = available[name]
+            replay(
+                database_url,
+                projection,
+                reader_factory(settings, database_url, projection, catalog, f"{name}-replay"),
+                lambda p=projection: probe.totals(p.streams),  # type: ignore[misc]
+                ProgressReporter(),
+            )
+    finally:
+        catalog.close()
 
 
 def setup_read_models(database_url: str, catalog: Catalog) -> None:

@@ -347,3 +347,36 @@ async def schema_versions(conn: AsyncConnection[Any], name: str) -> list[dict[st
             (name,),
         )
         return await cur.fetchall()
+
+
+async def rejected_to_retry(
+    conn: AsyncConnection[Any],
+    schema_id: str | None,
+    limit: int,
+    after: tuple[datetime, UUID] | None = None,
+) -> list[dict[str, Any]]:
+    """Rejected events not re-processed yet (their original payloads), oldest first, after
+    the (received_at, event_id) key of the previous page."""
+    cursor = await conn.execute(
+        "SELECT r.payload FROM rejected_events r "
+        "WHERE (%(schema)s::text IS NULL OR r.schema_id = %(schema)s) "
+        "AND (%(at)s::timestamptz IS NULL OR (r.received_at, r.event_id) > (%(at)s, %(id)s)) "
+        "AND NOT EXISTS (SELECT 1 FROM event_logs l WHERE l.event_id = r.event_id) "
+        "ORDER BY r.received_at, r.event_id LIMIT %(limit)s",
+        {
+            "schema": schema_id,
+            "limit": limit,
+            "at": after[0] if after else None,
+            "id": after[1] if after else None,
+        },
+    )
+    return [row[0] for row in await cursor.fetchall()]
+
+
+async def replay_runs(conn: AsyncConnection[Any]) -> list[dict[str, Any]]:
+    async with conn.cursor(row_factory=dict_row) as cur:
+        await cur.execute(
+            "SELECT projection, state, events_done, events_total, rate, eta_seconds, "
+            "started_at, finished_at FROM public.replay_runs ORDER BY started_at DESC"
+        )
+        return await cur.fetchall()

@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
 from eventlens import __version__
-from eventlens.api import adaptors, auth, errors, events, schemas, users
+from eventlens.api import adaptors, auth, errors, events, reprocess, schemas, users
 from eventlens.api.errors import documented, error_body
 from eventlens.api.ingest import IngestApp
 from eventlens.api.tokens import TokenIssuer
@@ -41,6 +41,7 @@ def create_app(settings: Settings | None = None, *, run_workers: bool = True) ->
     errors.install(api)
     api.include_router(auth.router)
     api.include_router(events.router)
+    api.include_router(reprocess.router)
     api.include_router(schemas.router)
     api.include_router(adaptors.router)
     api.include_router(users.router)

@@ -53,9 +53,28 @@ class Outcome:
         return not self.reasons and self.refused is None
 
 
+@dataclass
+class Decision:
+    accepted: list[TrackedEvent]
+    rejected: list[RejectedEvent]
+    outcomes: list[Outcome]
+
+
 async def track_events(
     command: TrackEvents, catalog: CatalogLookup, store: EventStore
 ) -> list[Outcome]:
+    decision = await decide(command, catalog)
+    appends = []
+    if decision.accepted:
+        appends.append(store.append_tracked(decision.accepted))
+    if decision.rejected:
+        appends.append(store.append_rejected(decision.rejected))
+    await asyncio.gather(*appends)
+    return decision.outcomes
+
+
+async def decide(command: TrackEvents, catalog: CatalogLookup) -> Decision:
+    """Judge each event; appends nothing."""
     if _misses(command.events, catalog):
         await catalog.catch_up()
     accepted: list[TrackedEvent] = []
@@ -79,13 +98,7 @@ async def track_events(
         else:
             accepted.append(event)
         outcomes.append(Outcome(event.event_id, reasons))
-    appends = []
-    if accepted:
-        appends.append(store.append_tracked(accepted))
-    if rejected:
-        appends.append(store.append_rejected(rejected))
-    await asyncio.gather(*appends)
-    return outcomes
+    return Decision(accepted, rejected, outcomes)
 
 
 def _misses(events: Sequence[TrackedEvent], catalog: CatalogLookup) -> bool:

@@ -44,7 +44,7 @@ INSERT = sql.SQL(
     "INSERT INTO {table} (position, stream, event_id, partition_key, payload) "
     "SELECT nextval({seq}), s, e, k, p::jsonb "
     "FROM unnest(%s::text[], %s::uuid[], %s::text[], %s::text[]) AS t(s, e, k, p) "
-    "ON CONFLICT (event_id) DO NOTHING"
+    "ON CONFLICT (stream, event_id) DO NOTHING"
 ).format(table=sql.Identifier(LOG_TABLE), seq=sql.Literal(f"{LOG_TABLE}_position_seq"))
 
 

@@ -15,12 +15,15 @@ CREATE SEQUENCE IF NOT EXISTS {LOG_TABLE}_position_seq;
 CREATE TABLE IF NOT EXISTS {LOG_TABLE} (
     position     bigint PRIMARY KEY,
     stream       text NOT NULL,
-    event_id     uuid NOT NULL UNIQUE,
+    event_id     uuid NOT NULL,
     partition_key text NOT NULL,
     payload      jsonb NOT NULL,
     recorded_at  timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX IF NOT EXISTS {LOG_TABLE}_stream_position ON {LOG_TABLE} (stream, position);
+-- An event id is recorded once per stream: a rejected event that is later re-processed is
+-- appended, with the same id, to the tracked stream.
+CREATE UNIQUE INDEX IF NOT EXISTS {LOG_TABLE}_stream_event ON {LOG_TABLE} (stream, event_id);
 
 CREATE OR REPLACE FUNCTION eventlens_forbid_change() RETURNS trigger
 LANGUAGE plpgsql AS $$

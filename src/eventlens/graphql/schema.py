@@ -27,6 +27,7 @@ from eventlens.graphql.types import (
     ProjectionLag,
     RejectedEvent,
     RejectedPage,
+    ReplayRun,
     Resolution,
     Schema,
     SchemaVersion,
@@ -205,6 +206,13 @@ class Query:
             )
             for lag in lags
         ]
+
+    @strawberry.field(description="Replays: running ones with progress, and past ones.")
+    async def replay_status(self, info: Info) -> list[ReplayRun]:
+        actor(info)
+        async with _platform(info).pool.connection() as conn:
+            rows = await views.replay_runs(conn)
+        return [ReplayRun(**row) for row in rows]
 
     @strawberry.field(description="Usernames and roles (admins only).")
     def users(self, info: Info) -> list[Me]:

@@ -254,3 +254,15 @@ class ProjectionLag:
 class Me:
     username: str
     role: str
+
+
+@strawberry.type
+class ReplayRun:
+    projection: str
+    state: str
+    events_done: int
+    events_total: int
+    rate: float
+    eta_seconds: float | None
+    started_at: datetime
+    finished_at: datetime | None

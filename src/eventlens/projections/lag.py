@@ -27,6 +27,9 @@ class HeadProbe(Protocol):
     def oldest_unapplied(self, stored: dict[str, int], streams: tuple[str, ...]) -> datetime | None:
         """When the oldest event not yet applied was recorded (None if unknown or none)."""
 
+    def totals(self, streams: tuple[str, ...]) -> int:
+        """How many events these streams hold (a replay's total)."""
+
 
 class PostgresHeads:
     def __init__(self, conninfo: str, catalog_table: str) -> None:
@@ -45,6 +48,17 @@ class PostgresHeads:
                 (list(streams),),
             ).fetchone()
             return {"log": (row[0] if row else 0) + 1}
+
+    def totals(self, streams: tuple[str, ...]) -> int:
+        with psycopg.connect(self._conninfo, autocommit=True) as conn:
+            if CATALOG_STREAM in streams:
+                row = conn.execute(f"SELECT count(*) FROM {self._catalog_table}").fetchone()  # noqa: S608
+            else:
+                row = conn.execute(
+                    f"SELECT count(*) FROM {LOG_TABLE} WHERE stream = ANY(%s)",  # noqa: S608
+                    (list(streams),),
+                ).fetchone()
+        return int(row[0]) if row else 0
 
     def oldest_unapplied(self, stored: dict[str, int], streams: tuple[str, ...]) -> datetime | None:
         if CATALOG_STREAM in streams:
@@ -85,6 +99,20 @@ class KafkaHeads:
 
     def oldest_unapplied(self, stored: dict[str, int], streams: tuple[str, ...]) -> datetime | None:
         return None
+
+    def totals(self, streams: tuple[str, ...]) -> int:
+        from confluent_kafka import TopicPartition
+
+        total = 0
+        metadata = self._consumer.list_topics(timeout=5)
+        for stream in streams:
+            topic = metadata.topics.get(self._prefix + stream)
+            for partition in topic.partitions if topic is not None else []:
+                low, high = self._consumer.get_watermark_offsets(
+                    TopicPartition(self._prefix + stream, partition), timeout=5, cached=False
+                )
+                total += high - low
+        return total
 
 
 def measure(

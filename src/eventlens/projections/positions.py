@@ -1,5 +1,6 @@
 """Where each projection has read up to, stored beside its read models.
 
+Positions live in `public` even while a replay builds read models in a schema of its own.
 A batch's read-model changes and its new positions commit in one transaction. Saving is a
 compare-and-set on the positions the batch started from, so a worker that lost its Kafka
 partitions mid-batch (another worker already moved on) rolls back instead of counting twice.
@@ -10,12 +11,23 @@ from __future__ import annotations
 import psycopg
 
 DDL = """
-CREATE TABLE IF NOT EXISTS projection_positions (
+CREATE TABLE IF NOT EXISTS public.projection_positions (
     projection  text NOT NULL,
     source      text NOT NULL,
     position    bigint NOT NULL,
     updated_at  timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (projection, source)
+);
+CREATE TABLE IF NOT EXISTS public.replay_runs (
+    projection    text PRIMARY KEY,
+    state         text NOT NULL,
+    events_done   bigint NOT NULL,
+    events_total  bigint NOT NULL,
+    rate          double precision NOT NULL,
+    eta_seconds   double precision,
+    started_at    timestamptz NOT NULL,
+    finished_at   timestamptz,
+    updated_at    timestamptz NOT NULL DEFAULT now()
 );
 """
 
@@ -26,7 +38,8 @@ class PositionConflict(Exception):
 
 def load_positions(conn: psycopg.Connection, projection: str) -> dict[str, int]:
     rows = conn.execute(
-        "SELECT source, position FROM projection_positions WHERE projection = %s", (projection,)
+        "SELECT source, position FROM public.projection_positions WHERE projection = %s",
+        (projection,),
     ).fetchall()
     return {source: position for source, position in rows}
 
@@ -41,13 +54,13 @@ def save_positions(
         expected = start.get(source)
         if expected is None:
             cursor = conn.execute(
-                "INSERT INTO projection_positions (projection, source, position) "
+                "INSERT INTO public.projection_positions (projection, source, position) "
                 "VALUES (%s, %s, %s) ON CONFLICT DO NOTHING",
                 (projection, source, position),
             )
         else:
             cursor = conn.execute(
-                "UPDATE projection_positions SET position = %s, updated_at = now() "
+                "UPDATE public.projection_positions SET position = %s, updated_at = now() "
                 "WHERE projection = %s AND source = %s AND position = %s",
                 (position, projection, source, expected),
             )

@@ -5,10 +5,12 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import psycopg
+from psycopg import sql
 
 from eventlens.eventstore.port import EventReader
 from eventlens.projections import positions
@@ -17,6 +19,13 @@ from eventlens.projections.projection import Projection
 log = logging.getLogger(__name__)
 
 BATCH = 2000
+
+
+def lock_key(projection: str) -> int:
+    """The advisory lock a replay's swap takes exclusively and live batches take shared."""
+    return zlib.crc32(f"eventlens-projection:{projection}".encode()) - 2**31
+
+
 PROJECTED_CHANNEL = "eventlens_projected"
 IDLE_WAIT = 0.5
 
@@ -28,16 +37,37 @@ class ProjectionWorker:
         projection: Projection,
         reader_factory: Callable[[Callable[[], dict[str, int]]], EventReader],
         batch_size: int = BATCH,
+        *,
+        name: str | None = None,
+        search_path: str | None = None,
+        live: bool = True,
     ) -> None:
+        """`name` keys the stored positions (default: the projection's); `search_path` puts the
+        read models in another schema (replay builds there); a `live` worker takes the
+        projection's shared lock per batch so a replay's swap can pause it."""
         self.projection = projection
+        self.name = name or projection.name
+        self._search_path = search_path
+        self._live = live
         self._conninfo = conninfo
         self._reader_factory = reader_factory
         self._batch_size = batch_size
         self.applied = 0
         self.last_applied_at: float | None = None
 
+    def _connect(self, autocommit: bool = False) -> psycopg.Connection:
+        # No server-side prepared statements: a replay swaps the tables they would point at.
+        conn = psycopg.connect(self._conninfo, autocommit=autocommit, prepare_threshold=None)
+        if self._search_path:
+            conn.execute(
+                sql.SQL("SET search_path TO {}, public").format(sql.Identifier(self._search_path))
+            )
+            if not autocommit:
+                conn.commit()
+        return conn
+
     def setup(self) -> None:
-        with psycopg.connect(self._conninfo, autocommit=True) as conn:
+        with self._connect(autocommit=True) as conn:
             conn.execute("SELECT pg_advisory_lock(hashtext('eventlens-setup'))")
             try:
                 conn.execute(positions.DDL)
@@ -54,7 +84,7 @@ class ProjectionWorker:
     def running(self) -> Iterator[Callable[[], int]]:
         """Open a connection and a reader; yields `step`, which applies one batch."""
         self.setup()
-        with psycopg.connect(self._conninfo) as conn:
+        with self._connect() as conn:
             reader = self._reader_factory(lambda: self._load(conn))
             reader.open(self._load(conn))
             try:
@@ -68,9 +98,11 @@ class ProjectionWorker:
             return 0
         try:
             with conn.transaction():
+                if self._live:
+                    conn.execute("SELECT pg_advisory_xact_lock_shared(%s)", (lock_key(self.name),))
                 self.projection.apply(conn, batch.records)
                 positions.save_positions(
-                    conn, self.projection.name, batch.start_positions, batch.next_positions
+                    conn, self.name, batch.start_positions, batch.next_positions
                 )
                 # Delivered at commit: live subscriptions re-query the read models.
                 conn.execute("SELECT pg_notify(%s, %s)", (PROJECTED_CHANNEL, self.projection.name))
@@ -84,4 +116,4 @@ class ProjectionWorker:
 
     def _load(self, conn: psycopg.Connection) -> dict[str, int]:
         with conn.transaction():
-            return positions.load_positions(conn, self.projection.name)
+            return positions.load_positions(conn, self.name)

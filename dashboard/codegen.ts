@@ -1,0 +1,24 @@
+import type { CodegenConfig } from '@graphql-codegen/cli';
+
+// Typed operations from the API's SDL (docs/schema.graphql, exported by
+// `eventlens graphql-schema`). Run `npm run codegen` after changing an operation or the schema.
+const config: CodegenConfig = {
+  schema: '../docs/schema.graphql',
+  documents: ['src/**/*.{ts,tsx}', '!src/gql/**/*'],
+  ignoreNoDocuments: false,
+  generates: {
+    './src/gql/': {
+      preset: 'client',
+      presetConfig: { fragmentMasking: false },
+      config: {
+        documentMode: 'string',
+        enumsAsTypes: true,
+        useTypeImports: true,
+        avoidOptionals: { field: true, inputValue: false, object: false, defaultValue: false },
+        scalars: { DateTime: 'string', JSON: 'unknown', ID: 'string' },
+      },
+    },
+  },
+};
+
+export default config;

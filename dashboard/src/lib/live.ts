@@ -1,0 +1,119 @@
+/**
+ * GraphQL subscriptions over WebSocket (graphql-transport-ws), authenticated with the access
+ * token in connectionParams. One shared connection; it reconnects with backoff and is rebuilt
+ * when the session changes.
+ */
+import { createClient, type Client } from 'graphql-ws';
+import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
+import { accessToken, refresh, subscribe as onSession } from './auth';
+import type { TypedDocumentString } from '../gql/graphql';
+
+export type LiveState = 'connecting' | 'live' | 'offline';
+
+let client: Client | null = null;
+let state: LiveState = 'connecting';
+const stateListeners = new Set<() => void>();
+
+function setState(next: LiveState): void {
+  if (state === next) return;
+  state = next;
+  stateListeners.forEach((l) => l());
+}
+
+function url(): string {
+  const { protocol, host } = window.location;
+  return `${protocol === 'https:' ? 'wss' : 'ws'}://${host}/graphql`;
+}
+
+function getClient(): Client {
+  if (client) return client;
+  client = createClient({
+    url: url(),
+    lazy: true,
+    lazyCloseTimeout: 3_000,
+    retryAttempts: Infinity,
+    shouldRetry: () => true,
+    retryWait: async (retries) => {
+      const base = Math.min(1_000 * 2 ** retries, 15_000);
+      await new Promise((r) => setTimeout(r, base / 2 + Math.random() * (base / 2)));
+    },
+    connectionParams: async () => {
+      // A token that expires soon would be refused: refresh first.
+      if (!accessToken()) return {};
+      return { Authorization: `Bearer ${accessToken()}` };
+    },
+    on: {
+      connecting: () => setState('connecting'),
+      connected: () => setState('live'),
+      closed: (event) => {
+        setState('offline');
+        // 4403/4401: the server refused the token; get a new one before the next attempt.
+        const code = (event as CloseEvent | undefined)?.code;
+        if (code === 4401 || code === 4403 || code === 4400) void refresh();
+      },
+      error: () => setState('offline'),
+    },
+  });
+  return client;
+}
+
+let lastToken = accessToken();
+onSession((session) => {
+  const token = session?.accessToken ?? null;
+  // A new sign-in (another user) or sign-out: drop the connection. A token refresh for the same
+  // user keeps the open connection (the server checks the token when connecting).
+  const userChanged = !session || !lastToken;
+  lastToken = token;
+  if (userChanged && client) {
+    void client.dispose();
+    client = null;
+    setState('connecting');
+  }
+});
+
+export function useLiveState(): LiveState {
+  return useSyncExternalStore(
+    (cb) => {
+      stateListeners.add(cb);
+      return () => stateListeners.delete(cb);
+    },
+    () => state,
+  );
+}
+
+/**
+ * Subscribes while mounted; `onData` receives each pushed result. Re-subscribes when the
+ * variables change (compared as JSON).
+ */
+export function useSubscription<TResult, TVariables>(
+  document: TypedDocumentString<TResult, TVariables>,
+  variables: TVariables,
+  onData: (data: TResult) => void,
+  enabled = true,
+): { error: string | null } {
+  const handler = useRef(onData);
+  handler.current = onData;
+  const [error, setError] = useState<string | null>(null);
+  const key = JSON.stringify(variables);
+
+  useEffect(() => {
+    if (!enabled) return;
+    setError(null);
+    const dispose = getClient().subscribe<TResult>(
+      { query: document.toString(), variables: JSON.parse(key) as Record<string, unknown> },
+      {
+        next: (result) => {
+          if (result.errors?.length) setError(result.errors[0].message);
+          else if (result.data) handler.current(result.data);
+        },
+        error: (err) => {
+          setError(err instanceof Error ? err.message : 'live updates stopped');
+        },
+        complete: () => undefined,
+      },
+    );
+    return () => dispose();
+  }, [document, key, enabled]);
+
+  return { error };
+}

@@ -1,0 +1,204 @@
+"""Rebuild read models from the full history without taking them offline.
+
+`replay(projection)` builds fresh copies of the projection's tables in a schema of their own
+(`eventlens_replay_<name>`) from position zero while the live tables keep serving. Once the
+copy has caught up, it takes the projection's lock exclusively (live workers finish their
+batch and wait), catches up the last events, and in one transaction moves the live tables
+aside and the new ones into `public` and hands the new positions to the live workers. Queries
+wait for the swap's few milliseconds instead of failing, and never see a half-built table.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TextIO
+
+import psycopg
+from psycopg import sql
+
+from eventlens.eventstore.port import EventReader
+from eventlens.projections import positions
+from eventlens.projections.projection import Projection
+from eventlens.projections.worker import ProjectionWorker, lock_key
+
+ReaderFactory = Callable[[Callable[[], dict[str, int]]], EventReader]
+Total = Callable[[], int]
+
+
+@dataclass
+class Progress:
+    projection: str
+    done: int
+    total: int
+    started: float
+
+    @property
+    def rate(self) -> float:
+        elapsed = time.monotonic() - self.started
+        return self.done / elapsed if elapsed > 0 else 0.0
+
+    @property
+    def eta(self) -> float | None:
+        rate = self.rate
+        return max(0.0, (self.total - self.done) / rate) if rate > 0 else None
+
+
+class ProgressReporter:
+    """A progress bar on a terminal, plain lines otherwise (logs, CI)."""
+
+    def __init__(self, stream: TextIO = sys.stderr, interval: float = 2.0) -> None:
+        self._stream = stream
+        self._tty = stream.isatty()
+        self._interval = 0.1 if self._tty else interval
+        self._last = 0.0
+
+    def __call__(self, progress: Progress, final: bool = False) -> None:
+        now = time.monotonic()
+        if not final and now - self._last < self._interval:
+            return
+        self._last = now
+        total = max(progress.total, progress.done, 1)
+        share = progress.done / total
+        eta = f"{progress.eta:.0f}s" if progress.eta is not None else "?"
+        text = (
+            f"{progress.projection}: {progress.done:,}/{total:,} events "
+            f"({share:.0%}) {progress.rate:,.0f} ev/s ETA {eta}"
+        )
+        if self._tty:
+            bar = "#" * int(share * 30)
+            self._stream.write(f"\r[{bar:<30}] {text}" + ("\n" if final else ""))
+        else:
+            self._stream.write(text + "\n")
+        self._stream.flush()
+
+
+def replay_schema(projection: str) -> str:
+    return f"eventlens_replay_{projection}"
+
+
+def replay(
+    conninfo: str,
+    projection: Projection,
+    reader_factory: ReaderFactory,
+    total_events: Total,
+    report: Callable[[Progress, bool], None] | None = None,
+    batch_size: int = 5000,
+) -> Progress:
+    name, build = projection.name, replay_schema(projection.name)
+    replay_name = f"{name}@replay"
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        conn.execute(positions.DDL)
+        conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(build)))
+        conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(build)))
+        conn.execute(
+            "DELETE FROM public.projection_positions WHERE projection = %s", (replay_name,)
+        )
+    worker = ProjectionWorker(
+        conninfo,
+        projection,
+        reader_factory,
+        batch_size,
+        name=replay_name,
+        search_path=build,
+        live=False,
+    )
+    progress = Progress(name, 0, total_events(), time.monotonic())
+    _record(conninfo, progress, "running")
+    with worker.running() as step:
+        _drain(step, progress, conninfo, report)
+        with psycopg.connect(conninfo) as swap:
+            swap.execute("SELECT pg_advisory_xact_lock(%s)", (lock_key(name),))
+            _drain(step, progress, conninfo, report)  # the events that came meanwhile
+            _swap(swap, name, replay_name, build)
+            swap.commit()
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(f"{build}_retired"))
+        )
+        conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(build)))
+    progress.total = progress.done
+    _record(conninfo, progress, "finished")
+    if report is not None:
+        report(progress, True)
+    return progress
+
+
+def _drain(
+    step: Callable[[], int],
+    progress: Progress,
+    conninfo: str,
+    report: Callable[[Progress, bool], None] | None,
+) -> None:
+    """Apply batches until one comes back empty (the reader waited and found nothing)."""
+    last_record = time.monotonic()
+    while True:
+        applied = step()
+        progress.done += applied
+        if report is not None:
+            report(progress, False)
+        if time.monotonic() - last_record > 1.0:
+            _record(conninfo, progress, "running")
+            last_record = time.monotonic()
+        if applied == 0:
+            return
+
+
+def _tables(conn: psycopg.Connection, schema: str) -> list[str]:
+    rows = conn.execute(
+        "SELECT tablename FROM pg_tables WHERE schemaname = %s ORDER BY tablename", (schema,)
+    ).fetchall()
+    return [row[0] for row in rows]
+
+
+def _swap(conn: psycopg.Connection, name: str, replay_name: str, build: str) -> None:
+    retired = f"{build}_retired"
+    conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(retired)))
+    for table in _tables(conn, build):
+        live_exists = conn.execute(
+            "SELECT 1 FROM pg_tables WHERE schemaname = 'public' AND tablename = %s", (table,)
+        ).fetchone()
+        if live_exists:
+            conn.execute(
+                sql.SQL("ALTER TABLE public.{} SET SCHEMA {}").format(
+                    sql.Identifier(table), sql.Identifier(retired)
+                )
+            )
+        conn.execute(
+            sql.SQL("ALTER TABLE {}.{} SET SCHEMA public").format(
+                sql.Identifier(build), sql.Identifier(table)
+            )
+        )
+    conn.execute("DELETE FROM public.projection_positions WHERE projection = %s", (name,))
+    conn.execute(
+        "UPDATE public.projection_positions SET projection = %s WHERE projection = %s",
+        (name, replay_name),
+    )
+
+
+def _record(conninfo: str, progress: Progress, state: str) -> None:
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        conn.execute(
+            "INSERT INTO public.replay_runs (projection, state, events_done, events_total, rate, "
+            "eta_seconds, started_at, finished_at, updated_at) "
+            "VALUES (%s, %s, %s, %s, %s, %s, now() - make_interval(secs => %s), "
+            "CASE WHEN %s = 'finished' THEN now() END, now()) "
+            "ON CONFLICT (projection) DO UPDATE SET state = excluded.state, "
+            "events_done = excluded.events_done, events_total = excluded.events_total, "
+            "rate = excluded.rate, eta_seconds = excluded.eta_seconds, "
+            "started_at = CASE WHEN excluded.state = 'running' AND replay_runs.state <> 'running' "
+            "THEN excluded.started_at ELSE replay_runs.started_at END, "
+            "finished_at = excluded.finished_at, updated_at = now()",
+            (
+                progress.projection,
+                state,
+                progress.done,
+                max(progress.total, progress.done),
+                progress.rate,
+                progress.eta,
+                time.monotonic() - progress.started,
+                state,
+            ),
+        )
