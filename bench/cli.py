@@ -24,6 +24,7 @@ from bench import machine, report
 from bench.core import ROOT, BenchmarkFailure, BenchmarkReport, Profile, RunContext
 from bench.loadgen.wrk import ensure_wrk
 from bench.registry import BENCHMARKS
+from bench.targets.registry import TARGETS
 
 DOCS = ROOT / "docs" / "BENCHMARKS.md"
 RESULTS = ROOT / "bench" / "results"
@@ -37,6 +38,13 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         choices=sorted(BENCHMARKS),
         metavar="NAME",
         help=f"run only this benchmark (repeatable): {', '.join(BENCHMARKS)}",
+    )
+    parser.add_argument(
+        "--system",
+        action="append",
+        choices=list(TARGETS),
+        metavar="SYSTEM",
+        help=f"load only this system under test (repeatable): {', '.join(TARGETS)}",
     )
     parser.add_argument("--quick", action="store_true", help="short loads: a smoke run")
     parser.add_argument("--output", type=Path, help="where to write the Markdown report")
@@ -56,14 +64,14 @@ def main(argv: list[str] | None = None) -> None:
     names = args.only or list(BENCHMARKS)
     profile = Profile.quick() if args.quick else Profile.full()
     command = shlex.join(["python", "-m", "bench", *(sys.argv[1:] if argv is None else argv)])
-    full = not args.quick and names == list(BENCHMARKS)
+    full = not args.quick and names == list(BENCHMARKS) and not args.system
     output = args.output or (DOCS if full else RESULTS / f"{profile.name}-{'-'.join(names)}.md")
 
     ensure_wrk()
     started, clock = datetime.now(UTC), time.monotonic()
     reports: list[BenchmarkReport] = []
     failed = False
-    with RunContext(profile, keep_workdir=args.keep_workdir) as ctx:
+    with RunContext(profile, args.keep_workdir, args.system) as ctx:
         print(f"benchmarks: {', '.join(names)} ({profile.name}); scratch in {ctx.workdir}")
         for name in names:
             benchmark = BENCHMARKS[name]

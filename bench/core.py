@@ -87,8 +87,11 @@ class RunContext:
     (e.g. the memory benchmark reuses the samples taken during the ingest benchmark).
     """
 
-    def __init__(self, profile: Profile, keep_workdir: bool = False) -> None:
+    def __init__(
+        self, profile: Profile, keep_workdir: bool = False, systems: list[str] | None = None
+    ) -> None:
         self.profile = profile
+        self.systems = systems  # None: every system under test
         self.workdir = Path(tempfile.mkdtemp(prefix="eventlens-bench-"))
         self.workdir.chmod(0o755)  # the embedded PostgreSQL runs as another user
         self.shared: dict[str, Any] = {}
@@ -100,6 +103,12 @@ class RunContext:
     def scratch(self, name: str) -> Path:
         path = self.workdir / name
         path.mkdir(parents=True, exist_ok=True)
+        path.chmod(0o755)
+        return path
+
+    def fresh_dir(self, name: str) -> Path:
+        """A new, empty directory (each system under test starts from nothing)."""
+        path = Path(tempfile.mkdtemp(prefix=f"{name}-", dir=self.workdir))
         path.chmod(0o755)
         return path
 

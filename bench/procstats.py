@@ -23,27 +23,59 @@ def _cpu_seconds(pids: list[int]) -> dict[int, float]:
     return seconds
 
 
+def _machine_busy() -> float:
+    """CPU seconds the whole machine has been busy (all cores, all processes)."""
+    times = psutil.cpu_times()
+    return float(sum(times) - times.idle - getattr(times, "iowait", 0.0))
+
+
+def _own_cpu() -> float:
+    times = psutil.Process().cpu_times()
+    return float(times.user + times.system)
+
+
 class CpuMeter:
-    """Cores each group used between `start` and `stop` (1.0 = one core fully busy)."""
+    """Cores each group used between `start` and `stop` (1.0 = one core fully busy), plus
+    `machine` (everything busy on the machine) and `harness` (this process)."""
 
     def __init__(self, groups: dict[str, PidSource]) -> None:
         self.groups = groups
         self._before: dict[str, dict[int, float]] = {}
-        self._started = 0.0
+        self._machine = self._own = self._started = 0.0
         self.cores: dict[str, float] = {}
 
     def start(self) -> None:
         self._before = {name: _cpu_seconds(source()) for name, source in self.groups.items()}
+        self._machine, self._own = _machine_busy(), _own_cpu()
         self._started = time.monotonic()
 
     def stop(self) -> dict[str, float]:
-        elapsed = time.monotonic() - self._started
+        elapsed = max(time.monotonic() - self._started, 1e-6)
         for name, source in self.groups.items():
             before = self._before.get(name, {})
             after = _cpu_seconds(source())
             used = sum(max(0.0, t - before.get(pid, 0.0)) for pid, t in after.items())
-            self.cores[name] = used / elapsed if elapsed > 0 else 0.0
+            self.cores[name] = used / elapsed
+        self.cores["machine"] = (_machine_busy() - self._machine) / elapsed
+        self.cores["harness"] = (_own_cpu() - self._own) / elapsed
         return self.cores
+
+
+def wait_for_quiet(
+    groups: dict[str, PidSource], max_other: float = 0.25, max_wait: float = 120.0
+) -> float:
+    """Wait (at most `max_wait` s) until processes outside `groups` use under `max_other`
+    cores, so that another workload on the machine does not distort a measurement.
+    Returns what they used in the last second."""
+    deadline = time.monotonic() + max_wait
+    while True:
+        meter = CpuMeter(groups)
+        meter.start()
+        time.sleep(1.0)
+        cores = meter.stop()
+        other = cores["machine"] - sum(v for k, v in cores.items() if k != "machine")
+        if other < max_other or time.monotonic() > deadline:
+            return max(other, 0.0)
 
 
 @dataclass

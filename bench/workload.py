@@ -10,7 +10,7 @@ from bench.core import BenchmarkFailure, Profile
 from bench.events import snippet_event, tagged_event_id
 from bench.http import request_json
 from bench.loadgen.wrk import WrkResult, new_tag, run_wrk
-from bench.procstats import CpuMeter, MemoryPeak, MemorySampler
+from bench.procstats import CpuMeter, MemoryPeak, MemorySampler, wait_for_quiet
 from bench.targets import Target
 from bench.verify import Ledger, SentEvents
 
@@ -41,7 +41,8 @@ class Measurement:
     system: str
     scenario: Scenario
     run: WrkResult
-    cpu: dict[str, float]  # cores used during the measured run, per process group
+    cpu: dict[str, float]  # cores used in the measured run: app, db, broker, loadgen, harness,
+    # other (processes outside the test: another workload on the machine)
     verified_events: int  # events of the warm-up and measured runs found exactly once
     settle_s: float  # seconds until the read models had caught up after the run
 
@@ -79,6 +80,7 @@ def measure(target: Target, scenario: Scenario, profile: Profile, ledger: Ledger
     )
     warm.check()
     ledger.add(_sent(warm, f"{name} warm-up"))
+    wait_for_quiet(target.cpu_groups)
     meter = CpuMeter(target.cpu_groups)
     meter.start()
     run = run_wrk(
@@ -89,6 +91,8 @@ def measure(target: Target, scenario: Scenario, profile: Profile, ledger: Ledger
         scenario.events_per_request,
     )
     cpu = {**meter.stop(), "loadgen": run.cpu_s / run.duration_s}
+    ours = sum(v for k, v in cpu.items() if k != "machine")
+    cpu["other"] = max(0.0, cpu.pop("machine") - ours)  # processes that are not part of the test
     run.check()
     ledger.add(_sent(run, name))
     started = time.monotonic()
@@ -118,7 +122,7 @@ def run_workload(target: Target, profile: Profile, plan: list[Scenario]) -> Work
 
 
 def format_measurement(m: Measurement) -> str:
-    cpu = " ".join(f"{k}={v:.2f}" for k, v in m.cpu.items())
+    cpu = " ".join(f"{k}={v:.2f}" for k, v in m.cpu.items() if k != "harness")
     return (
         f"{m.system:<19} {m.scenario.label:<13} c={m.scenario.connections:<4} "
         f"{m.run.events_per_s:>10,.0f} ev/s  p50 {m.run.p50_ms:6.1f} ms  "

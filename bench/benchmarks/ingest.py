@@ -39,6 +39,8 @@ class IngestBenchmark:
         results: dict[str, WorkloadResult] = {}
         failures: dict[str, str] = {}
         for system, factory in TARGETS.items():
+            if ctx.systems is not None and system not in ctx.systems:
+                continue
             print(f"[ingest] {system}", flush=True)
             try:
                 with factory(ctx) as target:
@@ -99,6 +101,7 @@ def throughput_section(results: dict[str, WorkloadResult], failures: dict[str, s
             "CPU db",
             "CPU broker",
             "CPU wrk",
+            "CPU other",
             "events verified",
             "catch-up s",
         ],
@@ -118,18 +121,20 @@ def throughput_section(results: dict[str, WorkloadResult], failures: dict[str, s
                     fmt.cores(m.cpu.get("db")),
                     fmt.cores(m.cpu.get("broker")),
                     fmt.cores(m.cpu.get("loadgen")),
+                    fmt.cores(m.cpu.get("other")),
                     f"{m.verified_events:,}",
                     f"{m.settle_s:.1f}",
                 ]
             )
     for system, why in failures.items():
-        section.rows.append([system, "FAILED", "", why[:200], *[""] * 9])
+        section.rows.append([system, "FAILED", "", why[:200], *[""] * 10])
     section.notes += [
         "events/s: events acknowledged (2xx) per second of the measured run; p50/p99: wrk's "
         "latency percentiles (closed loop, one request in flight per connection).",
         "CPU columns: cores used during the measured run (1.00 = one core busy) by the server "
-        "process, its PostgreSQL, the Kafka broker and wrk itself. The machine has the cores "
-        "listed above; all of these share them.",
+        "process, its PostgreSQL, the Kafka broker, wrk itself, and other processes on the "
+        "machine (not part of the test; each load starts only once they use under 0.25 cores, "
+        "or after 2 minutes of waiting). All of these share the cores listed above.",
         "events verified: events of the warm-up and measured runs found exactly once in the "
         "store and read models (or counted by a baseline) after the run. catch-up s: time until "
         "the read models held every event after the run ended.",

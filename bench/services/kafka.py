@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import subprocess
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,6 +59,36 @@ class KafkaBroker:
             return result
         finally:
             consumer.close()
+
+    def last_messages(self, topic: str, timeout: float = 15.0) -> dict[int, bytes]:
+        """The value of the newest message of every non-empty partition of `topic`."""
+        wanted = {p: high - 1 for p, low, high in self.watermarks(topic) if high > low}
+        found: dict[int, bytes] = {}
+        if not wanted:
+            return found
+        consumer = Consumer(
+            {
+                "bootstrap.servers": self.bootstrap,
+                "group.id": "eventlens-bench-inspector",
+                "enable.auto.commit": False,
+            }
+        )
+        try:
+            consumer.assign([TopicPartition(topic, p, offset) for p, offset in wanted.items()])
+            deadline = time.monotonic() + timeout
+            while len(found) < len(wanted) and time.monotonic() < deadline:
+                message = consumer.poll(0.5)
+                if message is None or message.error() is not None:
+                    continue
+                partition, value = message.partition(), message.value()
+                newest = partition is not None and message.offset() == wanted.get(partition)
+                if newest and partition is not None and value is not None:
+                    found[partition] = value
+        finally:
+            consumer.close()
+        if len(found) < len(wanted):
+            raise BenchmarkFailure(f"could not read the newest messages of {topic}")
+        return found
 
 
 @contextlib.contextmanager

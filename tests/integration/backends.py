@@ -57,6 +57,27 @@ class Backend:
             self.database_url, projection, self.reader(projection), batch_size=50
         )
 
+    def relay_catalog(self) -> None:
+        """In Kafka mode the catalog reaches its topic through the outbox relay."""
+        if not self.settings.kafka_bootstrap:
+            return
+        from eventlens.eventstore.catalog_relay import CatalogRelay
+        from eventlens.eventstore.kafka_topics import ensure_topics
+        from eventlens.eventstore.port import CATALOG_STREAM
+
+        prefix = self.settings.kafka_topic_prefix
+        ensure_topics(self.settings.kafka_bootstrap, 2, 1, prefix)
+        relay = CatalogRelay(
+            self.catalog.recorder,
+            self.settings.kafka_bootstrap,
+            prefix + CATALOG_STREAM,
+            f"{prefix}relay",
+        )
+        relay.start()
+        while relay.relay_once():
+            pass
+        relay.close()
+
     def count(self, query: str, *params: Any) -> int:
         with psycopg.connect(self.database_url) as conn:
             row = conn.execute(query, params).fetchone()

@@ -59,5 +59,5 @@ class Catalog(Application[UUID]):
     def has(self, aggregate_id: UUID) -> bool:
         return aggregate_id in self.repository
 
-    def aggregate(self, aggregate_id: UUID) -> Any:
-        return self.repository.get(aggregate_id)
+    def aggregate(self, aggregate_id: UUID, version: int | None = None) -> Any:
+        return self.repository.get(aggregate_id, version=version)

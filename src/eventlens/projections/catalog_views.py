@@ -59,9 +59,10 @@ CREATE TABLE IF NOT EXISTS users (
 """
 
 
-def originator_of(record: StoredRecord) -> UUID:
+def originator_of(record: StoredRecord) -> tuple[UUID, int]:
     """Both the PostgreSQL notification reader and the Kafka relay encode the originator."""
-    return UUID(orjson.loads(record.payload)["originator_id"])
+    data = orjson.loads(record.payload)
+    return UUID(data["originator_id"]), int(data["originator_version"])
 
 
 class CatalogViews:
@@ -75,10 +76,13 @@ class CatalogViews:
         conn.execute(DDL)
 
     def apply(self, conn: psycopg.Connection, records: Sequence[StoredRecord]) -> None:
-        for aggregate_id in dict.fromkeys(originator_of(r) for r in records):
+        changes = [originator_of(r) for r in records]
+        for aggregate_id in dict.fromkeys(aggregate_id for aggregate_id, _ in changes):
             aggregate = self._catalog.aggregate(aggregate_id)
             if isinstance(aggregate, Schema):
                 self._schema(conn, aggregate)
+                for version in sorted(v for a, v in changes if a == aggregate_id):
+                    self._schema_version(conn, self._catalog.aggregate(aggregate_id, version))
             elif isinstance(aggregate, Adaptor):
                 self._adaptor(conn, aggregate)
             elif isinstance(aggregate, User):
@@ -103,6 +107,11 @@ class CatalogViews:
                 schema.modified_on,
             ),
         )
+        create_schema_table(conn, schema.name)
+
+    @staticmethod
+    def _schema_version(conn: psycopg.Connection, schema: Schema) -> None:
+        """One row per definition; retiring (which changes no definition) adds none."""
         conn.execute(
             "INSERT INTO schema_versions VALUES (%s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
             (
@@ -113,7 +122,6 @@ class CatalogViews:
                 schema.modified_on,
             ),
         )
-        create_schema_table(conn, schema.name)
 
     @staticmethod
     def _adaptor(conn: psycopg.Connection, adaptor: Adaptor) -> None:

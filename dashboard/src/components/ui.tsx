@@ -1,0 +1,496 @@
+/** The dashboard's building blocks: buttons, fields, cards, states, dialogs. */
+import clsx from 'clsx';
+import { AlertTriangle, Inbox, Loader2, RotateCw, X } from 'lucide-react';
+import {
+  forwardRef,
+  useEffect,
+  useId,
+  useRef,
+  type ButtonHTMLAttributes,
+  type InputHTMLAttributes,
+  type ReactNode,
+  type SelectHTMLAttributes,
+  type TextareaHTMLAttributes,
+} from 'react';
+import { createPortal } from 'react-dom';
+
+type Variant = 'primary' | 'secondary' | 'ghost' | 'danger' | 'danger-ghost';
+type Size = 'sm' | 'md';
+
+const VARIANTS: Record<Variant, string> = {
+  primary:
+    'bg-brand-600 text-white shadow-sm hover:bg-brand-500 active:bg-brand-700 disabled:bg-brand-600/50 dark:bg-brand-500 dark:hover:bg-brand-400 dark:disabled:bg-brand-500/40',
+  secondary:
+    'bg-white text-gray-800 shadow-sm ring-1 ring-inset ring-gray-300 hover:bg-gray-50 disabled:text-gray-400 dark:bg-gray-800 dark:text-gray-100 dark:ring-gray-700 dark:hover:bg-gray-700/70 dark:disabled:text-gray-500',
+  ghost: 'text-gray-600 hover:bg-gray-100 hover:text-gray-900 dark:text-gray-300 dark:hover:bg-gray-800 dark:hover:text-white',
+  danger: 'bg-rose-600 text-white shadow-sm hover:bg-rose-500 disabled:bg-rose-600/50',
+  'danger-ghost': 'text-rose-600 hover:bg-rose-50 dark:text-rose-400 dark:hover:bg-rose-500/10',
+};
+
+export const focusRing =
+  'focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500 focus-visible:ring-offset-2 focus-visible:ring-offset-white dark:focus-visible:ring-offset-gray-900';
+
+export interface ButtonProps extends ButtonHTMLAttributes<HTMLButtonElement> {
+  variant?: Variant;
+  size?: Size;
+  loading?: boolean;
+  icon?: ReactNode;
+}
+
+export const Button = forwardRef<HTMLButtonElement, ButtonProps>(function Button(
+  { variant = 'secondary', size = 'md', loading, icon, className, children, disabled, type = 'button', ...rest },
+  ref,
+) {
+  return (
+    <button
+      ref={ref}
+      type={type}
+      disabled={disabled || loading}
+      className={clsx(
+        'inline-flex shrink-0 items-center justify-center gap-1.5 whitespace-nowrap rounded-lg font-medium transition-colors disabled:cursor-not-allowed',
+        size === 'sm' ? 'h-8 px-2.5 text-[13px]' : 'h-9 px-3.5 text-sm',
+        VARIANTS[variant],
+        focusRing,
+        className,
+      )}
+      {...rest}
+    >
+      {loading ? <Loader2 className="h-4 w-4 animate-spin" aria-hidden /> : icon}
+      {children}
+    </button>
+  );
+});
+
+export function IconButton({ label, className, children, ...rest }: ButtonHTMLAttributes<HTMLButtonElement> & { label: string }) {
+  return (
+    <button
+      type="button"
+      aria-label={label}
+      title={label}
+      className={clsx(
+        'inline-flex h-9 w-9 shrink-0 items-center justify-center rounded-lg text-gray-500 transition-colors hover:bg-gray-100 hover:text-gray-900 dark:text-gray-400 dark:hover:bg-gray-800 dark:hover:text-white',
+        focusRing,
+        className,
+      )}
+      {...rest}
+    >
+      {children}
+    </button>
+  );
+}
+
+export function Card({ className, children, as: As = 'section', ...rest }: { className?: string; children: ReactNode; as?: 'section' | 'div' | 'article' } & Record<string, unknown>) {
+  return (
+    <As
+      className={clsx(
+        'rounded-xl border border-gray-200 bg-white shadow-card dark:border-gray-800 dark:bg-gray-900',
+        className,
+      )}
+      {...rest}
+    >
+      {children}
+    </As>
+  );
+}
+
+export function CardHeader({ title, subtitle, actions, id }: { title: ReactNode; subtitle?: ReactNode; actions?: ReactNode; id?: string }) {
+  return (
+    <div className="flex flex-wrap items-start justify-between gap-3 border-b border-gray-100 px-5 py-4 dark:border-gray-800">
+      <div className="min-w-0">
+        <h2 id={id} className="text-sm font-semibold text-gray-900 dark:text-gray-100">
+          {title}
+        </h2>
+        {subtitle && <p className="mt-0.5 text-[13px] text-gray-500 dark:text-gray-400">{subtitle}</p>}
+      </div>
+      {actions && <div className="flex flex-wrap items-center gap-2">{actions}</div>}
+    </div>
+  );
+}
+
+export function PageHeader({ title, description, actions }: { title: string; description?: ReactNode; actions?: ReactNode }) {
+  return (
+    <div className="mb-6 flex flex-wrap items-end justify-between gap-4">
+      <div className="min-w-0">
+        <h1 className="text-xl font-semibold tracking-tight text-gray-900 dark:text-white sm:text-2xl">{title}</h1>
+        {description && <p className="mt-1 max-w-2xl text-sm text-gray-500 dark:text-gray-400">{description}</p>}
+      </div>
+      {actions && <div className="flex flex-wrap items-center gap-2">{actions}</div>}
+    </div>
+  );
+}
+
+type Tone = 'gray' | 'green' | 'amber' | 'red' | 'brand' | 'sky';
+const TONES: Record<Tone, string> = {
+  gray: 'bg-gray-100 text-gray-700 ring-gray-200 dark:bg-gray-800 dark:text-gray-300 dark:ring-gray-700',
+  green: 'bg-emerald-50 text-emerald-700 ring-emerald-200 dark:bg-emerald-500/10 dark:text-emerald-300 dark:ring-emerald-500/20',
+  amber: 'bg-amber-50 text-amber-800 ring-amber-200 dark:bg-amber-500/10 dark:text-amber-300 dark:ring-amber-500/20',
+  red: 'bg-rose-50 text-rose-700 ring-rose-200 dark:bg-rose-500/10 dark:text-rose-300 dark:ring-rose-500/20',
+  brand: 'bg-brand-50 text-brand-700 ring-brand-200 dark:bg-brand-500/10 dark:text-brand-300 dark:ring-brand-500/20',
+  sky: 'bg-sky-50 text-sky-700 ring-sky-200 dark:bg-sky-500/10 dark:text-sky-300 dark:ring-sky-500/20',
+};
+
+export function Badge({ tone = 'gray', children, className, dot }: { tone?: Tone; children: ReactNode; className?: string; dot?: boolean }) {
+  return (
+    <span className={clsx('inline-flex items-center gap-1 whitespace-nowrap rounded-md px-1.5 py-0.5 text-xs font-medium ring-1 ring-inset', TONES[tone], className)}>
+      {dot && <span className="h-1.5 w-1.5 rounded-full bg-current" aria-hidden />}
+      {children}
+    </span>
+  );
+}
+
+const control =
+  'block w-full rounded-lg border-0 bg-white text-sm text-gray-900 shadow-sm ring-1 ring-inset ring-gray-300 placeholder:text-gray-400 focus:outline-none focus:ring-2 focus:ring-inset focus:ring-brand-500 disabled:cursor-not-allowed disabled:bg-gray-50 disabled:text-gray-500 dark:bg-gray-950 dark:text-gray-100 dark:ring-gray-700 dark:placeholder:text-gray-500 dark:focus:ring-brand-400 dark:disabled:bg-gray-900';
+const invalidControl = 'ring-rose-400 focus:ring-rose-500 dark:ring-rose-500/70';
+
+export interface FieldProps {
+  label: ReactNode;
+  hint?: ReactNode;
+  error?: ReactNode;
+  children: (props: { id: string; 'aria-describedby'?: string; 'aria-invalid'?: boolean }) => ReactNode;
+  className?: string;
+  optional?: boolean;
+}
+
+export function Field({ label, hint, error, children, className, optional }: FieldProps) {
+  const id = useId();
+  const hintId = hint ? `${id}-hint` : undefined;
+  const errorId = error ? `${id}-error` : undefined;
+  const describedBy = [errorId, hintId].filter(Boolean).join(' ') || undefined;
+  return (
+    <div className={className}>
+      <label htmlFor={id} className="mb-1.5 flex items-baseline justify-between text-[13px] font-medium text-gray-700 dark:text-gray-300">
+        <span>{label}</span>
+        {optional && <span className="text-xs font-normal text-gray-400">optional</span>}
+      </label>
+      {children({ id, 'aria-describedby': describedBy, 'aria-invalid': error ? true : undefined })}
+      {error && (
+        <p id={errorId} className="mt-1.5 text-[13px] text-rose-600 dark:text-rose-400" role="alert">
+          {error}
+        </p>
+      )}
+      {hint && !error && (
+        <p id={hintId} className="mt-1.5 text-xs text-gray-500 dark:text-gray-400">
+          {hint}
+        </p>
+      )}
+    </div>
+  );
+}
+
+export const Input = forwardRef<HTMLInputElement, InputHTMLAttributes<HTMLInputElement> & { invalid?: boolean }>(function Input(
+  { className, invalid, ...rest },
+  ref,
+) {
+  return <input ref={ref} className={clsx(control, 'h-9 px-3', invalid && invalidControl, className)} {...rest} />;
+});
+
+export function Select({ className, invalid, children, ...rest }: SelectHTMLAttributes<HTMLSelectElement> & { invalid?: boolean }) {
+  return (
+    <select className={clsx(control, 'h-9 pl-3 pr-8', invalid && invalidControl, className)} {...rest}>
+      {children}
+    </select>
+  );
+}
+
+export const Textarea = forwardRef<HTMLTextAreaElement, TextareaHTMLAttributes<HTMLTextAreaElement> & { invalid?: boolean }>(function Textarea(
+  { className, invalid, ...rest },
+  ref,
+) {
+  return <textarea ref={ref} className={clsx(control, 'px-3 py-2', invalid && invalidControl, className)} {...rest} />;
+});
+
+export function Toggle({ checked, onChange, label, disabled }: { checked: boolean; onChange: (v: boolean) => void; label: string; disabled?: boolean }) {
+  return (
+    <button
+      type="button"
+      role="switch"
+      aria-checked={checked}
+      aria-label={label}
+      disabled={disabled}
+      onClick={() => onChange(!checked)}
+      className={clsx(
+        'relative inline-flex h-5 w-9 shrink-0 items-center rounded-full transition-colors disabled:opacity-50',
+        checked ? 'bg-brand-600 dark:bg-brand-500' : 'bg-gray-300 dark:bg-gray-700',
+        focusRing,
+      )}
+    >
+      <span className={clsx('inline-block h-4 w-4 rounded-full bg-white shadow transition-transform', checked ? 'translate-x-[18px]' : 'translate-x-0.5')} />
+    </button>
+  );
+}
+
+export function Segmented<T extends string>({
+  value,
+  options,
+  onChange,
+  label,
+  size = 'md',
+}: {
+  value: T | null;
+  options: Array<{ value: T; label: ReactNode; title?: string }>;
+  onChange: (v: T) => void;
+  label: string;
+  size?: Size;
+}) {
+  return (
+    <div role="radiogroup" aria-label={label} className="inline-flex rounded-lg bg-gray-100 p-0.5 dark:bg-gray-800/80">
+      {options.map((o) => (
+        <button
+          key={o.value}
+          type="button"
+          role="radio"
+          aria-checked={value === o.value}
+          title={o.title}
+          onClick={() => onChange(o.value)}
+          className={clsx(
+            'inline-flex items-center gap-1.5 rounded-md font-medium transition-colors',
+            size === 'sm' ? 'h-7 px-2.5 text-xs' : 'h-8 px-3 text-[13px]',
+            value === o.value
+              ? 'bg-white text-gray-900 shadow-sm dark:bg-gray-700 dark:text-white'
+              : 'text-gray-600 hover:text-gray-900 dark:text-gray-400 dark:hover:text-white',
+            focusRing,
+          )}
+        >
+          {o.label}
+        </button>
+      ))}
+    </div>
+  );
+}
+
+export function Spinner({ className, label = 'Loading' }: { className?: string; label?: string }) {
+  return (
+    <span role="status" className={clsx('inline-flex items-center gap-2 text-sm text-gray-500 dark:text-gray-400', className)}>
+      <Loader2 className="h-4 w-4 animate-spin" aria-hidden />
+      <span className="sr-only">{label}</span>
+    </span>
+  );
+}
+
+export function Skeleton({ className }: { className?: string }) {
+  return <div aria-hidden className={clsx('animate-pulse rounded-md bg-gray-200/80 dark:bg-gray-800', className)} />;
+}
+
+export function EmptyState({ icon, title, children, action, compact }: { icon?: ReactNode; title: string; children?: ReactNode; action?: ReactNode; compact?: boolean }) {
+  return (
+    <div className={clsx('flex flex-col items-center justify-center text-center', compact ? 'px-4 py-8' : 'px-6 py-14')}>
+      <div className="mb-3 flex h-11 w-11 items-center justify-center rounded-full bg-gray-100 text-gray-400 dark:bg-gray-800 dark:text-gray-500">
+        {icon ?? <Inbox className="h-5 w-5" aria-hidden />}
+      </div>
+      <p className="text-sm font-semibold text-gray-900 dark:text-gray-100">{title}</p>
+      {children && <div className="mt-1 max-w-sm text-[13px] text-gray-500 dark:text-gray-400">{children}</div>}
+      {action && <div className="mt-4">{action}</div>}
+    </div>
+  );
+}
+
+export function ErrorState({ error, onRetry, compact }: { error: unknown; onRetry?: () => void; compact?: boolean }) {
+  const message = error instanceof Error ? error.message : String(error);
+  return (
+    <div role="alert" className={clsx('flex flex-col items-center justify-center text-center', compact ? 'px-4 py-6' : 'px-6 py-12')}>
+      <div className="mb-3 flex h-10 w-10 items-center justify-center rounded-full bg-rose-50 text-rose-500 dark:bg-rose-500/10 dark:text-rose-400">
+        <AlertTriangle className="h-5 w-5" aria-hidden />
+      </div>
+      <p className="text-sm font-semibold text-gray-900 dark:text-gray-100">Could not load this</p>
+      <p className="mt-1 max-w-md text-[13px] text-gray-500 dark:text-gray-400">{message}</p>
+      {onRetry && (
+        <Button className="mt-4" size="sm" icon={<RotateCw className="h-3.5 w-3.5" aria-hidden />} onClick={onRetry}>
+          Try again
+        </Button>
+      )}
+    </div>
+  );
+}
+
+export function Alert({ tone = 'red', title, children, className }: { tone?: 'red' | 'amber' | 'brand' | 'green'; title?: ReactNode; children?: ReactNode; className?: string }) {
+  const styles = {
+    red: 'border-rose-200 bg-rose-50 text-rose-800 dark:border-rose-500/30 dark:bg-rose-500/10 dark:text-rose-200',
+    amber: 'border-amber-200 bg-amber-50 text-amber-900 dark:border-amber-500/30 dark:bg-amber-500/10 dark:text-amber-200',
+    brand: 'border-brand-200 bg-brand-50 text-brand-900 dark:border-brand-500/30 dark:bg-brand-500/10 dark:text-brand-200',
+    green: 'border-emerald-200 bg-emerald-50 text-emerald-900 dark:border-emerald-500/30 dark:bg-emerald-500/10 dark:text-emerald-200',
+  }[tone];
+  return (
+    <div role={tone === 'red' ? 'alert' : 'status'} className={clsx('rounded-lg border px-3.5 py-3 text-sm', styles, className)}>
+      {title && <p className="font-semibold">{title}</p>}
+      {children && <div className={clsx(title && 'mt-0.5', 'opacity-90')}>{children}</div>}
+    </div>
+  );
+}
+
+const FOCUSABLE = 'a[href], button:not([disabled]), textarea:not([disabled]), input:not([disabled]), select:not([disabled]), [tabindex]:not([tabindex="-1"])';
+
+function useDialogFocus(open: boolean, onClose: () => void) {
+  const panel = useRef<HTMLDivElement>(null);
+  const close = useRef(onClose);
+  close.current = onClose;
+  useEffect(() => {
+    if (!open) return;
+    const previous = document.activeElement as HTMLElement | null;
+    const node = panel.current;
+    const first = node?.querySelector<HTMLElement>('[data-autofocus]') ?? node?.querySelector<HTMLElement>(FOCUSABLE);
+    (first ?? node)?.focus();
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape') {
+        e.stopPropagation();
+        close.current();
+      } else if (e.key === 'Tab' && node) {
+        const items = [...node.querySelectorAll<HTMLElement>(FOCUSABLE)].filter((el) => el.offsetParent !== null || el === document.activeElement);
+        if (!items.length) return;
+        const [head, tail] = [items[0], items[items.length - 1]];
+        if (e.shiftKey && document.activeElement === head) {
+          e.preventDefault();
+          tail.focus();
+        } else if (!e.shiftKey && document.activeElement === tail) {
+          e.preventDefault();
+          head.focus();
+        }
+      }
+    };
+    document.addEventListener('keydown', onKey);
+    const overflow = document.body.style.overflow;
+    document.body.style.overflow = 'hidden';
+    return () => {
+      document.removeEventListener('keydown', onKey);
+      document.body.style.overflow = overflow;
+      previous?.focus?.();
+    };
+  }, [open]);
+  return panel;
+}
+
+export function Modal({
+  open,
+  onClose,
+  title,
+  description,
+  children,
+  footer,
+  size = 'md',
+}: {
+  open: boolean;
+  onClose: () => void;
+  title: ReactNode;
+  description?: ReactNode;
+  children: ReactNode;
+  footer?: ReactNode;
+  size?: 'sm' | 'md' | 'lg' | 'xl';
+}) {
+  const titleId = useId();
+  const panel = useDialogFocus(open, onClose);
+  if (!open) return null;
+  const width = { sm: 'max-w-md', md: 'max-w-lg', lg: 'max-w-2xl', xl: 'max-w-4xl' }[size];
+  return createPortal(
+    <div className="fixed inset-0 z-50 flex items-end justify-center sm:items-center sm:p-6">
+      <div className="absolute inset-0 animate-fade-in bg-gray-950/50 backdrop-blur-[2px]" onClick={onClose} aria-hidden />
+      <div
+        ref={panel}
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby={titleId}
+        tabIndex={-1}
+        className={clsx(
+          'relative flex max-h-[92vh] w-full animate-pop-in flex-col rounded-t-2xl bg-white shadow-2xl ring-1 ring-gray-900/5 focus:outline-none dark:bg-gray-900 dark:ring-white/10 sm:rounded-2xl',
+          width,
+        )}
+      >
+        <div className="flex items-start justify-between gap-4 border-b border-gray-100 px-5 py-4 dark:border-gray-800">
+          <div className="min-w-0">
+            <h2 id={titleId} className="text-base font-semibold text-gray-900 dark:text-white">
+              {title}
+            </h2>
+            {description && <p className="mt-0.5 text-[13px] text-gray-500 dark:text-gray-400">{description}</p>}
+          </div>
+          <IconButton label="Close" onClick={onClose} className="-mr-2 -mt-1">
+            <X className="h-4 w-4" aria-hidden />
+          </IconButton>
+        </div>
+        <div className="min-h-0 flex-1 overflow-y-auto px-5 py-4">{children}</div>
+        {footer && <div className="flex flex-wrap justify-end gap-2 border-t border-gray-100 px-5 py-3 dark:border-gray-800">{footer}</div>}
+      </div>
+    </div>,
+    document.body,
+  );
+}
+
+export function Drawer({ open, onClose, title, description, children, actions }: { open: boolean; onClose: () => void; title: ReactNode; description?: ReactNode; children: ReactNode; actions?: ReactNode }) {
+  const titleId = useId();
+  const panel = useDialogFocus(open, onClose);
+  if (!open) return null;
+  return createPortal(
+    <div className="fixed inset-0 z-50">
+      <div className="absolute inset-0 animate-fade-in bg-gray-950/40" onClick={onClose} aria-hidden />
+      <div
+        ref={panel}
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby={titleId}
+        tabIndex={-1}
+        className="absolute inset-y-0 right-0 flex w-full max-w-xl animate-slide-in-right flex-col bg-white shadow-2xl focus:outline-none dark:bg-gray-900 dark:ring-1 dark:ring-white/10"
+      >
+        <div className="flex items-start justify-between gap-4 border-b border-gray-100 px-5 py-4 dark:border-gray-800">
+          <div className="min-w-0">
+            <h2 id={titleId} className="truncate text-base font-semibold text-gray-900 dark:text-white">
+              {title}
+            </h2>
+            {description && <p className="mt-0.5 truncate text-[13px] text-gray-500 dark:text-gray-400">{description}</p>}
+          </div>
+          <div className="flex items-center gap-1">
+            {actions}
+            <IconButton label="Close" onClick={onClose}>
+              <X className="h-4 w-4" aria-hidden />
+            </IconButton>
+          </div>
+        </div>
+        <div className="min-h-0 flex-1 overflow-y-auto px-5 py-4">{children}</div>
+      </div>
+    </div>,
+    document.body,
+  );
+}
+
+export function ConfirmDialog({
+  open,
+  onClose,
+  onConfirm,
+  title,
+  children,
+  confirmLabel,
+  danger,
+  loading,
+}: {
+  open: boolean;
+  onClose: () => void;
+  onConfirm: () => void;
+  title: string;
+  children: ReactNode;
+  confirmLabel: string;
+  danger?: boolean;
+  loading?: boolean;
+}) {
+  return (
+    <Modal
+      open={open}
+      onClose={onClose}
+      title={title}
+      size="sm"
+      footer={
+        <>
+          <Button onClick={onClose}>Cancel</Button>
+          <Button variant={danger ? 'danger' : 'primary'} loading={loading} onClick={onConfirm} data-autofocus>
+            {confirmLabel}
+          </Button>
+        </>
+      }
+    >
+      <div className="text-sm text-gray-600 dark:text-gray-300">{children}</div>
+    </Modal>
+  );
+}
+
+export function Kbd({ children }: { children: ReactNode }) {
+  return <kbd className="rounded border border-gray-200 bg-gray-50 px-1 font-mono text-[11px] text-gray-500 dark:border-gray-700 dark:bg-gray-800 dark:text-gray-400">{children}</kbd>;
+}
+
+export function Mono({ children, className }: { children: ReactNode; className?: string }) {
+  return <span className={clsx('font-mono text-[12.5px]', className)}>{children}</span>;
+}

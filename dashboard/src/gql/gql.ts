@@ -1,0 +1,110 @@
+/* eslint-disable */
+import * as types from './graphql';
+
+
+
+/**
+ * Map of all GraphQL operations in the project.
+ *
+ * This map has several performance disadvantages:
+ * 1. It is not tree-shakeable, so it will include all operations in the project.
+ * 2. It is not minifiable, so the string of a GraphQL query will be multiple times inside the bundle.
+ * 3. It does not support dead code elimination, so it will add unused operations.
+ *
+ * Therefore it is highly recommended to use the babel or swc plugin for production.
+ * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
+ */
+type Documents = {
+    "\n  query Me {\n    me {\n      username\n      role\n    }\n  }\n": typeof types.MeDocument,
+    "\n  query OverviewStats($filter: StatsInput) {\n    stats(filter: $filter) {\n      totalEvents\n      pageViews\n      clicks\n      uniqueSessions\n      uniqueUsers\n      eventsByType {\n        key\n        count\n      }\n      eventsByAdaptor {\n        key\n        count\n      }\n      start\n      end\n    }\n  }\n": typeof types.OverviewStatsDocument,
+    "\n  query PreviousStats($filter: StatsInput) {\n    stats(filter: $filter) {\n      totalEvents\n      pageViews\n      clicks\n      uniqueSessions\n      uniqueUsers\n    }\n  }\n": typeof types.PreviousStatsDocument,
+    "\n  subscription LiveStats($filter: StatsInput) {\n    liveStats(filter: $filter) {\n      totalEvents\n      pageViews\n      clicks\n      uniqueSessions\n      uniqueUsers\n      eventsByType {\n        key\n        count\n      }\n      eventsByAdaptor {\n        key\n        count\n      }\n      start\n      end\n    }\n  }\n": typeof types.LiveStatsDocument,
+    "\n  query TimeSeries($resolution: Resolution!, $filter: StatsInput) {\n    timeSeries(resolution: $resolution, filter: $filter) {\n      bucket\n      count\n    }\n  }\n": typeof types.TimeSeriesDocument,
+    "\n  query Top($filter: StatsInput, $limit: Int!) {\n    topPages(filter: $filter, limit: $limit) {\n      key\n      count\n    }\n    topLinks(filter: $filter, limit: $limit) {\n      key\n      count\n    }\n  }\n": typeof types.TopDocument,
+    "\n  query Catalog {\n    schemas(includeRetired: true) {\n      name\n      isActive\n      eventTypes {\n        name\n      }\n    }\n    adaptors {\n      containerId\n      name\n      schemaId\n      isActive\n    }\n  }\n": typeof types.CatalogDocument,
+    "\n  query Events($filter: EventFilterInput, $limit: Int!, $cursor: String) {\n    events(filter: $filter, limit: $limit, cursor: $cursor) {\n      items {\n        eventId\n        schemaId\n        containerId\n        eventType\n        userId\n        sessionId\n        timestamp\n        receivedAt\n        properties\n        metadata\n      }\n      nextCursor\n    }\n  }\n": typeof types.EventsDocument,
+    "\n  query Schemas($includeRetired: Boolean!) {\n    schemas(includeRetired: $includeRetired) {\n      name\n      description\n      version\n      isActive\n      createdAt\n      updatedAt\n      eventTypes {\n        name\n        jsonSchema\n      }\n    }\n  }\n": typeof types.SchemasDocument,
+    "\n  query SchemaVersions($name: String!) {\n    schemaVersions(name: $name) {\n      version\n      description\n      eventTypes\n      recordedAt\n    }\n  }\n": typeof types.SchemaVersionsDocument,
+    "\n  query Adaptors {\n    adaptors {\n      containerId\n      name\n      schemaId\n      websiteUrls\n      allowedOrigins\n      description\n      isActive\n      createdAt\n      updatedAt\n      lastSeenAt\n      eventsLastHour\n      snippet\n    }\n  }\n": typeof types.AdaptorsDocument,
+    "\n  query Pipeline($rateFilter: StatsInput) {\n    projectionLag {\n      projection\n      eventsBehind\n      secondsBehind\n      lastAppliedAt\n    }\n    timeSeries(resolution: MINUTE, filter: $rateFilter) {\n      bucket\n      count\n    }\n  }\n": typeof types.PipelineDocument,
+    "\n  query RejectedEvents($schemaId: String, $reason: String, $limit: Int!, $cursor: String) {\n    rejectedEvents(schemaId: $schemaId, reason: $reason, limit: $limit, cursor: $cursor) {\n      items {\n        eventId\n        schemaId\n        containerId\n        eventType\n        receivedAt\n        reasons {\n          code\n          message\n        }\n        payload\n        reprocessed\n      }\n      nextCursor\n    }\n  }\n": typeof types.RejectedEventsDocument,
+    "\n  query Users {\n    users {\n      username\n      role\n    }\n  }\n": typeof types.UsersDocument,
+};
+const documents: Documents = {
+    "\n  query Me {\n    me {\n      username\n      role\n    }\n  }\n": types.MeDocument,
+    "\n  query OverviewStats($filter: StatsInput) {\n    stats(filter: $filter) {\n      totalEvents\n      pageViews\n      clicks\n      uniqueSessions\n      uniqueUsers\n      eventsByType {\n        key\n        count\n      }\n      eventsByAdaptor {\n        key\n        count\n      }\n      start\n      end\n    }\n  }\n": types.OverviewStatsDocument,
+    "\n  query PreviousStats($filter: StatsInput) {\n    stats(filter: $filter) {\n      totalEvents\n      pageViews\n      clicks\n      uniqueSessions\n      uniqueUsers\n    }\n  }\n": types.PreviousStatsDocument,
+    "\n  subscription LiveStats($filter: StatsInput) {\n    liveStats(filter: $filter) {\n      totalEvents\n      pageViews\n      clicks\n      uniqueSessions\n      uniqueUsers\n      eventsByType {\n        key\n        count\n      }\n      eventsByAdaptor {\n        key\n        count\n      }\n      start\n      end\n    }\n  }\n": types.LiveStatsDocument,
+    "\n  query TimeSeries($resolution: Resolution!, $filter: StatsInput) {\n    timeSeries(resolution: $resolution, filter: $filter) {\n      bucket\n      count\n    }\n  }\n": types.TimeSeriesDocument,
+    "\n  query Top($filter: StatsInput, $limit: Int!) {\n    topPages(filter: $filter, limit: $limit) {\n      key\n      count\n    }\n    topLinks(filter: $filter, limit: $limit) {\n      key\n      count\n    }\n  }\n": types.TopDocument,
+    "\n  query Catalog {\n    schemas(includeRetired: true) {\n      name\n      isActive\n      eventTypes {\n        name\n      }\n    }\n    adaptors {\n      containerId\n      name\n      schemaId\n      isActive\n    }\n  }\n": types.CatalogDocument,
+    "\n  query Events($filter: EventFilterInput, $limit: Int!, $cursor: String) {\n    events(filter: $filter, limit: $limit, cursor: $cursor) {\n      items {\n        eventId\n        schemaId\n        containerId\n        eventType\n        userId\n        sessionId\n        timestamp\n        receivedAt\n        properties\n        metadata\n      }\n      nextCursor\n    }\n  }\n": types.EventsDocument,
+    "\n  query Schemas($includeRetired: Boolean!) {\n    schemas(includeRetired: $includeRetired) {\n      name\n      description\n      version\n      isActive\n      createdAt\n      updatedAt\n      eventTypes {\n        name\n        jsonSchema\n      }\n    }\n  }\n": types.SchemasDocument,
+    "\n  query SchemaVersions($name: String!) {\n    schemaVersions(name: $name) {\n      version\n      description\n      eventTypes\n      recordedAt\n    }\n  }\n": types.SchemaVersionsDocument,
+    "\n  query Adaptors {\n    adaptors {\n      containerId\n      name\n      schemaId\n      websiteUrls\n      allowedOrigins\n      description\n      isActive\n      createdAt\n      updatedAt\n      lastSeenAt\n      eventsLastHour\n      snippet\n    }\n  }\n": types.AdaptorsDocument,
+    "\n  query Pipeline($rateFilter: StatsInput) {\n    projectionLag {\n      projection\n      eventsBehind\n      secondsBehind\n      lastAppliedAt\n    }\n    timeSeries(resolution: MINUTE, filter: $rateFilter) {\n      bucket\n      count\n    }\n  }\n": types.PipelineDocument,
+    "\n  query RejectedEvents($schemaId: String, $reason: String, $limit: Int!, $cursor: String) {\n    rejectedEvents(schemaId: $schemaId, reason: $reason, limit: $limit, cursor: $cursor) {\n      items {\n        eventId\n        schemaId\n        containerId\n        eventType\n        receivedAt\n        reasons {\n          code\n          message\n        }\n        payload\n        reprocessed\n      }\n      nextCursor\n    }\n  }\n": types.RejectedEventsDocument,
+    "\n  query Users {\n    users {\n      username\n      role\n    }\n  }\n": types.UsersDocument,
+};
+
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Me {\n    me {\n      username\n      role\n    }\n  }\n"): typeof import('./graphql').MeDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query OverviewStats($filter: StatsInput) {\n    stats(filter: $filter) {\n      totalEvents\n      pageViews\n      clicks\n      uniqueSessions\n      uniqueUsers\n      eventsByType {\n        key\n        count\n      }\n      eventsByAdaptor {\n        key\n        count\n      }\n      start\n      end\n    }\n  }\n"): typeof import('./graphql').OverviewStatsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query PreviousStats($filter: StatsInput) {\n    stats(filter: $filter) {\n      totalEvents\n      pageViews\n      clicks\n      uniqueSessions\n      uniqueUsers\n    }\n  }\n"): typeof import('./graphql').PreviousStatsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription LiveStats($filter: StatsInput) {\n    liveStats(filter: $filter) {\n      totalEvents\n      pageViews\n      clicks\n      uniqueSessions\n      uniqueUsers\n      eventsByType {\n        key\n        count\n      }\n      eventsByAdaptor {\n        key\n        count\n      }\n      start\n      end\n    }\n  }\n"): typeof import('./graphql').LiveStatsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query TimeSeries($resolution: Resolution!, $filter: StatsInput) {\n    timeSeries(resolution: $resolution, filter: $filter) {\n      bucket\n      count\n    }\n  }\n"): typeof import('./graphql').TimeSeriesDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Top($filter: StatsInput, $limit: Int!) {\n    topPages(filter: $filter, limit: $limit) {\n      key\n      count\n    }\n    topLinks(filter: $filter, limit: $limit) {\n      key\n      count\n    }\n  }\n"): typeof import('./graphql').TopDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Catalog {\n    schemas(includeRetired: true) {\n      name\n      isActive\n      eventTypes {\n        name\n      }\n    }\n    adaptors {\n      containerId\n      name\n      schemaId\n      isActive\n    }\n  }\n"): typeof import('./graphql').CatalogDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Events($filter: EventFilterInput, $limit: Int!, $cursor: String) {\n    events(filter: $filter, limit: $limit, cursor: $cursor) {\n      items {\n        eventId\n        schemaId\n        containerId\n        eventType\n        userId\n        sessionId\n        timestamp\n        receivedAt\n        properties\n        metadata\n      }\n      nextCursor\n    }\n  }\n"): typeof import('./graphql').EventsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Schemas($includeRetired: Boolean!) {\n    schemas(includeRetired: $includeRetired) {\n      name\n      description\n      version\n      isActive\n      createdAt\n      updatedAt\n      eventTypes {\n        name\n        jsonSchema\n      }\n    }\n  }\n"): typeof import('./graphql').SchemasDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query SchemaVersions($name: String!) {\n    schemaVersions(name: $name) {\n      version\n      description\n      eventTypes\n      recordedAt\n    }\n  }\n"): typeof import('./graphql').SchemaVersionsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Adaptors {\n    adaptors {\n      containerId\n      name\n      schemaId\n      websiteUrls\n      allowedOrigins\n      description\n      isActive\n      createdAt\n      updatedAt\n      lastSeenAt\n      eventsLastHour\n      snippet\n    }\n  }\n"): typeof import('./graphql').AdaptorsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Pipeline($rateFilter: StatsInput) {\n    projectionLag {\n      projection\n      eventsBehind\n      secondsBehind\n      lastAppliedAt\n    }\n    timeSeries(resolution: MINUTE, filter: $rateFilter) {\n      bucket\n      count\n    }\n  }\n"): typeof import('./graphql').PipelineDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query RejectedEvents($schemaId: String, $reason: String, $limit: Int!, $cursor: String) {\n    rejectedEvents(schemaId: $schemaId, reason: $reason, limit: $limit, cursor: $cursor) {\n      items {\n        eventId\n        schemaId\n        containerId\n        eventType\n        receivedAt\n        reasons {\n          code\n          message\n        }\n        payload\n        reprocessed\n      }\n      nextCursor\n    }\n  }\n"): typeof import('./graphql').RejectedEventsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Users {\n    users {\n      username\n      role\n    }\n  }\n"): typeof import('./graphql').UsersDocument;
+
+
+export function graphql(source: string) {
+  return (documents as any)[source] ?? {};
+}

@@ -1,0 +1,222 @@
+/**
+ * Every GraphQL operation the dashboard sends. `npm run codegen` types them from
+ * docs/schema.graphql into src/gql/.
+ */
+import { graphql } from '../gql';
+
+export const MeQuery = graphql(`
+  query Me {
+    me {
+      username
+      role
+    }
+  }
+`);
+
+export const OverviewStatsQuery = graphql(`
+  query OverviewStats($filter: StatsInput) {
+    stats(filter: $filter) {
+      totalEvents
+      pageViews
+      clicks
+      uniqueSessions
+      uniqueUsers
+      eventsByType {
+        key
+        count
+      }
+      eventsByAdaptor {
+        key
+        count
+      }
+      start
+      end
+    }
+  }
+`);
+
+export const PreviousStatsQuery = graphql(`
+  query PreviousStats($filter: StatsInput) {
+    stats(filter: $filter) {
+      totalEvents
+      pageViews
+      clicks
+      uniqueSessions
+      uniqueUsers
+    }
+  }
+`);
+
+export const LiveStatsSubscription = graphql(`
+  subscription LiveStats($filter: StatsInput) {
+    liveStats(filter: $filter) {
+      totalEvents
+      pageViews
+      clicks
+      uniqueSessions
+      uniqueUsers
+      eventsByType {
+        key
+        count
+      }
+      eventsByAdaptor {
+        key
+        count
+      }
+      start
+      end
+    }
+  }
+`);
+
+export const TimeSeriesQuery = graphql(`
+  query TimeSeries($resolution: Resolution!, $filter: StatsInput) {
+    timeSeries(resolution: $resolution, filter: $filter) {
+      bucket
+      count
+    }
+  }
+`);
+
+export const TopQuery = graphql(`
+  query Top($filter: StatsInput, $limit: Int!) {
+    topPages(filter: $filter, limit: $limit) {
+      key
+      count
+    }
+    topLinks(filter: $filter, limit: $limit) {
+      key
+      count
+    }
+  }
+`);
+
+export const CatalogQuery = graphql(`
+  query Catalog {
+    schemas(includeRetired: true) {
+      name
+      isActive
+      eventTypes {
+        name
+      }
+    }
+    adaptors {
+      containerId
+      name
+      schemaId
+      isActive
+    }
+  }
+`);
+
+export const EventsQuery = graphql(`
+  query Events($filter: EventFilterInput, $limit: Int!, $cursor: String) {
+    events(filter: $filter, limit: $limit, cursor: $cursor) {
+      items {
+        eventId
+        schemaId
+        containerId
+        eventType
+        userId
+        sessionId
+        timestamp
+        receivedAt
+        properties
+        metadata
+      }
+      nextCursor
+    }
+  }
+`);
+
+export const SchemasQuery = graphql(`
+  query Schemas($includeRetired: Boolean!) {
+    schemas(includeRetired: $includeRetired) {
+      name
+      description
+      version
+      isActive
+      createdAt
+      updatedAt
+      eventTypes {
+        name
+        jsonSchema
+      }
+    }
+  }
+`);
+
+export const SchemaVersionsQuery = graphql(`
+  query SchemaVersions($name: String!) {
+    schemaVersions(name: $name) {
+      version
+      description
+      eventTypes
+      recordedAt
+    }
+  }
+`);
+
+export const AdaptorsQuery = graphql(`
+  query Adaptors {
+    adaptors {
+      containerId
+      name
+      schemaId
+      websiteUrls
+      allowedOrigins
+      description
+      isActive
+      createdAt
+      updatedAt
+      lastSeenAt
+      eventsLastHour
+      snippet
+    }
+  }
+`);
+
+export const PipelineQuery = graphql(`
+  query Pipeline($rateFilter: StatsInput) {
+    projectionLag {
+      projection
+      eventsBehind
+      secondsBehind
+      lastAppliedAt
+    }
+    timeSeries(resolution: MINUTE, filter: $rateFilter) {
+      bucket
+      count
+    }
+  }
+`);
+
+export const RejectedEventsQuery = graphql(`
+  query RejectedEvents($schemaId: String, $reason: String, $limit: Int!, $cursor: String) {
+    rejectedEvents(schemaId: $schemaId, reason: $reason, limit: $limit, cursor: $cursor) {
+      items {
+        eventId
+        schemaId
+        containerId
+        eventType
+        receivedAt
+        reasons {
+          code
+          message
+        }
+        payload
+        reprocessed
+      }
+      nextCursor
+    }
+  }
+`);
+
+export const UsersQuery = graphql(`
+  query Users {
+    users {
+      username
+      role
+    }
+  }
+`);

@@ -1,0 +1,1 @@
+export default function AdaptorsPage() { return <div>Adaptors</div>; }

@@ -1,0 +1,1 @@
+export default function EventsPage() { return <div>Events</div>; }

@@ -1,0 +1,1 @@
+export default function PipelinePage() { return <div>Pipeline</div>; }

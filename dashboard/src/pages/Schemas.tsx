@@ -1,0 +1,1 @@
+export default function SchemasPage() { return <div>Schemas</div>; }
