@@ -87,6 +87,8 @@ def record(target: Target, ledger: Ledger, args: argparse.Namespace, raw_file: P
     app_pid = target.cpu_groups["app"]()[0]
     command = [py_spy(), "record", "--pid", str(app_pid), "--duration", str(args.seconds)]
     command += ["--rate", "200", "--format", "raw", "--threads", "--output", str(raw_file)]
+    if args.gil:
+        command.append("--gil")  # only the thread holding the GIL: what the interpreter runs
     url = target.batch_url if args.batch else target.ingest_url
     runs: list[WrkResult] = []
     loader = threading.Thread(
@@ -114,6 +116,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--batch", type=int, default=0, help="events per request (0: single)")
     parser.add_argument("--seconds", type=int, default=15)
     parser.add_argument("--top", type=int, default=40)
+    parser.add_argument(
+        "--all-threads",
+        dest="gil",
+        action="store_false",
+        help="sample every running thread, not only the one holding the GIL",
+    )
     parser.add_argument("--output", type=Path, help="also keep py-spy's raw (collapsed) output")
     args = parser.parse_args(argv)
     py_spy()

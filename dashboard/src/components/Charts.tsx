@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import { Area, AreaChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { formatCompact, formatNumber } from '../lib/format';
 import type { Resolution } from '../lib/range';
@@ -93,7 +94,7 @@ export function RankedBars({
   items: Array<{ key: string; count: number }>;
   label: string;
   format?: (n: number) => string;
-  renderKey?: (key: string) => React.ReactNode;
+  renderKey?: (key: string) => ReactNode;
   color?: string;
   testId?: string;
 }) {

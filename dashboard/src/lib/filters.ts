@@ -43,11 +43,16 @@ export function writeOverview(params: URLSearchParams, state: OverviewState): UR
   return next;
 }
 
-export function useOverviewState(): [OverviewState, (change: Partial<OverviewState> & { filters?: Partial<OverviewFilters> }) => void] {
+export interface OverviewChange {
+  range?: RangeSelection;
+  filters?: Partial<OverviewFilters>;
+}
+
+export function useOverviewState(): [OverviewState, (change: OverviewChange) => void] {
   const [params, setParams] = useSearchParams();
   const state = useMemo(() => parseOverview(params), [params]);
   const update = useCallback(
-    (change: Partial<OverviewState> & { filters?: Partial<OverviewFilters> }) => {
+    (change: OverviewChange) => {
       setParams(
         (prev) => {
           const base = parseOverview(prev);

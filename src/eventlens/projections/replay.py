@@ -10,6 +10,7 @@ wait for the swap's few milliseconds instead of failing, and never see a half-bu
 
 from __future__ import annotations
 
+import random
 import sys
 import time
 from collections.abc import Callable
@@ -26,6 +27,8 @@ from eventlens.projections.worker import ProjectionWorker, lock_key
 
 ReaderFactory = Callable[[Callable[[], dict[str, int]]], EventReader]
 Total = Callable[[], int]
+SWAP_ATTEMPTS = 100
+LOCK_TIMEOUT_MS = 200  # below PostgreSQL's default deadlock_timeout of 1 s
 
 
 @dataclass
@@ -110,10 +113,19 @@ def replay(
     with worker.running() as step:
         _drain(step, progress, conninfo, report)
         with psycopg.connect(conninfo) as swap:
-            swap.execute("SELECT pg_advisory_xact_lock(%s)", (lock_key(name),))
-            _drain(step, progress, conninfo, report)  # the events that came meanwhile
-            _swap(swap, name, replay_name, build)
-            swap.commit()
+            for attempt in range(SWAP_ATTEMPTS):
+                try:
+                    swap.execute("SELECT pg_advisory_xact_lock(%s)", (lock_key(name),))
+                    _drain(step, progress, conninfo, report)  # the events that came meanwhile
+                    _swap(swap, name, replay_name, build)
+                    swap.commit()
+                    break
+                except psycopg.errors.LockNotAvailable:
+                    # A query held a table the swap needed: give way, never fail the query.
+                    swap.rollback()
+                    time.sleep(random.uniform(0.02, 0.2) * (1 + attempt % 5))  # noqa: S311 - jitter
+            else:
+                raise RuntimeError(f"{name}: could not swap in the rebuilt tables; try again")
     with psycopg.connect(conninfo, autocommit=True) as conn:
         conn.execute(
             sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(f"{build}_retired"))
@@ -154,13 +166,26 @@ def _tables(conn: psycopg.Connection, schema: str) -> list[str]:
 
 
 def _swap(conn: psycopg.Connection, name: str, replay_name: str, build: str) -> None:
+    """Move the live tables aside and the rebuilt ones in, in the caller's transaction.
+
+    All tables are locked first with a short lock timeout, shorter than PostgreSQL's deadlock
+    timeout, so that when a query holds one of them the swap is the one that gives way.
+    """
     retired = f"{build}_retired"
+    tables = _tables(conn, build)
+    live = [t for t in tables if t in set(_tables(conn, "public"))]
+    conn.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT_MS}ms'")
+    conn.execute(
+        sql.SQL("LOCK TABLE {} IN ACCESS EXCLUSIVE MODE").format(
+            sql.SQL(", ").join(
+                [sql.Identifier("public", t) for t in live]
+                + [sql.Identifier(build, t) for t in tables]
+            )
+        )
+    )
     conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(retired)))
-    for table in _tables(conn, build):
-        live_exists = conn.execute(
-            "SELECT 1 FROM pg_tables WHERE schemaname = 'public' AND tablename = %s", (table,)
-        ).fetchone()
-        if live_exists:
+    for table in tables:
+        if table in live:
             conn.execute(
                 sql.SQL("ALTER TABLE public.{} SET SCHEMA {}").format(
                     sql.Identifier(table), sql.Identifier(retired)
