@@ -14,6 +14,7 @@ from eventlens import __version__
 from eventlens.api import adaptors, auth, errors, events, reprocess, schemas, users
 from eventlens.api.errors import documented, error_body
 from eventlens.api.ingest import IngestApp
+from eventlens.api.limits import BodyLimit
 from eventlens.api.tokens import TokenIssuer
 from eventlens.config import Settings
 from eventlens.runtime import Platform, projection_lags
@@ -82,4 +83,13 @@ def create_app(settings: Settings | None = None, *, run_workers: bool = True) ->
     from eventlens.api.dashboard import dashboard_router
 
     api.include_router(dashboard_router())  # last: it answers every other GET
-    return IngestApp(platform, api)
+    if platform.settings.cors_origins:
+        from fastapi.middleware.cors import CORSMiddleware
+
+        api.add_middleware(
+            CORSMiddleware,
+            allow_origins=[o.strip() for o in platform.settings.cors_origins.split(",")],
+            allow_methods=["GET", "POST", "PUT", "DELETE"],
+            allow_headers=["Authorization", "Content-Type"],
+        )
+    return IngestApp(platform, BodyLimit(api, platform.settings.max_request_bytes))

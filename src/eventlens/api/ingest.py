@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from eventlens.api.errors import error_json, summarise, validation_details
 from eventlens.api.ingest_models import BatchItem, BatchResult, IngestEvent, now
+from eventlens.api.rate_limit import RateLimiter
 from eventlens.commands.track_events import Outcome, TrackEvents, track_events
 from eventlens.domain.tracking import RejectionCode, TrackedEvent
 from eventlens.eventstore.port import StoreUnavailable
@@ -46,6 +47,8 @@ class IngestApp:
     def __init__(self, platform: Platform, fallback: Any) -> None:
         self.platform = platform
         self.fallback = fallback
+        # A request costs one token per event it carries, so batches cannot evade the limit.
+        self.limiter = RateLimiter(platform.settings.ingest_rate_limit)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"] not in PATHS:
@@ -76,6 +79,17 @@ class IngestApp:
             )
             return
         single = scope["path"].rstrip("/") == INGEST_PATH
+        client = (scope.get("client") or ("unknown", 0))[0]
+        wait = self.limiter.allow(client)
+        if wait:
+            await _respond(
+                send,
+                429,
+                error_json(429, f"too many events from {client}; slow down"),
+                origin=origin_text,
+                extra=[(b"retry-after", str(max(1, round(wait))).encode())],
+            )
+            return
         settings = self.platform.settings
         limit = settings.max_body_bytes if single else settings.max_batch_body_bytes
         try:
@@ -102,7 +116,7 @@ class IngestApp:
             if single:
                 status, payload, allowed = await self._one(data, origin_text)
             else:
-                status, payload, allowed = await self._many(data, origin_text)
+                status, payload, allowed = await self._many(data, origin_text, client)
         except StoreUnavailable as error:
             await _respond(
                 send,
@@ -144,7 +158,7 @@ class IngestApp:
             )
         return 202, orjson.dumps({"status": "accepted", "event_id": str(outcome.event_id)}), True
 
-    async def _many(self, data: Any, origin: str | None) -> tuple[int, bytes, bool]:
+    async def _many(self, data: Any, origin: str | None, client: str) -> tuple[int, bytes, bool]:
         items = data.get("events") if isinstance(data, dict) else data
         if not isinstance(items, list):
             return (
