@@ -68,6 +68,7 @@ def main(argv: list[str] | None = None) -> None:
     output = args.output or (DOCS if full else RESULTS / f"{profile.name}-{'-'.join(names)}.md")
 
     ensure_wrk()
+    revision = machine.revision(ROOT)
     started, clock = datetime.now(UTC), time.monotonic()
     reports: list[BenchmarkReport] = []
     failed = False
@@ -91,6 +92,7 @@ def main(argv: list[str] | None = None) -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
     raw = {
         "command": command,
+        "revision": revision,
         "date": started.isoformat(),
         "profile": asdict(profile),
         "machine": machine.describe(),
@@ -105,7 +107,7 @@ def main(argv: list[str] | None = None) -> None:
         output = RESULTS / "failed-run.md"
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(
-        report.render(reports, machine.describe(), profile, command, started, elapsed)
+        report.render(reports, machine.describe(), profile, command, revision, started, elapsed)
     )
     print(
         f"\nreport written to {output.relative_to(ROOT) if output.is_relative_to(ROOT) else output}"

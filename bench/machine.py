@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import platform
+import shutil
+import subprocess
 from pathlib import Path
 
 import psutil
@@ -28,3 +30,20 @@ def describe() -> dict[str, str]:
         "OS": f"{platform.system()} {platform.release()}",
         "Python": platform.python_version(),
     }
+
+
+def revision(root: Path) -> str:
+    """The commit measured, and whether the source differed from it."""
+    git = shutil.which("git")
+    if git is None:
+        return "unknown"
+
+    def run(*args: str) -> str:
+        done = subprocess.run(
+            [git, "-C", str(root), *args], capture_output=True, text=True, check=False
+        )
+        return done.stdout.strip() if done.returncode == 0 else ""
+
+    commit = run("rev-parse", "--short", "HEAD") or "unknown"
+    dirty = run("status", "--porcelain", "--", "src")
+    return f"{commit} + uncommitted changes in src/" if dirty else commit

@@ -52,6 +52,7 @@ def render(
     machine: dict[str, str],
     profile: Profile,
     command: str,
+    revision: str,
     started: datetime,
     elapsed_s: float,
 ) -> str:
@@ -69,6 +70,7 @@ def render(
             [
                 ["date", started.strftime("%Y-%m-%d %H:%M %Z")],
                 ["command", f"`{command}`"],
+                ["code", revision],
                 [
                     "profile",
                     f"{profile.name}: {profile.warmup_s} s warm-up + {profile.duration_s} s "

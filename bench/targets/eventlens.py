@@ -94,9 +94,8 @@ class PostgresStoreCounter:
 
     def check_total(self, expected: int) -> None:
         with psycopg.connect(self.url, autocommit=True) as conn:
-            rows = dict(
-                conn.execute(f"SELECT stream, count(*) FROM {LOG_TABLE} GROUP BY stream").fetchall()
-            )
+            query = f"SELECT stream, count(*) FROM {LOG_TABLE} GROUP BY stream"
+            rows: dict[str, int] = {s: int(n) for s, n in conn.execute(query).fetchall()}
             projected = _scalar(conn, f"SELECT count(*) FROM {READ_MODEL}")
         stored, rejected = rows.get(TRACKED_STREAM, 0), rows.get(REJECTED_STREAM, 0)
         if rejected:

@@ -25,3 +25,21 @@ def platform(
             yield running.start()
         finally:
             running.close()
+
+
+@pytest.fixture(scope="module")
+def shared_platform(
+    tmp_path_factory: pytest.TempPathFactory, postgres_server: str
+) -> Iterator[RunningPlatform]:
+    """One `eventlens up` (PostgreSQL store) shared by a module's read-mostly tests."""
+    with services.fresh_database(postgres_server) as database_url:
+        env = {
+            "EVENTLENS_DATABASE_URL": database_url,
+            "EVENTLENS_ADMIN_PASSWORD": ADMIN_PASSWORD,
+            "EVENTLENS_INGEST_RATE_LIMIT": "0",
+        }
+        running = RunningPlatform(tmp_path_factory.mktemp("shared") / "data", env)
+        try:
+            yield running.start()
+        finally:
+            running.close()

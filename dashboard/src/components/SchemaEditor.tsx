@@ -129,7 +129,7 @@ export function SchemaEditor({
     <form onSubmit={submit} noValidate aria-label={mode === 'create' ? 'New schema' : `Edit schema ${name}`}>
       <div className="space-y-5">
         {serverError && (
-          <Alert title={serverError.status === 409 ? 'Conflict' : 'The server refused this schema'} data-testid="server-error">
+          <Alert title={serverError.status === 409 ? 'Conflict' : 'The server refused this schema'}>
             {serverError.message}
             {serverError.field && (
               <span className="mt-1 block text-xs opacity-80">
@@ -223,9 +223,6 @@ export function SchemaEditor({
                     className="mt-2 font-mono text-[12.5px] leading-relaxed"
                     invalid={check.errors.length > 0}
                     aria-invalid={check.errors.length > 0}
-                    onKeyDown={(e) => {
-                      if (e.key === 'Tab' && !e.shiftKey && e.currentTarget.selectionStart !== e.currentTarget.selectionEnd) return;
-                    }}
                   />
                   {serverRowError && (
                     <p className="mt-2 flex items-start gap-1.5 text-[13px] text-rose-600 dark:text-rose-400" role="alert">

@@ -7,6 +7,7 @@ import {
   useId,
   useRef,
   type ButtonHTMLAttributes,
+  type HTMLAttributes,
   type InputHTMLAttributes,
   type ReactNode,
   type SelectHTMLAttributes,
@@ -491,6 +492,10 @@ export function Kbd({ children }: { children: ReactNode }) {
   return <kbd className="rounded border border-gray-200 bg-gray-50 px-1 font-mono text-[11px] text-gray-500 dark:border-gray-700 dark:bg-gray-800 dark:text-gray-400">{children}</kbd>;
 }
 
-export function Mono({ children, className }: { children: ReactNode; className?: string }) {
-  return <span className={clsx('font-mono text-[12.5px]', className)}>{children}</span>;
+export function Mono({ children, className, ...rest }: { children: ReactNode; className?: string } & HTMLAttributes<HTMLSpanElement>) {
+  return (
+    <span className={clsx('font-mono text-[12.5px]', className)} {...rest}>
+      {children}
+    </span>
+  );
 }

@@ -29,6 +29,7 @@ type Documents = {
     "\n  query Pipeline($rateFilter: StatsInput) {\n    projectionLag {\n      projection\n      eventsBehind\n      secondsBehind\n      lastAppliedAt\n    }\n    timeSeries(resolution: MINUTE, filter: $rateFilter) {\n      bucket\n      count\n    }\n  }\n": typeof types.PipelineDocument,
     "\n  query RejectedEvents($schemaId: String, $reason: String, $limit: Int!, $cursor: String) {\n    rejectedEvents(schemaId: $schemaId, reason: $reason, limit: $limit, cursor: $cursor) {\n      items {\n        eventId\n        schemaId\n        containerId\n        eventType\n        receivedAt\n        reasons {\n          code\n          message\n        }\n        payload\n        reprocessed\n      }\n      nextCursor\n    }\n  }\n": typeof types.RejectedEventsDocument,
     "\n  query Users {\n    users {\n      username\n      role\n    }\n  }\n": typeof types.UsersDocument,
+    "\n  query ReplayStatus {\n    replayStatus {\n      projection\n      state\n      eventsDone\n      eventsTotal\n      rate\n      etaSeconds\n      startedAt\n      finishedAt\n    }\n  }\n": typeof types.ReplayStatusDocument,
 };
 const documents: Documents = {
     "\n  query Me {\n    me {\n      username\n      role\n    }\n  }\n": types.MeDocument,
@@ -45,6 +46,7 @@ const documents: Documents = {
     "\n  query Pipeline($rateFilter: StatsInput) {\n    projectionLag {\n      projection\n      eventsBehind\n      secondsBehind\n      lastAppliedAt\n    }\n    timeSeries(resolution: MINUTE, filter: $rateFilter) {\n      bucket\n      count\n    }\n  }\n": types.PipelineDocument,
     "\n  query RejectedEvents($schemaId: String, $reason: String, $limit: Int!, $cursor: String) {\n    rejectedEvents(schemaId: $schemaId, reason: $reason, limit: $limit, cursor: $cursor) {\n      items {\n        eventId\n        schemaId\n        containerId\n        eventType\n        receivedAt\n        reasons {\n          code\n          message\n        }\n        payload\n        reprocessed\n      }\n      nextCursor\n    }\n  }\n": types.RejectedEventsDocument,
     "\n  query Users {\n    users {\n      username\n      role\n    }\n  }\n": types.UsersDocument,
+    "\n  query ReplayStatus {\n    replayStatus {\n      projection\n      state\n      eventsDone\n      eventsTotal\n      rate\n      etaSeconds\n      startedAt\n      finishedAt\n    }\n  }\n": types.ReplayStatusDocument,
 };
 
 /**
@@ -103,6 +105,10 @@ export function graphql(source: "\n  query RejectedEvents($schemaId: String, $re
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query Users {\n    users {\n      username\n      role\n    }\n  }\n"): typeof import('./graphql').UsersDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ReplayStatus {\n    replayStatus {\n      projection\n      state\n      eventsDone\n      eventsTotal\n      rate\n      etaSeconds\n      startedAt\n      finishedAt\n    }\n  }\n"): typeof import('./graphql').ReplayStatusDocument;
 
 
 export function graphql(source: string) {

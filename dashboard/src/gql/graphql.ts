@@ -128,6 +128,11 @@ export type UsersQueryVariables = Exact<{ [key: string]: never; }>;
 
 export type UsersQuery = { users: Array<{ username: string, role: string }> };
 
+export type ReplayStatusQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type ReplayStatusQuery = { replayStatus: Array<{ projection: string, state: string, eventsDone: number, eventsTotal: number, rate: number, etaSeconds: number | null, startedAt: string, finishedAt: string | null }> };
+
 export class TypedDocumentString<TResult, TVariables>
   extends String
   implements DocumentTypeDecoration<TResult, TVariables>
@@ -355,3 +360,17 @@ export const UsersDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<UsersQuery, UsersQueryVariables>;
+export const ReplayStatusDocument = new TypedDocumentString(`
+    query ReplayStatus {
+  replayStatus {
+    projection
+    state
+    eventsDone
+    eventsTotal
+    rate
+    etaSeconds
+    startedAt
+    finishedAt
+  }
+}
+    `) as unknown as TypedDocumentString<ReplayStatusQuery, ReplayStatusQueryVariables>;

@@ -220,3 +220,18 @@ export const UsersQuery = graphql(`
     }
   }
 `);
+
+export const ReplayStatusQuery = graphql(`
+  query ReplayStatus {
+    replayStatus {
+      projection
+      state
+      eventsDone
+      eventsTotal
+      rate
+      etaSeconds
+      startedAt
+      finishedAt
+    }
+  }
+`);

@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from eventlens.api.errors import error_json, summarise, validation_details
 from eventlens.api.ingest_models import BatchItem, BatchResult, IngestEvent, now
+from eventlens.api.limits import NUL_MESSAGE, has_nul
 from eventlens.api.rate_limit import RateLimiter
 from eventlens.commands.track_events import Outcome, TrackEvents, track_events
 from eventlens.domain.tracking import RejectionCode, TrackedEvent
@@ -101,6 +102,9 @@ class IngestApp:
                 error_json(413, f"request body exceeds {limit} bytes"),
                 origin=origin_text,
             )
+            return
+        if has_nul(body):
+            await _respond(send, 422, error_json(422, NUL_MESSAGE), origin=origin_text)
             return
         try:
             data = orjson.loads(body)

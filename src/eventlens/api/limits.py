@@ -17,6 +17,9 @@ class BodyLimit:
         self.limit = limit
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and b"%00" in scope.get("query_string", b""):
+            await _answer(send, 400, NUL_MESSAGE)
+            return
         if scope["type"] != "http" or scope["method"] not in ("POST", "PUT", "PATCH"):
             await self.app(scope, receive, send)
             return
@@ -39,6 +42,9 @@ class BodyLimit:
             if not message.get("more_body", False):
                 break
         body = b"".join(chunks)
+        if has_nul(body):
+            await _answer(send, 422, NUL_MESSAGE)
+            return
         replayed = False
 
         async def replay() -> dict[str, Any]:
@@ -52,15 +58,28 @@ class BodyLimit:
         await self.app(scope, replay, send)
 
     async def _too_large(self, send: Any) -> None:
-        body = error_json(413, f"request body exceeds {self.limit} bytes")
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode()),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
+        await _answer(send, 413, f"request body exceeds {self.limit} bytes")
+
+
+NUL_MESSAGE = "text may not contain NUL characters (\\u0000)"
+
+
+def has_nul(raw: bytes) -> bool:
+    """NUL cannot be stored in PostgreSQL text or jsonb: refuse it at the door (JSON escapes
+    it as \\u0000; a query string as %00) rather than let it fail a write later."""
+    return b"\\u0000" in raw or b"\x00" in raw
+
+
+async def _answer(send: Any, status: int, message: str) -> None:
+    body = error_json(status, message)
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})

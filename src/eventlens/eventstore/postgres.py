@@ -60,7 +60,8 @@ class PostgresEventStore:
     def __init__(self, conninfo: str, max_group: int = MAX_GROUP) -> None:
         self._conninfo = conninfo
         self._max_group = max_group
-        self._queue: asyncio.Queue[_Pending] = asyncio.Queue()
+        # Bounded: when the database falls behind, requests wait here (back-pressure).
+        self._queue: asyncio.Queue[_Pending] = asyncio.Queue(maxsize=10_000)
         self._writer: asyncio.Task[None] | None = None
         self._conn: psycopg.AsyncConnection | None = None
 
@@ -111,17 +112,24 @@ class PostgresEventStore:
                 size += len(item.rows)
             try:
                 await self._commit([row for item in group for row in item.rows])
-            except Exception as error:  # every waiter must hear of the failure
-                log.warning("event store append failed: %s", error)
-                failure = StoreUnavailable(f"the event store could not record events: {error}")
-                for item in group:
-                    if not item.done.done():
-                        item.done.set_exception(failure)
+            except Exception as error:
                 await self._reset()
+                if len(group) == 1:
+                    _fail(group[0], error)
+                    continue
+                # One request's events must not fail the others: commit each on its own.
+                log.warning("group append failed (%s); retrying requests one by one", error)
+                for item in group:
+                    try:
+                        await self._commit(item.rows)
+                    except Exception as single_error:
+                        await self._reset()
+                        _fail(item, single_error)
+                    else:
+                        _succeed(item)
             else:
                 for item in group:
-                    if not item.done.done():
-                        item.done.set_result(None)
+                    _succeed(item)
 
     async def _connection(self) -> psycopg.AsyncConnection:
         if self._conn is None or self._conn.closed:
@@ -141,6 +149,19 @@ class PostgresEventStore:
             await conn.execute("SELECT pg_advisory_xact_lock(%s)", (APPEND_LOCK_KEY,))
             await conn.execute(INSERT, [list(c) for c in columns])
             await conn.execute("SELECT pg_notify(%s, '')", (NOTIFY_CHANNEL,))
+
+
+def _succeed(item: _Pending) -> None:
+    if not item.done.done():
+        item.done.set_result(None)
+
+
+def _fail(item: _Pending, error: Exception) -> None:
+    log.warning("event store append failed: %s", error)
+    if not item.done.done():
+        item.done.set_exception(
+            StoreUnavailable(f"the event store could not record events: {error}")
+        )
 
 
 class PostgresEventReader:

@@ -1,0 +1,161 @@
+"""The seed's quick start, step by step, against `eventlens up`: its curl examples work
+unchanged, and REST and GraphQL stats agree with each other and with the events sent."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import websockets.sync.client as ws_client
+
+from tests.e2e.platform import ADMIN_PASSWORD, SEED_SCHEMA, RunningPlatform, snippet_body
+
+
+def test_the_seed_quick_start_works_as_written(platform: RunningPlatform) -> None:
+    client = platform.client
+    # Step 4 and "API Access": log in.
+    login = client.post(
+        "/api/auth/login",
+        headers={"Content-Type": "application/json"},
+        content=json.dumps({"username": "admin", "password": ADMIN_PASSWORD}),
+    )
+    assert login.status_code == 200
+    body = login.json()
+    assert body["token_type"] == "bearer" and body["user"]["username"] == "admin"
+    auth = {"Authorization": f"Bearer {body['access_token']}", "Content-Type": "application/json"}
+
+    # Step 5: the seed's schema, sent exactly as its curl example does.
+    created = client.post("/api/schemas/", headers=auth, content=json.dumps(SEED_SCHEMA))
+    assert created.status_code == 201, created.text
+    assert set(created.json()["properties"]) == set(SEED_SCHEMA["properties"])
+
+    # Step 6: an adaptor with the seed's form fields; it gets a CAP- container id and a snippet.
+    adaptor = client.post(
+        "/api/adaptors/",
+        headers=auth,
+        json={
+            "name": "My Portfolio",
+            "schema_id": "portfolio_events",
+            "website_url": "http://localhost:8080",
+            "description": "Personal website tracking",
+        },
+    ).json()
+    container_id = adaptor["container_id"]
+    assert container_id.startswith("CAP-") and len(container_id) == 10
+    assert container_id in adaptor["snippet"] and "/api/events/ingest" in adaptor["snippet"]
+
+    # Step 7: the snippet's body, from the adaptor's website (CORS answered for it).
+    preflight = client.options(
+        "/api/events/ingest",
+        headers={"Origin": "http://localhost:8080", "Access-Control-Request-Method": "POST"},
+    )
+    assert preflight.headers["access-control-allow-origin"] == "http://localhost:8080"
+    sent = [
+        snippet_body(container_id, session_id="session_a"),
+        snippet_body(
+            container_id,
+            session_id="session_a",
+            event_type="github_project_click",
+            properties={"link_text": "EventLens", "container_id": container_id},
+        ),
+        snippet_body(container_id, session_id="session_b"),
+        snippet_body(container_id, session_id="session_b", event_type="linkedin_profile_click"),
+    ]
+    for event in sent:
+        response = client.post(
+            "/api/events/ingest", json=event, headers={"Origin": "http://localhost:8080"}
+        )
+        assert response.status_code == 202, response.text
+        assert response.headers["access-control-allow-origin"] == "http://localhost:8080"
+    # The API Documentation's ingest example has no container id: the schema's only adaptor.
+    seed_example = {
+        "schema_id": "portfolio_events",
+        "event_type": "page_view",
+        "user_id": "user_123",
+        "session_id": "session_abc",
+        "timestamp": "2025-01-01T00:00:00Z",
+        "properties": {"page_url": "https://example.com", "page_title": "Home"},
+        "metadata": {},
+    }
+    assert client.post("/api/events/ingest", json=seed_example).status_code == 202
+
+    # Step 8 / "Querying Events": stats and recent events.
+    events = platform.wait_for_recent(5)
+    assert len(events) == 5
+    deadline = time.monotonic() + 30
+    while True:
+        stats = client.get(
+            "/api/events/stats", params={"schema_id": "portfolio_events", "days": 7}, headers=auth
+        ).json()
+        if stats["total_events"] == 4 or time.monotonic() > deadline:
+            break  # the 2025 event is outside the last 7 days
+        time.sleep(0.1)
+    assert stats["total_events"] == 4
+    assert stats["page_views"] == 2
+    assert stats["clicks"] == 2
+    assert stats["unique_sessions"] == 2
+    assert stats["events_by_type"] == {
+        "page_view": 2,
+        "github_project_click": 1,
+        "linkedin_profile_click": 1,
+    }
+    recent = client.get("/api/events/recent", params={"limit": 100}, headers=auth).json()
+    assert len(recent) == 5
+
+    # GraphQL answers the same numbers.
+    query = """{ stats(filter: {schemaId: "portfolio_events", days: 7}) {
+        totalEvents pageViews clicks uniqueSessions eventsByType { key count } } }"""
+    graph = client.post("/graphql", json={"query": query}, headers=auth).json()["data"]["stats"]
+    assert graph["totalEvents"] == stats["total_events"]
+    assert graph["pageViews"] == stats["page_views"]
+    assert graph["clicks"] == stats["clicks"]
+    assert graph["uniqueSessions"] == stats["unique_sessions"]
+    assert {c["key"]: c["count"] for c in graph["eventsByType"]} == stats["events_by_type"]
+
+
+def test_a_subscription_receives_a_new_events_effect(platform: RunningPlatform) -> None:
+    container_id = platform.setup_seed_site()
+    token = platform.auth()["Authorization"].split()[1]
+    url = f"ws://127.0.0.1:{platform.port}/graphql"
+    with ws_client.connect(url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
+        ws.send(
+            json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}})
+        )
+        assert json.loads(ws.recv(10))["type"] == "connection_ack"
+        ws.send(
+            json.dumps(
+                {
+                    "id": "1",
+                    "type": "subscribe",
+                    "payload": {
+                        "query": "subscription { liveStats(filter: {days: 1}) { totalEvents } }"
+                    },
+                }
+            )
+        )
+        first = json.loads(ws.recv(10))
+        assert first["payload"]["data"]["liveStats"]["totalEvents"] == 0
+        assert (
+            platform.client.post("/api/events/ingest", json=snippet_body(container_id)).status_code
+            == 202
+        )
+        # Pushes come whenever read models change; the event's effect is in one of them.
+        deadline = time.monotonic() + 10
+        total = 0
+        while total != 1 and time.monotonic() < deadline:
+            total = json.loads(ws.recv(10))["payload"]["data"]["liveStats"]["totalEvents"]
+        assert total == 1
+
+
+def test_a_subscription_without_a_valid_token_is_refused(platform: RunningPlatform) -> None:
+    url = f"ws://127.0.0.1:{platform.port}/graphql"
+    with ws_client.connect(url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
+        ws.send(
+            json.dumps({"type": "connection_init", "payload": {"Authorization": "Bearer forged"}})
+        )
+        try:
+            ws.recv(10)
+        except Exception as closed:
+            assert "4403" in str(closed)
+        else:
+            raise AssertionError("the connection was not closed")
