@@ -1,1 +1,353 @@
-export default function PipelinePage() { return <div>Pipeline</div>; }
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import clsx from 'clsx';
+import { ChevronDown, Gauge, History, RefreshCcw, ShieldCheck, TriangleAlert } from 'lucide-react';
+import { useCallback, useMemo, useRef, useState } from 'react';
+import { Link } from 'react-router-dom';
+import { TimeSeriesChart } from '../components/Charts';
+import { FilterSelect } from '../components/FilterSelect';
+import { JsonView } from '../components/JsonView';
+import { LiveBadge } from '../components/LiveBadge';
+import { Alert, Badge, Button, Card, CardHeader, ConfirmDialog, EmptyState, ErrorState, Mono, PageHeader, Skeleton } from '../components/ui';
+import type { RejectedEventsQuery as RejectedResult } from '../gql/graphql';
+import { useCatalog } from '../lib/catalog';
+import { ApiError, messageOf } from '../lib/errors';
+import { formatDateTime, formatDuration, formatNumber, formatRelative } from '../lib/format';
+import { gql, rest } from '../lib/http';
+import { useSubscription } from '../lib/live';
+import { LiveStatsSubscription, PipelineQuery, RejectedEventsQuery, ReplayStatusQuery } from '../lib/queries';
+import { useIsAdmin } from '../lib/session';
+import { toast } from '../lib/toast';
+
+type Rejected = RejectedResult['rejectedEvents']['items'][number];
+
+const REASONS: Array<{ value: string; label: string }> = [
+  { value: 'unknown_event_type', label: 'Unknown event type' },
+  { value: 'invalid_properties', label: 'Invalid properties' },
+  { value: 'unknown_schema', label: 'Unknown schema' },
+  { value: 'retired_schema', label: 'Retired schema' },
+  { value: 'unknown_adaptor', label: 'Unknown adaptor' },
+  { value: 'disabled_adaptor', label: 'Disabled adaptor' },
+  { value: 'adaptor_schema_mismatch', label: 'Adaptor / schema mismatch' },
+  { value: 'missing_container_id', label: 'Missing container ID' },
+];
+
+function lagTone(seconds: number, behind: number): 'green' | 'amber' | 'red' {
+  if (behind === 0 || seconds < 5) return 'green';
+  if (seconds < 60) return 'amber';
+  return 'red';
+}
+
+export interface ReprocessOutcome {
+  kind: 'done' | 'unavailable' | 'error';
+  reprocessed?: number;
+  stillRejected?: number;
+  message?: string;
+}
+
+/** Calls the re-process endpoint; a 404 for the route itself means this server lacks it. */
+export async function reprocess(schemaId: string | null): Promise<ReprocessOutcome> {
+  try {
+    const out = await rest<{ reprocessed: number; still_rejected: number }>('POST', '/api/events/rejected/reprocess', { schema_id: schemaId });
+    return { kind: 'done', reprocessed: out.reprocessed, stillRejected: out.still_rejected };
+  } catch (error) {
+    if (error instanceof ApiError && (error.status === 404 || error.status === 405) && /^(not found|method not allowed)$/i.test(error.message.trim())) {
+      return { kind: 'unavailable', message: 'This server does not offer re-processing yet (POST /api/events/rejected/reprocess answered 404).' };
+    }
+    return { kind: 'error', message: messageOf(error) };
+  }
+}
+
+function RejectedRow({ item }: { item: Rejected }) {
+  const [open, setOpen] = useState(false);
+  return (
+    <li data-testid="rejected-row" data-event-type={item.eventType ?? ''} data-reprocessed={item.reprocessed ? 'true' : 'false'}>
+      <button
+        type="button"
+        aria-expanded={open}
+        onClick={() => setOpen(!open)}
+        className="flex w-full items-start gap-3 px-5 py-3 text-left hover:bg-gray-50 focus:outline-none focus-visible:bg-gray-50 focus-visible:ring-2 focus-visible:ring-inset focus-visible:ring-brand-500 dark:hover:bg-gray-800/40 dark:focus-visible:bg-gray-800/40"
+      >
+        <span className={clsx('mt-1 flex h-2 w-2 shrink-0 rounded-full', item.reprocessed ? 'bg-emerald-500' : 'bg-rose-500')} aria-hidden />
+        <span className="min-w-0 flex-1">
+          <span className="flex flex-wrap items-center gap-2">
+            <span className="font-mono text-[13px] font-medium text-gray-900 dark:text-white">{item.eventType ?? '(no type)'}</span>
+            <span className="text-xs text-gray-500 dark:text-gray-400">{item.schemaId ?? 'no schema'}</span>
+            {item.reprocessed ? <Badge tone="green">re-processed</Badge> : <Badge tone="red">rejected</Badge>}
+          </span>
+          <span className="mt-1 block space-y-0.5">
+            {item.reasons.map((r, i) => (
+              <span key={i} className="block text-[13px] text-gray-600 dark:text-gray-300">
+                <Badge tone="amber" className="mr-1.5 font-mono">
+                  {r.code}
+                </Badge>
+                {r.message}
+              </span>
+            ))}
+          </span>
+        </span>
+        <span className="shrink-0 text-right text-xs text-gray-500 dark:text-gray-400" title={formatDateTime(item.receivedAt)}>
+          {formatRelative(item.receivedAt)}
+        </span>
+        <ChevronDown className={clsx('mt-0.5 h-4 w-4 shrink-0 text-gray-400 transition-transform', open && 'rotate-180')} aria-hidden />
+      </button>
+      {open && (
+        <div className="px-5 pb-4 pl-10">
+          <p className="mb-1.5 text-xs text-gray-500 dark:text-gray-400">
+            Event <Mono>{item.eventId}</Mono>
+            {item.containerId && (
+              <>
+                {' '}
+                · adaptor <Mono>{item.containerId}</Mono>
+              </>
+            )}
+          </p>
+          <JsonView value={item.payload} className="max-h-72" label="Rejected event payload" />
+        </div>
+      )}
+    </li>
+  );
+}
+
+export default function PipelinePage() {
+  const isAdmin = useIsAdmin();
+  const queryClient = useQueryClient();
+  const catalog = useCatalog();
+  const [schemaId, setSchemaId] = useState<string | null>(null);
+  const [reason, setReason] = useState<string | null>(null);
+  const [confirm, setConfirm] = useState(false);
+  const [unavailable, setUnavailable] = useState<string | null>(null);
+  const [lastResult, setLastResult] = useState<ReprocessOutcome | null>(null);
+
+  const rateFilter = useMemo(() => ({ start: new Date(Date.now() - 60 * 60_000).toISOString() }), []);
+  const pipeline = useQuery({ queryKey: ['pipeline'], queryFn: () => gql(PipelineQuery, { rateFilter: { start: new Date(Date.now() - 60 * 60_000).toISOString() } }), placeholderData: (p) => p });
+  const replay = useQuery({ queryKey: ['replay'], queryFn: () => gql(ReplayStatusQuery), retry: false });
+  const rejected = useInfiniteQuery({
+    queryKey: ['rejected', schemaId, reason],
+    queryFn: ({ pageParam }) => gql(RejectedEventsQuery, { schemaId, reason, limit: 25, cursor: pageParam }),
+    initialPageParam: null as string | null,
+    getNextPageParam: (last) => last.rejectedEvents.nextCursor,
+  });
+
+  // Pushed, not polled: every change of the read models refreshes this page (at most every 1.5 s).
+  const pending = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const onChange = useCallback(() => {
+    if (pending.current) return;
+    pending.current = setTimeout(() => {
+      pending.current = null;
+      void queryClient.invalidateQueries({ queryKey: ['pipeline'] });
+      void queryClient.invalidateQueries({ queryKey: ['rejected'] });
+      void queryClient.invalidateQueries({ queryKey: ['replay'] });
+    }, 1_500);
+  }, [queryClient]);
+  const live = useSubscription(LiveStatsSubscription, { filter: rateFilter }, onChange);
+
+  const run = useMutation({
+    mutationFn: () => reprocess(schemaId),
+    onSuccess: (outcome) => {
+      setConfirm(false);
+      setLastResult(outcome);
+      if (outcome.kind === 'unavailable') setUnavailable(outcome.message!);
+      else if (outcome.kind === 'error') toast('error', 'Re-processing failed', outcome.message);
+      else {
+        toast(
+          'success',
+          `${formatNumber(outcome.reprocessed!)} re-processed`,
+          outcome.stillRejected ? `${formatNumber(outcome.stillRejected)} still break a rule.` : 'Every rejected event now passes.',
+        );
+        void queryClient.invalidateQueries({ queryKey: ['rejected'] });
+        void queryClient.invalidateQueries({ queryKey: ['stats'] });
+      }
+    },
+  });
+
+  const points = pipeline.data?.timeSeries ?? [];
+  const lastFull = points.length >= 2 ? points[points.length - 2].count : 0;
+  const perMinute = points.length ? points.reduce((s, p) => s + p.count, 0) / Math.max(1, points.length) : 0;
+  const peak = Math.max(0, ...points.map((p) => p.count));
+  const items = rejected.data?.pages.flatMap((p) => p.rejectedEvents.items) ?? [];
+  const pendingCount = items.filter((i) => !i.reprocessed).length;
+  const runs = replay.data?.replayStatus ?? [];
+  const running = runs.filter((r) => r.state === 'running');
+
+  return (
+    <>
+      <PageHeader
+        title="Pipeline health"
+        description="How far the read models are behind the event store, how fast events arrive, and what was rejected."
+        actions={<LiveBadge error={live.error} />}
+      />
+
+      {runs.length > 0 && (
+        <Card className="mb-6" data-testid="replay-status">
+          <CardHeader
+            title={running.length ? 'Replay in progress' : 'Replays'}
+            subtitle={running.length ? 'Read models are being rebuilt from the full history; the current ones keep serving.' : 'Rebuilds of read models from the full history'}
+          />
+          <ul className="divide-y divide-gray-100 dark:divide-gray-800">
+            {runs.slice(0, 6).map((r) => {
+              const pct = r.eventsTotal ? Math.min(100, (r.eventsDone / r.eventsTotal) * 100) : r.state === 'finished' ? 100 : 0;
+              return (
+                <li key={r.projection} className="px-5 py-3.5">
+                  <div className="flex flex-wrap items-center justify-between gap-2 text-sm">
+                    <span className="flex items-center gap-2">
+                      <Mono className="font-medium text-gray-900 dark:text-white">{r.projection}</Mono>
+                      <Badge tone={r.state === 'running' ? 'brand' : r.state === 'finished' ? 'green' : 'red'} dot>
+                        {r.state}
+                      </Badge>
+                    </span>
+                    <span className="text-xs text-gray-500 tabular dark:text-gray-400">
+                      {formatNumber(r.eventsDone)} / {formatNumber(r.eventsTotal)} events
+                      {r.state === 'running' && ` · ${formatNumber(Math.round(r.rate))}/s · ETA ${r.etaSeconds != null ? formatDuration(r.etaSeconds) : '—'}`}
+                      {r.finishedAt && ` · finished ${formatRelative(r.finishedAt)}`}
+                    </span>
+                  </div>
+                  <div className="mt-2 h-2 overflow-hidden rounded-full bg-gray-100 dark:bg-gray-800" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(pct)} aria-label={`Replay of ${r.projection}`}>
+                    <div className={clsx('h-full rounded-full transition-all', r.state === 'running' ? 'bg-brand-500' : 'bg-emerald-500')} style={{ width: `${pct}%` }} />
+                  </div>
+                </li>
+              );
+            })}
+          </ul>
+        </Card>
+      )}
+
+      <div className="mb-6 grid gap-4 lg:grid-cols-3">
+        <Card className="lg:col-span-1" data-testid="projection-lag">
+          <CardHeader title="Projection lag" subtitle="Events and seconds each read model is behind" />
+          {pipeline.isError ? (
+            <ErrorState compact error={pipeline.error} onRetry={() => void pipeline.refetch()} />
+          ) : !pipeline.data ? (
+            <div className="space-y-2 p-4">
+              <Skeleton className="h-12" />
+              <Skeleton className="h-12" />
+            </div>
+          ) : pipeline.data.projectionLag.length === 0 ? (
+            <EmptyState compact title="No projections reported" icon={<Gauge className="h-5 w-5" aria-hidden />} />
+          ) : (
+            <ul className="divide-y divide-gray-100 dark:divide-gray-800">
+              {pipeline.data.projectionLag.map((l) => {
+                const tone = lagTone(l.secondsBehind, l.eventsBehind);
+                return (
+                  <li key={l.projection} className="flex items-center justify-between gap-3 px-5 py-3">
+                    <div className="min-w-0">
+                      <p className="truncate font-mono text-[13px] font-medium text-gray-900 dark:text-white">{l.projection}</p>
+                      <p className="text-xs text-gray-500 dark:text-gray-400">last applied {formatRelative(l.lastAppliedAt)}</p>
+                    </div>
+                    <div className="text-right">
+                      <Badge tone={tone} dot>
+                        {l.eventsBehind === 0 ? 'up to date' : `${formatNumber(l.eventsBehind)} behind`}
+                      </Badge>
+                      <p className="mt-1 text-xs text-gray-500 tabular dark:text-gray-400">{formatDuration(l.secondsBehind)}</p>
+                    </div>
+                  </li>
+                );
+              })}
+            </ul>
+          )}
+        </Card>
+        <Card className="lg:col-span-2" data-testid="ingest-rate">
+          <CardHeader title="Ingest rate" subtitle="Events per minute, last hour" />
+          <div className="grid grid-cols-3 gap-4 px-5 pt-4">
+            {[
+              ['Last full minute', lastFull],
+              ['Average / min', perMinute],
+              ['Peak / min', peak],
+            ].map(([label, value]) => (
+              <div key={label as string}>
+                <p className="text-xs text-gray-500 dark:text-gray-400">{label}</p>
+                <p className="text-xl font-semibold tabular text-gray-900 dark:text-white">{pipeline.data ? formatNumber(Math.round((value as number) * 10) / 10) : '—'}</p>
+              </div>
+            ))}
+          </div>
+          <div className="p-4 pt-2">
+            {pipeline.data ? <TimeSeriesChart points={points} resolution="MINUTE" height={180} name="Events per minute" color="#0ea5e9" /> : <Skeleton className="h-[180px]" />}
+          </div>
+        </Card>
+      </div>
+
+      <Card data-testid="rejected-events">
+        <CardHeader
+          title="Rejected events"
+          subtitle="Events that failed a check, with the reasons. Fix the schema or adaptor, then re-process them."
+          actions={
+            <>
+              <FilterSelect label="Schema" allLabel="All schemas" value={schemaId} options={(catalog.data?.schemas ?? []).map((s) => ({ value: s.name, label: s.name }))} onChange={setSchemaId} />
+              <FilterSelect label="Reason" allLabel="All reasons" value={reason} options={REASONS} onChange={setReason} />
+              {isAdmin && (
+                <Button variant="primary" icon={<RefreshCcw className="h-4 w-4" aria-hidden />} onClick={() => setConfirm(true)} loading={run.isPending} disabled={!!unavailable}>
+                  Re-process{schemaId ? ` ${schemaId}` : ''}
+                </Button>
+              )}
+            </>
+          }
+        />
+        {unavailable && (
+          <Alert tone="amber" className="m-4" title="Re-processing is not available">
+            <span data-testid="reprocess-unavailable">{unavailable}</span>
+          </Alert>
+        )}
+        {lastResult?.kind === 'done' && (
+          <Alert tone={lastResult.stillRejected ? 'amber' : 'green'} className="m-4">
+            <span data-testid="reprocess-result">
+              {formatNumber(lastResult.reprocessed!)} re-processed, {formatNumber(lastResult.stillRejected!)} still rejected.
+            </span>
+          </Alert>
+        )}
+        {rejected.isError ? (
+          <ErrorState error={rejected.error} onRetry={() => void rejected.refetch()} />
+        ) : rejected.isPending ? (
+          <div className="space-y-2 p-4">
+            {[1, 2, 3].map((i) => (
+              <Skeleton key={i} className="h-14" />
+            ))}
+          </div>
+        ) : items.length === 0 ? (
+          <EmptyState icon={<ShieldCheck className="h-5 w-5" aria-hidden />} title={schemaId || reason ? 'No rejected events match' : 'No rejected events'}>
+            Every event so far passed its schema and adaptor checks.
+          </EmptyState>
+        ) : (
+          <>
+            {pendingCount > 0 && (
+              <p className="flex items-center gap-1.5 border-b border-gray-100 px-5 py-2 text-xs text-gray-500 dark:border-gray-800 dark:text-gray-400">
+                <TriangleAlert className="h-3.5 w-3.5 text-amber-500" aria-hidden />
+                {formatNumber(pendingCount)} shown {pendingCount === 1 ? 'is' : 'are'} waiting for a fix.{' '}
+                <Link to="/schemas" className="font-medium text-brand-600 hover:underline dark:text-brand-400">
+                  Edit schemas
+                </Link>
+              </p>
+            )}
+            <ul className="divide-y divide-gray-100 dark:divide-gray-800" data-testid="rejected-list">
+              {items.map((item) => (
+                <RejectedRow key={item.eventId} item={item} />
+              ))}
+            </ul>
+            {rejected.hasNextPage && (
+              <div className="border-t border-gray-100 px-5 py-3 dark:border-gray-800">
+                <Button size="sm" onClick={() => void rejected.fetchNextPage()} loading={rejected.isFetchingNextPage}>
+                  Load more
+                </Button>
+              </div>
+            )}
+          </>
+        )}
+      </Card>
+
+      {!runs.length && replay.isSuccess && (
+        <p className="mt-6 flex items-center gap-1.5 text-xs text-gray-500 dark:text-gray-400">
+          <History className="h-3.5 w-3.5" aria-hidden /> No replay has run. <code className="font-mono">eventlens replay</code> rebuilds read models from the full history without downtime; its progress shows here.
+        </p>
+      )}
+
+      <ConfirmDialog
+        open={confirm}
+        onClose={() => setConfirm(false)}
+        title="Re-process rejected events?"
+        confirmLabel="Re-process"
+        loading={run.isPending}
+        onConfirm={() => run.mutate()}
+      >
+        Every rejected event{schemaId ? ` of ${schemaId}` : ''} that now passes its checks is appended with its original ID (once). The others stay rejected with their reasons.
+      </ConfirmDialog>
+    </>
+  );
+}

@@ -1,0 +1,434 @@
+"""Roles on every route and GraphQL field, and hostile input: always a 4xx naming the problem,
+never a 500, never a half-written state."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import httpx
+import jwt
+import pytest
+
+from tests.e2e.platform import SEED_SCHEMA, RunningPlatform, snippet_body
+
+pytestmark = [pytest.mark.postgres]
+
+VIEWER_PASSWORD = "viewer-password-1"
+
+
+@pytest.fixture(scope="module")
+def site(shared_platform: RunningPlatform) -> Iterator[dict[str, str]]:
+    p = shared_platform
+    container_id = p.setup_seed_site()
+    assert (
+        p.admin_post(
+            "/api/users/", {"username": "vera", "password": VIEWER_PASSWORD, "role": "viewer"}
+        ).status_code
+        == 201
+    )
+    viewer = p.login("vera", VIEWER_PASSWORD)
+    yield {"container_id": container_id, "admin": p.login(), "viewer": viewer}
+
+
+def call(
+    p: RunningPlatform, method: str, path: str, token: str | None, body: object = None
+) -> httpx.Response:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return p.client.request(method, path, json=body, headers=headers)
+
+
+# (method, path, body, who may: "public" | "viewer" | "admin")
+ROUTES = [
+    ("GET", "/api/schemas/", None, "viewer"),
+    ("GET", "/api/schemas/portfolio_events", None, "viewer"),
+    ("POST", "/api/schemas/", {"name": "role_test", "properties": {"a": {}}}, "admin"),
+    ("PUT", "/api/schemas/portfolio_events", {"description": "changed"}, "admin"),
+    ("DELETE", "/api/schemas/role_test", None, "admin"),
+    ("GET", "/api/adaptors/", None, "viewer"),
+    ("POST", "/api/adaptors/", {"name": "Role", "schema_id": "portfolio_events"}, "admin"),
+    ("GET", "/api/users/", None, "admin"),
+    (
+        "POST",
+        "/api/users/",
+        {"username": "newbie", "password": "long-password", "role": "viewer"},
+        "admin",
+    ),
+    ("DELETE", "/api/users/newbie", None, "admin"),
+    ("GET", "/api/events/recent", None, "viewer"),
+    ("GET", "/api/events/stats", None, "viewer"),
+    ("GET", "/api/events/rejected", None, "viewer"),
+    ("POST", "/api/events/rejected/reprocess", {}, "admin"),
+    ("GET", "/api/auth/me", None, "viewer"),
+    ("GET", "/health", None, "public"),
+    ("GET", "/ready", None, "public"),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "body", "needs"), ROUTES)
+def test_every_route_checks_the_role(
+    shared_platform: RunningPlatform,
+    site: dict[str, str],
+    method: str,
+    path: str,
+    body: object,
+    needs: str,
+) -> None:
+    anonymous = call(shared_platform, method, path, None, body)
+    as_viewer = call(shared_platform, method, path, site["viewer"], body)
+    if needs == "public":
+        assert anonymous.status_code == 200
+        return
+    assert anonymous.status_code == 401, anonymous.text
+    assert anonymous.json()["error"]["code"] == "unauthorized"
+    if needs == "admin":
+        assert as_viewer.status_code == 403, as_viewer.text
+        as_admin = call(shared_platform, method, path, site["admin"], body)
+        assert as_admin.status_code < 400, as_admin.text
+    else:
+        assert as_viewer.status_code < 400, as_viewer.text
+
+
+GRAPHQL_FIELDS = {
+    "me": "{ me { username } }",
+    "stats": "{ stats { totalEvents } }",
+    "timeSeries": "{ timeSeries { count } }",
+    "events": "{ events { nextCursor } }",
+    "rejectedEvents": "{ rejectedEvents { nextCursor } }",
+    "schemas": "{ schemas { name } }",
+    "schema": '{ schema(name: "portfolio_events") { name } }',
+    "schemaVersions": '{ schemaVersions(name: "portfolio_events") { version } }',
+    "adaptors": "{ adaptors { containerId } }",
+    "adaptor": '{ adaptor(containerId: "CAP-AAAAAA") { name } }',
+    "topPages": "{ topPages { key } }",
+    "topLinks": "{ topLinks { key } }",
+    "projectionLag": "{ projectionLag { projection } }",
+    "replayStatus": "{ replayStatus { projection } }",
+    "users": "{ users { username } }",
+}
+
+
+@pytest.mark.parametrize("field", sorted(GRAPHQL_FIELDS))
+def test_every_graphql_field_checks_the_role(
+    shared_platform: RunningPlatform, site: dict[str, str], field: str
+) -> None:
+    query = {"query": GRAPHQL_FIELDS[field]}
+
+    def ask(token: str | None) -> dict[str, object]:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        response = shared_platform.client.post("/graphql", json=query, headers=headers)
+        assert response.status_code == 200
+        return response.json()  # type: ignore[no-any-return]
+
+    anonymous = ask(None)
+    assert anonymous["errors"][0]["extensions"]["status"] == 401  # type: ignore[index]
+    viewer = ask(site["viewer"])
+    if field == "users":
+        assert viewer["errors"][0]["extensions"]["status"] == 403  # type: ignore[index]
+        assert "errors" not in ask(site["admin"])
+    else:
+        assert "errors" not in viewer, viewer
+
+
+def test_every_graphql_query_field_is_in_the_role_matrix(
+    shared_platform: RunningPlatform, site: dict[str, str]
+) -> None:
+    schema = shared_platform.client.post(
+        "/graphql",
+        json={"query": '{ __type(name: "Query") { fields { name } } }'},
+        headers={"Authorization": f"Bearer {site['admin']}"},
+    ).json()
+    fields = {f["name"] for f in schema["data"]["__type"]["fields"]}
+    assert fields == set(GRAPHQL_FIELDS)
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        "not-a-jwt",
+        jwt.encode(
+            {"sub": "admin", "typ": "access", "iss": "eventlens", "iat": 0, "exp": 2**40},
+            "a-guessed-key-that-is-long-enough-for-hs256",
+            "HS256",
+        ),
+        # alg "none": an unsigned token
+        "eyJhbGciOiJub25lIn0.eyJzdWIiOiJhZG1pbiJ9.",
+    ],
+)
+def test_forged_tokens_are_refused(shared_platform: RunningPlatform, token: str) -> None:
+    response = call(shared_platform, "GET", "/api/schemas/", token)
+    assert response.status_code == 401
+    assert "token" in response.json()["detail"]
+
+
+def test_an_expired_token_is_refused(
+    shared_platform: RunningPlatform, site: dict[str, str]
+) -> None:
+    claims = jwt.decode(site["admin"], options={"verify_signature": False})
+    assert claims["exp"] - claims["iat"] == 3600
+    refresh = shared_platform.client.post(
+        "/api/auth/refresh", json={"refresh_token": site["admin"]}
+    )
+    assert refresh.status_code == 401  # an access token is not a refresh token
+
+
+def test_a_refresh_token_gives_new_tokens(shared_platform: RunningPlatform) -> None:
+    login = shared_platform.client.post(
+        "/api/auth/login", json={"username": "vera", "password": VIEWER_PASSWORD}
+    ).json()
+    refreshed = shared_platform.client.post(
+        "/api/auth/refresh", json={"refresh_token": login["refresh_token"]}
+    )
+    assert refreshed.status_code == 200
+    assert call(
+        shared_platform, "GET", "/api/auth/me", refreshed.json()["access_token"]
+    ).json() == {
+        "username": "vera",
+        "role": "viewer",
+    }
+
+
+def test_repeated_failed_sign_ins_are_throttled(shared_platform: RunningPlatform) -> None:
+    statuses = [
+        shared_platform.client.post(
+            "/api/auth/login", json={"username": "mallory", "password": f"guess-{i}"}
+        ).status_code
+        for i in range(7)
+    ]
+    assert statuses[:5] == [401] * 5
+    assert statuses[-1] == 429
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "status", "words"),
+    [
+        (b"{bad json", "application/json", 400, "not valid JSON"),
+        (b"[1, 2]", "application/json", 422, "JSON object"),
+        (b'{"schema_id": 5, "event_type": "x"}', "application/json", 422, "schema_id"),
+        (b'{"event_type": "x"}', "application/json", 422, "schema_id: Field required"),
+        (
+            b'{"schema_id": "portfolio_events", "event_type": "page_view", '
+            b'"timestamp": "yesterday"}',
+            "application/json",
+            422,
+            "timestamp",
+        ),
+        (
+            b'{"schema_id": "portfolio_events", "event_type": "page_view", "properties": "x"}',
+            "application/json",
+            422,
+            "properties",
+        ),
+        (
+            b'{"schema_id": "portfolio_events", "event_type": "page_view", '
+            b'"properties": {"a": "\\u0000"}}',
+            "application/json",
+            422,
+            "NUL",
+        ),
+        (
+            b'{"schema_id": "x", "event_type": "y"}',
+            "application/x-www-form-urlencoded",
+            415,
+            "text/plain",
+        ),
+        (b'{"schema_id": "' + b"a" * 70_000 + b'"}', "application/json", 413, "exceeds"),
+        (b"[" * 5000 + b"]" * 5000, "application/json", 400, "not valid JSON"),
+    ],
+)
+def test_malformed_ingest_bodies_get_a_4xx_naming_the_problem_and_append_nothing(
+    shared_platform: RunningPlatform,
+    site: dict[str, str],
+    body: bytes,
+    content_type: str,
+    status: int,
+    words: str,
+) -> None:
+    before = _log_size(shared_platform)
+    response = shared_platform.client.post(
+        "/api/events/ingest", content=body, headers={"Content-Type": content_type}
+    )
+    assert response.status_code == status, response.text
+    assert words in response.json()["detail"]
+    assert _log_size(shared_platform) == before
+
+
+def test_deeply_nested_properties_are_refused(
+    shared_platform: RunningPlatform, site: dict[str, str]
+) -> None:
+    nested: dict[str, object] = {"leaf": 1}
+    for _ in range(12):
+        nested = {"n": nested}
+    body = snippet_body(site["container_id"], properties=nested)
+    response = shared_platform.client.post("/api/events/ingest", json=body)
+    assert response.status_code == 422
+    assert "nest" in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("change", "status", "code"),
+    [
+        ({"schema_id": "nope"}, 404, "unknown_schema"),
+        ({"event_type": "teleport"}, 422, "unknown_event_type"),
+        ({"container_id": "CAP-ZZZZZZ"}, 404, "unknown_adaptor"),
+    ],
+)
+def test_well_formed_events_that_fail_checks_are_kept_as_rejected(
+    shared_platform: RunningPlatform,
+    site: dict[str, str],
+    change: dict[str, str],
+    status: int,
+    code: str,
+) -> None:
+    body = {**snippet_body(site["container_id"]), **change}
+    response = shared_platform.client.post("/api/events/ingest", json=body)
+    assert response.status_code == status
+    error = response.json()["error"]
+    assert error["details"][0]["code"] == code
+    event_id = error["event_id"]
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        rejected = shared_platform.client.get(
+            "/api/events/rejected", params={"reason": code}, headers=shared_platform.auth()
+        ).json()
+        if any(r["event_id"] == event_id for r in rejected):
+            break
+        time.sleep(0.1)
+    else:
+        raise AssertionError("the rejected event was not recorded")
+
+
+def test_events_from_origins_the_adaptor_does_not_allow_are_refused(
+    shared_platform: RunningPlatform, site: dict[str, str]
+) -> None:
+    response = shared_platform.client.post(
+        "/api/events/ingest",
+        json=snippet_body(site["container_id"]),
+        headers={"Origin": "https://evil.example"},
+    )
+    assert response.status_code == 403
+    assert "access-control-allow-origin" not in response.headers
+    preflight = shared_platform.client.options(
+        "/api/events/ingest", headers={"Origin": "https://evil.example"}
+    )
+    assert preflight.status_code == 403
+
+
+def test_sendbeacon_text_plain_bodies_are_accepted(
+    shared_platform: RunningPlatform, site: dict[str, str]
+) -> None:
+    import json
+
+    response = shared_platform.client.post(
+        "/api/events/ingest",
+        content=json.dumps(snippet_body(site["container_id"])),
+        headers={"Content-Type": "text/plain;charset=UTF-8"},
+    )
+    assert response.status_code == 202
+
+
+def test_a_batch_accepts_and_rejects_each_event_on_its_own(
+    shared_platform: RunningPlatform, site: dict[str, str]
+) -> None:
+    good = snippet_body(site["container_id"])
+    response = shared_platform.client.post(
+        "/api/events/batch",
+        json={"events": [good, {**good, "event_type": "teleport"}, {"schema_id": 3}, "x"]},
+    )
+    assert response.status_code == 202
+    body = response.json()
+    assert [r["status"] for r in body["results"]] == ["accepted", "rejected", "invalid", "invalid"]
+    assert (body["accepted"], body["rejected"], body["invalid"]) == (1, 1, 2)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "status"),
+    [
+        (
+            "POST",
+            "/api/schemas/",
+            {"name": "x'; DROP TABLE event_logs; --", "properties": {"a": {}}},
+            422,
+        ),
+        ("POST", "/api/schemas/", {"name": "a" * 41, "properties": {"a": {}}}, 422),
+        (
+            "POST",
+            "/api/schemas/",
+            {"name": "ok_name", "properties": {"a": {"type": "nonsense"}}},
+            422,
+        ),
+        ("POST", "/api/schemas/", {"name": "ok_name"}, 422),
+        ("POST", "/api/schemas/", SEED_SCHEMA, 409),
+        ("PUT", "/api/schemas/missing", {"description": "x"}, 404),
+        ("POST", "/api/adaptors/", {"name": "x", "schema_id": "missing"}, 404),
+        (
+            "POST",
+            "/api/adaptors/",
+            {"name": "x", "schema_id": "portfolio_events", "website_url": "javascript:x"},
+            422,
+        ),
+        ("POST", "/api/users/", {"username": "a b", "password": "long-password"}, 422),
+        ("POST", "/api/users/", {"username": "bob", "password": "short"}, 422),
+        (
+            "POST",
+            "/api/users/",
+            {"username": "bob", "password": "long-password", "role": "root"},
+            422,
+        ),
+        ("GET", "/api/events/recent?schema_id=' OR 1=1 --", None, 200),
+        ("GET", "/api/events/recent?cursor=garbage", None, 422),
+        ("GET", "/api/events/recent?properties=[1]", None, 422),
+        ("GET", "/api/events/recent?limit=100000", None, 422),
+        ("GET", "/api/events/recent?schema_id=%00", None, 400),
+        ("GET", "/api/events/stats?days=2&start=2026-01-01T00:00:00Z", None, 422),
+        ("GET", "/api/events/stats?start=2026-02-01T00:00:00Z&end=2026-01-01T00:00:00Z", None, 422),
+    ],
+)
+def test_hostile_catalog_and_query_input_gets_a_clear_4xx(
+    shared_platform: RunningPlatform,
+    site: dict[str, str],
+    method: str,
+    path: str,
+    body: object,
+    status: int,
+) -> None:
+    response = call(shared_platform, method, path, site["admin"], body)
+    assert response.status_code == status, response.text
+    if status >= 400:
+        assert response.json()["error"]["message"]
+    else:
+        assert response.json() == []
+
+
+def test_oversized_rest_bodies_are_refused(
+    shared_platform: RunningPlatform, site: dict[str, str]
+) -> None:
+    huge = {
+        "name": "big",
+        "properties": {f"e{i}": {"description": "x" * 1000} for i in range(2000)},
+    }
+    response = call(shared_platform, "POST", "/api/schemas/", site["admin"], huge)
+    assert response.status_code == 413
+
+
+def test_graphql_refuses_queries_too_deep_or_too_large(
+    shared_platform: RunningPlatform, site: dict[str, str]
+) -> None:
+    headers = {"Authorization": f"Bearer {site['admin']}"}
+    aliases = " ".join(f"a{i}: stats {{ totalEvents }}" for i in range(50))
+    for query in (
+        "{" + aliases + "}",
+        "{ __schema { types { fields { type { fields { type { fields { type { name }"
+        " } } } } } } } }",
+    ):
+        response = shared_platform.client.post("/graphql", json={"query": query}, headers=headers)
+        assert response.json()["errors"][0]["extensions"]["status"] == 400
+
+
+def _log_size(p: RunningPlatform) -> int:
+    import psycopg
+
+    with psycopg.connect(p.env["EVENTLENS_DATABASE_URL"]) as conn:
+        row = conn.execute("SELECT count(*) FROM eventstore_log").fetchone()
+    assert row is not None
+    return int(row[0])
