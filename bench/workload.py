@@ -14,6 +14,9 @@ from bench.procstats import CpuMeter, MemoryPeak, MemorySampler, wait_for_quiet
 from bench.targets import Target
 from bench.verify import Ledger, SentEvents
 
+MAX_OTHER_CORES = 0.25  # CPU other processes may use while a load is measured
+ATTEMPTS = 3
+
 
 @dataclass(frozen=True)
 class Scenario:
@@ -43,7 +46,7 @@ class Measurement:
     run: WrkResult
     cpu: dict[str, float]  # cores used in the measured run: app, db, broker, loadgen, harness,
     # other (processes outside the test: another workload on the machine)
-    verified_events: int  # events of the warm-up and measured runs found exactly once
+    verified_events: int  # events of the warm-up and measured run(s) found exactly once
     settle_s: float  # seconds until the read models had caught up after the run
 
 
@@ -69,35 +72,42 @@ def probe(target: Target, ledger: Ledger) -> None:
 
 
 def measure(target: Target, scenario: Scenario, profile: Profile, ledger: Ledger) -> Measurement:
+    """Warm up, then measure; a measured run during which processes outside the test used
+    more than `MAX_OTHER_CORES` is repeated (at most `ATTEMPTS` times, the quietest kept).
+    Every run's events, kept or not, are verified."""
     url = target.batch_url if scenario.batch else target.ingest_url
     name = f"{scenario.label} x{scenario.connections}"
-    warm = run_wrk(
-        url,
-        scenario.connections,
-        profile.warmup_s,
-        target.container_id,
-        scenario.events_per_request,
-    )
+
+    def load(seconds: int) -> WrkResult:
+        return run_wrk(
+            url, scenario.connections, seconds, target.container_id, scenario.events_per_request
+        )
+
+    warm = load(profile.warmup_s)
     warm.check()
     ledger.add(_sent(warm, f"{name} warm-up"))
-    wait_for_quiet(target.cpu_groups)
-    meter = CpuMeter(target.cpu_groups)
-    meter.start()
-    run = run_wrk(
-        url,
-        scenario.connections,
-        profile.duration_s,
-        target.container_id,
-        scenario.events_per_request,
-    )
-    cpu = {**meter.stop(), "loadgen": run.cpu_s / run.duration_s}
-    ours = sum(v for k, v in cpu.items() if k != "machine")
-    cpu["other"] = max(0.0, cpu.pop("machine") - ours)  # processes that are not part of the test
-    run.check()
-    ledger.add(_sent(run, name))
+    best: tuple[WrkResult, dict[str, float]] | None = None
+    for attempt in range(1, ATTEMPTS + 1):
+        wait_for_quiet(target.cpu_groups, MAX_OTHER_CORES)
+        meter = CpuMeter(target.cpu_groups)
+        meter.start()
+        run = load(profile.duration_s)
+        cpu = {**meter.stop(), "loadgen": run.cpu_s / run.duration_s}
+        run.check()
+        ledger.add(_sent(run, f"{name} (attempt {attempt})"))
+        ours = sum(v for k, v in cpu.items() if k != "machine")
+        cpu["other"] = max(0.0, cpu.pop("machine") - ours)  # processes not part of the test
+        if best is None or cpu["other"] < best[1]["other"]:
+            best = (run, cpu)
+        if cpu["other"] <= MAX_OTHER_CORES:
+            break
+        print(f"  (other processes used {cpu['other']:.2f} cores; measuring again)", flush=True)
+        target.counter.wait_settled()
+    assert best is not None
     started = time.monotonic()
     verified = ledger.verify(target.counter)
-    return Measurement(target.name, scenario, run, cpu, verified, time.monotonic() - started)
+    settle = time.monotonic() - started
+    return Measurement(target.name, scenario, best[0], best[1], verified, settle)
 
 
 def run_workload(target: Target, profile: Profile, plan: list[Scenario]) -> WorkloadResult:

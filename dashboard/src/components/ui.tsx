@@ -159,10 +159,12 @@ export function Field({ label, hint, error, children, className, optional }: Fie
   const describedBy = [errorId, hintId].filter(Boolean).join(' ') || undefined;
   return (
     <div className={className}>
-      <label htmlFor={id} className="mb-1.5 flex items-baseline justify-between text-[13px] font-medium text-gray-700 dark:text-gray-300">
-        <span>{label}</span>
-        {optional && <span className="text-xs font-normal text-gray-400">optional</span>}
-      </label>
+      <div className="mb-1.5 flex items-baseline justify-between gap-2">
+        <label htmlFor={id} className="text-[13px] font-medium text-gray-700 dark:text-gray-300">
+          {label}
+        </label>
+        {optional && <span className="text-xs text-gray-400 dark:text-gray-500">optional</span>}
+      </div>
       {children({ id, 'aria-describedby': describedBy, 'aria-invalid': error ? true : undefined })}
       {error && (
         <p id={errorId} className="mt-1.5 text-[13px] text-rose-600 dark:text-rose-400" role="alert">
