@@ -62,6 +62,7 @@ ROUTES = [
     ("GET", "/api/auth/me", None, "viewer"),
     ("GET", "/health", None, "public"),
     ("GET", "/ready", None, "public"),
+    ("GET", "/metrics", None, "public"),
 ]
 
 

@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, PlainTextResponse
 
 from eventlens import __version__
 from eventlens.api import adaptors, auth, errors, events, reprocess, schemas, users
@@ -39,6 +39,7 @@ def create_app(settings: Settings | None = None, *, run_workers: bool = True) ->
         lifespan=lifespan,
     )
     api.state.platform = platform
+    ingest = IngestApp(platform, None)
     errors.install(api)
     api.include_router(auth.router)
     api.include_router(events.router)
@@ -82,6 +83,35 @@ def create_app(settings: Settings | None = None, *, run_workers: bool = True) ->
 
     from eventlens.api.dashboard import dashboard_router
 
+    @api.get("/metrics", tags=["health"], response_class=PlainTextResponse)
+    async def metrics() -> str:
+        """Prometheus text format: ingest outcomes of this process, projection lag."""
+        lags = await asyncio.to_thread(projection_lags, platform)
+        lines = [
+            "# HELP eventlens_ingested_events_total Events answered by this process's ingest.",
+            "# TYPE eventlens_ingested_events_total counter",
+        ]
+        for outcome in ("accepted", "rejected", "refused"):
+            count = ingest.counts[outcome]
+            lines.append(f'eventlens_ingested_events_total{{outcome="{outcome}"}} {count}')
+        lines += [
+            "# HELP eventlens_projection_events_behind Events not yet applied.",
+            "# TYPE eventlens_projection_events_behind gauge",
+            *(
+                f'eventlens_projection_events_behind{{projection="{lag.projection}"}} '
+                f"{lag.events_behind}"
+                for lag in lags
+            ),
+            "# HELP eventlens_projection_seconds_behind Age of the oldest unapplied event.",
+            "# TYPE eventlens_projection_seconds_behind gauge",
+            *(
+                f'eventlens_projection_seconds_behind{{projection="{lag.projection}"}} '
+                f"{lag.seconds_behind:.3f}"
+                for lag in lags
+            ),
+        ]
+        return "\n".join(lines) + "\n"
+
     api.include_router(dashboard_router())  # last: it answers every other GET
     if platform.settings.cors_origins:
         from fastapi.middleware.cors import CORSMiddleware
@@ -92,4 +122,5 @@ def create_app(settings: Settings | None = None, *, run_workers: bool = True) ->
             allow_methods=["GET", "POST", "PUT", "DELETE"],
             allow_headers=["Authorization", "Content-Type"],
         )
-    return IngestApp(platform, BodyLimit(api, platform.settings.max_request_bytes))
+    ingest.fallback = BodyLimit(api, platform.settings.max_request_bytes)
+    return ingest

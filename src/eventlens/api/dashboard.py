@@ -9,7 +9,7 @@ from pathlib import Path
 from fastapi import APIRouter, HTTPException
 from fastapi.responses import FileResponse, HTMLResponse
 
-RESERVED = ("api/", "graphql", "docs", "openapi.json", "redoc", "health", "ready")
+RESERVED = ("api/", "graphql", "docs", "openapi.json", "redoc", "health", "ready", "metrics")
 NOT_BUILT = """<!doctype html><title>EventLens</title>
 <p>The dashboard is not built. <code>make up</code> builds it; the API is at
 <a href="/docs">/docs</a> and GraphQL at <a href="/graphql">/graphql</a>.</p>"""

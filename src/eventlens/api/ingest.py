@@ -7,6 +7,7 @@ comes only after the events are durably appended. CORS is answered per adaptor.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -50,6 +51,7 @@ class IngestApp:
         self.fallback = fallback
         # A request costs one token per event it carries, so batches cannot evade the limit.
         self.limiter = RateLimiter(platform.settings.ingest_rate_limit)
+        self.counts: Counter[str] = Counter()  # events by outcome, for /metrics
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"] not in PATHS:
@@ -221,9 +223,14 @@ class IngestApp:
         )
 
     async def _track(self, events: list[TrackedEvent], origin: str | None) -> list[Outcome]:
-        return await track_events(
+        outcomes = await track_events(
             TrackEvents(events, origin), self.platform.cache, self.platform.store
         )
+        for outcome in outcomes:
+            self.counts[
+                "accepted" if outcome.accepted else "refused" if outcome.refused else "rejected"
+            ] += 1
+        return outcomes
 
     async def _preflight(self, origin: str | None, send: Send) -> None:
         if origin is None or not self._origin_known(origin):
