@@ -165,6 +165,7 @@ function summary() {
 }
 
 let blocked = null;
+let currentPage = null;
 async function step(name, fn, { critical = false } = {}) {
   if (blocked) {
     results.push({ name, ok: false, error: `not run: "${blocked}" failed before it` });
@@ -176,7 +177,13 @@ async function step(name, fn, { critical = false } = {}) {
     results.push({ name, ok: true });
     log(`PASS ${name} (${Date.now() - started} ms)`);
   } catch (error) {
-    const message = error instanceof Error ? error.message.split('\n').slice(0, 6).join('\n      ') : String(error);
+    let message = error instanceof Error ? error.message.split('\n').slice(0, 6).join('\n      ') : String(error);
+    if (currentPage && !currentPage.isClosed()) {
+      const file = path.join(SHOTS, `FAILED-${results.length + 1}.png`);
+      await currentPage.screenshot({ path: file }).catch(() => undefined);
+      const text = await currentPage.locator('body').innerText({ timeout: 2_000 }).catch(() => '');
+      message += `\n      at ${currentPage.url()} (screenshot ${path.basename(file)}); page says: ${text.replace(/\s+/g, ' ').slice(0, 300)}`;
+    }
     results.push({ name, ok: false, error: message });
     log(`FAIL ${name}: ${message}`);
     if (critical) blocked = name;
@@ -220,6 +227,7 @@ async function main() {
       context.setDefaultTimeout(15_000);
       page = context.pages()[0] ?? (await context.newPage());
       page.on('pageerror', (e) => pageErrors.push(e.message));
+      currentPage = page;
     },
     { critical: true },
   );
@@ -246,7 +254,7 @@ async function main() {
     async () => {
       await page.getByLabel('Password', { exact: true }).fill(ADMIN_PASSWORD);
       await page.getByRole('button', { name: 'Sign in' }).click();
-      await page.getByRole('heading', { name: 'Overview' }).waitFor();
+      await page.getByRole('heading', { name: 'Overview', exact: true }).waitFor();
       assert((await page.getByTestId('current-user').textContent()) === 'admin', 'the signed-in user is not shown');
     },
     { critical: true },
@@ -256,7 +264,7 @@ async function main() {
     'create a schema through the UI (with validation feedback as you type)',
     async () => {
       await nav('Schemas').click();
-      await page.getByRole('heading', { name: 'Schemas' }).waitFor();
+      await page.getByRole('heading', { name: 'Schemas', exact: true }).waitFor();
       await page.getByRole('button', { name: 'New schema' }).first().click();
       const dialog = page.getByRole('dialog', { name: 'New schema' });
       await dialog.waitFor();
@@ -277,7 +285,6 @@ async function main() {
         .getByLabel('JSON Schema of github_project_click')
         .fill(JSON.stringify({ type: 'object', properties: { link_text: { type: 'string' } }, required: ['link_text'] }, null, 2));
       await dialog.getByText('Valid JSON Schema').waitFor();
-      await shot('schema-editor-light');
       await dialog.getByRole('button', { name: 'Create schema' }).click();
       await dialog.waitFor({ state: 'detached' });
       await page.getByTestId('schema-card').filter({ hasText: SCHEMA }).waitFor();
@@ -290,7 +297,7 @@ async function main() {
     'create an adaptor through the UI and get its snippet',
     async () => {
       await nav('Adaptors').click();
-      await page.getByRole('heading', { name: 'Adaptors' }).waitFor();
+      await page.getByRole('heading', { name: 'Adaptors', exact: true }).waitFor();
       await page.getByRole('button', { name: 'New adaptor' }).first().click();
       const dialog = page.getByRole('dialog', { name: 'New adaptor' });
       await dialog.getByLabel('Name', { exact: true }).fill('E2E Site');
@@ -305,7 +312,6 @@ async function main() {
       assert(containerId, 'no container id in the snippet');
       assert(text.includes(`"${SCHEMA}"`), 'the snippet does not name the schema');
       await page.getByRole('button', { name: 'Copy snippet' }).waitFor();
-      await shot('adaptor-snippet-light');
       await page.keyboard.press('Escape');
       await page.getByTestId('adaptor-row').filter({ hasText: containerId }).waitFor();
       log(`adaptor ${containerId}`);
@@ -325,7 +331,7 @@ async function main() {
 
   await step('the overview updates live, without a reload, when events arrive', async () => {
     await nav('Overview').click();
-    await page.getByRole('heading', { name: 'Overview' }).waitFor();
+    await page.getByRole('heading', { name: 'Overview', exact: true }).waitFor();
     await page.waitForSelector('[data-testid="live-state"][data-state="live"]', { timeout: 20_000 });
     const total = page.getByTestId('stat-totalEvents').getByTestId('stat-value');
     await total.waitFor();
@@ -350,7 +356,7 @@ async function main() {
 
   await step('the explorer filters by event type (kept in the URL) and shows an event’s JSON', async () => {
     await nav('Events').click();
-    await page.getByRole('heading', { name: 'Events' }).waitFor();
+    await page.getByRole('heading', { name: 'Events', exact: true }).waitFor();
     await page.getByTestId('event-row').first().waitFor();
     await page.getByLabel('Event type', { exact: true }).selectOption('github_project_click');
     await page.waitForURL(/type=github_project_click/);
@@ -397,7 +403,7 @@ async function main() {
     assert(r.status === 422, `ingest answered ${r.status}, expected 422: ${r.text}`);
     rejectedId = r.json?.error?.event_id;
     await nav('Pipeline health').click();
-    await page.getByRole('heading', { name: 'Pipeline health' }).waitFor();
+    await page.getByRole('heading', { name: 'Pipeline health', exact: true }).waitFor();
     const row = page.locator('[data-testid="rejected-row"][data-event-type="signup"]');
     await row.waitFor({ timeout: 15_000 });
     assert((await row.textContent()).includes('unknown_event_type'), 'the reason is not shown');
@@ -407,7 +413,7 @@ async function main() {
   await step('fix the schema (add the event type) through the UI; a new version is recorded', async () => {
     await nav('Schemas').click();
     await page.getByTestId('schema-card').filter({ hasText: SCHEMA }).click();
-    await page.getByRole('heading', { name: SCHEMA }).waitFor();
+    await page.getByRole('heading', { name: SCHEMA, exact: true }).waitFor();
     await page.getByRole('button', { name: 'Edit' }).click();
     const dialog = page.getByRole('dialog', { name: `Edit ${SCHEMA}` });
     await dialog.waitFor();
@@ -447,7 +453,7 @@ async function main() {
 
   await step('a shared overview link restores range and filters', async () => {
     await page.goto(`${base}/?range=7d&schema=${SCHEMA}&type=page_view`);
-    await page.getByRole('heading', { name: 'Overview' }).waitFor();
+    await page.getByRole('heading', { name: 'Overview', exact: true }).waitFor();
     assert((await page.getByRole('radio', { name: '7d' }).getAttribute('aria-checked')) === 'true', '7d is not selected');
     assert((await page.getByLabel('Event type', { exact: true }).inputValue()) === 'page_view', 'the event type filter is not restored');
     const total = page.getByTestId('stat-totalEvents').getByTestId('stat-value');
@@ -473,10 +479,21 @@ async function main() {
         await page.waitForTimeout(700);
         await page.screenshot({ path: path.join(SHOTS, `${name}-${theme}.png`), fullPage: true });
       }
+      // Dialogs: the schema editor and an adaptor's snippet.
+      await page.goto(`${base}/schemas/${SCHEMA}`);
+      await page.getByRole('button', { name: 'Edit' }).click();
+      await page.getByRole('dialog').getByText('Valid JSON Schema').first().waitFor();
+      await shot(`schema-editor-${theme}`);
+      await page.keyboard.press('Escape');
+      await page.goto(base + '/adaptors');
+      await page.getByRole('button', { name: 'Snippet' }).first().click();
+      await page.getByTestId('snippet').waitFor();
+      await shot(`adaptor-snippet-${theme}`);
+      await page.keyboard.press('Escape');
       // Phone width, with the navigation open.
       await page.setViewportSize({ width: 390, height: 844 });
       await page.goto(base + '/');
-      await page.getByRole('heading', { name: 'Overview' }).waitFor();
+      await page.getByRole('heading', { name: 'Overview', exact: true }).waitFor();
       await page.waitForTimeout(700);
       await page.screenshot({ path: path.join(SHOTS, `overview-phone-${theme}.png`), fullPage: true });
       await page.getByRole('button', { name: 'Open navigation' }).click();
@@ -500,11 +517,16 @@ async function main() {
     assert(created.status === 201, `creating the viewer answered ${created.status}: ${created.text}`);
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.waitForURL(/\/login$/);
-    await shot('login-light');
+    for (const theme of ['dark', 'light']) {
+      await page.evaluate((t) => localStorage.setItem('eventlens.theme', t), theme);
+      await page.reload();
+      await page.getByLabel('Username', { exact: true }).waitFor();
+      await shot(`login-${theme}`);
+    }
     await page.getByLabel('Username', { exact: true }).fill('viewer1');
     await page.getByLabel('Password', { exact: true }).fill(VIEWER_PASSWORD);
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Overview' }).waitFor();
+    await page.getByRole('heading', { name: 'Overview', exact: true }).waitFor();
     await nav('Schemas').click();
     await page.getByTestId('schema-card').first().waitFor();
     assert((await page.getByRole('button', { name: 'New schema' }).count()) === 0, 'viewer sees "New schema"');
@@ -521,8 +543,8 @@ async function main() {
     await page.getByTestId('rejected-events').waitFor();
     assert((await page.getByRole('button', { name: /^Re-process/ }).count()) === 0, 'viewer sees "Re-process"');
     await nav('Settings').click();
-    await page.getByRole('heading', { name: 'Your account' }).waitFor();
-    assert((await page.getByRole('heading', { name: 'Users and roles' }).count()) === 0, 'viewer sees user management');
+    await page.getByRole('heading', { name: 'Your account', exact: true }).waitFor();
+    assert((await page.getByRole('heading', { name: 'Users and roles', exact: true }).count()) === 0, 'viewer sees user management');
   });
 
   await step('no uncaught errors in the page', async () => {

@@ -3,6 +3,7 @@ import { Navigate, Route, Routes, useLocation } from 'react-router-dom';
 import { Layout } from './components/Layout';
 import { Toaster } from './components/Toaster';
 import { Spinner } from './components/ui';
+import { previousUser } from './lib/auth';
 import { useSession } from './lib/session';
 import { LoginPage } from './pages/Login';
 
@@ -17,7 +18,7 @@ const NotFoundPage = lazy(() => import('./pages/NotFound'));
 function RequireAuth({ children }: { children: ReactNode }) {
   const session = useSession();
   const location = useLocation();
-  if (!session) return <Navigate to="/login" replace state={{ from: location.pathname + location.search }} />;
+  if (!session) return <Navigate to="/login" replace state={{ from: location.pathname + location.search, user: previousUser() }} />;
   return <>{children}</>;
 }
 

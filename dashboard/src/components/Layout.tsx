@@ -117,7 +117,7 @@ function Sidebar({ onNavigate }: { onNavigate?: () => void }) {
               onClick={() => {
                 logout();
                 queryClient.clear();
-                navigate('/login');
+                navigate('/login', { replace: true });
               }}
             >
               <LogOut className="h-4 w-4" aria-hidden />
@@ -141,12 +141,14 @@ export function Layout() {
   }, [open]);
 
   return (
-    <div className="min-h-screen">
+    <div className="min-h-screen lg:flex">
       <a href="#main" className="sr-only z-[70] rounded-md bg-brand-600 px-3 py-2 text-sm font-medium text-white focus:not-sr-only focus:fixed focus:left-3 focus:top-3">
         Skip to content
       </a>
-      <aside className="fixed inset-y-0 left-0 z-30 hidden w-60 border-r border-gray-200 bg-white dark:border-gray-800 dark:bg-gray-900 lg:block">
-        <Sidebar />
+      <aside className="hidden w-60 shrink-0 border-r border-gray-200 bg-white dark:border-gray-800 dark:bg-gray-900 lg:block">
+        <div className="sticky top-0 h-screen">
+          <Sidebar />
+        </div>
       </aside>
 
       <header className="sticky top-0 z-20 flex h-14 items-center gap-3 border-b border-gray-200 bg-white/90 px-4 backdrop-blur dark:border-gray-800 dark:bg-gray-900/90 lg:hidden">
@@ -168,7 +170,7 @@ export function Layout() {
         </div>
       )}
 
-      <main id="main" className="lg:pl-60">
+      <main id="main" className="min-w-0 flex-1">
         <div className="mx-auto max-w-7xl px-4 py-6 sm:px-6 lg:px-8 lg:py-8">
           <Outlet />
         </div>

@@ -1,7 +1,7 @@
 /** Create or edit a schema: its event types and their JSON Schemas, checked as you type. */
 import clsx from 'clsx';
 import { AlertTriangle, CheckCircle2, Plus, Trash2, XCircle } from 'lucide-react';
-import { useMemo, useRef, useState, type FormEvent } from 'react';
+import { useLayoutEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { ApiError } from '../lib/errors';
 import { checkEventTypeName, checkEventTypeSchema, checkSchemaName, MAX_DESCRIPTION, type SchemaCheck } from '../lib/jsonSchema';
 import { Alert, Button, Field, Input, Textarea } from './ui';
@@ -97,6 +97,7 @@ export function SchemaEditor({
   const [rows, setRows] = useState<Row[]>(() => (initial?.eventTypes.length ? initial.eventTypes.map((t) => toRow(t.name, t.jsonSchema)) : [toRow('page_view', {})]));
   const [touched, setTouched] = useState(false);
   const list = useRef<HTMLDivElement>(null);
+  const [focusRow, setFocusRow] = useState<number | null>(null);
 
   const checks = useMemo(() => rows.map((r) => checkEventTypeSchema(r.text)), [rows]);
   const nameErrors = rows.map((r, i) => checkEventTypeName(r.name, rows.filter((_, j) => j !== i).map((o) => o.name)));
@@ -110,9 +111,17 @@ export function SchemaEditor({
   }
 
   function addRow(text = '{}') {
-    setRows((rs) => [...rs, { id: nextId++, name: '', text }]);
-    setTimeout(() => list.current?.querySelector<HTMLInputElement>('[data-row]:last-of-type input')?.focus(), 0);
+    const id = nextId++;
+    setRows((rs) => [...rs, { id, name: '', text }]);
+    setFocusRow(id);
   }
+
+  // Focus the new row's name right after it is rendered (in the same commit as the click).
+  useLayoutEffect(() => {
+    if (focusRow === null) return;
+    list.current?.querySelector<HTMLInputElement>(`#et-name-${focusRow}`)?.focus();
+    setFocusRow(null);
+  }, [focusRow]);
 
   function submit(e: FormEvent) {
     e.preventDefault();
@@ -240,7 +249,7 @@ export function SchemaEditor({
           </Button>
         </div>
       </div>
-      <div className="sticky bottom-0 -mx-5 -mb-4 mt-6 flex flex-wrap items-center justify-end gap-2 border-t border-gray-100 bg-white/95 px-5 py-3 backdrop-blur dark:border-gray-800 dark:bg-gray-900/95">
+      <div className="sticky -bottom-4 z-10 -mx-5 -mb-4 mt-6 flex flex-wrap items-center justify-end gap-2 border-t border-gray-100 bg-white/95 px-5 py-3 backdrop-blur dark:border-gray-800 dark:bg-gray-900/95">
         {invalid && touched && <p className="mr-auto text-[13px] text-rose-600 dark:text-rose-400">Fix the problems above to save.</p>}
         <Button onClick={onCancel}>Cancel</Button>
         <Button type="submit" variant="primary" loading={submitting} disabled={touched && invalid}>

@@ -44,7 +44,15 @@ function load(): Session | null {
   }
 }
 
+let endedUser: string | null = null;
+
+/** Who was signed in before the session ended (to send them back where they were). */
+export function previousUser(): string | null {
+  return endedUser;
+}
+
 function save(session: Session | null): void {
+  if (!session && current) endedUser = current.user.username;
   current = session;
   try {
     if (session) localStorage.setItem(KEY, JSON.stringify(session));

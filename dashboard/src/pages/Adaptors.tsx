@@ -180,8 +180,8 @@ export default function AdaptorsPage() {
         </Card>
       ) : (
         <Card className="overflow-hidden">
-          <div className="overflow-x-auto">
-            <table className="w-full min-w-[820px] text-left text-sm" data-testid="adaptors-table">
+          <div className="relative overflow-x-auto">
+            <table className="w-full min-w-[760px] text-left text-sm" data-testid="adaptors-table">
               <thead className="border-b border-gray-200 bg-gray-50/80 text-xs font-medium uppercase tracking-wide text-gray-500 dark:border-gray-800 dark:bg-gray-900/60 dark:text-gray-400">
                 <tr>
                   <th scope="col" className="px-4 py-2.5">Adaptor</th>

@@ -12,7 +12,7 @@ import { useAdaptorNames, useCatalog } from '../lib/catalog';
 import { countActive, EMPTY_FILTERS, parseEventFilters, toEventFilterInput, writeEventFilters, type EventFilters, type PropertyPair } from '../lib/eventFilters';
 import { download, exportFilename, toCsv, toNdjson, type ExportEvent } from '../lib/export';
 import { messageOf } from '../lib/errors';
-import { formatDateTime, formatNumber, formatRelative } from '../lib/format';
+import { formatDateTime, formatNumber, formatRelative, formatShortDateTime } from '../lib/format';
 import { gql } from '../lib/http';
 import { EventsQuery } from '../lib/queries';
 import { toast } from '../lib/toast';
@@ -272,15 +272,15 @@ export default function EventsPage() {
           </EmptyState>
         ) : (
           <>
-            <div className="overflow-x-auto">
-              <table className="w-full min-w-[760px] text-left text-sm" data-testid="events-table">
+            <div className="relative overflow-x-auto">
+              <table className="w-full table-fixed text-left text-sm md:table-auto" data-testid="events-table">
                 <thead className="border-b border-gray-200 bg-gray-50/80 text-xs font-medium uppercase tracking-wide text-gray-500 dark:border-gray-800 dark:bg-gray-900/60 dark:text-gray-400">
                   <tr>
-                    <th scope="col" className="px-4 py-2.5">Time</th>
-                    <th scope="col" className="px-4 py-2.5">Event type</th>
-                    <th scope="col" className="px-4 py-2.5">Adaptor</th>
-                    <th scope="col" className="px-4 py-2.5">Session</th>
-                    <th scope="col" className="px-4 py-2.5">Properties</th>
+                    <th scope="col" className="w-[9.5rem] px-4 py-2.5 md:w-auto">Time</th>
+                    <th scope="col" className="w-[9rem] px-4 py-2.5 md:w-auto">Event type</th>
+                    <th scope="col" className="hidden px-4 py-2.5 md:table-cell">Adaptor</th>
+                    <th scope="col" className="hidden px-4 py-2.5 lg:table-cell">Session</th>
+                    <th scope="col" className="hidden px-4 py-2.5 sm:table-cell">Properties</th>
                     <th scope="col" className="w-8 px-2 py-2.5">
                       <span className="sr-only">Open</span>
                     </th>
@@ -299,19 +299,22 @@ export default function EventsPage() {
                           className="rounded text-left focus:outline-none focus-visible:ring-2 focus-visible:ring-brand-500"
                           aria-label={`Open event ${e.eventType} at ${formatDateTime(e.timestamp)}`}
                         >
-                          <span className="block text-gray-900 tabular dark:text-gray-100">{formatDateTime(e.timestamp)}</span>
+                          <span className="hidden text-gray-900 tabular dark:text-gray-100 sm:block">{formatDateTime(e.timestamp)}</span>
+                          <span className="block text-gray-900 tabular dark:text-gray-100 sm:hidden">{formatShortDateTime(e.timestamp)}</span>
                           <span className="block text-xs text-gray-500 dark:text-gray-400">{formatRelative(e.receivedAt)}</span>
                         </button>
                       </td>
                       <td className="px-4 py-2.5">
-                        <Badge tone={e.eventType === 'page_view' ? 'sky' : e.eventType.includes('click') ? 'green' : 'brand'}>{e.eventType}</Badge>
+                        <Badge tone={e.eventType === 'page_view' ? 'sky' : e.eventType.includes('click') ? 'green' : 'brand'} className="max-w-full truncate">
+                          {e.eventType}
+                        </Badge>
                         <span className="mt-0.5 block text-xs text-gray-500 dark:text-gray-400">{e.schemaId}</span>
                       </td>
-                      <td className="max-w-[10rem] truncate px-4 py-2.5 text-gray-700 dark:text-gray-300">{e.containerId ? adaptorName(e.containerId) : '—'}</td>
-                      <td className="max-w-[10rem] truncate px-4 py-2.5">
+                      <td className="hidden max-w-[10rem] truncate px-4 py-2.5 text-gray-700 dark:text-gray-300 md:table-cell">{e.containerId ? adaptorName(e.containerId) : '—'}</td>
+                      <td className="hidden max-w-[10rem] truncate px-4 py-2.5 lg:table-cell">
                         <Mono className="text-gray-600 dark:text-gray-400">{e.sessionId ?? '—'}</Mono>
                       </td>
-                      <td className="max-w-[22rem] truncate px-4 py-2.5 text-gray-600 dark:text-gray-400" title={preview(e.properties)}>
+                      <td className="hidden max-w-[22rem] truncate px-4 py-2.5 text-gray-600 dark:text-gray-400 sm:table-cell" title={preview(e.properties)}>
                         <Mono>{preview(e.properties) || '—'}</Mono>
                       </td>
                       <td className="px-2 py-2.5 text-gray-300 group-hover:text-gray-500 dark:text-gray-600">

@@ -22,14 +22,16 @@ export function LoginPage() {
   const session = useSession();
   const navigate = useNavigate();
   const location = useLocation();
-  const from = (location.state as { from?: string } | null)?.from ?? '/';
+  const state = location.state as { from?: string; user?: string | null } | null;
+  // Back to where the session ended, unless someone else signs in.
+  const target = (name: string) => (state?.from && (!state.user || state.user.toLowerCase() === name.toLowerCase()) ? state.from : '/');
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   const [show, setShow] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
-  if (session) return <Navigate to={from} replace />;
+  if (session) return <Navigate to={target(session.user.username)} replace />;
 
   async function submit(e: FormEvent) {
     e.preventDefault();
@@ -41,7 +43,7 @@ export function LoginPage() {
     setError(null);
     try {
       await login(username.trim(), password);
-      navigate(from, { replace: true });
+      navigate(target(username.trim()), { replace: true });
     } catch (err) {
       setError(explain(err));
     } finally {

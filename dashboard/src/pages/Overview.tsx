@@ -58,8 +58,10 @@ function StatCard({
   previous,
   loading,
   grafana,
+  note,
 }: {
   metric: (typeof METRICS)[number];
+  note?: string;
   value: number | undefined;
   previous: number | undefined;
   loading: boolean;
@@ -92,13 +94,13 @@ function StatCard({
       {loading || value === undefined ? (
         <Skeleton className="mt-3 h-8 w-24" />
       ) : (
-        <p key={value} className="mt-2 animate-flash rounded text-2xl font-semibold tracking-tight text-gray-900 tabular dark:text-white sm:text-[28px]" data-testid="stat-value" data-value={value}>
+        <p key={value} className="-mx-1 mt-2 inline-block animate-flash rounded px-1 text-2xl font-semibold tracking-tight text-gray-900 tabular dark:text-white sm:text-[28px]" data-testid="stat-value" data-value={value}>
           {formatNumber(value)}
         </p>
       )}
       <div className="mt-1.5 flex h-5 items-center gap-1.5 text-xs text-gray-500 dark:text-gray-400">
         {value !== undefined && <Delta now={value} before={previous} />}
-        {previous !== undefined && <span>vs previous period</span>}
+        {previous !== undefined && <span className="truncate">{note ?? 'vs previous period'}</span>}
       </div>
     </Card>
   );
@@ -132,7 +134,6 @@ export default function OverviewPage() {
 
   // Recompute the range when the selection changes (not on every render: "now" moves).
   const rangeKey = JSON.stringify(state.range);
-  // eslint-disable-next-line react-hooks/exhaustive-deps
   const range = useMemo(() => resolveRange(state.range), [rangeKey]);
   const filter: StatsInput = useMemo(
     () => ({ ...range.input, schemaId: schema, adaptorId: adaptor, eventType: type }),
@@ -170,8 +171,7 @@ export default function OverviewPage() {
       }
       lastTotal.current = data.liveStats.totalEvents;
     },
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-    [queryClient, JSON.stringify(filter)],
+      [queryClient, JSON.stringify(filter)],
   );
   const live = useSubscription(LiveStatsSubscription, { filter }, onLive, range.live);
 
@@ -258,7 +258,15 @@ export default function OverviewPage() {
         <div className="mb-6 grid grid-cols-2 gap-3 sm:gap-4 md:grid-cols-3 xl:grid-cols-5">
           {METRICS.map((m, i) => (
             <div key={m.key} className={clsx(i === 0 && 'col-span-2 md:col-span-1')}>
-              <StatCard metric={m} value={s?.[m.key]} previous={p?.[m.key]} loading={stats.isPending} grafana={grafana} />
+              <StatCard
+                metric={m}
+                value={s?.[m.key]}
+                previous={p?.[m.key]}
+                loading={stats.isPending}
+                grafana={grafana}
+                // Unique counts come from per-day sketches without an event-type dimension.
+                note={type && (m.key === 'uniqueSessions' || m.key === 'uniqueUsers') ? 'of all event types' : undefined}
+              />
             </div>
           ))}
         </div>

@@ -111,8 +111,17 @@ function diffTypes(now: Record<string, unknown>, before: Record<string, unknown>
   return { added, removed, changed };
 }
 
-function VersionHistory({ name }: { name: string }) {
-  const versions = useQuery({ queryKey: ['schema-versions', name], queryFn: () => gql(SchemaVersionsQuery, { name }) });
+function VersionHistory({ name, current }: { name: string; current: number }) {
+  // The history is a read model: right after a change it may not have the newest version yet.
+  // Until it does, ask again every second (for at most half a minute).
+  const versions = useQuery({
+    queryKey: ['schema-versions', name],
+    queryFn: () => gql(SchemaVersionsQuery, { name }),
+    refetchInterval: (query) => {
+      const newest = query.state.data?.schemaVersions[0]?.version ?? 0;
+      return newest < current && query.state.dataUpdateCount < 30 ? 1_000 : false;
+    },
+  });
   const [open, setOpen] = useState<number | null>(null);
   if (versions.isError) return <ErrorState compact error={versions.error} onRetry={() => void versions.refetch()} />;
   if (!versions.data)
@@ -224,7 +233,7 @@ function SchemaDetail({ schema, isAdmin, onEdit, onRetire }: { schema: SchemaIte
         </Card>
         <Card className="self-start lg:col-span-2">
           <CardHeader title="Version history" subtitle="Every definition is kept" />
-          <VersionHistory name={schema.name} />
+          <VersionHistory name={schema.name} current={schema.version} />
         </Card>
       </div>
     </>

@@ -223,10 +223,12 @@ function UserAdmin() {
                 <label className="sr-only" htmlFor={`role-${u.username}`}>
                   Role of {u.username}
                 </label>
-                <Select id={`role-${u.username}`} value={u.role} disabled={self || setRole.isPending} onChange={(e) => setRole.mutate({ username: u.username, role: e.target.value })} className="w-28" title={self ? 'You cannot change your own role' : undefined}>
+<div className="w-28 shrink-0">
+                  <Select id={`role-${u.username}`} value={u.role} disabled={self || setRole.isPending} onChange={(e) => setRole.mutate({ username: u.username, role: e.target.value })} title={self ? 'You cannot change your own role' : undefined}>
                   <option value="admin">admin</option>
                   <option value="viewer">viewer</option>
                 </Select>
+                </div>
                 {!self && (
                   <>
                     <Button size="sm" variant="ghost" icon={<KeyRound className="h-3.5 w-3.5" aria-hidden />} onClick={() => { setResetPassword(''); reset.reset(); setResetting(u.username); }} aria-label={`Reset the password of ${u.username}`}>
@@ -319,7 +321,7 @@ export default function SettingsPage() {
   return (
     <>
       <PageHeader title="Settings" description={isAdmin ? 'Appearance, your account, and who can sign in.' : 'Appearance and your account.'} />
-      <div className="space-y-6">
+      <div className="max-w-3xl space-y-6">
         <Appearance />
         <OwnPassword />
         {isAdmin && <UserAdmin />}

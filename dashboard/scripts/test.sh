@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Every dashboard test: types, generated GraphQL code, component tests (Vitest), then the
+# end-to-end run against a real `eventlens up` in Debian's Chromium. Exits non-zero on any
+# failure; the last line is `dashboard: N passed, M failed`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib.sh
+
+if ! have_node; then
+  echo "dashboard: Node.js 18+ and npm are needed for the dashboard tests" >&2
+  exit 1
+fi
+ensure_deps
+
+CHROMIUM="${CHROMIUM:-/usr/bin/chromium}"
+if [ ! -x "$CHROMIUM" ]; then
+  echo "dashboard: installing Debian's chromium for the end-to-end tests" >&2
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium fonts-liberation >/dev/null
+fi
+
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+echo "== dashboard: typecheck" >&2
+npx tsc --noEmit
+
+echo "== dashboard: GraphQL operations against docs/schema.graphql" >&2
+CODEGEN_OUT="$work/gql/" npx graphql-codegen --config codegen.ts --silent
+if ! diff -rq "$work/gql" src/gql >/dev/null; then
+  echo "dashboard: WARNING src/gql/ differs from what docs/schema.graphql generates; run 'npm run codegen'" >&2
+fi
+
+echo "== dashboard: component tests" >&2
+unit_status=0
+npx vitest run --reporter=default --reporter=json --outputFile="$work/vitest.json" || unit_status=$?
+
+echo "== dashboard: build" >&2
+scripts/build.sh
+
+echo "== dashboard: end to end" >&2
+e2e_status=0
+node e2e/run.mjs | tee "$work/e2e.log" || e2e_status=$?
+
+node - "$work/vitest.json" "$work/e2e.log" <<'JS'
+const fs = require('fs');
+let passed = 0, failed = 0;
+try {
+  const v = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
+  passed += v.numPassedTests; failed += v.numFailedTests + (v.numRuntimeErrorTestSuites || 0);
+} catch { failed += 1; }
+const m = /^(\d+) passed, (\d+) failed$/m.exec(fs.existsSync(process.argv[3]) ? fs.readFileSync(process.argv[3], 'utf8') : '');
+if (m) { passed += Number(m[1]); failed += Number(m[2]); } else failed += 1;
+console.log(`dashboard: ${passed} passed, ${failed} failed`);
+JS
+[ "$unit_status" -eq 0 ] && [ "$e2e_status" -eq 0 ]

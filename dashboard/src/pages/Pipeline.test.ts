@@ -1,0 +1,25 @@
+import { describe, expect, it, vi } from 'vitest';
+import { ApiError } from '../lib/errors';
+
+const rest = vi.hoisted(() => vi.fn());
+vi.mock('../lib/http', () => ({ rest, gql: vi.fn() }));
+
+import { reprocess } from './Pipeline';
+
+describe('re-processing rejected events', () => {
+  it('reports the counts', async () => {
+    rest.mockResolvedValueOnce({ reprocessed: 3, still_rejected: 1 });
+    expect(await reprocess('shop')).toEqual({ kind: 'done', reprocessed: 3, stillRejected: 1 });
+    expect(rest).toHaveBeenCalledWith('POST', '/api/events/rejected/reprocess', { schema_id: 'shop' });
+  });
+
+  it('says clearly when the server has no such endpoint (404 for the route)', async () => {
+    rest.mockRejectedValueOnce(new ApiError({ status: 404, code: 'not_found', message: 'Not Found' }));
+    expect(await reprocess(null)).toMatchObject({ kind: 'unavailable', message: expect.stringMatching(/does not offer re-processing/) });
+  });
+
+  it('passes other errors on (e.g. an unknown schema)', async () => {
+    rest.mockRejectedValueOnce(new ApiError({ status: 404, code: 'not_found', message: "schema 'nope' does not exist" }));
+    expect(await reprocess('nope')).toEqual({ kind: 'error', message: "schema 'nope' does not exist" });
+  });
+});
