@@ -7,6 +7,7 @@ STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 .PHONY: up test lint bench clean
 
 up: $(STAMP)
+	dashboard/scripts/build.sh || echo "The dashboard is not built; the API runs without it." >&2
 	$(BIN)/eventlens up
 
 test: $(STAMP)

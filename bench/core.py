@@ -33,7 +33,7 @@ class Profile:
 
     @classmethod
     def full(cls) -> Profile:
-        return cls("full", 2, 10, (8, 32, 64, 128), (4, 16))
+        return cls("full", 3, 10, (8, 32, 64, 128), (4, 16))
 
     @classmethod
     def quick(cls) -> Profile:

@@ -29,4 +29,4 @@ def text(columns: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 
 
 def _numeric(cell: str) -> bool:
-    return cell.replace(",", "").replace(".", "").rstrip("x").isdigit()
+    return cell.removesuffix(" *").replace(",", "").replace(".", "").rstrip("x").isdigit()

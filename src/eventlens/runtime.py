@@ -94,9 +94,17 @@ def reader_factory(
 
     def make(load_positions: Callable[[], dict[str, int]]) -> EventReader:
         if CATALOG_STREAM in projection.streams and not settings.kafka_bootstrap:
-            from eventlens.eventstore.postgres import CatalogLogReader
+            from eventlens.eventstore.postgres import (
+                CatalogLogReader,
+                CompositeReader,
+                PostgresEventReader,
+            )
 
-            return CatalogLogReader(catalog.recorder, database_url, CATALOG_TABLE)
+            catalog_reader = CatalogLogReader(catalog.recorder, database_url, CATALOG_TABLE)
+            log_streams = [s for s in projection.streams if s != CATALOG_STREAM]
+            if not log_streams:
+                return catalog_reader
+            return CompositeReader([catalog_reader, PostgresEventReader(database_url, log_streams)])
         if settings.kafka_bootstrap:
             from eventlens.eventstore.kafka import KafkaEventReader
 

@@ -292,7 +292,8 @@ async def rejected(
             sql.SQL(
                 "SELECT r.event_id, r.schema_id, r.container_id, r.event_type, r.received_at, "
                 "r.reasons, r.payload, (l.event_id IS NOT NULL) AS reprocessed "
-                "FROM rejected_events r LEFT JOIN event_logs l ON l.event_id = r.event_id "
+                "FROM rejected_events r LEFT JOIN event_logs l "
+                "ON l.schema_id = r.schema_id AND l.event_id = r.event_id "
                 "WHERE {} ORDER BY r.received_at DESC, r.event_id DESC LIMIT %(limit)s"
             ).format(sql.SQL(" AND ").join(clauses)),
             params,
@@ -361,7 +362,8 @@ async def rejected_to_retry(
         "SELECT r.payload FROM rejected_events r "
         "WHERE (%(schema)s::text IS NULL OR r.schema_id = %(schema)s) "
         "AND (%(at)s::timestamptz IS NULL OR (r.received_at, r.event_id) > (%(at)s, %(id)s)) "
-        "AND NOT EXISTS (SELECT 1 FROM event_logs l WHERE l.event_id = r.event_id) "
+        "AND NOT EXISTS (SELECT 1 FROM event_logs l "
+        "WHERE l.schema_id = r.schema_id AND l.event_id = r.event_id) "
         "ORDER BY r.received_at, r.event_id LIMIT %(limit)s",
         {
             "schema": schema_id,

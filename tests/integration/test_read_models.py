@@ -109,6 +109,7 @@ def test_catalog_views_follow_the_catalog_and_keep_every_schema_version(backend:
     )
     backend.relay_catalog()
     drain(backend.worker(CatalogViews(catalog)), 2)
+    drain(backend.worker(TrackedEvents()), 2)  # it creates the schema's table
 
     assert rows(backend, "SELECT name, version, is_active FROM schemas") == [
         ("shop_events", 2, True)

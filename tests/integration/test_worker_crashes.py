@@ -111,13 +111,21 @@ def test_killing_workers_at_random_instants_leaves_exact_read_models(
 def test_kafka_workers_split_the_partitions_and_take_over_a_dead_members_share(
     backend: Backend, workers: list[WorkerProcess]
 ) -> None:
+    from confluent_kafka import KafkaException
     from confluent_kafka.admin import AdminClient
 
     group = f"{backend.settings.kafka_topic_prefix}eventlens-projection-events"
     admin = AdminClient({"bootstrap.servers": backend.settings.kafka_bootstrap})
 
     def members() -> list[set[tuple[str, int]]]:
-        description = admin.describe_consumer_groups([group])[group].result()
+        for _ in range(20):  # the group coordinator may be moving: ask again
+            try:
+                description = admin.describe_consumer_groups([group])[group].result()
+                break
+            except KafkaException:
+                time.sleep(0.5)
+        else:
+            raise AssertionError("the consumer group could not be described")
         return [
             {(tp.topic, tp.partition) for tp in m.assignment.topic_partitions}
             for m in description.members

@@ -42,8 +42,8 @@ MAX_GROUP = 5000  # events per group commit
 
 INSERT = sql.SQL(
     "INSERT INTO {table} (position, stream, event_id, partition_key, payload) "
-    "SELECT nextval({seq}), s, e, k, p::jsonb "
-    "FROM unnest(%s::text[], %s::uuid[], %s::text[], %s::text[]) AS t(s, e, k, p) "
+    "SELECT nextval({seq}), s, e, k, p "
+    "FROM unnest(%b::text[], %b::uuid[], %b::text[], %b::text[]) AS t(s, e, k, p) "
     "ON CONFLICT (stream, event_id) DO NOTHING"
 ).format(table=sql.Identifier(LOG_TABLE), seq=sql.Literal(f"{LOG_TABLE}_position_seq"))
 
@@ -205,7 +205,7 @@ class PostgresEventReader:
         assert self._conn is not None, "open() first"
         rows = self._conn.execute(
             sql.SQL(
-                "SELECT stream, position, payload::text FROM {} "
+                "SELECT stream, position, payload FROM {} "
                 "WHERE position >= %s AND stream = ANY(%s) ORDER BY position LIMIT %s"
             ).format(sql.Identifier(LOG_TABLE)),
             (self._next, self._streams, limit),
@@ -287,3 +287,46 @@ class CatalogLogReader:
     def close(self) -> None:
         if self._listen is not None:
             self._listen.close()
+
+
+class CompositeReader:
+    """Several readers as one (a projection of tracked events that also follows the catalog).
+
+    Each keeps its own source positions; a batch holds what any of them had ready.
+    """
+
+    def __init__(self, readers: Sequence[Any]) -> None:
+        self._readers = list(readers)
+
+    def open(self, positions: dict[str, int]) -> None:
+        for reader in self._readers:
+            reader.open(positions)
+
+    def rewind(self, stored: dict[str, int]) -> None:
+        for reader in self._readers:
+            reader.rewind(stored)
+
+    def read_batch(self, max_records: int, timeout: float) -> Batch:
+        records: list[StoredRecord] = []
+        start: dict[str, int | None] = {}
+        end: dict[str, int] = {}
+        for reader in self._readers:  # in order: the catalog first, then the tracked events
+            if len(records) >= max_records:
+                break
+            batch = reader.read_batch(max_records - len(records), 0.0)
+            records.extend(batch.records)
+            start.update(batch.start_positions)
+            end.update(batch.next_positions)
+        if not records:  # nothing anywhere: wait for news on the busiest (the last) reader
+            return self._readers[-1].read_batch(max_records, timeout)  # type: ignore[no-any-return]
+        return Batch(records, start, end)
+
+    def head_positions(self) -> dict[str, int]:
+        heads: dict[str, int] = {}
+        for reader in self._readers:
+            heads.update(reader.head_positions())
+        return heads
+
+    def close(self) -> None:
+        for reader in self._readers:
+            reader.close()

@@ -90,8 +90,6 @@ class CatalogViews:
 
     @staticmethod
     def _schema(conn: psycopg.Connection, schema: Schema) -> None:
-        from eventlens.projections.tracked_events import create_schema_table
-
         conn.execute(
             "INSERT INTO schemas VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT (name) DO UPDATE "
             "SET description = excluded.description, event_types = excluded.event_types, "
@@ -107,7 +105,6 @@ class CatalogViews:
                 schema.modified_on,
             ),
         )
-        create_schema_table(conn, schema.name)
 
     @staticmethod
     def _schema_version(conn: psycopg.Connection, schema: Schema) -> None:

@@ -37,37 +37,46 @@ class PostgresHeads:
         self._catalog_table = catalog_table
 
     def heads(self, streams: tuple[str, ...]) -> dict[str, int]:
+        heads: dict[str, int] = {}
+        log_streams = [s for s in streams if s != CATALOG_STREAM]
         with psycopg.connect(self._conninfo, autocommit=True) as conn:
             if CATALOG_STREAM in streams:
                 row = conn.execute(
                     f"SELECT coalesce(max(notification_id), 0) FROM {self._catalog_table}"  # noqa: S608
                 ).fetchone()
-                return {"catalog": (row[0] if row else 0) + 1}
-            row = conn.execute(
-                f"SELECT coalesce(max(position), 0) FROM {LOG_TABLE} WHERE stream = ANY(%s)",  # noqa: S608
-                (list(streams),),
-            ).fetchone()
-            return {"log": (row[0] if row else 0) + 1}
+                heads["catalog"] = (row[0] if row else 0) + 1
+            if log_streams:
+                row = conn.execute(
+                    f"SELECT coalesce(max(position), 0) FROM {LOG_TABLE} WHERE stream = ANY(%s)",  # noqa: S608
+                    (log_streams,),
+                ).fetchone()
+                heads["log"] = (row[0] if row else 0) + 1
+        return heads
 
     def totals(self, streams: tuple[str, ...]) -> int:
+        total = 0
+        log_streams = [s for s in streams if s != CATALOG_STREAM]
         with psycopg.connect(self._conninfo, autocommit=True) as conn:
             if CATALOG_STREAM in streams:
                 row = conn.execute(f"SELECT count(*) FROM {self._catalog_table}").fetchone()  # noqa: S608
-            else:
+                total += int(row[0]) if row else 0
+            if log_streams:
                 row = conn.execute(
                     f"SELECT count(*) FROM {LOG_TABLE} WHERE stream = ANY(%s)",  # noqa: S608
-                    (list(streams),),
+                    (log_streams,),
                 ).fetchone()
-        return int(row[0]) if row else 0
+                total += int(row[0]) if row else 0
+        return total
 
     def oldest_unapplied(self, stored: dict[str, int], streams: tuple[str, ...]) -> datetime | None:
-        if CATALOG_STREAM in streams:
+        log_streams = [s for s in streams if s != CATALOG_STREAM]
+        if not log_streams:
             return None
         with psycopg.connect(self._conninfo, autocommit=True) as conn:
             row = conn.execute(
                 f"SELECT recorded_at FROM {LOG_TABLE} WHERE position >= %s AND stream = ANY(%s) "  # noqa: S608
                 "ORDER BY position LIMIT 1",
-                (stored.get("log", 1), list(streams)),
+                (stored.get("log", 1), log_streams),
             ).fetchone()
         return row[0] if row else None
 

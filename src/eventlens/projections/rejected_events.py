@@ -30,7 +30,7 @@ SELECT (d->>'event_id')::uuid, d->>'schema_id', d->>'container_id', d->>'event_t
        (d->>'received_at')::timestamptz, d->'reasons',
        ARRAY(SELECT r->>'code' FROM jsonb_array_elements(d->'reasons') AS r),
        d - 'reasons'
-FROM unnest(%s::jsonb[]) AS t(d)
+FROM (SELECT raw::jsonb AS d FROM unnest(%b::text[]) AS u(raw)) AS t
 ON CONFLICT (event_id) DO NOTHING
 """
 
