@@ -18,6 +18,7 @@ from collections import Counter
 from pathlib import Path
 
 from bench.core import BenchmarkFailure, Profile, RunContext
+from bench.dbactivity import ActivitySampler
 from bench.loadgen.wrk import WrkResult, run_wrk
 from bench.targets import Target
 from bench.targets.registry import EVENTLENS_POSTGRES, TARGETS
@@ -98,7 +99,11 @@ def record(target: Target, ledger: Ledger, args: argparse.Namespace, raw_file: P
     )
     loader.start()
     time.sleep(2)  # past the ramp-up
+    activity = ActivitySampler(target.database_url).start() if target.database_url else None
     subprocess.run(command, check=True, capture_output=True, timeout=args.seconds + 120)
+    if activity is not None:
+        activity.stop()
+        print(activity.summary(args.top))
     loader.join()
     if not runs:
         raise BenchmarkFailure("the load generator failed")

@@ -19,6 +19,7 @@ class Target:
     batch: bool  # serves POST /api/events/batch
     cpu_groups: dict[str, PidSource] = field(default_factory=dict)
     memory_groups: dict[str, PidSource] = field(default_factory=dict)
+    database_url: str | None = None  # the PostgreSQL database it writes, if any
 
     @property
     def ingest_url(self) -> str:

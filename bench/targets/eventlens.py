@@ -165,6 +165,7 @@ def _target(
         batch=True,
         cpu_groups={"app": app.app_pids, **services},
         memory_groups=memory,
+        database_url=app.database_url,
     )
 
 

@@ -97,4 +97,5 @@ def seed_design(ctx: RunContext) -> Iterator[Target]:
             counter=SeedCounter(database_url, broker, topic),
             batch=False,
             cpu_groups={"app": app_pids, "db": pg.pids, "broker": broker.pids},
+            database_url=database_url,
         )

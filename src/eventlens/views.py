@@ -34,9 +34,10 @@ class StatsFilter:
     event_type: str | None = None
 
     @classmethod
-    def last_days(cls, days: int, **filters: Any) -> StatsFilter:
+    def last(cls, span: timedelta, **filters: Any) -> StatsFilter:
+        """The `span` up to now, in whole minutes (the current minute included)."""
         end = floor(datetime.now(UTC), "minute") + timedelta(minutes=1)
-        return cls(start=end - timedelta(days=days), end=end, **filters)
+        return cls(start=end - span, end=end, **filters)
 
 
 @dataclass

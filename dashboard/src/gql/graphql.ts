@@ -27,6 +27,8 @@ export type StatsInput = {
   days?: number | null | undefined;
   end?: string | null | undefined;
   eventType?: string | null | undefined;
+  /** The last N hours. */
+  hours?: number | null | undefined;
   schemaId?: string | null | undefined;
   start?: string | null | undefined;
 };

@@ -26,6 +26,7 @@ export interface RangeSelection {
 /** The API's StatsInput shape (only the range part). */
 export interface RangeInput {
   days?: number | null;
+  hours?: number | null;
   start?: string | null;
   end?: string | null;
 }
@@ -98,7 +99,7 @@ export function resolveRange(selection: RangeSelection, now: Date = new Date()):
   const start = new Date(end.getTime() - span);
   const prevStart = new Date(start.getTime() - span);
   const input: RangeInput =
-    span >= DAY ? { days: span / DAY } : { start: start.toISOString() /* end: now, on every push */ };
+    span >= DAY ? { days: span / DAY } : { hours: span / HOUR };
   return {
     start,
     end,

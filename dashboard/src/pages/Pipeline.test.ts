@@ -14,7 +14,7 @@ describe('re-processing rejected events', () => {
   });
 
   it('says clearly when the server has no such endpoint (404 for the route)', async () => {
-    rest.mockRejectedValueOnce(new ApiError({ status: 404, code: 'not_found', message: 'Not Found' }));
+    rest.mockRejectedValueOnce(new ApiError({ status: 404, code: 'no_route', message: 'no route POST /api/events/rejected/reprocess' }));
     expect(await reprocess(null)).toMatchObject({ kind: 'unavailable', message: expect.stringMatching(/does not offer re-processing/) });
   });
 

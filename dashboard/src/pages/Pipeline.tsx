@@ -50,7 +50,7 @@ export async function reprocess(schemaId: string | null): Promise<ReprocessOutco
     const out = await rest<{ reprocessed: number; still_rejected: number }>('POST', '/api/events/rejected/reprocess', { schema_id: schemaId });
     return { kind: 'done', reprocessed: out.reprocessed, stillRejected: out.still_rejected };
   } catch (error) {
-    if (error instanceof ApiError && (error.status === 404 || error.status === 405) && /^(not found|method not allowed)$/i.test(error.message.trim())) {
+    if (error instanceof ApiError && error.code === 'no_route') {
       return { kind: 'unavailable', message: 'This server does not offer re-processing yet (POST /api/events/rejected/reprocess answered 404).' };
     }
     return { kind: 'error', message: messageOf(error) };

@@ -144,7 +144,13 @@ def install(app: FastAPI) -> None:
         return JSONResponse(error_body(status, message, details=details), status)
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(_request: Request, error: StarletteHTTPException) -> JSONResponse:
+    async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        if error.status_code == 404 and error.detail == "Not Found":
+            # No such route (as opposed to a route answering that a thing does not exist).
+            return JSONResponse(
+                error_body(404, f"no route {request.method} {request.url.path}", code="no_route"),
+                404,
+            )
         return JSONResponse(
             error_body(error.status_code, str(error.detail)),
             error.status_code,

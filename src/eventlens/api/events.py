@@ -65,12 +65,21 @@ def stats_filter(
     schema_id: str | None,
     adaptor_id: str | None,
     event_type: str | None = None,
+    hours: int | None = None,
 ) -> views.StatsFilter:
+    """A relative range (the last `days` or `hours`, default 7 days) or `start`..`end`."""
     filters = {"schema_id": schema_id, "container_id": adaptor_id, "event_type": event_type}
+    if days is not None and hours is not None:
+        raise InvalidInput("give either days or hours, not both", field="hours")
+    for name, value, most in (("days", days, 3660), ("hours", hours, 3660 * 24)):
+        if value is not None and not 1 <= value <= most:
+            raise InvalidInput(f"{name} must be between 1 and {most}", field=name)
     if start is None and end is None:
-        return views.StatsFilter.last_days(days or 7, **filters)
-    if days is not None:
-        raise InvalidInput("give either days or start/end, not both", field="days")
+        if hours is not None:
+            return views.StatsFilter.last(timedelta(hours=hours), **filters)
+        return views.StatsFilter.last(timedelta(days=days or 7), **filters)
+    if days is not None or hours is not None:
+        raise InvalidInput("give either days/hours or start/end, not both", field="days")
     end = (end or datetime.now(UTC)).astimezone(UTC)
     start = (start or end - timedelta(days=7)).astimezone(UTC)
     if end <= start:
@@ -88,11 +97,12 @@ async def stats(
     adaptor_id: Annotated[str | None, Query(max_length=20, alias="adaptor_id")] = None,
     event_type: Name = None,
     days: Annotated[int | None, Query(ge=1, le=3660)] = None,
+    hours: Annotated[int | None, Query(ge=1, le=87840)] = None,
     start: datetime | None = None,
     end: datetime | None = None,
 ) -> StatsOut:
-    """Counts from the rollups: the last `days` days (default 7), or `start`..`end`."""
-    f = stats_filter(days, start, end, schema_id, adaptor_id, event_type)
+    """Counts from the rollups: the last `days` (default 7) or `hours`, or `start`..`end`."""
+    f = stats_filter(days, start, end, schema_id, adaptor_id, event_type, hours)
     async with platform.pool.connection() as conn:
         result = await views.stats(conn, f)
     return StatsOut(**result.__dict__, start=f.start, end=f.end)

@@ -48,7 +48,13 @@ def _platform(info: Info) -> Platform:
 def _filter(value: StatsInput | None) -> views.StatsFilter:
     value = value or StatsInput()
     return stats_filter(
-        value.days, value.start, value.end, value.schema_id, value.adaptor_id, value.event_type
+        value.days,
+        value.start,
+        value.end,
+        value.schema_id,
+        value.adaptor_id,
+        value.event_type,
+        value.hours,
     )
 
 

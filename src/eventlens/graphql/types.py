@@ -24,6 +24,7 @@ class Resolution(Enum):
 @strawberry.input(description="Which events to count: a range (default: the last 7 days).")
 class StatsInput:
     days: int | None = None
+    hours: int | None = strawberry.field(default=None, description="The last N hours.")
     start: datetime | None = None
     end: datetime | None = None
     schema_id: str | None = None
