@@ -1,1 +1,15 @@
-"""Benchmarks: `make bench` (see docs/BENCHMARKS.md)."""
+"""Benchmarks: `make bench` / `python -m bench [--only NAME] [--quick]` (see docs/BENCHMARKS.md).
+
+Layout:
+    cli, registry          the command; the benchmarks it runs, in order
+    core                   results, target checks, failures, run context (services, scratch)
+    benchmarks/            one module per benchmark (ingest, memory; add freshness, replay...)
+    targets/               systems under test: EventLens in both modes and the baselines
+    baselines/             the baseline apps (bare ASGI, FastAPI + pydantic, seed design)
+    services/              PostgreSQL server, Kafka broker, `eventlens up` as processes
+    loadgen/               wrk and its Lua script
+    workload, verify       the ingest loads; the exactly-once checks every figure must pass
+    procstats, dbactivity  CPU and memory of process trees; what PostgreSQL is busy with
+    report, table, fmt     docs/BENCHMARKS.md and the console table
+    profiling              `python -m bench.profiling`: py-spy and database sampling under load
+"""

@@ -29,7 +29,8 @@ class Profile:
     single_connections: tuple[int, ...]
     batch_connections: tuple[int, ...]
     batch_size: int = 100
-    rest_s: int = 5
+    rest_s: int = 5  # idle time in which memory at rest is sampled
+    first_warmup_s: int = 10  # before a system's first load: JIT, caches, connection pools
 
     @classmethod
     def full(cls) -> Profile:
@@ -37,7 +38,7 @@ class Profile:
 
     @classmethod
     def quick(cls) -> Profile:
-        return cls("quick", 1, 3, (8, 64), (8,), rest_s=2)
+        return cls("quick", 1, 3, (8, 64), (8,), rest_s=2, first_warmup_s=2)
 
 
 @dataclass(frozen=True)

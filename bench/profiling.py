@@ -90,6 +90,8 @@ def record(target: Target, ledger: Ledger, args: argparse.Namespace, raw_file: P
     command += ["--rate", "200", "--format", "raw", "--threads", "--output", str(raw_file)]
     if args.gil:
         command.append("--gil")  # only the thread holding the GIL: what the interpreter runs
+    if args.native:
+        command.append("--native")  # C frames too (extensions, uvloop, libpq)
     url = target.batch_url if args.batch else target.ingest_url
     runs: list[WrkResult] = []
     loader = threading.Thread(
@@ -121,6 +123,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--batch", type=int, default=0, help="events per request (0: single)")
     parser.add_argument("--seconds", type=int, default=15)
     parser.add_argument("--top", type=int, default=40)
+    parser.add_argument("--native", action="store_true", help="include C frames")
     parser.add_argument(
         "--all-threads",
         dest="gil",

@@ -18,7 +18,10 @@ METHOD = """\
   `event_id` (its first 32 bits name the run). Visitors (user and session ids) are drawn from
   20,000, so Kafka spreads events over partitions by session as it would in production. Requests
   go over keep-alive connections on 127.0.0.1; each load runs after a warm-up run of the same
-  shape. Latencies are wrk's (closed loop: each connection waits for its answer).
+  shape (a longer one before a system's first load, so JIT compilation in the Kafka broker and
+  cold caches do not land in a measurement). Latencies are wrk's (closed loop: each connection
+  waits for its answer). wrk's own CPU is shown with every figure: it stays well under a core,
+  so the load generator is not what limits any system measured here.
 - **Systems under test**, one at a time, each a single server process:
   - `eventlens-postgres`: `eventlens up` on a fresh data directory (embedded PostgreSQL, the
     PostgreSQL event store, projection workers in the same process), set up through the REST
@@ -44,6 +47,13 @@ METHOD = """\
 - **Memory**: every 0.5 s the harness sums RSS (and PSS) over the `eventlens up` process and,
   when embedded, the PostgreSQL processes it started (found through
   `<data-dir>/postgres/postmaster.pid`; they run as another user, not as children).
+- **Rate limit**: all load comes from one address, so EventLens's per-client ingest limit is set
+  far above what one machine can send (`EVENTLENS_INGEST_RATE_LIMIT=1000000000`); every
+  request is still charged to its bucket.
+- **Profiling**: `python -m bench.profiling [--system NAME] [--connections N] [--batch 100]`
+  starts one system, loads it with wrk and records the server with py-spy (`pip install
+  py-spy`), printing where the interpreter spends its time (by thread, own time, including
+  callees) and what the database's backends are busy with (sampled from `pg_stat_activity`).
 """
 
 
@@ -73,8 +83,9 @@ def render(
                 ["code", revision],
                 [
                     "profile",
-                    f"{profile.name}: {profile.warmup_s} s warm-up + {profile.duration_s} s "
-                    "measured per load",
+                    f"{profile.name}: {profile.duration_s} s measured per load, after a "
+                    f"{profile.warmup_s} s warm-up ({profile.first_warmup_s} s before a "
+                    "system's first load)",
                 ],
                 ["duration", f"{elapsed_s / 60:.1f} min"],
                 *([k, v] for k, v in machine.items()),

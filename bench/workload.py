@@ -71,10 +71,12 @@ def probe(target: Target, ledger: Ledger) -> None:
     ledger.verify(target.counter)
 
 
-def measure(target: Target, scenario: Scenario, profile: Profile, ledger: Ledger) -> Measurement:
-    """Warm up, then measure; a measured run during which processes outside the test used
-    more than `MAX_OTHER_CORES` is repeated (at most `ATTEMPTS` times, the quietest kept).
-    Every run's events, kept or not, are verified."""
+def measure(
+    target: Target, scenario: Scenario, profile: Profile, ledger: Ledger, warmup_s: int
+) -> Measurement:
+    """Warm up for `warmup_s`, then measure. A measured run during which processes outside
+    the test used more than `MAX_OTHER_CORES` is repeated (at most `ATTEMPTS` times, the
+    quietest kept). Every run's events, kept or not, are verified."""
     url = target.batch_url if scenario.batch else target.ingest_url
     name = f"{scenario.label} x{scenario.connections}"
 
@@ -83,7 +85,7 @@ def measure(target: Target, scenario: Scenario, profile: Profile, ledger: Ledger
             url, scenario.connections, seconds, target.container_id, scenario.events_per_request
         )
 
-    warm = load(profile.warmup_s)
+    warm = load(warmup_s)
     warm.check()
     ledger.add(_sent(warm, f"{name} warm-up"))
     best: tuple[WrkResult, dict[str, float]] | None = None
@@ -121,8 +123,9 @@ def run_workload(target: Target, profile: Profile, plan: list[Scenario]) -> Work
             sampler.set_phase("rest")
             time.sleep(profile.rest_s)
             sampler.set_phase("load")
-        for scenario in plan:
-            measurement = measure(target, scenario, profile, ledger)
+        for index, scenario in enumerate(plan):
+            warmup = profile.first_warmup_s if index == 0 else profile.warmup_s
+            measurement = measure(target, scenario, profile, ledger, warmup)
             result.measurements.append(measurement)
             print(f"  {format_measurement(measurement)}", flush=True)
     finally:
