@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import signal
+import subprocess
+import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -252,7 +256,7 @@ class Platform:
         self.cache: CatalogCache
         self.store: EventStore
         self.pool: Any = None
-        self.workers: Workers | None = None
+        self.worker_process: subprocess.Popen[bytes] | None = None
         self.token_secret = ""
         self.heads: HeadProbe
         self.feed: ProjectionFeed
@@ -280,11 +284,10 @@ class Platform:
         )
         self.store = make_store(self.settings, self.database_url)
         await self.store.start()
+        # The read models must exist before the API queries them.
+        await asyncio.to_thread(setup_read_models, self.database_url, self.catalog)
         if self.run_workers:
-            self.workers = Workers(self.settings, self.database_url)
-            await asyncio.to_thread(self.workers.start)
-        else:  # the read models must exist before the API queries them
-            await asyncio.to_thread(setup_read_models, self.database_url, self.catalog)
+            self.worker_process = start_worker_process(self.settings, self.database_url)
         self.heads = make_head_probe(self.settings, self.database_url)
         self.pool = AsyncConnectionPool(self.database_url, min_size=1, max_size=8, open=False)
         await self.pool.open()
@@ -304,12 +307,43 @@ class Platform:
         if self._follower is not None:
             self._follower.cancel()
         await self.feed.stop()
-        if self.workers is not None:
-            await asyncio.to_thread(self.workers.close)
+        if self.worker_process is not None:
+            await asyncio.to_thread(stop_worker_process, self.worker_process)
         await self.store.close()
         if self.pool is not None:
             await self.pool.close()
         self.catalog.close()
+
+
+def start_worker_process(settings: Settings, database_url: str) -> subprocess.Popen[bytes]:
+    """`eventlens up` runs the projection workers as `eventlens worker` in a child process, so
+    that projecting and serving use both cores instead of sharing one interpreter lock. The
+    child is told to stop when its parent dies, even by SIGKILL."""
+    env = {**os.environ, "EVENTLENS_DATABASE_URL": database_url}
+    return subprocess.Popen(
+        [sys.executable, "-m", "eventlens.cli", "worker"],
+        env=env,
+        preexec_fn=_die_with_parent,  # noqa: PLW1509 - only sets the parent-death signal
+    )
+
+
+def _die_with_parent() -> None:
+    import ctypes
+    import ctypes.util
+
+    libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+    pr_set_pdeathsig = 1
+    libc.prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+
+def stop_worker_process(process: subprocess.Popen[bytes], timeout: float = 15.0) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(5)
 
 
 def make_head_probe(settings: Settings, database_url: str) -> HeadProbe:

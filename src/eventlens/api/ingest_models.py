@@ -28,7 +28,8 @@ def _depth(value: Any, level: int = 0) -> int:
 def _check_object(value: dict[str, Any], name: str) -> dict[str, Any]:
     if len(value) > MAX_KEYS:
         raise ValueError(f"{name} may have at most {MAX_KEYS} keys")
-    if _depth(value) > MAX_DEPTH:
+    flat = not any(isinstance(v, (dict, list)) for v in value.values())
+    if not flat and _depth(value) > MAX_DEPTH:
         raise ValueError(f"{name} may nest at most {MAX_DEPTH} levels deep")
     return value
 

@@ -64,12 +64,14 @@ async def track_events(
     command: TrackEvents, catalog: CatalogLookup, store: EventStore
 ) -> list[Outcome]:
     decision = await decide(command, catalog)
-    appends = []
-    if decision.accepted:
-        appends.append(store.append_tracked(decision.accepted))
-    if decision.rejected:
-        appends.append(store.append_rejected(decision.rejected))
-    await asyncio.gather(*appends)
+    if decision.accepted and decision.rejected:
+        await asyncio.gather(
+            store.append_tracked(decision.accepted), store.append_rejected(decision.rejected)
+        )
+    elif decision.accepted:  # the common case: no task or gather on the hot path
+        await store.append_tracked(decision.accepted)
+    elif decision.rejected:
+        await store.append_rejected(decision.rejected)
     return decision.outcomes
 
 

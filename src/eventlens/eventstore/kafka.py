@@ -82,34 +82,33 @@ class KafkaEventStore:
         )
 
     async def _produce(self, topic: str, messages: list[tuple[str, bytes]]) -> None:
+        """Produce all messages and wait until the broker acknowledged every one of them."""
         if not messages:
             return
         if self._producer is None:
             raise StoreUnavailable("the event store is not running")
         loop = asyncio.get_running_loop()
-        futures: list[asyncio.Future[None]] = []
+        done: asyncio.Future[None] = loop.create_future()
+        pending = len(messages)
 
-        def delivered_to(future: asyncio.Future[None]) -> Any:
-            def on_delivery(error: KafkaError | None, _message: object) -> None:
-                if error is None:
-                    loop.call_soon_threadsafe(_resolve, future, None)
-                else:
-                    loop.call_soon_threadsafe(
-                        _resolve, future, StoreUnavailable(f"Kafka refused the event: {error}")
-                    )
-
-            return on_delivery
+        # Called on the delivery thread: count down, and wake the request once (one future
+        # per append, not per message).
+        def on_delivery(error: KafkaError | None, _message: object) -> None:
+            nonlocal pending
+            if error is not None:
+                failure = StoreUnavailable(f"Kafka refused the event: {error}")
+                loop.call_soon_threadsafe(_resolve, done, failure)
+                return
+            pending -= 1
+            if pending == 0:
+                loop.call_soon_threadsafe(_resolve, done, None)
 
         for key, value in messages:
-            future: asyncio.Future[None] = loop.create_future()
-            futures.append(future)
             try:
-                self._producer.produce(
-                    topic, value=value, key=key, on_delivery=delivered_to(future)
-                )
+                self._producer.produce(topic, value=value, key=key, on_delivery=on_delivery)
             except BufferError as error:
                 raise StoreUnavailable(f"the Kafka producer queue is full: {error}") from None
-        await asyncio.gather(*futures)
+        await done
 
 
 def _resolve(future: asyncio.Future[None], error: Exception | None) -> None:

@@ -145,7 +145,8 @@ class PostgresEventStore:
     async def _commit(self, rows: list[tuple[str, UUID, str, str]]) -> None:
         conn = await self._connection()
         columns = list(zip(*rows, strict=True))
-        async with conn.transaction():
+        # One round trip: the lock, the insert, the notification and the commit are pipelined.
+        async with conn.pipeline(), conn.transaction():
             await conn.execute("SELECT pg_advisory_xact_lock(%s)", (APPEND_LOCK_KEY,))
             await conn.execute(INSERT, [list(c) for c in columns])
             await conn.execute("SELECT pg_notify(%s, '')", (NOTIFY_CHANNEL,))
@@ -182,6 +183,11 @@ class PostgresEventReader:
         self._stored: int | None = positions.get(self.SOURCE)
         self._next = self._stored or 1
         self._conn = psycopg.connect(self._conninfo, autocommit=True)
+        # This connection runs one query: the next positions, in order. The planner must
+        # walk the index; on a young table its statistics can talk it into a full scan and
+        # sort of the whole backlog instead.
+        self._conn.execute("SET enable_seqscan = off")
+        self._conn.execute("SET enable_sort = off")
         self._listen = psycopg.connect(self._conninfo, autocommit=True)
         self._listen.execute(sql.SQL("LISTEN {}").format(sql.Identifier(NOTIFY_CHANNEL)))
 
