@@ -209,6 +209,14 @@ def encode_cursor(received_at: datetime, event_id: UUID) -> str:
     return base64.urlsafe_b64encode(orjson.dumps([received_at.isoformat(), str(event_id)])).decode()
 
 
+def _page(rows: list[dict[str, Any]], limit: int) -> tuple[list[dict[str, Any]], str | None]:
+    """`limit` + 1 rows were asked for: the extra one only says that a next page exists."""
+    page = rows[:limit]
+    if len(rows) <= limit:
+        return page, None
+    return page, encode_cursor(page[-1]["received_at"], page[-1]["event_id"])
+
+
 def decode_cursor(cursor: str) -> tuple[datetime, UUID]:
     try:
         moment, event_id = orjson.loads(base64.urlsafe_b64decode(cursor.encode()))
@@ -264,9 +272,7 @@ async def events(
             params,
         )
         rows = await cur.fetchall()
-    page, more = rows[:limit], len(rows) > limit
-    next_cursor = encode_cursor(page[-1]["received_at"], page[-1]["event_id"]) if more else None
-    return page, next_cursor
+    return _page(rows, limit)
 
 
 async def rejected(
@@ -300,9 +306,7 @@ async def rejected(
             params,
         )
         rows = await cur.fetchall()
-    page, more = rows[:limit], len(rows) > limit
-    next_cursor = encode_cursor(page[-1]["received_at"], page[-1]["event_id"]) if more else None
-    return page, next_cursor
+    return _page(rows, limit)
 
 
 async def top_values(

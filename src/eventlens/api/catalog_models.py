@@ -58,6 +58,13 @@ class SchemaOut(BaseModel):
         )
 
 
+def _urls(one: str | None, many: list[str] | None) -> list[str] | None:
+    """The seed's single `website_url` and/or a list: None when neither is given."""
+    if many is None and one is None:
+        return None
+    return [*(many or []), *([one] if one else [])]
+
+
 class AdaptorIn(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
@@ -76,9 +83,7 @@ class AdaptorIn(BaseModel):
     description: str | None = Field(None, max_length=2000)
 
     def urls(self) -> list[str] | None:
-        if self.website_urls is None and self.website_url is None:
-            return None
-        return [*(self.website_urls or []), *([self.website_url] if self.website_url else [])]
+        return _urls(self.website_url, self.website_urls)
 
 
 class AdaptorUpdate(BaseModel):
@@ -95,9 +100,7 @@ class AdaptorUpdate(BaseModel):
     is_active: bool | None = None
 
     def urls(self) -> list[str] | None:
-        if self.website_urls is None and self.website_url is None:
-            return None
-        return [*(self.website_urls or []), *([self.website_url] if self.website_url else [])]
+        return _urls(self.website_url, self.website_urls)
 
 
 class AdaptorOut(BaseModel):
