@@ -3,7 +3,7 @@
 A sketch holds the exact set of 64-bit hashes until it has more than `SPARSE_LIMIT` of them, so
 small counts (and unions of small sketches) are exact. Beyond that it is a HyperLogLog with
 2^12 registers: standard error 1.04 / sqrt(4096) = 1.6 %. Sketches per day merge into counts
-for any range without scanning events. Pure Python: the read side merges at most a few dozen.
+for any range without scanning events; the read side merges them with numpy.
 """
 
 from __future__ import annotations
@@ -11,6 +11,9 @@ from __future__ import annotations
 import hashlib
 import math
 from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
 
 P = 12
 M = 1 << P
@@ -90,16 +93,40 @@ class Sketch:
         if self.hashes is not None:
             return len(self.hashes)
         assert self.registers is not None
-        inverse_sum = sum(2.0**-r for r in self.registers)
-        estimate = _ALPHA * M * M / inverse_sum
-        zeros = self.registers.count(0)
-        if estimate <= 2.5 * M and zeros:
-            estimate = M * math.log(M / zeros)  # linear counting for small ranges
-        return round(estimate)
+        return _estimate(np.frombuffer(bytes(self.registers), dtype=np.uint8))
 
 
 def merged_count(encoded: Iterable[bytes | None]) -> int:
-    total = Sketch()
+    """The distinct count of the union of many sketches (the read side's hot path).
+
+    Dense registers are merged with numpy in one vectorised max, so a 30-day range over many
+    adaptors costs about a millisecond, not one Python loop per sketch.
+    """
+    hashes: set[int] = set()
+    dense: list[np.ndarray[Any, np.dtype[np.uint8]]] = []
     for data in encoded:
-        total.merge(Sketch.decode(data))
-    return total.count()
+        if not data:
+            continue
+        if data[0] == _SPARSE:
+            hashes.update(int.from_bytes(data[i : i + 8], "big") for i in range(1, len(data), 8))
+        else:
+            dense.append(np.frombuffer(data, dtype=np.uint8, offset=1))
+    if not dense:
+        if len(hashes) <= SPARSE_LIMIT:
+            return len(hashes)
+        registers = np.zeros(M, dtype=np.uint8)
+    else:
+        registers = np.maximum.reduce(dense) if len(dense) > 1 else dense[0].copy()
+    for h in hashes:
+        index, rank = _register(h)
+        registers[index] = max(registers[index], rank)
+    return _estimate(registers)
+
+
+def _estimate(registers: np.ndarray[Any, np.dtype[np.uint8]]) -> int:
+    inverse_sum = float(np.ldexp(1.0, -registers.astype(np.int32)).sum())
+    estimate = _ALPHA * M * M / inverse_sum
+    zeros = int(np.count_nonzero(registers == 0))
+    if estimate <= 2.5 * M and zeros:
+        estimate = M * math.log(M / zeros)
+    return round(estimate)
