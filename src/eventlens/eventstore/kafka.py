@@ -149,6 +149,9 @@ class KafkaEventReader:
                 "partition.assignment.strategy": "cooperative-sticky",
                 # A worker that died (SIGKILL) holds its partitions until this expires.
                 "session.timeout.ms": 10000,
+                # The broker answers a fetch at once when data is there; when there is none it
+                # may hold the fetch this long (the default 500 ms would be the freshness).
+                "fetch.wait.max.ms": 20,
                 "heartbeat.interval.ms": 2000,
             }
         )
@@ -184,7 +187,11 @@ class KafkaEventReader:
         consumer.incremental_unassign(partitions)
 
     def read_batch(self, max_records: int, timeout: float) -> Batch:
-        messages = self._consumer.consume(num_messages=max_records, timeout=timeout)
+        # Wait (up to `timeout`) for the first message only, then take whatever else is already
+        # fetched: waiting for a full batch would hold a lone event back for the whole timeout.
+        messages = self._consumer.consume(num_messages=1, timeout=timeout)
+        if messages and max_records > 1:
+            messages += self._consumer.consume(num_messages=max_records - 1, timeout=0)
         records: list[StoredRecord] = []
         start_positions: dict[str, int | None] = {}
         next_positions: dict[str, int] = {}
