@@ -227,14 +227,5 @@ class KafkaEventReader:
             else:
                 self._next.pop(source, None)
 
-    def head_positions(self) -> dict[str, int]:
-        heads: dict[str, int] = {}
-        for topic, partition in self.assigned:
-            _low, high = self._consumer.get_watermark_offsets(
-                TopicPartition(topic, partition), timeout=5, cached=False
-            )
-            heads[f"{topic}/{partition}"] = high
-        return heads
-
     def close(self) -> None:
         self._consumer.close()

@@ -62,7 +62,4 @@ class EventReader(Protocol):
     def rewind(self, stored: dict[str, int]) -> None:
         """Drop in-flight reads and continue from the given stored positions."""
 
-    def head_positions(self) -> dict[str, int]:
-        """The next position per source at the head of the store (for lag)."""
-
     def close(self) -> None: ...

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
-import orjson
 import psycopg
 from psycopg import sql
 
@@ -224,25 +223,10 @@ class PostgresEventReader:
         for _ in self._listen.notifies(timeout=timeout, stop_after=1):
             pass
 
-    def head_positions(self) -> dict[str, int]:
-        assert self._conn is not None, "open() first"
-        row = self._conn.execute(
-            sql.SQL("SELECT coalesce(max(position), 0) FROM {} WHERE stream = ANY(%s)").format(
-                sql.Identifier(LOG_TABLE)
-            ),
-            (self._streams,),
-        ).fetchone()
-        return {self.SOURCE: (row[0] if row else 0) + 1}
-
     def close(self) -> None:
         for conn in (self._conn, self._listen):
             if conn is not None:
                 conn.close()
-
-
-def decode_payload(record: StoredRecord) -> dict[str, object]:
-    loaded: dict[str, object] = orjson.loads(record.payload)
-    return loaded
 
 
 class CatalogLogReader:
@@ -287,9 +271,6 @@ class CatalogLogReader:
         self._next = self._stored = notes[-1].id + 1
         return Batch(records, {self.SOURCE: start}, {self.SOURCE: self._next})
 
-    def head_positions(self) -> dict[str, int]:
-        return {self.SOURCE: (self._recorder.max_notification_id() or 0) + 1}
-
     def close(self) -> None:
         if self._listen is not None:
             self._listen.close()
@@ -326,12 +307,6 @@ class CompositeReader:
         if not records:  # nothing anywhere: wait for news on the busiest (the last) reader
             return self._readers[-1].read_batch(max_records, timeout)  # type: ignore[no-any-return]
         return Batch(records, start, end)
-
-    def head_positions(self) -> dict[str, int]:
-        heads: dict[str, int] = {}
-        for reader in self._readers:
-            heads.update(reader.head_positions())
-        return heads
 
     def close(self) -> None:
         for reader in self._readers:
