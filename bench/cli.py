@@ -69,6 +69,7 @@ def main(argv: list[str] | None = None) -> None:
 
     ensure_wrk()
     revision = machine.revision(ROOT)
+    fingerprint = machine.src_fingerprint(ROOT)
     started, clock = datetime.now(UTC), time.monotonic()
     reports: list[BenchmarkReport] = []
     failed = False
@@ -86,6 +87,8 @@ def main(argv: list[str] | None = None) -> None:
             failed = failed or any(n.startswith("FAILED") for n in result.notes)
             reports.append(result)
     elapsed = time.monotonic() - clock
+    if machine.src_fingerprint(ROOT) != fingerprint:  # src/ changed while the run went on
+        revision = f"{revision} at the start; {machine.revision(ROOT)} at the end (src/ changed)"
 
     print()
     print(report.console(reports))

@@ -31,6 +31,17 @@ class Profile:
     batch_size: int = 100
     rest_s: int = 5  # idle time in which memory at rest is sampled
     first_warmup_s: int = 10  # before a system's first load: JIT, caches, connection pools
+    # freshness: probe events (one at a time) under the steady background load
+    freshness_probes: int = 200
+    freshness_rate: int = 1_000  # background events/s
+    # projection: events pre-filled into the store, then projected by one worker
+    projection_events: int = 200_000
+    # replay: events projected by the live worker, then rebuilt by `eventlens replay`
+    replay_events: int = 1_000_000
+    # queries: events the read models describe (30 days), rows in event_logs, requests
+    query_events: int = 10_000_000
+    query_log_rows: int = 1_000_000
+    query_requests: int = 200
 
     @classmethod
     def full(cls) -> Profile:
@@ -38,7 +49,21 @@ class Profile:
 
     @classmethod
     def quick(cls) -> Profile:
-        return cls("quick", 1, 3, (8, 64), (8,), rest_s=2, first_warmup_s=2)
+        return cls(
+            "quick",
+            1,
+            3,
+            (8, 64),
+            (8,),
+            rest_s=2,
+            first_warmup_s=2,
+            freshness_probes=40,
+            projection_events=30_000,
+            replay_events=100_000,
+            query_events=1_000_000,
+            query_log_rows=100_000,
+            query_requests=50,
+        )
 
 
 @dataclass(frozen=True)
@@ -69,6 +94,7 @@ class BenchmarkReport:
     targets: list[TargetCheck] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     raw: dict[str, Any] = field(default_factory=dict)
+    method: list[str] = field(default_factory=list)  # how it was measured (report's Method)
 
 
 class Benchmark(Protocol):

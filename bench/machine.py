@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import platform
 import shutil
@@ -47,3 +48,25 @@ def revision(root: Path) -> str:
     commit = run("rev-parse", "--short", "HEAD") or "unknown"
     dirty = run("status", "--porcelain", "--", "src")
     return f"{commit} + uncommitted changes in src/" if dirty else commit
+
+
+def src_fingerprint(root: Path) -> str:
+    """A digest of the source measured (commit, uncommitted changes and new files in src/),
+    to notice src/ changing while a run goes on."""
+    git = shutil.which("git")
+    if git is None:
+        return ""
+    digest = hashlib.sha256()
+    for args in (
+        ["rev-parse", "HEAD"],
+        ["diff", "HEAD", "--", "src"],
+        ["ls-files", "--others", "--exclude-standard", "--", "src"],
+    ):
+        done = subprocess.run([git, "-C", str(root), *args], capture_output=True, check=False)
+        digest.update(done.stdout)
+        if args[0] == "ls-files":
+            for name in done.stdout.decode().split():
+                path = root / name
+                if path.is_file():
+                    digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import resource
 import threading
 import time
 from collections.abc import Callable
@@ -13,13 +14,16 @@ PidSource = Callable[[], list[int]]
 
 
 def _cpu_seconds(pids: list[int]) -> dict[int, float]:
+    """CPU seconds of each process, including its children that exited and were reaped:
+    short-lived processes (PostgreSQL's parallel query workers, backends of closed
+    connections) are then counted with their parent (the postmaster) instead of being lost."""
     seconds = {}
     for pid in pids:
         try:
             times = psutil.Process(pid).cpu_times()
         except psutil.Error:
             continue
-        seconds[pid] = times.user + times.system
+        seconds[pid] = times.user + times.system + times.children_user + times.children_system
     return seconds
 
 
@@ -34,19 +38,29 @@ def _own_cpu() -> float:
     return float(times.user + times.system)
 
 
+def _reaped_children_cpu() -> float:
+    """CPU seconds of this process's children that have ended and been waited for."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 class CpuMeter:
     """Cores each group used between `start` and `stop` (1.0 = one core fully busy), plus
-    `machine` (everything busy on the machine) and `harness` (this process)."""
+    `machine` (everything busy on the machine) and `harness` (this process). With `reaped`,
+    also the cores used by child processes of the harness that ran to their end inside the
+    window (e.g. a command run with `subprocess.run`), under that name."""
 
-    def __init__(self, groups: dict[str, PidSource]) -> None:
+    def __init__(self, groups: dict[str, PidSource], reaped: str | None = None) -> None:
         self.groups = groups
+        self.reaped = reaped
         self._before: dict[str, dict[int, float]] = {}
-        self._machine = self._own = self._started = 0.0
+        self._machine = self._own = self._started = self._children = 0.0
         self.cores: dict[str, float] = {}
 
     def start(self) -> None:
         self._before = {name: _cpu_seconds(source()) for name, source in self.groups.items()}
         self._machine, self._own = _machine_busy(), _own_cpu()
+        self._children = _reaped_children_cpu()
         self._started = time.monotonic()
 
     def stop(self) -> dict[str, float]:
@@ -58,7 +72,16 @@ class CpuMeter:
             self.cores[name] = used / elapsed
         self.cores["machine"] = (_machine_busy() - self._machine) / elapsed
         self.cores["harness"] = (_own_cpu() - self._own) / elapsed
+        if self.reaped is not None:
+            self.cores[self.reaped] = (_reaped_children_cpu() - self._children) / elapsed
         return self.cores
+
+
+def other_cores(cores: dict[str, float]) -> float:
+    """Cores used by processes outside the measured groups and the harness, from a
+    `CpuMeter.stop()` result: another workload on the machine."""
+    ours = sum(v for k, v in cores.items() if k not in ("machine", "other"))
+    return max(0.0, cores.get("machine", 0.0) - ours)
 
 
 def wait_for_quiet(

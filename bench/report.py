@@ -10,7 +10,7 @@ from bench.core import BenchmarkReport, Profile
 from bench.table import markdown, text
 
 METHOD = """\
-## Method
+### Ingest throughput and memory
 
 - **Load generator**: `wrk` (C, one thread, in its own process) with a Lua script
   (`bench/loadgen/ingest.lua`) that builds every request fresh: the seed snippet's body with
@@ -87,6 +87,7 @@ def render(
                     f"{profile.warmup_s} s warm-up ({profile.first_warmup_s} s before a "
                     "system's first load)",
                 ],
+                ["sizes", sizes(profile)],
                 ["duration", f"{elapsed_s / 60:.1f} min"],
                 *([k, v] for k, v in machine.items()),
             ],
@@ -107,8 +108,23 @@ def render(
             out += [f"### {section.title}", "", markdown(section.columns, section.rows), ""]
             out += [f"- {note}" for note in section.notes]
             out.append("")
-    out.append(METHOD)
+    out += ["## Method", "", METHOD]
+    for report in reports:
+        if report.method:
+            out += [f"### {report.title}", ""]
+            out += [f"- {line}" for line in report.method]
+            out.append("")
     return "\n".join(out)
+
+
+def sizes(profile: Profile) -> str:
+    return (
+        f"freshness: {profile.freshness_probes} probes at {profile.freshness_rate:,} events/s; "
+        f"projection: {profile.projection_events:,} events; replay: "
+        f"{profile.replay_events:,} events; queries: {profile.query_events:,} events over "
+        f"30 days, {profile.query_log_rows:,} rows in event_logs, "
+        f"{profile.query_requests} requests per query"
+    )
 
 
 def console(reports: Sequence[BenchmarkReport]) -> str:

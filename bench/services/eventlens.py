@@ -40,6 +40,16 @@ SEED_ADAPTOR = {
 }
 
 
+def login(base_url: str) -> str:
+    """The admin's access token."""
+    status, body = request_json(
+        "POST", base_url + "/api/auth/login", {"username": "admin", "password": ADMIN_PASSWORD}
+    )
+    if status != 200:
+        raise BenchmarkFailure(f"login failed: {status} {body}")
+    return str(body["access_token"])
+
+
 @dataclass
 class EventLens:
     server: ServerProcess

@@ -27,8 +27,16 @@ class PostgresServer:
         """A new, empty database on this server; returns its connection string."""
         name = f"{prefix}_{uuid.uuid4().hex[:8]}"
         with psycopg.connect(self.dsn, autocommit=True) as conn:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(str(name))))
         return with_database(self.dsn, name)
+
+    def drop_database(self, url: str) -> None:
+        """Drop a database made by `create_database` (disconnecting anyone still on it)."""
+        name = conninfo_to_dict(url).get("dbname")
+        with psycopg.connect(self.dsn, autocommit=True) as conn:
+            conn.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(str(name)))
+            )
 
     def pids(self) -> list[int]:
         return postmaster_tree(self.data_dir)

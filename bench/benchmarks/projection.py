@@ -1,0 +1,237 @@
+"""Projection throughput: events/s one `eventlens worker` applies to every read model, from an
+event store filled beforehand (PostgreSQL and Kafka event stores)."""
+
+from __future__ import annotations
+
+import secrets
+import traceback
+from dataclasses import dataclass
+
+import psycopg
+
+from bench import fmt
+from bench.core import BenchmarkFailure, BenchmarkReport, RunContext, Section, TargetCheck
+from bench.history import (
+    Fill,
+    History,
+    Projected,
+    fill_kafka,
+    fill_postgres,
+    kafka_progress,
+    postgres_progress,
+    register_site,
+    verify_projected,
+    wait_projected,
+    worker_process,
+)
+from bench.procstats import CpuMeter, other_cores, wait_for_quiet
+from bench.services.kafka import KafkaBroker, kafka_broker
+from bench.services.postgres import PostgresServer, postgres_server
+from bench.targets.registry import EVENTLENS_KAFKA, EVENTLENS_POSTGRES
+from bench.workload import MAX_OTHER_CORES
+from eventlens.eventstore.port import TRACKED_STREAM
+
+RATE_MIN = 30_000  # events/s per worker
+
+
+@dataclass(frozen=True)
+class ProjectionRun:
+    mode: str
+    fill: Fill
+    projected: Projected
+    cpu: dict[str, float]
+
+
+def _postgres(ctx: RunContext, n: int) -> ProjectionRun:
+    pg: PostgresServer = ctx.service("postgres", postgres_server)
+    url = pg.create_database("bench_projection")
+    try:
+        container_id = register_site(url)
+        history = History()
+        print(f"  filling the PostgreSQL event store with {n:,} events", flush=True)
+        fill = fill_postgres(url, n, container_id, history)
+        print(f"  filled in {fill.seconds:.1f}s ({fmt.rate(fill.rate)} events/s)", flush=True)
+        with psycopg.connect(url, autocommit=True) as conn:
+            progress = postgres_progress(conn)
+            groups = {"db": pg.pids}
+            wait_for_quiet(groups, MAX_OTHER_CORES)
+            with worker_process(url, ctx.fresh_dir("projection-postgres")) as worker:
+                meter = CpuMeter({"worker": worker.pids, **groups})
+                meter.start()
+                projected = wait_projected(worker, progress)
+                cpu = meter.stop()
+            verify_projected(conn, history)
+        return ProjectionRun(EVENTLENS_POSTGRES, fill, projected, cpu)
+    finally:
+        pg.drop_database(url)
+
+
+def _kafka(ctx: RunContext, n: int) -> ProjectionRun:
+    broker: KafkaBroker = ctx.service("kafka", kafka_broker)
+    pg: PostgresServer = ctx.service("postgres", postgres_server)
+    url = pg.create_database("bench_projection_kafka")
+    prefix = f"benchproj{secrets.token_hex(3)}."
+    topic = prefix + TRACKED_STREAM
+    try:
+        container_id = register_site(url)
+        history = History()
+        print(f"  filling Kafka ({topic}) with {n:,} events", flush=True)
+        fill = fill_kafka(broker.bootstrap, prefix, n, container_id, history)
+        print(f"  filled in {fill.seconds:.1f}s ({fmt.rate(fill.rate)} events/s)", flush=True)
+        watermarks = broker.watermarks(topic)
+        in_topic = sum(high - low for _, low, high in watermarks)
+        if in_topic != n:
+            raise BenchmarkFailure(f"{topic} holds {in_topic:,} messages, {n:,} were appended")
+        env = {
+            "EVENTLENS_KAFKA_BOOTSTRAP": broker.bootstrap,
+            "EVENTLENS_KAFKA_TOPIC_PREFIX": prefix,
+        }
+        with psycopg.connect(url, autocommit=True) as conn:
+            progress = kafka_progress(conn, watermarks, topic)
+            groups = {"db": pg.pids, "broker": broker.pids}
+            wait_for_quiet(groups, MAX_OTHER_CORES)
+            with worker_process(url, ctx.fresh_dir("projection-kafka"), env) as worker:
+                meter = CpuMeter({"worker": worker.pids, **groups})
+                meter.start()
+                projected = wait_projected(worker, progress)
+                cpu = meter.stop()
+            verify_projected(conn, history)
+        return ProjectionRun(EVENTLENS_KAFKA, fill, projected, cpu)
+    finally:
+        pg.drop_database(url)
+
+
+MODES = {EVENTLENS_POSTGRES: _postgres, EVENTLENS_KAFKA: _kafka}
+
+
+class ProjectionBenchmark:
+    name = "projection"
+    title = "Projection throughput"
+
+    def run(self, ctx: RunContext) -> BenchmarkReport:
+        n = ctx.profile.projection_events
+        runs: list[ProjectionRun] = []
+        failures: dict[str, str] = {}
+        for mode, measure in MODES.items():
+            if ctx.systems is not None and mode not in ctx.systems:
+                continue
+            print(f"[projection] {mode}", flush=True)
+            try:
+                run = measure(ctx, n)
+            except BenchmarkFailure as error:
+                failures[mode] = str(error)
+                print(f"  FAILED: {error}", flush=True)
+                continue
+            except Exception as error:
+                failures[mode] = f"{type(error).__name__}: {error}"
+                traceback.print_exc()
+                continue
+            runs.append(run)
+            p = run.projected
+            print(
+                f"  {fmt.rate(p.rate)} events/s once running ({p.steady_s:.1f}s for "
+                f"{p.steady_events:,}); {p.wall_s:.1f}s from launch; verified {p.events:,}",
+                flush=True,
+            )
+        report = BenchmarkReport(self.name, self.title)
+        report.sections.append(_section(runs, failures, n))
+        for run in runs:
+            report.targets.append(
+                TargetCheck(
+                    f"{run.mode}: projection throughput, one worker",
+                    f">= {RATE_MIN:,} events/s",
+                    f"{fmt.rate(run.projected.rate)} events/s ({run.projected.events:,} events)",
+                    run.projected.rate >= RATE_MIN,
+                )
+            )
+        report.raw = {
+            "events": n,
+            "failures": failures,
+            "runs": [
+                {
+                    "mode": r.mode,
+                    "fill_s": round(r.fill.seconds, 2),
+                    "events": r.projected.events,
+                    "wall_s": round(r.projected.wall_s, 2),
+                    "startup_s": round(r.projected.first_s, 2),
+                    "steady_s": round(r.projected.steady_s, 2),
+                    "steady_events": r.projected.steady_events,
+                    "events_per_s": round(r.projected.rate, 1),
+                    "cpu_cores": {k: round(v, 3) for k, v in r.cpu.items()},
+                }
+                for r in runs
+            ],
+        }
+        if failures:
+            report.notes.append("FAILED: " + "; ".join(f"{k}: {v}" for k, v in failures.items()))
+        report.method = [
+            f"The event store is filled directly (not through HTTP) with {n:,} tracked events "
+            "of the seed's site (six event types, 20,000 visitors, page paths and link texts, "
+            "spread over the last 7 days in time order), in appends of 5,000: "
+            "`PostgresEventStore.append_tracked` or `KafkaEventStore.append_tracked` (6 "
+            "partitions, a fresh topic prefix). The schema and adaptor are registered in the "
+            "catalog first, as the REST API does.",
+            "Then `eventlens worker` is started as its own process (`EVENTLENS_DATABASE_URL`, and "
+            "in Kafka mode `EVENTLENS_KAFKA_BOOTSTRAP` and `EVENTLENS_KAFKA_TOPIC_PREFIX`) and the "
+            "harness polls `projection_positions` of the `events` projection every 50 ms until "
+            "it reaches the head of the store (the newest log position; every partition's high "
+            "watermark). The rate is the events applied from the first batch seen committed to "
+            "the head, so interpreter start-up and the Kafka group join are left out; the time "
+            "from launch is shown beside it.",
+            "Checks: `event_logs` and `events_portfolio_events` hold N rows, the sums of "
+            "`stats_minutely`, `stats_hourly` and `stats_daily` are N, the per-type sums equal "
+            "what was generated, nothing was rejected. Any difference fails the benchmark.",
+        ]
+        return report
+
+
+def _section(runs: list[ProjectionRun], failures: dict[str, str], n: int) -> Section:
+    section = Section(
+        "One worker, every read model",
+        [
+            "event store",
+            "events",
+            "events/s",
+            "s (running)",
+            "s from launch",
+            "start-up s",
+            "CPU worker",
+            "CPU db",
+            "CPU broker",
+            "CPU other",
+            "fill events/s",
+            "verified",
+        ],
+    )
+    for r in runs:
+        p = r.projected
+        other = other_cores(r.cpu)
+        section.rows.append(
+            [
+                r.mode,
+                f"{p.events:,}",
+                fmt.rate(p.rate) + (" *" if other > MAX_OTHER_CORES else ""),
+                f"{p.steady_s:.1f}",
+                f"{p.wall_s:.1f}",
+                f"{p.first_s:.1f}",
+                fmt.cores(r.cpu.get("worker")),
+                fmt.cores(r.cpu.get("db")),
+                fmt.cores(r.cpu.get("broker")),
+                fmt.cores(other),
+                fmt.rate(r.fill.rate),
+                "yes",
+            ]
+        )
+    for mode, why in failures.items():
+        section.rows.append([mode, f"{n:,}", "FAILED", why[:200], *[""] * 8])
+    section.notes += [
+        "events/s: events applied per second by one `eventlens worker` process (all three "
+        "projections run in it; `events` does the work), from its first committed batch to "
+        "the head. s from launch includes interpreter start-up, catalog set-up and, in Kafka "
+        "mode, joining the consumer group.",
+        "CPU: cores used while the worker caught up (1.00 = one core busy) by the worker "
+        "process, PostgreSQL, the broker, and other processes on the machine (* when those "
+        f"used more than {MAX_OTHER_CORES} cores). verified: `event_logs` and every rollup hold "
+        "exactly the events appended.",
+    ]
+    return section

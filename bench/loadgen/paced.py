@@ -1,0 +1,168 @@
+"""A paced ingest sender, run as its own process: a steady background load of N events/s.
+
+    python -m bench.loadgen.paced URL --rate 1000 --tag TAG --container CID [--duration S]
+
+Event i is due at start + i/rate (an open schedule, not a closed loop): each of the
+`--connections` keep-alive connections takes the next due event, waits for its time, sends it
+(`POST /api/events/ingest`, the seed snippet's body, an event id starting with TAG) and waits
+for the answer. It stops after `--duration` seconds or on SIGTERM/SIGINT, lets the requests in
+flight finish, and prints one line: BENCH_RESULT {json} (sent, acknowledged, errors, achieved
+rate, latency percentiles, how late sends were against the schedule).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import signal
+import time
+import uuid
+from collections.abc import Coroutine
+from datetime import UTC, datetime
+from typing import TypeVar
+from urllib.parse import urlsplit
+
+import orjson
+
+from bench.latency import percentiles
+from bench.loadgen.httpclient import Connection, HttpError
+
+MARKER = "BENCH_RESULT "
+T = TypeVar("T")
+HEADERS = {"Content-Type": "application/json"}
+
+
+def event_body(
+    tag: str, schema_id: str, container_id: str, stamp: str, rng: random.Random
+) -> bytes:
+    """The seed snippet's body (as the wrk script sends it): 20,000 visitors."""
+    event_id = tag + str(uuid.UUID(int=rng.getrandbits(128), version=4))[8:]
+    visitor = f"{rng.randint(1, 20000):09d}"
+    return orjson.dumps(
+        {
+            "event_id": event_id,
+            "schema_id": schema_id,
+            "event_type": "page_view",
+            "user_id": f"user_1732780000000_{visitor}",
+            "session_id": f"session_1732780000000_{visitor}",
+            "timestamp": stamp,
+            "properties": {
+                "page_title": "Home",
+                "tracked_at": stamp,
+                "page_url": "http://localhost:8080/",
+                "page_path": "/",
+                "container_id": container_id,
+            },
+            "metadata": {},
+        }
+    )
+
+
+class Pacer:
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self.path = urlsplit(args.url).path
+        self.base = args.url[: -len(self.path)] if self.path else args.url
+        self.stop = asyncio.Event()
+        self.next_index = 0
+        self.sent = self.acknowledged = 0
+        self.errors: dict[str, int] = {}
+        self.latencies_ms: list[float] = []
+        self.late_ms: list[float] = []
+        self.rng = random.Random()
+
+    def _stamp(self) -> str:
+        return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+    async def connection_loop(self, started: float) -> None:
+        conn = Connection(self.base)
+        try:
+            while not self.stop.is_set():
+                index = self.next_index
+                self.next_index += 1
+                due = started + index / self.args.rate
+                wait = due - time.monotonic()
+                if wait > 0:
+                    try:
+                        await asyncio.wait_for(self.stop.wait(), wait)
+                        break  # stopped while waiting: this event is never sent
+                    except TimeoutError:
+                        pass
+                body = event_body(
+                    self.args.tag, self.args.schema, self.args.container, self._stamp(), self.rng
+                )
+                sent_at = time.monotonic()
+                self.late_ms.append(max(0.0, sent_at - due) * 1000)
+                self.sent += 1
+                try:
+                    status, answer = await conn.request("POST", self.path, body, HEADERS)
+                except HttpError as error:
+                    self.errors[str(error)[:80]] = self.errors.get(str(error)[:80], 0) + 1
+                    continue
+                self.latencies_ms.append((time.monotonic() - sent_at) * 1000)
+                if 200 <= status < 300:
+                    self.acknowledged += 1
+                else:
+                    key = f"status {status}: {answer[:120].decode(errors='replace')}"
+                    self.errors[key] = self.errors.get(key, 0) + 1
+        finally:
+            await conn.close()
+
+    async def run(self) -> dict[str, object]:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, self.stop.set)
+        if self.args.duration:
+            loop.call_later(self.args.duration, self.stop.set)
+        started = time.monotonic() + 0.05
+        tasks = [
+            asyncio.create_task(self.connection_loop(started)) for _ in range(self.args.connections)
+        ]
+        await self.stop.wait()
+        stopped = time.monotonic()
+        await asyncio.gather(*tasks)
+        elapsed = max(stopped - started, 1e-6)
+        lat = percentiles(self.latencies_ms, (50, 99))
+        late = percentiles(self.late_ms, (50, 99))
+        return {
+            "tag": self.args.tag,
+            "rate_wanted": self.args.rate,
+            "sent": self.sent,
+            "acknowledged": self.acknowledged,
+            "errors": self.errors,
+            "duration_s": round(elapsed, 3),
+            "rate_achieved": round(self.acknowledged / elapsed, 1),
+            "p50_ms": round(lat[50], 2),
+            "p99_ms": round(lat[99], 2),
+            "late_p50_ms": round(late[50], 2),
+            "late_p99_ms": round(late[99], 2),
+        }
+
+
+def run(coroutine: Coroutine[object, object, T]) -> T:
+    """Run on uvloop when it is installed (as uvicorn uses it), else on asyncio's loop."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.run(coroutine)
+    return uvloop.run(coroutine)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("url", help="the ingest URL (loopback)")
+    parser.add_argument("--rate", type=float, default=1000.0, help="events per second")
+    parser.add_argument("--duration", type=float, default=0.0, help="seconds (0: until SIGTERM)")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--tag", required=True, help="8 hex digits: first 32 bits of event ids")
+    parser.add_argument("--container", required=True, help="the adaptor's container id")
+    parser.add_argument("--schema", default="portfolio_events")
+    args = parser.parse_args()
+    result = run(Pacer(args).run())
+    print(MARKER + json.dumps(result), flush=True)
+
+
+if __name__ == "__main__":
+    main()
