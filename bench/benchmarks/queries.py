@@ -525,8 +525,7 @@ def _report(
         f"{data.rollup_rows['stats_hourly']:,} in `stats_hourly`, "
         f"{data.rollup_rows['stats_daily']:,} in `stats_daily` (4 adaptors of 3 schemas, 15 "
         f"event types), {data.sketches} rows in `stats_daily_uniques` (one per day and "
-        f"adaptor; {data.dense_sketches} of their {2 * data.sketches} sketches dense, "
-        "the others exact sets of at most 512 ids), and "
+        f"adaptor; {_dense(data)}), and "
         f"{data.log_rows:,} rows in `event_logs` (a sample: the stats never read it; only "
         "`recent` does).",
         f"CPU during all queries: API {fmt.cores(cpu.get('app'))}, PostgreSQL "
@@ -586,6 +585,16 @@ def _report(
         "number of the time series' points, the ids of the 100 newest events); otherwise the "
         "benchmark fails.",
     ]
+
+
+def _dense(data: Dataset) -> str:
+    sketches = 2 * data.sketches
+    if data.dense_sketches == sketches:
+        return f"all {sketches} sketches dense: HyperLogLog registers, past 512 ids"
+    return (
+        f"{data.dense_sketches} of their {sketches} sketches dense, the others exact sets "
+        "of at most 512 ids"
+    )
 
 
 def _expected(value: Any) -> str:
