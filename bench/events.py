@@ -18,16 +18,22 @@ def tag_range(tag: str) -> tuple[str, str]:
     return f"{tag}-0000-0000-0000-000000000000", f"{tag}-ffff-ffff-ffff-ffffffffffff"
 
 
-def snippet_event(container_id: str, event_id: str) -> dict[str, Any]:
+def snippet_event(
+    container_id: str,
+    event_id: str,
+    schema_id: str = "portfolio_events",
+    stamp: str | None = None,
+    visitor: int | None = None,
+) -> dict[str, Any]:
     """What the seed's tracking snippet posts, plus a client-generated `event_id`."""
-    stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
-    visitor = f"{secrets.randbelow(20000) + 1:09d}"
+    stamp = stamp or datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    visitor_id = f"{visitor if visitor is not None else secrets.randbelow(20000) + 1:09d}"
     return {
         "event_id": event_id,
-        "schema_id": "portfolio_events",
+        "schema_id": schema_id,
         "event_type": "page_view",
-        "user_id": f"user_1732780000000_{visitor}",
-        "session_id": f"session_1732780000000_{visitor}",
+        "user_id": f"user_1732780000000_{visitor_id}",
+        "session_id": f"session_1732780000000_{visitor_id}",
         "timestamp": stamp,
         "properties": {
             "page_title": "Home",

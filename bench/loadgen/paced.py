@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 
 import orjson
 
+from bench.events import snippet_event
 from bench.latency import percentiles
 from bench.loadgen.httpclient import Connection, HttpError
 
@@ -39,24 +40,8 @@ def event_body(
 ) -> bytes:
     """The seed snippet's body (as the wrk script sends it): 20,000 visitors."""
     event_id = tag + str(uuid.UUID(int=rng.getrandbits(128), version=4))[8:]
-    visitor = f"{rng.randint(1, 20000):09d}"
     return orjson.dumps(
-        {
-            "event_id": event_id,
-            "schema_id": schema_id,
-            "event_type": "page_view",
-            "user_id": f"user_1732780000000_{visitor}",
-            "session_id": f"session_1732780000000_{visitor}",
-            "timestamp": stamp,
-            "properties": {
-                "page_title": "Home",
-                "tracked_at": stamp,
-                "page_url": "http://localhost:8080/",
-                "page_path": "/",
-                "container_id": container_id,
-            },
-            "metadata": {},
-        }
+        snippet_event(container_id, event_id, schema_id, stamp, rng.randint(1, 20000))
     )
 
 
