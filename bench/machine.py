@@ -58,7 +58,7 @@ def src_fingerprint(root: Path) -> str:
         return ""
     digest = hashlib.sha256()
     for args in (
-        ["rev-parse", "HEAD"],
+        ["rev-parse", "HEAD:src"],  # the committed tree of src/ (not HEAD: bench/ may change)
         ["diff", "HEAD", "--", "src"],
         ["ls-files", "--others", "--exclude-standard", "--", "src"],
     ):
