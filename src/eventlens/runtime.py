@@ -67,7 +67,7 @@ def open_catalog(database_url: str) -> Catalog:
     return catalog
 
 
-def projections(catalog: Catalog) -> list[Projection]:
+def projections(catalog: Catalog) -> list[Projection[Any]]:
     return [CatalogViews(catalog), TrackedEvents(), RejectedEvents()]
 
 
@@ -89,7 +89,7 @@ def make_store(settings: Settings, database_url: str) -> EventStore:
 def reader_factory(
     settings: Settings,
     database_url: str,
-    projection: Projection,
+    projection: Projection[Any],
     catalog: Catalog,
     group: str | None = None,
 ) -> Callable[[Callable[[], dict[str, int]]], EventReader]:

@@ -29,7 +29,6 @@ class Backend:
     settings: Settings
     database_url: str
     _catalog: Catalog | None = None
-    _catalog: Catalog | None = None
 
     @contextmanager
     def running_store(self) -> Iterator[StoreHandle]:
@@ -42,7 +41,7 @@ class Backend:
             handle.close()
 
     def reader(
-        self, projection: Projection
+        self, projection: Projection[Any]
     ) -> Callable[[Callable[[], dict[str, int]]], EventReader]:
         return reader_factory(self.settings, self.database_url, projection, self.catalog)
 
@@ -52,7 +51,7 @@ class Backend:
             self._catalog = open_catalog(self.database_url)
         return self._catalog
 
-    def worker(self, projection: Projection) -> ProjectionWorker:
+    def worker(self, projection: Projection[Any]) -> ProjectionWorker:
         return ProjectionWorker(
             self.database_url, projection, self.reader(projection), batch_size=50
         )

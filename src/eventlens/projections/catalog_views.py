@@ -75,6 +75,9 @@ class CatalogViews:
     def setup(self, conn: psycopg.Connection) -> None:
         conn.execute(DDL)
 
+    def prepare(self, records: Sequence[StoredRecord]) -> Sequence[StoredRecord]:
+        return records
+
     def apply(self, conn: psycopg.Connection, records: Sequence[StoredRecord]) -> None:
         changes = [originator_of(r) for r in records]
         for aggregate_id in dict.fromkeys(aggregate_id for aggregate_id, _ in changes):

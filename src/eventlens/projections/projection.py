@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 import psycopg
 
 from eventlens.eventstore.port import StoredRecord
 
+Prepared = TypeVar("Prepared")
 
-class Projection(Protocol):
+
+class Projection(Protocol[Prepared]):
     name: str
     streams: tuple[str, ...]
 
     def setup(self, conn: psycopg.Connection) -> None:
         """Create the read models if they do not exist (idempotent)."""
 
-    def apply(self, conn: psycopg.Connection, records: Sequence[StoredRecord]) -> None:
-        """Apply a batch inside the caller's transaction. Must be idempotent by event id."""
+    def prepare(self, records: Sequence[StoredRecord]) -> Prepared:
+        """The part of applying a batch that needs no database (decoding payloads). The
+        worker runs it in its reader's thread, while the previous batch is being written."""
+
+    def apply(self, conn: psycopg.Connection, batch: Prepared) -> None:
+        """Apply a prepared batch inside the caller's transaction. Must be idempotent by
+        event id."""

@@ -42,6 +42,9 @@ class RejectedEvents:
     def setup(self, conn: psycopg.Connection) -> None:
         conn.execute(DDL)
 
+    def prepare(self, records: Sequence[StoredRecord]) -> Sequence[StoredRecord]:
+        return records
+
     def apply(self, conn: psycopg.Connection, records: Sequence[StoredRecord]) -> None:
         payloads = [r.payload.decode() for r in records if r.stream == REJECTED_STREAM]
         if payloads:

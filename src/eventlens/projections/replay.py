@@ -15,7 +15,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TextIO
+from typing import Any, TextIO
 
 import psycopg
 from psycopg import sql
@@ -84,7 +84,7 @@ def replay_schema(projection: str) -> str:
 
 def replay(
     conninfo: str,
-    projection: Projection,
+    projection: Projection[Any],
     reader_factory: ReaderFactory,
     total_events: Total,
     report: Callable[[Progress, bool], None] | None = None,

@@ -2,15 +2,16 @@
 
 `event_logs` is partitioned by schema, and each partition is that schema's table,
 `events_<schema>`: every event is written once and is in both, the master log and its
-schema's table, at the cost of one write. One transaction per batch also updates the
-rollups, driven by the rows that were *newly* inserted (the key is the schema and event id),
-so an event delivered twice (a client retry in Kafka mode, a replayed batch) is counted once.
+schema's table, at the cost of one write. One transaction per batch COPYs the rows and adds
+what they count to the rollups, computed in Python from the rows *newly* inserted (the key is
+the schema and event id), so an event delivered twice (a client retry in Kafka mode) is
+counted once.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import orjson
 import psycopg
@@ -18,6 +19,7 @@ from psycopg import sql
 
 from eventlens.eventstore.port import CATALOG_STREAM, TRACKED_STREAM, StoredRecord
 from eventlens.projections.distinct_count import Sketch
+from eventlens.projections.event_rows import COLUMNS, EventRow, Increments, Visitors, columns
 
 EVENT_COLUMNS = """
     event_id      uuid NOT NULL,
@@ -33,13 +35,16 @@ EVENT_COLUMNS = """
     PRIMARY KEY (schema_id, event_id)
 """
 
-# Indexes on the parent are created on every partition (schema table) too.
+# Indexes on the parent are created on every partition (schema table) too. Sessions and users
+# are only ever looked up by equality: hash indexes cost half what B-trees on these long,
+# random strings cost per insert (the B-trees of earlier versions are dropped).
 DDL = f"""
 CREATE TABLE IF NOT EXISTS event_logs ({EVENT_COLUMNS}) PARTITION BY LIST (schema_id);
 CREATE INDEX IF NOT EXISTS event_logs_received_at ON event_logs (received_at DESC, event_id DESC);
 CREATE INDEX IF NOT EXISTS event_logs_time ON event_logs ("timestamp" DESC);
-CREATE INDEX IF NOT EXISTS event_logs_session ON event_logs (session_id);
-CREATE INDEX IF NOT EXISTS event_logs_user ON event_logs (user_id);
+DROP INDEX IF EXISTS event_logs_session, event_logs_user;
+CREATE INDEX IF NOT EXISTS event_logs_session_hash ON event_logs USING hash (session_id);
+CREATE INDEX IF NOT EXISTS event_logs_user_hash ON event_logs USING hash (user_id);
 """
 
 ROLLUPS = ("stats_minutely", "stats_hourly", "stats_daily")
@@ -81,60 +86,38 @@ CREATE TABLE IF NOT EXISTS stats_daily_uniques (
 """
 )
 
-# Inserts a batch into the master log (and so into each schema's partition) and, in the
-# same statement, adds the rows really inserted (not the duplicates) to the rollups. Returns
-# the distinct (day, schema, adaptor, session, user) of those rows for the unique counts.
-INSERT_AND_ROLL_UP = (
-    """
-WITH new AS (
-    INSERT INTO event_logs (event_id, schema_id, container_id, event_type, user_id, session_id,
-                            "timestamp", received_at, properties, metadata)
-    SELECT (d->>'event_id')::uuid, d->>'schema_id', d->>'container_id', d->>'event_type',
-           d->>'user_id', d->>'session_id',
-           coalesce((d->>'timestamp')::timestamptz, (d->>'received_at')::timestamptz),
-           (d->>'received_at')::timestamptz,
-           coalesce(d->'properties', '{}'), coalesce(d->'metadata', '{}')
-    FROM (SELECT raw::jsonb AS d FROM unnest(%b::text[]) AS u(raw)) AS t
-    ON CONFLICT (schema_id, event_id) DO NOTHING
-    RETURNING schema_id, coalesce(container_id, '') AS container_id, event_type, user_id,
-              session_id, "timestamp" AS ts,
-              left(properties->>'page_path', 500) AS page,
-              left(coalesce(properties->>'link_text', properties->>'href'), 500) AS link
-)"""
-    + "".join(
-        f""",
-{table} AS (
-    INSERT INTO {table} (bucket, schema_id, container_id, event_type, events)
-    SELECT date_trunc('{unit}', ts, 'UTC'), schema_id, container_id, event_type, count(*)
-    FROM new GROUP BY 1, 2, 3, 4
-    ON CONFLICT (bucket, schema_id, container_id, event_type)
-    DO UPDATE SET events = {table}.events + excluded.events
-)"""
-        for table, unit in (
-            ("stats_minutely", "minute"),
-            ("stats_hourly", "hour"),
-            ("stats_daily", "day"),
-        )
-    )
-    + """,
-dimensions AS (
-    INSERT INTO stats_daily_dimensions (day, schema_id, container_id, dimension, value, events)
-    SELECT (ts AT TIME ZONE 'UTC')::date, schema_id, container_id, dimension, value, count(*)
-    FROM (
-        SELECT ts, schema_id, container_id, 'page' AS dimension, page AS value FROM new
-        WHERE event_type = 'page_view' AND page IS NOT NULL
-        UNION ALL
-        SELECT ts, schema_id, container_id, 'link', link FROM new
-        WHERE event_type LIKE '%%click%%' AND link IS NOT NULL
-    ) AS facts
-    GROUP BY 1, 2, 3, 4, 5
-    ON CONFLICT (day, schema_id, container_id, dimension, value)
-    DO UPDATE SET events = stats_daily_dimensions.events + excluded.events
+COPY_ROWS = sql.SQL("COPY event_logs ({}) FROM STDIN").format(
+    sql.SQL(", ").join(map(sql.Identifier, COLUMNS))
 )
-SELECT DISTINCT (ts AT TIME ZONE 'UTC')::date, schema_id, container_id, session_id, user_id
-FROM new
+# Where a batch goes when it repeats events already recorded (a client retry in Kafka mode):
+# staged, then inserted except for those. Temporary, so not logged; emptied at commit.
+STAGE = "CREATE TEMP TABLE IF NOT EXISTS incoming_events (LIKE event_logs) ON COMMIT DELETE ROWS"
+COPY_STAGED = sql.SQL("COPY incoming_events ({}) FROM STDIN").format(
+    sql.SQL(", ").join(map(sql.Identifier, COLUMNS))
+)
+INSERT_STAGED = """
+INSERT INTO event_logs SELECT * FROM incoming_events
+ON CONFLICT (schema_id, event_id) DO NOTHING
+RETURNING schema_id, event_id::text
 """
-)
+
+
+def _add_counts(table: str) -> str:
+    return f"""
+INSERT INTO {table} (bucket, schema_id, container_id, event_type, events)
+SELECT * FROM unnest(%s::timestamptz[], %s::text[], %s::text[], %s::text[], %s::bigint[])
+ON CONFLICT (bucket, schema_id, container_id, event_type)
+DO UPDATE SET events = {table}.events + excluded.events
+"""
+
+
+ADD_COUNTS = {table: _add_counts(table) for table in ROLLUPS}
+ADD_DIMENSIONS = """
+INSERT INTO stats_daily_dimensions (day, schema_id, container_id, dimension, value, events)
+SELECT * FROM unnest(%s::date[], %s::text[], %s::text[], %s::text[], %s::text[], %s::bigint[])
+ON CONFLICT (day, schema_id, container_id, dimension, value)
+DO UPDATE SET events = stats_daily_dimensions.events + excluded.events
+"""
 
 
 def schema_table(schema_id: str) -> sql.Identifier:
@@ -152,6 +135,13 @@ def create_schema_table(conn: psycopg.Connection, schema_id: str) -> None:
     )
 
 
+@dataclass(frozen=True)
+class PreparedEvents:
+    registered_schemas: list[str]  # schemas registered in the batch: their tables are made
+    rows: list[EventRow]
+    increments: Increments
+
+
 class TrackedEvents:
     """Also follows the catalog, to create a schema's table when the schema is registered."""
 
@@ -166,56 +156,88 @@ class TrackedEvents:
         conn.execute(ROLLUP_DDL)
         self._known_tables.clear()
 
-    def apply(self, conn: psycopg.Connection, records: Sequence[StoredRecord]) -> None:
+    def prepare(self, records: Sequence[StoredRecord]) -> PreparedEvents:
+        registered = []
         for record in records:
             if record.stream == CATALOG_STREAM:
                 notification = orjson.loads(record.payload)
                 if notification["topic"].endswith("Schema.Registered"):
-                    self._ensure_table(conn, notification["state"]["name"])
-        payloads = [r.payload for r in records if r.stream == TRACKED_STREAM]
-        if not payloads:
-            return
-        schema_ids = sorted({orjson.loads(p)["schema_id"] for p in payloads})
-        for schema_id in schema_ids:
+                    registered.append(notification["state"]["name"])
+        rows = [EventRow.from_payload(r.payload) for r in records if r.stream == TRACKED_STREAM]
+        return PreparedEvents(registered, rows, Increments.of(rows))
+
+    def apply(self, conn: psycopg.Connection, batch: PreparedEvents) -> None:
+        for schema_id in batch.registered_schemas:
             self._ensure_table(conn, schema_id)
-        rows = conn.execute(INSERT_AND_ROLL_UP, ([p.decode() for p in payloads],)).fetchall()
-        if rows:
-            self._count_uniques(conn, rows)
+        if not batch.rows:
+            return
+        for schema_id in sorted({row.schema_id for row in batch.rows}):
+            self._ensure_table(conn, schema_id)
+        inserted = _insert(conn, batch.rows)
+        # Counted when prepared, assuming every row is new; recounted if some were not.
+        increments = batch.increments if inserted is batch.rows else Increments.of(inserted)
+        for table, counts in (
+            ("stats_minutely", increments.minutely),
+            ("stats_hourly", increments.hourly),
+            ("stats_daily", increments.daily),
+        ):
+            if counts:
+                conn.execute(ADD_COUNTS[table], columns(counts))
+        if increments.dimensions:
+            conn.execute(ADD_DIMENSIONS, columns(increments.dimensions))
+        _count_visitors(conn, increments.visitors)
 
     def _ensure_table(self, conn: psycopg.Connection, schema_id: str) -> None:
         if schema_id not in self._known_tables:
             create_schema_table(conn, schema_id)
             self._known_tables.add(schema_id)
 
-    def _count_uniques(self, conn: psycopg.Connection, rows: list[tuple]) -> None:  # type: ignore[type-arg]
-        groups: dict[tuple[object, str, str], tuple[set[str], set[str]]] = defaultdict(
-            lambda: (set(), set())
+
+def _insert(conn: psycopg.Connection, rows: list[EventRow]) -> list[EventRow]:
+    """Records the rows in `event_logs` (so in their schemas' tables); returns those that
+    were not there already. A batch is COPYed; only one that repeats recorded events (rare:
+    a producer's retry) takes the slower path through a staging table."""
+    try:
+        with conn.transaction(), conn.cursor().copy(COPY_ROWS) as copy:
+            for row in rows:
+                copy.write_row(row.copy_values())
+        return rows
+    except psycopg.errors.UniqueViolation:
+        pass
+    conn.execute(STAGE)
+    with conn.cursor().copy(COPY_STAGED) as copy:
+        for row in rows:
+            copy.write_row(row.copy_values())
+    inserted = set(conn.execute(INSERT_STAGED).fetchall())
+    new: list[EventRow] = []
+    for row in rows:
+        if row.key in inserted:
+            inserted.discard(row.key)  # a repeat within the batch counts once
+            new.append(row)
+    return new
+
+
+def _count_visitors(conn: psycopg.Connection, visitors: Visitors) -> None:
+    """Adds the batch's sessions and users to each day's sketches (read, merged, written back
+    under a row lock: sketches are not additive in SQL)."""
+    for (day, schema_id, container_id), (sessions, users) in sorted(visitors.items()):
+        conn.execute(
+            "INSERT INTO stats_daily_uniques VALUES (%s, %s, %s, '', '') ON CONFLICT DO NOTHING",
+            (day, schema_id, container_id),
         )
-        for day, schema_id, container_id, session_id, user_id in rows:
-            sessions, users = groups[(day, schema_id, container_id)]
-            if session_id:
-                sessions.add(session_id)
-            if user_id:
-                users.add(user_id)
-        for (day, schema_id, container_id), (sessions, users) in sorted(groups.items(), key=str):
-            conn.execute(
-                "INSERT INTO stats_daily_uniques VALUES (%s, %s, %s, '', '') "
-                "ON CONFLICT DO NOTHING",
-                (day, schema_id, container_id),
-            )
-            current = conn.execute(
-                "SELECT sessions, users FROM stats_daily_uniques "
-                "WHERE day = %s AND schema_id = %s AND container_id = %s FOR UPDATE",
-                (day, schema_id, container_id),
-            ).fetchone()
-            assert current is not None
-            session_sketch, user_sketch = Sketch.decode(current[0]), Sketch.decode(current[1])
-            for value in sessions:
-                session_sketch.add(value)
-            for value in users:
-                user_sketch.add(value)
-            conn.execute(
-                "UPDATE stats_daily_uniques SET sessions = %s, users = %s "
-                "WHERE day = %s AND schema_id = %s AND container_id = %s",
-                (session_sketch.encode(), user_sketch.encode(), day, schema_id, container_id),
-            )
+        current = conn.execute(
+            "SELECT sessions, users FROM stats_daily_uniques "
+            "WHERE day = %s AND schema_id = %s AND container_id = %s FOR UPDATE",
+            (day, schema_id, container_id),
+        ).fetchone()
+        assert current is not None
+        session_sketch, user_sketch = Sketch.decode(current[0]), Sketch.decode(current[1])
+        for value in sessions:
+            session_sketch.add(value)
+        for value in users:
+            user_sketch.add(value)
+        conn.execute(
+            "UPDATE stats_daily_uniques SET sessions = %s, users = %s "
+            "WHERE day = %s AND schema_id = %s AND container_id = %s",
+            (session_sketch.encode(), user_sketch.encode(), day, schema_id, container_id),
+        )

@@ -8,6 +8,7 @@ import time
 import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import psycopg
 from psycopg import sql
@@ -15,6 +16,7 @@ from psycopg import sql
 from eventlens.eventstore.port import EventReader
 from eventlens.projections import positions
 from eventlens.projections.projection import Projection
+from eventlens.projections.read_ahead import ReadAhead
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +36,7 @@ class ProjectionWorker:
     def __init__(
         self,
         conninfo: str,
-        projection: Projection,
+        projection: Projection[Any],
         reader_factory: Callable[[Callable[[], dict[str, int]]], EventReader],
         batch_size: int = BATCH,
         *,
@@ -58,12 +60,15 @@ class ProjectionWorker:
     def _connect(self, autocommit: bool = False) -> psycopg.Connection:
         # No server-side prepared statements: a replay swaps the tables they would point at.
         conn = psycopg.connect(self._conninfo, autocommit=autocommit, prepare_threshold=None)
+        # Read models and their positions commit together, so a crash that loses the last
+        # commits loses both and they are projected again: no need to wait for the WAL flush.
+        conn.execute("SET synchronous_commit TO off")
         if self._search_path:
             conn.execute(
                 sql.SQL("SET search_path TO {}, public").format(sql.Identifier(self._search_path))
             )
-            if not autocommit:
-                conn.commit()
+        if not autocommit:
+            conn.commit()
         return conn
 
     def setup(self) -> None:
@@ -82,25 +87,32 @@ class ProjectionWorker:
 
     @contextmanager
     def running(self) -> Iterator[Callable[[], int]]:
-        """Open a connection and a reader; yields `step`, which applies one batch."""
+        """Open connections, a reader and its read-ahead; yields `step`, which applies one
+        batch (0 when none came within the idle wait)."""
         self.setup()
-        with self._connect() as conn:
-            reader = self._reader_factory(lambda: self._load(conn))
-            reader.open(self._load(conn))
+        with self._connect() as conn, self._connect(autocommit=True) as positions_conn:
+            # The reader loads positions from its own thread (a Kafka rebalance), so on a
+            # connection of its own, outside the writer's transactions.
+            reader = self._reader_factory(lambda: self._load(positions_conn))
+            reader.open(self._load(positions_conn))
+            ahead = ReadAhead(reader, self.projection.prepare, self._batch_size, IDLE_WAIT)
+            ahead.start()
             try:
-                yield lambda: self.step(conn, reader)
+                yield lambda: self.step(conn, ahead, reader)
             finally:
+                ahead.stop()
                 reader.close()
 
-    def step(self, conn: psycopg.Connection, reader: EventReader) -> int:
-        batch = reader.read_batch(self._batch_size, IDLE_WAIT)
-        if not batch.records:
+    def step(self, conn: psycopg.Connection, ahead: ReadAhead[Any], reader: EventReader) -> int:
+        read = ahead.next()
+        if read is None:
             return 0
+        batch = read.batch
         try:
             with conn.transaction():
                 if self._live:
                     conn.execute("SELECT pg_advisory_xact_lock_shared(%s)", (lock_key(self.name),))
-                self.projection.apply(conn, batch.records)
+                self.projection.apply(conn, read.prepared)
                 positions.save_positions(
                     conn, self.name, batch.start_positions, batch.next_positions
                 )
@@ -108,7 +120,9 @@ class ProjectionWorker:
                 conn.execute("SELECT pg_notify(%s, %s)", (PROJECTED_CHANNEL, self.projection.name))
         except positions.PositionConflict as conflict:
             log.info("%s; re-reading from the stored positions", conflict)
+            ahead.stop()
             reader.rewind(self._load(conn))
+            ahead.start()
             return 0
         self.applied += len(batch.records)
         self.last_applied_at = time.time()

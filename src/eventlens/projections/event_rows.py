@@ -1,0 +1,195 @@
+"""From stored tracked-event payloads to `event_logs` rows and the rollups' increments.
+
+Pure Python: the projection parses each payload once here, COPYs the rows and upserts the
+aggregated counts, so PostgreSQL only stores (parsing JSON and grouping in the database cost
+more than the writes themselves).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+import orjson
+
+# The columns of `event_logs`, in the order of `EventRow.copy_values`.
+COLUMNS = (
+    "event_id",
+    "schema_id",
+    "container_id",
+    "event_type",
+    "user_id",
+    "session_id",
+    "timestamp",
+    "received_at",
+    "properties",
+    "metadata",
+)
+DIMENSION_MAX = 500  # characters of a page path or link text kept in the top lists
+
+_EARLIEST = datetime.min.replace(tzinfo=UTC)
+_LATEST = datetime.max.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class EventRow:
+    event_id: str  # canonical text, as recorded
+    schema_id: str
+    container_id: str | None
+    event_type: str
+    user_id: str | None
+    session_id: str | None
+    occurred_at: str  # as recorded (ISO 8601): PostgreSQL parses it once, on COPY
+    received_at: str
+    properties: dict[str, Any]
+    metadata: dict[str, Any]
+
+    @classmethod
+    def from_payload(cls, payload: bytes | str) -> EventRow:
+        data = orjson.loads(payload)
+        return cls(
+            event_id=data["event_id"],
+            schema_id=data["schema_id"],
+            container_id=data.get("container_id"),
+            event_type=data["event_type"],
+            user_id=data.get("user_id"),
+            session_id=data.get("session_id"),
+            occurred_at=data.get("timestamp") or data["received_at"],
+            received_at=data["received_at"],
+            properties=data.get("properties") or {},
+            metadata=data.get("metadata") or {},
+        )
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """`event_logs`' primary key."""
+        return (self.schema_id, self.event_id)
+
+    def copy_values(self) -> tuple[object, ...]:
+        return (
+            self.event_id,
+            self.schema_id,
+            self.container_id,
+            self.event_type,
+            self.user_id,
+            self.session_id,
+            self.occurred_at,
+            self.received_at,
+            orjson.dumps(self.properties).decode(),
+            orjson.dumps(self.metadata).decode(),
+        )
+
+    @property
+    def page(self) -> str | None:
+        """The page of a page view (`properties.page_path`), for the top pages."""
+        if self.event_type != "page_view":
+            return None
+        return _dimension(self.properties.get("page_path"))
+
+    @property
+    def link(self) -> str | None:
+        """The link of a click (`properties.link_text`, else `href`), for the top links."""
+        if "click" not in self.event_type:
+            return None
+        return _dimension(self.properties.get("link_text")) or _dimension(
+            self.properties.get("href")
+        )
+
+
+def _dimension(value: object) -> str | None:
+    """The value as PostgreSQL's `->>` gives it (strings unquoted), cut to `DIMENSION_MAX`."""
+    if value is None:
+        return None
+    text = value if isinstance(value, str) else orjson.dumps(value).decode()
+    return text[:DIMENSION_MAX]
+
+
+def utc(timestamp: str) -> datetime:
+    """An ISO 8601 timestamp in UTC (naive ones are UTC), clamped to Python's range."""
+    moment = datetime.fromisoformat(timestamp)
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        return _EARLIEST if moment.year == 1 else _LATEST
+
+
+# (bucket, schema_id, container_id, event_type) -> events
+BucketCounts = Counter[tuple[datetime, str, str, str]]
+# (day, schema_id, container_id, dimension, value) -> events
+DimensionCounts = Counter[tuple[date, str, str, str, str]]
+Visitors = dict[tuple[date, str, str], tuple[set[str], set[str]]]
+
+
+@dataclass
+class Increments:
+    """What a batch of newly recorded events adds to the rollups."""
+
+    minutely: BucketCounts
+    hourly: BucketCounts
+    daily: BucketCounts
+    dimensions: DimensionCounts
+    visitors: Visitors  # (day, schema_id, container_id) -> (session ids, user ids)
+
+    @classmethod
+    def of(cls, rows: Iterable[EventRow]) -> Increments:
+        """Counted by minute and day as text first: a batch spans few minutes, so dates are
+        made once per minute or day, not once per event."""
+        by_minute: Counter[tuple[str, str, str, str]] = Counter()
+        by_day: Counter[tuple[str, str, str, str, str]] = Counter()
+        visitors: dict[tuple[str, str, str], tuple[set[str], set[str]]] = defaultdict(
+            lambda: (set(), set())
+        )
+        for row in rows:
+            minute = _utc_minute(row.occurred_at)
+            day = minute[:10]
+            container = row.container_id or ""
+            by_minute[(minute, row.schema_id, container, row.event_type)] += 1
+            page, link = row.page, row.link
+            if page is not None:
+                by_day[(day, row.schema_id, container, "page", page)] += 1
+            if link is not None:
+                by_day[(day, row.schema_id, container, "link", link)] += 1
+            if row.session_id or row.user_id:
+                sessions, users = visitors[(day, row.schema_id, container)]
+                if row.session_id:
+                    sessions.add(row.session_id)
+                if row.user_id:
+                    users.add(row.user_id)
+
+        increments = cls(Counter(), Counter(), Counter(), Counter(), {})
+        for (minute, schema_id, container, event_type), n in by_minute.items():
+            at = datetime.fromisoformat(minute)
+            increments.minutely[(at, schema_id, container, event_type)] += n
+            increments.hourly[(at.replace(minute=0), schema_id, container, event_type)] += n
+            day_start = at.replace(hour=0, minute=0)
+            increments.daily[(day_start, schema_id, container, event_type)] += n
+        for (day, schema_id, container, dimension, value), n in by_day.items():
+            increments.dimensions[
+                (date.fromisoformat(day), schema_id, container, dimension, value)
+            ] = n
+        for (day, schema_id, container), seen in visitors.items():
+            increments.visitors[(date.fromisoformat(day), schema_id, container)] = seen
+        return increments
+
+
+def _utc_minute(timestamp: str) -> str:
+    """The UTC minute of an ISO 8601 timestamp, as `YYYY-MM-DDTHH:MM+00:00`. Recorded
+    timestamps are mostly UTC already (`...+00:00`): those are cut, not parsed."""
+    if timestamp.endswith("+00:00") and timestamp[10:11] == "T" and len(timestamp) >= 22:
+        return timestamp[:16] + "+00:00"
+    return utc(timestamp).replace(second=0, microsecond=0).isoformat(timespec="minutes")
+
+
+def columns(counts: Counter[Any]) -> list[list[object]]:
+    """Counts as column arrays (keys..., count), in key order so that concurrent workers
+    lock rollup rows in the same order."""
+    items: Sequence[tuple[Any, int]] = sorted(counts.items())
+    if not items:
+        return []
+    width = len(items[0][0])
+    return [[key[i] for key, _ in items] for i in range(width)] + [[n for _, n in items]]

@@ -1,0 +1,64 @@
+"""The tracked-events projection counts every event once, however often it is delivered."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import psycopg
+import pytest
+
+from eventlens.domain.tracking import TrackedEvent
+from eventlens.eventstore.codec import encode_tracked
+from eventlens.eventstore.port import TRACKED_STREAM, StoredRecord
+from eventlens.projections.distinct_count import merged_count
+from eventlens.projections.tracked_events import TrackedEvents
+from tests.integration.backends import tracked
+
+pytestmark = [pytest.mark.postgres]
+
+
+def records(events: Sequence[TrackedEvent]) -> list[StoredRecord]:
+    return [StoredRecord(TRACKED_STREAM, "log", i, encode_tracked(e)) for i, e in enumerate(events)]
+
+
+def apply(conn: psycopg.Connection, projection: TrackedEvents, events: list[TrackedEvent]) -> None:
+    with conn.transaction():
+        projection.apply(conn, projection.prepare(records(events)))
+
+
+def test_events_delivered_again_in_a_later_or_the_same_batch_are_counted_once(
+    database_url: str,
+) -> None:
+    first, second, third, fourth = (tracked(session=f"s{i}", page_path=f"/p{i}") for i in range(4))
+    projection = TrackedEvents()
+    with psycopg.connect(database_url) as conn:
+        with conn.transaction():
+            projection.setup(conn)
+        apply(conn, projection, [first, second])
+        # A producer's retry: `first` again, and `third` twice within one batch.
+        apply(conn, projection, [first, third, third, fourth])
+
+        def one(query: str) -> object:
+            row = conn.execute(query).fetchone()
+            assert row is not None
+            return row[0]
+
+        assert one("SELECT count(*) FROM event_logs") == 4
+        assert one("SELECT count(*) FROM events_portfolio_events") == 4
+        for table in ("stats_minutely", "stats_hourly", "stats_daily"):
+            assert one(f"SELECT sum(events) FROM {table}") == 4
+        assert one("SELECT sum(events) FROM stats_daily_dimensions WHERE dimension = 'page'") == 4
+        sessions = [r[0] for r in conn.execute("SELECT sessions FROM stats_daily_uniques")]
+        assert merged_count(sessions) == 4
+
+
+def test_a_batch_is_all_or_nothing_with_its_transaction(database_url: str) -> None:
+    projection = TrackedEvents()
+    with psycopg.connect(database_url) as conn:
+        with conn.transaction():
+            projection.setup(conn)
+        with pytest.raises(RuntimeError), conn.transaction():
+            projection.apply(conn, projection.prepare(records([tracked(), tracked()])))
+            raise RuntimeError("the worker failed before saving its positions")
+        assert conn.execute("SELECT count(*) FROM event_logs").fetchone() == (0,)
+        assert conn.execute("SELECT count(*) FROM stats_daily").fetchone() == (0,)
