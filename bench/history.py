@@ -12,7 +12,6 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -24,6 +23,7 @@ import psycopg
 
 from bench.core import ROOT, BenchmarkFailure
 from bench.services.eventlens import SEED_ADAPTOR, SEED_SCHEMA
+from eventlens.domain.event_ids import new_event_id
 from eventlens.domain.tracking import TrackedEvent
 from eventlens.eventstore.port import TRACKED_STREAM
 
@@ -135,7 +135,7 @@ def generate(
                 properties["href"] = "https://example.com/" + link.replace(" ", "-")
             batch.append(
                 TrackedEvent(
-                    event_id=uuid.UUID(int=rng.getrandbits(128), version=4),
+                    event_id=new_event_id(int(moment.timestamp() * 1000)),  # as the snippet makes
                     schema_id=schema,
                     event_type=event_type,
                     received_at=moment + timedelta(milliseconds=rng.randrange(20, 400)),

@@ -289,7 +289,9 @@ class Platform:
         if self.run_workers:
             self.worker_process = start_worker_process(self.settings, self.database_url)
         self.heads = make_head_probe(self.settings, self.database_url)
-        self.pool = AsyncConnectionPool(self.database_url, min_size=1, max_size=8, open=False)
+        self.pool = AsyncConnectionPool(
+            self.database_url, min_size=1, max_size=8, open=False, configure=_configure_reads
+        )
         await self.pool.open()
         self._follower = asyncio.create_task(self._follow_catalog(), name="catalog-follower")
         self.feed = ProjectionFeed(self.database_url)
@@ -313,6 +315,13 @@ class Platform:
         if self.pool is not None:
             await self.pool.close()
         self.catalog.close()
+
+
+async def _configure_reads(conn: psycopg.AsyncConnection[Any]) -> None:
+    """The API's queries read small rollups: starting parallel workers costs them more
+    (several milliseconds) than it saves, and takes cores from ingest and projection."""
+    await conn.execute("SET max_parallel_workers_per_gather = 0")
+    await conn.commit()
 
 
 def start_worker_process(settings: Settings, database_url: str) -> subprocess.Popen[bytes]:

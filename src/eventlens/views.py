@@ -154,6 +154,7 @@ async def _uniques(conn: AsyncConnection[Any], f: StatsFilter) -> tuple[int, int
             "WHERE day BETWEEN %(first_day)s AND %(last_day)s AND {}"
         ).format(where),
         params,
+        binary=True,  # sketches are kilobytes each: raw bytes, not hex text
     )
     rows = await cursor.fetchall()
     return merged_count(r[0] for r in rows), merged_count(r[1] for r in rows)

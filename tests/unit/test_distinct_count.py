@@ -36,3 +36,14 @@ def test_dense_and_sparse_sketches_merge_either_way() -> None:
     for first, second in ((dense, sparse), (sparse, dense)):
         estimate = merged_count([first.encode(), second.encode()])
         assert abs(estimate - total) / total < 4 * STANDARD_ERROR
+
+
+def test_the_vectorised_merge_counts_what_merging_sketch_by_sketch_counts() -> None:
+    sketches = [sketch_of(range(i * 300, i * 300 + 400)) for i in range(8)]  # sparse, overlapping
+    sketches.append(sketch_of(range(10_000, 12_000)))  # dense
+    merged = Sketch()
+    for sketch in sketches:
+        merged.merge(sketch)
+    assert merged_count(s.encode() for s in sketches) == merged.count()
+    # Sparse only but more than the exact limit together: estimated like one sketch would be.
+    assert merged_count(s.encode() for s in sketches[:8]) == sketch_of(range(0, 2_500)).count()

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Annotated, Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StrictStr, field_validator
 
+from eventlens.domain.event_ids import new_event_id
 from eventlens.domain.tracking import TrackedEvent
 
 MAX_DEPTH = 8
@@ -75,7 +76,7 @@ class IngestEvent(BaseModel):
         if timestamp is not None and timestamp.tzinfo is None:
             timestamp = timestamp.replace(tzinfo=UTC)
         return TrackedEvent(
-            event_id=self.event_id or uuid4(),
+            event_id=self.event_id or new_event_id(),
             schema_id=self.schema_id,
             event_type=self.event_type,
             received_at=received_at,

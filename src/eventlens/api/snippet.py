@@ -17,12 +17,20 @@ TEMPLATE = """<script>
     containerId: %(container_id)s
   };
 
-  function randomId() {
-    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
-    return 'xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx'.replace(/[xy]/g, function(c) {
-      const r = Math.random() * 16 | 0;
-      return (c === 'x' ? r : (r & 0x3 | 0x8)).toString(16);
-    });
+  // A time-ordered UUID (version 7): the millisecond, then random bits.
+  function eventId() {
+    const bytes = new Uint8Array(16);
+    if (window.crypto && crypto.getRandomValues) crypto.getRandomValues(bytes);
+    else for (let i = 0; i < 16; i++) bytes[i] = Math.random() * 256 | 0;
+    let ms = Date.now();
+    for (let i = 5; i >= 0; i--) { bytes[i] = ms %% 256; ms = Math.floor(ms / 256); }
+    bytes[6] = (bytes[6] & 0x0f) | 0x70;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    const hex = Array.from(bytes, function(b) {
+      return (b + 0x100).toString(16).slice(1);
+    }).join('');
+    return hex.slice(0, 8) + '-' + hex.slice(8, 12) + '-' + hex.slice(12, 16) + '-' +
+      hex.slice(16, 20) + '-' + hex.slice(20);
   }
 
   function stored(storage, key, prefix) {
@@ -56,7 +64,7 @@ TEMPLATE = """<script>
   function trackEvent(eventType, properties) {
     const now = new Date().toISOString();
     send(JSON.stringify({
-      event_id: randomId(),
+      event_id: eventId(),
       schema_id: CONFIG.schemaId,
       event_type: eventType,
       user_id: stored(localStorage, 'analytics_user', 'user_'),

@@ -99,28 +99,42 @@ class Sketch:
 def merged_count(encoded: Iterable[bytes | None]) -> int:
     """The distinct count of the union of many sketches (the read side's hot path).
 
-    Dense registers are merged with numpy in one vectorised max, so a 30-day range over many
-    adaptors costs about a millisecond, not one Python loop per sketch.
+    Vectorised with numpy, dense registers and sparse hashes alike: a 30-day range over many
+    adaptors costs about a millisecond, not one Python loop per sketch or hash.
     """
-    hashes: set[int] = set()
+    sparse: list[np.ndarray[Any, np.dtype[np.uint64]]] = []
     dense: list[np.ndarray[Any, np.dtype[np.uint8]]] = []
     for data in encoded:
         if not data:
             continue
         if data[0] == _SPARSE:
-            hashes.update(int.from_bytes(data[i : i + 8], "big") for i in range(1, len(data), 8))
+            sparse.append(np.frombuffer(data, dtype=">u8", offset=1).astype(np.uint64))
         else:
             dense.append(np.frombuffer(data, dtype=np.uint8, offset=1))
-    if not dense:
-        if len(hashes) <= SPARSE_LIMIT:
-            return len(hashes)
-        registers = np.zeros(M, dtype=np.uint8)
-    else:
-        registers = np.maximum.reduce(dense) if len(dense) > 1 else dense[0].copy()
-    for h in hashes:
-        index, rank = _register(h)
-        registers[index] = max(registers[index], rank)
+    hashes = np.unique(np.concatenate(sparse)) if sparse else np.empty(0, dtype=np.uint64)
+    if not dense and len(hashes) <= SPARSE_LIMIT:
+        return len(hashes)
+    registers = np.maximum.reduce(dense) if dense else np.zeros(M, dtype=np.uint8)
+    if len(hashes):
+        index, rank = _registers(hashes)
+        registers = registers.copy()
+        np.maximum.at(registers, index, rank)
     return _estimate(registers)
+
+
+def _registers(
+    hashes: np.ndarray[Any, np.dtype[np.uint64]],
+) -> tuple[np.ndarray[Any, np.dtype[np.intp]], np.ndarray[Any, np.dtype[np.uint8]]]:
+    """`_register` for many hashes at once: each one's register and rank."""
+    index = (hashes >> np.uint64(64 - P)).astype(np.intp)
+    rest = hashes << np.uint64(P)  # the low 64 - P bits, left-aligned
+    bit_length = np.zeros(len(hashes), dtype=np.int64)
+    for shift in (32, 16, 8, 4, 2, 1):  # a binary search for the highest set bit
+        high = rest >= (np.uint64(1) << np.uint64(shift))
+        bit_length[high] += shift
+        rest[high] >>= np.uint64(shift)
+    bit_length += (rest > 0).astype(np.int64)
+    return index, np.minimum(65 - bit_length, 64 - P + 1).astype(np.uint8)
 
 
 def _estimate(registers: np.ndarray[Any, np.dtype[np.uint8]]) -> int:
