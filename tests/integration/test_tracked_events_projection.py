@@ -62,3 +62,17 @@ def test_a_batch_is_all_or_nothing_with_its_transaction(database_url: str) -> No
             raise RuntimeError("the worker failed before saving its positions")
         assert conn.execute("SELECT count(*) FROM event_logs").fetchone() == (0,)
         assert conn.execute("SELECT count(*) FROM stats_daily").fetchone() == (0,)
+
+
+def test_values_with_tabs_newlines_backslashes_and_quotes_are_stored_as_sent(
+    database_url: str,
+) -> None:
+    awkward = 'tab\there\nnew line \\ backslash "quoted" \\N \\. ünï 😀'
+    event = tracked(session=awkward, page_path=awkward, nested={"list": [awkward, 1.5, None]})
+    projection = TrackedEvents()
+    with psycopg.connect(database_url) as conn:
+        with conn.transaction():
+            projection.setup(conn)
+        apply(conn, projection, [event])
+        row = conn.execute("SELECT session_id, properties FROM event_logs").fetchone()
+    assert row == (awkward, event.properties)

@@ -28,12 +28,18 @@ def payload(**overrides: object) -> bytes:
     return orjson.dumps(event)
 
 
-def test_rows_keep_the_recorded_values_for_copy() -> None:
-    row = EventRow.from_payload(payload(timestamp=None, properties=None))
-    values = row.copy_values()
-    assert values[0] == "0b0c7e0e-8f69-4a4e-9d6a-7d2c1f1f0001"
-    assert values[6] == "2026-03-10T12:30:16+00:00"  # no client timestamp: when received
-    assert values[8] == "{}"
+def test_rows_are_formatted_for_copy_with_nulls_and_escapes() -> None:
+    row = EventRow.from_payload(
+        payload(timestamp=None, user_id=None, session_id="tab\there", properties=None)
+    )
+    fields = row.copy_line().removesuffix("\n").split("\t")
+    assert fields[0] == "0b0c7e0e-8f69-4a4e-9d6a-7d2c1f1f0001"
+    assert fields[4] == "\\N"  # no user id: NULL
+    assert fields[5] == "tab\\there"  # a tab inside a value is escaped, not a separator
+    assert fields[6] == "2026-03-10T12:30:16+00:00"  # no client timestamp: when received
+    assert fields[8] == "{}"
+    quoted = EventRow.from_payload(payload(properties={"q": 'a "b" \\ c'})).copy_line()
+    assert '{"q":"a \\\\"b\\\\" \\\\\\\\ c"}' in quoted  # JSON backslashes doubled
 
 
 @pytest.mark.parametrize(

@@ -112,6 +112,7 @@ def replay(
     _record(conninfo, progress, "running")
     with worker.running() as step:
         _drain(step, progress, conninfo, report)
+        _vacuum(conninfo, build)
         with psycopg.connect(conninfo) as swap:
             for attempt in range(SWAP_ATTEMPTS):
                 try:
@@ -156,6 +157,22 @@ def _drain(
             last_record = time.monotonic()
         if applied == 0:
             return
+
+
+def _vacuum(conninfo: str, build: str) -> None:
+    """Vacuum and analyze the rebuilt tables before they go live: queries get statistics
+    (and index-only scans) at once, and autovacuum, whose lock the swap would otherwise wait
+    for, has nothing left to do on them."""
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT c.relname, c.relkind FROM pg_class c "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = %s AND c.relkind IN ('r', 'p') ORDER BY c.relname",
+            (build,),
+        ).fetchall()
+        for table, kind in rows:
+            command = "VACUUM (ANALYZE) {}.{}" if kind == "r" else "ANALYZE {}.{}"
+            conn.execute(sql.SQL(command).format(sql.Identifier(build), sql.Identifier(table)))
 
 
 def _tables(conn: psycopg.Connection, schema: str) -> list[str]:

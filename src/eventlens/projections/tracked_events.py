@@ -19,7 +19,14 @@ from psycopg import sql
 
 from eventlens.eventstore.port import CATALOG_STREAM, TRACKED_STREAM, StoredRecord
 from eventlens.projections.distinct_count import Sketch
-from eventlens.projections.event_rows import COLUMNS, EventRow, Increments, Visitors, columns
+from eventlens.projections.event_rows import (
+    COLUMNS,
+    EventRow,
+    Increments,
+    Visitors,
+    columns,
+    copy_data,
+)
 
 EVENT_COLUMNS = """
     event_id      uuid NOT NULL,
@@ -35,16 +42,13 @@ EVENT_COLUMNS = """
     PRIMARY KEY (schema_id, event_id)
 """
 
-# Indexes on the parent are created on every partition (schema table) too. Sessions and users
-# are only ever looked up by equality: hash indexes cost half what B-trees on these long,
-# random strings cost per insert (the B-trees of earlier versions are dropped).
+# Indexes on the parent are created on every partition (schema table) too.
 DDL = f"""
 CREATE TABLE IF NOT EXISTS event_logs ({EVENT_COLUMNS}) PARTITION BY LIST (schema_id);
 CREATE INDEX IF NOT EXISTS event_logs_received_at ON event_logs (received_at DESC, event_id DESC);
 CREATE INDEX IF NOT EXISTS event_logs_time ON event_logs ("timestamp" DESC);
-DROP INDEX IF EXISTS event_logs_session, event_logs_user;
-CREATE INDEX IF NOT EXISTS event_logs_session_hash ON event_logs USING hash (session_id);
-CREATE INDEX IF NOT EXISTS event_logs_user_hash ON event_logs USING hash (user_id);
+CREATE INDEX IF NOT EXISTS event_logs_session ON event_logs (session_id);
+CREATE INDEX IF NOT EXISTS event_logs_user ON event_logs (user_id);
 """
 
 ROLLUPS = ("stats_minutely", "stats_hourly", "stats_daily")
@@ -139,6 +143,7 @@ def create_schema_table(conn: psycopg.Connection, schema_id: str) -> None:
 class PreparedEvents:
     registered_schemas: list[str]  # schemas registered in the batch: their tables are made
     rows: list[EventRow]
+    copy_data: bytes  # the rows, formatted for COPY
     increments: Increments
 
 
@@ -164,7 +169,7 @@ class TrackedEvents:
                 if notification["topic"].endswith("Schema.Registered"):
                     registered.append(notification["state"]["name"])
         rows = [EventRow.from_payload(r.payload) for r in records if r.stream == TRACKED_STREAM]
-        return PreparedEvents(registered, rows, Increments.of(rows))
+        return PreparedEvents(registered, rows, copy_data(rows), Increments.of(rows))
 
     def apply(self, conn: psycopg.Connection, batch: PreparedEvents) -> None:
         for schema_id in batch.registered_schemas:
@@ -173,7 +178,7 @@ class TrackedEvents:
             return
         for schema_id in sorted({row.schema_id for row in batch.rows}):
             self._ensure_table(conn, schema_id)
-        inserted = _insert(conn, batch.rows)
+        inserted = _insert(conn, batch.rows, batch.copy_data)
         # Counted when prepared, assuming every row is new; recounted if some were not.
         increments = batch.increments if inserted is batch.rows else Increments.of(inserted)
         for table, counts in (
@@ -193,21 +198,19 @@ class TrackedEvents:
             self._known_tables.add(schema_id)
 
 
-def _insert(conn: psycopg.Connection, rows: list[EventRow]) -> list[EventRow]:
+def _insert(conn: psycopg.Connection, rows: list[EventRow], data: bytes) -> list[EventRow]:
     """Records the rows in `event_logs` (so in their schemas' tables); returns those that
     were not there already. A batch is COPYed; only one that repeats recorded events (rare:
     a producer's retry) takes the slower path through a staging table."""
     try:
         with conn.transaction(), conn.cursor().copy(COPY_ROWS) as copy:
-            for row in rows:
-                copy.write_row(row.copy_values())
+            copy.write(data)
         return rows
     except psycopg.errors.UniqueViolation:
         pass
     conn.execute(STAGE)
     with conn.cursor().copy(COPY_STAGED) as copy:
-        for row in rows:
-            copy.write_row(row.copy_values())
+        copy.write(data)
     inserted = set(conn.execute(INSERT_STAGED).fetchall())
     new: list[EventRow] = []
     for row in rows:
