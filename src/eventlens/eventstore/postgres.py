@@ -12,6 +12,7 @@ import contextlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 from uuid import UUID
 
@@ -208,14 +209,24 @@ class PostgresEventReader:
 
     def _select(self, limit: int) -> list[StoredRecord]:
         assert self._conn is not None, "open() first"
-        rows = self._conn.execute(
-            sql.SQL(
-                "SELECT stream, position, payload FROM {} "
-                "WHERE position >= %s AND stream = ANY(%s) ORDER BY position LIMIT %s"
-            ).format(sql.Identifier(LOG_TABLE)),
-            (self._next, self._streams, limit),
-        ).fetchall()
+        rows = self._conn.execute(self._query, {"next": self._next, "limit": limit}).fetchall()
         return [StoredRecord(s, self.SOURCE, p, payload.encode()) for s, p, payload in rows]
+
+    @cached_property
+    def _query(self) -> sql.Composed:
+        """The next records of the streams in log order: per stream a walk of the (stream,
+        position) index, merged. A stream that is rare (rejected events) is found at once,
+        not by walking every later position of the others."""
+        per_stream = [
+            sql.SQL(
+                "(SELECT stream, position, payload FROM {table} WHERE stream = {stream} "
+                "AND position >= %(next)s ORDER BY position LIMIT %(limit)s)"
+            ).format(table=sql.Identifier(LOG_TABLE), stream=sql.Literal(stream))
+            for stream in self._streams
+        ]
+        return sql.SQL("SELECT * FROM ({}) AS next ORDER BY position LIMIT %(limit)s").format(
+            sql.SQL(" UNION ALL ").join(per_stream)
+        )
 
     def _wait(self, timeout: float) -> None:
         assert self._listen is not None
