@@ -54,8 +54,10 @@ def cmd_api(args: argparse.Namespace) -> None:
 
 
 def cmd_worker(args: argparse.Namespace) -> None:
+    from eventlens.projections.read_ahead import SWITCH_INTERVAL
     from eventlens.runtime import Workers, resolve_database_url
 
+    sys.setswitchinterval(SWITCH_INTERVAL)
     settings = _settings(args)
     workers = Workers(settings, resolve_database_url(settings))
     workers.start()
@@ -84,8 +86,10 @@ def cmd_dsn(args: argparse.Namespace) -> None:
 
 def cmd_replay(args: argparse.Namespace) -> None:
     """Rebuild read models from the full history while the current ones keep serving."""
+    from eventlens.projections.read_ahead import SWITCH_INTERVAL
     from eventlens.runtime import replay_projections
 
+    sys.setswitchinterval(SWITCH_INTERVAL)
     replay_projections(_settings(args), args.projections)
 
 

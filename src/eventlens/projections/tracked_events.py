@@ -53,6 +53,9 @@ CREATE INDEX IF NOT EXISTS event_logs_user ON event_logs (user_id);
 
 ROLLUPS = ("stats_minutely", "stats_hourly", "stats_daily")
 
+# Rollup rows are counters, updated in place by later batches: room left on each page lets
+# PostgreSQL update them without touching the indexes (HOT updates).
+
 ROLLUP_DDL = (
     "".join(
         f"""
@@ -63,7 +66,7 @@ CREATE TABLE IF NOT EXISTS {table} (
     event_type    text NOT NULL,
     events        bigint NOT NULL,
     PRIMARY KEY (bucket, schema_id, container_id, event_type)
-);
+) WITH (fillfactor = 70);
 CREATE INDEX IF NOT EXISTS {table}_schema_bucket ON {table} (schema_id, bucket);
 CREATE INDEX IF NOT EXISTS {table}_container_bucket ON {table} (container_id, bucket);
 """
@@ -78,7 +81,7 @@ CREATE TABLE IF NOT EXISTS stats_daily_dimensions (
     value         text NOT NULL,
     events        bigint NOT NULL,
     PRIMARY KEY (day, schema_id, container_id, dimension, value)
-);
+) WITH (fillfactor = 70);
 CREATE TABLE IF NOT EXISTS stats_daily_uniques (
     day           date NOT NULL,
     schema_id     text NOT NULL,
@@ -86,7 +89,7 @@ CREATE TABLE IF NOT EXISTS stats_daily_uniques (
     sessions      bytea NOT NULL,
     users         bytea NOT NULL,
     PRIMARY KEY (day, schema_id, container_id)
-);
+) WITH (fillfactor = 50);
 """
 )
 
