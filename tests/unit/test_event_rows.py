@@ -8,7 +8,13 @@ from datetime import UTC, date, datetime
 import orjson
 import pytest
 
-from eventlens.projections.event_rows import DIMENSION_MAX, EventRow, Increments, columns
+from eventlens.projections.event_rows import (
+    COUNT_FIELDS,
+    DIMENSION_MAX,
+    EventRow,
+    Increments,
+    as_records,
+)
 
 
 def payload(**overrides: object) -> bytes:
@@ -108,7 +114,7 @@ def test_sessions_and_users_are_collected_per_day_without_repeats() -> None:
     }
 
 
-def test_counts_become_sorted_columns_for_unnest() -> None:
+def test_counts_become_sorted_json_records() -> None:
     increments = Increments.of(
         [
             EventRow.from_payload(payload(event_type="page_view")),
@@ -116,7 +122,15 @@ def test_counts_become_sorted_columns_for_unnest() -> None:
             EventRow.from_payload(payload(event_type="page_view")),
         ]
     )
-    *_, types, counts = columns(increments.daily)
-    assert types == ["click", "page_view"]
-    assert counts == [1, 2]
-    assert columns(Counter()) == []
+    records = orjson.loads(as_records(increments.daily, COUNT_FIELDS))
+    assert records == [
+        {
+            "bucket": "2026-03-10T00:00:00+00:00",
+            "schema_id": "portfolio_events",
+            "container_id": "CAP-ABC123",
+            "event_type": event_type,
+            "events": n,
+        }
+        for event_type, n in (("click", 1), ("page_view", 2))
+    ]
+    assert as_records(Counter(), COUNT_FIELDS) == "[]"

@@ -8,7 +8,7 @@ more than the writes themselves).
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -205,11 +205,14 @@ def _utc_minute(timestamp: str) -> str:
     return utc(timestamp).replace(second=0, microsecond=0).isoformat(timespec="minutes")
 
 
-def columns(counts: Counter[Any]) -> list[list[object]]:
-    """Counts as column arrays (keys..., count), in key order so that concurrent workers
-    lock rollup rows in the same order."""
-    items: Sequence[tuple[Any, int]] = sorted(counts.items())
-    if not items:
-        return []
-    width = len(items[0][0])
-    return [[key[i] for key, _ in items] for i in range(width)] + [[n for _, n in items]]
+COUNT_FIELDS = ("bucket", "schema_id", "container_id", "event_type")
+DIMENSION_FIELDS = ("day", "schema_id", "container_id", "dimension", "value")
+
+
+def as_records(counts: Counter[Any], fields: tuple[str, ...]) -> str:
+    """Counts as a JSON array of records (fields..., `events`) for `json_to_recordset`:
+    one parameter that PostgreSQL parses in C, instead of one array per column dumped by
+    Python. In key order, so that concurrent workers lock rollup rows in the same order."""
+    return orjson.dumps(
+        [{**dict(zip(fields, key, strict=True)), "events": n} for key, n in sorted(counts.items())]
+    ).decode()

@@ -21,10 +21,12 @@ from eventlens.eventstore.port import CATALOG_STREAM, TRACKED_STREAM, StoredReco
 from eventlens.projections.distinct_count import Sketch
 from eventlens.projections.event_rows import (
     COLUMNS,
+    COUNT_FIELDS,
+    DIMENSION_FIELDS,
     EventRow,
     Increments,
     Visitors,
-    columns,
+    as_records,
     copy_data,
 )
 
@@ -112,7 +114,8 @@ RETURNING schema_id, event_id::text
 def _add_counts(table: str) -> str:
     return f"""
 INSERT INTO {table} (bucket, schema_id, container_id, event_type, events)
-SELECT * FROM unnest(%s::timestamptz[], %s::text[], %s::text[], %s::text[], %s::bigint[])
+SELECT * FROM json_to_recordset(%s::json)
+    AS c(bucket timestamptz, schema_id text, container_id text, event_type text, events bigint)
 ON CONFLICT (bucket, schema_id, container_id, event_type)
 DO UPDATE SET events = {table}.events + excluded.events
 """
@@ -121,7 +124,8 @@ DO UPDATE SET events = {table}.events + excluded.events
 ADD_COUNTS = {table: _add_counts(table) for table in ROLLUPS}
 ADD_DIMENSIONS = """
 INSERT INTO stats_daily_dimensions (day, schema_id, container_id, dimension, value, events)
-SELECT * FROM unnest(%s::date[], %s::text[], %s::text[], %s::text[], %s::text[], %s::bigint[])
+SELECT * FROM json_to_recordset(%s::json)
+    AS d(day date, schema_id text, container_id text, dimension text, value text, events bigint)
 ON CONFLICT (day, schema_id, container_id, dimension, value)
 DO UPDATE SET events = stats_daily_dimensions.events + excluded.events
 """
@@ -143,11 +147,36 @@ def create_schema_table(conn: psycopg.Connection, schema_id: str) -> None:
 
 
 @dataclass(frozen=True)
+class Rollups:
+    """What a batch adds to the rollups, ready to send."""
+
+    counts: dict[str, str]  # rollup table -> its records (JSON)
+    dimensions: str | None
+    visitors: Visitors
+
+    @classmethod
+    def of(cls, increments: Increments) -> Rollups:
+        counts = {
+            table: as_records(counted, COUNT_FIELDS)
+            for table, counted in (
+                ("stats_minutely", increments.minutely),
+                ("stats_hourly", increments.hourly),
+                ("stats_daily", increments.daily),
+            )
+            if counted
+        }
+        dimensions = (
+            as_records(increments.dimensions, DIMENSION_FIELDS) if increments.dimensions else None
+        )
+        return cls(counts, dimensions, increments.visitors)
+
+
+@dataclass(frozen=True)
 class PreparedEvents:
     registered_schemas: list[str]  # schemas registered in the batch: their tables are made
     rows: list[EventRow]
     copy_data: bytes  # the rows, formatted for COPY
-    increments: Increments
+    rollups: Rollups
 
 
 class TrackedEvents:
@@ -172,7 +201,7 @@ class TrackedEvents:
                 if notification["topic"].endswith("Schema.Registered"):
                     registered.append(notification["state"]["name"])
         rows = [EventRow.from_payload(r.payload) for r in records if r.stream == TRACKED_STREAM]
-        return PreparedEvents(registered, rows, copy_data(rows), Increments.of(rows))
+        return PreparedEvents(registered, rows, copy_data(rows), Rollups.of(Increments.of(rows)))
 
     def apply(self, conn: psycopg.Connection, batch: PreparedEvents) -> None:
         for schema_id in batch.registered_schemas:
@@ -183,17 +212,12 @@ class TrackedEvents:
             self._ensure_table(conn, schema_id)
         inserted = _insert(conn, batch.rows, batch.copy_data)
         # Counted when prepared, assuming every row is new; recounted if some were not.
-        increments = batch.increments if inserted is batch.rows else Increments.of(inserted)
-        for table, counts in (
-            ("stats_minutely", increments.minutely),
-            ("stats_hourly", increments.hourly),
-            ("stats_daily", increments.daily),
-        ):
-            if counts:
-                conn.execute(ADD_COUNTS[table], columns(counts))
-        if increments.dimensions:
-            conn.execute(ADD_DIMENSIONS, columns(increments.dimensions))
-        _count_visitors(conn, increments.visitors)
+        rollups = batch.rollups if inserted is batch.rows else Rollups.of(Increments.of(inserted))
+        for table, records in rollups.counts.items():
+            conn.execute(ADD_COUNTS[table], (records,))
+        if rollups.dimensions:
+            conn.execute(ADD_DIMENSIONS, (rollups.dimensions,))
+        _count_visitors(conn, rollups.visitors)
 
     def _ensure_table(self, conn: psycopg.Connection, schema_id: str) -> None:
         if schema_id not in self._known_tables:
