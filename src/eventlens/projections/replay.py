@@ -63,9 +63,9 @@ class ProgressReporter:
         if not final and now - self._last < self._interval:
             return
         self._last = now
-        total = max(progress.total, progress.done, 1)
-        share = progress.done / total
-        eta = f"{progress.eta:.0f}s" if progress.eta is not None else "?"
+        total = max(progress.total, progress.done)
+        share = progress.done / total if total else 1.0  # nothing to replay: done
+        eta = "0s" if share == 1.0 else f"{progress.eta:.0f}s" if progress.eta is not None else "?"
         text = (
             f"{progress.projection}: {progress.done:,}/{total:,} events "
             f"({share:.0%}) {progress.rate:,.0f} ev/s ETA {eta}"
