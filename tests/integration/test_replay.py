@@ -35,10 +35,15 @@ TOTAL = 1500
 
 def snapshot(url: str) -> dict[str, list[tuple]]:  # type: ignore[type-arg]
     with psycopg.connect(url) as conn:
-        return {
+        tables = {
             table: conn.execute(f"SELECT * FROM {table} ORDER BY 1, 2, 3, 4").fetchall()
             for table in READ_MODELS
         }
+        # The indexes too: a replay builds some of them only after loading the history.
+        tables["indexes"] = conn.execute(
+            "SELECT tablename, indexdef FROM pg_indexes WHERE schemaname = 'public' ORDER BY 1, 2"
+        ).fetchall()
+        return tables
 
 
 def wait_for_total(url: str, timeout: float = 90) -> None:
@@ -137,6 +142,7 @@ def test_replay_rebuilds_identical_read_models_while_stats_keep_answering(backen
     assert after["rejected_events"] == before["rejected_events"]
     assert after["schemas"] == before["schemas"]
     assert after["schema_versions"] == before["schema_versions"]
+    assert after["indexes"] == before["indexes"]
     assert sum(r[4] for r in after["stats_daily"]) == TOTAL + 1
     with psycopg.connect(backend.database_url) as conn:
         states = conn.execute("SELECT projection, state FROM replay_runs ORDER BY 1").fetchall()

@@ -67,6 +67,7 @@ def originator_of(record: StoredRecord) -> tuple[UUID, int]:
 
 class CatalogViews:
     name = "catalog"
+    bulk_load_indexes: tuple[str, ...] = ()
     streams: tuple[str, ...] = (CATALOG_STREAM,)
 
     def __init__(self, catalog: Catalog) -> None:

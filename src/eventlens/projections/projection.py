@@ -15,6 +15,8 @@ Prepared = TypeVar("Prepared")
 class Projection(Protocol[Prepared]):
     name: str
     streams: tuple[str, ...]
+    # Indexes (made by `setup`) that a replay drops while it loads history and builds after.
+    bulk_load_indexes: tuple[str, ...]
 
     def setup(self, conn: psycopg.Connection) -> None:
         """Create the read models if they do not exist (idempotent)."""

@@ -37,6 +37,7 @@ ON CONFLICT (event_id) DO NOTHING
 
 class RejectedEvents:
     name = "rejected_events"
+    bulk_load_indexes: tuple[str, ...] = ()
     streams: tuple[str, ...] = (REJECTED_STREAM,)
 
     def setup(self, conn: psycopg.Connection) -> None:

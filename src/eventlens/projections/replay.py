@@ -13,7 +13,7 @@ from __future__ import annotations
 import random
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TextIO
 
@@ -111,7 +111,9 @@ def replay(
     progress = Progress(name, 0, total_events(), time.monotonic())
     _record(conninfo, progress, "running")
     with worker.running() as step:
+        _drop_indexes(conninfo, build, projection.bulk_load_indexes)
         _drain(step, progress, conninfo, report)
+        worker.setup()  # builds the indexes dropped above, each in one pass over the rows
         _vacuum(conninfo, build)
         with psycopg.connect(conninfo) as swap:
             for attempt in range(SWAP_ATTEMPTS):
@@ -157,6 +159,18 @@ def _drain(
             last_record = time.monotonic()
         if applied == 0:
             return
+
+
+def _drop_indexes(conninfo: str, build: str, names: Sequence[str]) -> None:
+    """Secondary indexes are built once, after the history is loaded: sorting a million rows
+    once costs far less than a million index insertions."""
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        for index in names:
+            conn.execute(
+                sql.SQL("DROP INDEX IF EXISTS {}.{}").format(
+                    sql.Identifier(build), sql.Identifier(index)
+                )
+            )
 
 
 def _vacuum(conninfo: str, build: str) -> None:

@@ -184,6 +184,13 @@ class TrackedEvents:
 
     name = "events"
     streams: tuple[str, ...] = (CATALOG_STREAM, TRACKED_STREAM)
+    # Not the primary key: COPY relies on it to find events already recorded.
+    bulk_load_indexes: tuple[str, ...] = (
+        "event_logs_received_at",
+        "event_logs_time",
+        "event_logs_session",
+        "event_logs_user",
+    )
 
     def __init__(self) -> None:
         self._known_tables: set[str] = set()
