@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -63,7 +64,8 @@ class PostgresEventStore:
         # Bounded: when the database falls behind, requests wait here (back-pressure).
         self._queue: asyncio.Queue[_Pending] = asyncio.Queue(maxsize=10_000)
         self._writer: asyncio.Task[None] | None = None
-        self._conn: psycopg.AsyncConnection | None = None
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="eventstore-writer")
+        self._conn: psycopg.Connection | None = None
 
     async def start(self) -> None:
         await asyncio.to_thread(create_event_store_schema, self._conninfo)
@@ -74,8 +76,8 @@ class PostgresEventStore:
             self._writer.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._writer
-        if self._conn is not None:
-            await self._conn.close()
+        await self._reset()
+        self._thread.shutdown(wait=False)
 
     async def append_tracked(self, events: Sequence[TrackedEvent]) -> None:
         await self._append(
@@ -131,25 +133,31 @@ class PostgresEventStore:
                 for item in group:
                     _succeed(item)
 
-    async def _connection(self) -> psycopg.AsyncConnection:
-        if self._conn is None or self._conn.closed:
-            self._conn = await psycopg.AsyncConnection.connect(self._conninfo)
-        return self._conn
+    async def _commit(self, rows: list[tuple[str, UUID, str, str]]) -> None:
+        await asyncio.get_running_loop().run_in_executor(self._thread, self._commit_now, rows)
 
     async def _reset(self) -> None:
-        if self._conn is not None:
-            with contextlib.suppress(Exception):
-                await self._conn.close()
-        self._conn = None
+        await asyncio.get_running_loop().run_in_executor(self._thread, self._close_connection)
 
-    async def _commit(self, rows: list[tuple[str, UUID, str, str]]) -> None:
-        conn = await self._connection()
+    # The writer's own thread: a synchronous connection there costs the event loop less
+    # than an asynchronous one (its waits happen in C, without the GIL or loop callbacks).
+
+    def _commit_now(self, rows: list[tuple[str, UUID, str, str]]) -> None:
+        if self._conn is None or self._conn.closed:
+            self._conn = psycopg.Connection.connect(self._conninfo)
+        conn = self._conn
         columns = list(zip(*rows, strict=True))
         # One round trip: the lock, the insert, the notification and the commit are pipelined.
-        async with conn.pipeline(), conn.transaction():
-            await conn.execute("SELECT pg_advisory_xact_lock(%s)", (APPEND_LOCK_KEY,))
-            await conn.execute(INSERT, [list(c) for c in columns])
-            await conn.execute("SELECT pg_notify(%s, '')", (NOTIFY_CHANNEL,))
+        with conn.pipeline(), conn.transaction():
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (APPEND_LOCK_KEY,))
+            conn.execute(INSERT, [list(c) for c in columns])
+            conn.execute("SELECT pg_notify(%s, '')", (NOTIFY_CHANNEL,))
+
+    def _close_connection(self) -> None:
+        if self._conn is not None:
+            with contextlib.suppress(Exception):
+                self._conn.close()
+        self._conn = None
 
 
 def _succeed(item: _Pending) -> None:
