@@ -61,9 +61,15 @@ def catalog_env(database_url: str) -> dict[str, str]:
 
 def open_catalog(database_url: str) -> Catalog:
     create_event_store_schema(database_url)  # the shared append-only trigger function
-    catalog = Catalog(env=catalog_env(database_url))
     with psycopg.connect(database_url, autocommit=True) as conn:
-        conn.execute(immutability_triggers(CATALOG_TABLE))
+        # Processes starting together (the API and its worker, several workers) would race
+        # to create the catalog's tables: CREATE TABLE IF NOT EXISTS is not race-free.
+        conn.execute("SELECT pg_advisory_lock(hashtext('eventlens-catalog-setup'))")
+        try:
+            catalog = Catalog(env=catalog_env(database_url))
+            conn.execute(immutability_triggers(CATALOG_TABLE))
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(hashtext('eventlens-catalog-setup'))")
     return catalog
 
 
