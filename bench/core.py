@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import shutil
 import tempfile
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +18,22 @@ T = TypeVar("T")
 
 class BenchmarkFailure(Exception):
     """A run that cannot be trusted (lost or duplicated events, errors): no number is reported."""
+
+
+def measured_or_failed(
+    failures: dict[str, str], system: str, measure: Callable[..., T], *args: Any
+) -> T | None:
+    """One system's measurement, or None with the reason recorded in `failures` (a failed
+    system must not stop the others from being measured)."""
+    try:
+        return measure(*args)
+    except BenchmarkFailure as error:
+        failures[system] = str(error)
+        print(f"  FAILED: {error}", flush=True)
+    except Exception as error:
+        failures[system] = f"{type(error).__name__}: {error}"
+        traceback.print_exc()
+    return None
 
 
 @dataclass(frozen=True)

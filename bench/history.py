@@ -8,7 +8,6 @@ import asyncio
 import contextlib
 import os
 import random
-import signal
 import subprocess
 import sys
 import time
@@ -22,6 +21,7 @@ from typing import Any
 import psycopg
 
 from bench.core import ROOT, BenchmarkFailure
+from bench.procs import ManagedProcess
 from bench.services.eventlens import SEED_ADAPTOR, SEED_SCHEMA
 from eventlens.domain.event_ids import new_event_id
 from eventlens.domain.tracking import TrackedEvent
@@ -203,29 +203,8 @@ def fill_kafka(bootstrap: str, prefix: str, n: int, container_id: str, history: 
 
 
 @dataclass
-class WorkerProcess:
-    process: subprocess.Popen[bytes]
-    log: Path
+class WorkerProcess(ManagedProcess):
     started: float  # monotonic time of launch
-
-    @property
-    def pid(self) -> int:
-        return self.process.pid
-
-    def pids(self) -> list[int]:
-        return [self.pid] if self.process.poll() is None else []
-
-    def tail(self, chars: int = 3000) -> str:
-        try:
-            return self.log.read_text(errors="replace")[-chars:]
-        except OSError:
-            return ""
-
-    def check_alive(self) -> None:
-        if self.process.poll() is not None:
-            raise BenchmarkFailure(
-                f"eventlens worker exited with {self.process.returncode}:\n{self.tail()}"
-            )
 
 
 def eventlens_env(database_url: str, extra: dict[str, str] | None = None) -> dict[str, str]:
@@ -259,17 +238,11 @@ def worker_process(
             stdout=out,
             stderr=subprocess.STDOUT,
         )
-    worker = WorkerProcess(process, log, time.monotonic())
+    worker = WorkerProcess("eventlens worker", process, log, time.monotonic())
     try:
         yield worker
     finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(10)
+        worker.stop()
 
 
 @dataclass(frozen=True)

@@ -34,21 +34,19 @@ def http_ok(url: str, timeout: float = 2.0) -> bool:
 
 
 @dataclass
-class ServerProcess:
-    """A server listening on 127.0.0.1:`port`, its output in `log`."""
+class ManagedProcess:
+    """A process the benchmarks started, its output in `log`."""
 
     name: str
     process: subprocess.Popen[bytes]
-    port: int
     log: Path
 
     @property
     def pid(self) -> int:
         return self.process.pid
 
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+    def pids(self) -> list[int]:
+        return [self.pid] if self.process.poll() is None else []
 
     def tail(self, chars: int = 3000) -> str:
         try:
@@ -62,15 +60,6 @@ class ServerProcess:
                 f"{self.name} exited with {self.process.returncode}:\n{self.tail()}"
             )
 
-    def wait_ready(self, health_path: str, timeout: float = 120.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            self.check_alive()
-            if http_ok(self.base_url + health_path):
-                return
-            time.sleep(0.2)
-        raise BenchmarkFailure(f"{self.name} not ready after {timeout:.0f}s:\n{self.tail()}")
-
     def stop(self, timeout: float = 30.0) -> None:
         """SIGTERM this pid (a clean shutdown), SIGKILL it if it does not exit in time."""
         if self.process.poll() is not None:
@@ -81,6 +70,26 @@ class ServerProcess:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait(10)
+
+
+@dataclass
+class ServerProcess(ManagedProcess):
+    """A server listening on 127.0.0.1:`port`."""
+
+    port: int
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def wait_ready(self, health_path: str, timeout: float = 120.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self.check_alive()
+            if http_ok(self.base_url + health_path):
+                return
+            time.sleep(0.2)
+        raise BenchmarkFailure(f"{self.name} not ready after {timeout:.0f}s:\n{self.tail()}")
 
 
 @contextlib.contextmanager
@@ -99,7 +108,7 @@ def server_process(
         process = subprocess.Popen(
             args, cwd=ROOT, env=full_env, stdout=out, stderr=subprocess.STDOUT
         )
-    server = ServerProcess(name, process, port, log)
+    server = ServerProcess(name, process, log, port)
     try:
         server.wait_ready(health_path, ready_timeout)
         yield server

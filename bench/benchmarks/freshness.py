@@ -11,7 +11,6 @@ import signal
 import subprocess
 import sys
 import time
-import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,7 +18,15 @@ from typing import Any
 from websockets.asyncio.client import ClientConnection, connect
 
 from bench import fmt
-from bench.core import ROOT, BenchmarkFailure, BenchmarkReport, RunContext, Section, TargetCheck
+from bench.core import (
+    ROOT,
+    BenchmarkFailure,
+    BenchmarkReport,
+    RunContext,
+    Section,
+    TargetCheck,
+    measured_or_failed,
+)
 from bench.events import snippet_event, tagged_event_id
 from bench.http import request_json
 from bench.latency import percentiles
@@ -310,15 +317,8 @@ class FreshnessBenchmark:
             if ctx.systems is not None and mode not in ctx.systems:
                 continue
             print(f"[freshness] {mode}", flush=True)
-            try:
-                run = measure(ctx, mode)
-            except BenchmarkFailure as error:
-                failures[mode] = str(error)
-                print(f"  FAILED: {error}", flush=True)
-                continue
-            except Exception as error:
-                failures[mode] = f"{type(error).__name__}: {error}"
-                traceback.print_exc()
+            run = measured_or_failed(failures, mode, measure, ctx, mode)
+            if run is None:
                 continue
             runs.append(run)
             print(

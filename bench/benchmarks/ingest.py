@@ -3,11 +3,15 @@ baselines, all loaded by the same wrk, on the same machine, in the same run."""
 
 from __future__ import annotations
 
-import traceback
-
 from bench import fmt
-from bench.core import BenchmarkFailure, BenchmarkReport, RunContext, Section, TargetCheck
-from bench.targets.registry import BARE, EVENTLENS, FASTAPI, SEED, TARGETS
+from bench.core import (
+    BenchmarkReport,
+    RunContext,
+    Section,
+    TargetCheck,
+    measured_or_failed,
+)
+from bench.targets.registry import BARE, EVENTLENS, FASTAPI, SEED, TARGETS, TargetFactory
 from bench.workload import (
     ATTEMPTS,
     MAX_OTHER_CORES,
@@ -38,6 +42,11 @@ def at(measurements: list[Measurement], batch: bool, connections: int) -> Measur
     return None
 
 
+def _measure(ctx: RunContext, factory: TargetFactory) -> WorkloadResult:
+    with factory(ctx) as target:
+        return run_workload(target, ctx.profile, scenarios(ctx.profile, target.batch))
+
+
 class IngestBenchmark:
     name = "ingest"
     title = "Ingest throughput"
@@ -49,16 +58,9 @@ class IngestBenchmark:
             if ctx.systems is not None and system not in ctx.systems:
                 continue
             print(f"[ingest] {system}", flush=True)
-            try:
-                with factory(ctx) as target:
-                    plan = scenarios(ctx.profile, target.batch)
-                    results[system] = run_workload(target, ctx.profile, plan)
-            except BenchmarkFailure as error:
-                failures[system] = str(error)
-                print(f"  FAILED: {error}", flush=True)
-            except Exception as error:
-                failures[system] = f"{type(error).__name__}: {error}"
-                traceback.print_exc()
+            result = measured_or_failed(failures, system, _measure, ctx, factory)
+            if result is not None:
+                results[system] = result
         ctx.shared.setdefault(MEMORY_KEY, {}).update(
             {s: r.memory for s, r in results.items() if r.memory}
         )

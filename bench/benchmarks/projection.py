@@ -4,13 +4,19 @@ event store filled beforehand (PostgreSQL and Kafka event stores)."""
 from __future__ import annotations
 
 import secrets
-import traceback
 from dataclasses import dataclass
 
 import psycopg
 
 from bench import fmt
-from bench.core import BenchmarkFailure, BenchmarkReport, RunContext, Section, TargetCheck
+from bench.core import (
+    BenchmarkFailure,
+    BenchmarkReport,
+    RunContext,
+    Section,
+    TargetCheck,
+    measured_or_failed,
+)
 from bench.history import (
     Fill,
     History,
@@ -116,15 +122,8 @@ class ProjectionBenchmark:
             if ctx.systems is not None and mode not in ctx.systems:
                 continue
             print(f"[projection] {mode}", flush=True)
-            try:
-                run = measure(ctx, n)
-            except BenchmarkFailure as error:
-                failures[mode] = str(error)
-                print(f"  FAILED: {error}", flush=True)
-                continue
-            except Exception as error:
-                failures[mode] = f"{type(error).__name__}: {error}"
-                traceback.print_exc()
+            run = measured_or_failed(failures, mode, measure, ctx, n)
+            if run is None:
                 continue
             runs.append(run)
             p = run.projected
