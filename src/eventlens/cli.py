@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import signal
+import socket
 import sys
 from pathlib import Path
 
@@ -19,38 +20,75 @@ def _settings(args: argparse.Namespace) -> Settings:
     )
 
 
-def _serve(settings: Settings, *, run_workers: bool) -> None:
+def _listen(settings: Settings) -> socket.socket:
+    family = socket.AF_INET6 if ":" in settings.host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((settings.host, settings.port))
+    except OSError as error:
+        sock.close()
+        raise SystemExit(f"cannot listen on {settings.host}:{settings.port}: {error}") from None
+    sock.set_inheritable(True)
+    return sock
+
+
+def _replica(text: str) -> tuple[int, int, int, int]:
+    """`--replica LISTEN_FD,COUNTERS_FD,SLOT,SLOTS`, as the first API process passes it."""
+    try:
+        listen_fd, counters_fd, slot, slots = (int(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError("expected LISTEN_FD,COUNTERS_FD,SLOT,SLOTS") from None
+    return listen_fd, counters_fd, slot, slots
+
+
+def _serve(
+    settings: Settings, *, run_workers: bool, replica: tuple[int, int, int, int] | None = None
+) -> None:
     import uvicorn
 
     from eventlens.api.app import create_app
+    from eventlens.api.http_protocol import CoalescingHttpToolsProtocol
+    from eventlens.api.ingest_counters import IngestCounters
+    from eventlens.runtime import Serving
 
-    app = create_app(settings, run_workers=run_workers)
-    print(
-        f"EventLens listening on http://{settings.host}:{settings.port}",
-        file=sys.stderr,
-        flush=True,
-    )
-    uvicorn.run(
+    if replica is None:
+        processes = settings.api_processes
+        if not 1 <= processes <= 64:
+            raise SystemExit(f"EVENTLENS_API_PROCESSES must be 1..64, not {processes}")
+        sock = _listen(settings)
+        counters = IngestCounters.create(processes) if processes > 1 else IngestCounters.local()
+        serving = Serving(sock.fileno(), processes - 1, counters)
+    else:
+        listen_fd, counters_fd, slot, slots = replica
+        sock = socket.socket(fileno=listen_fd)
+        serving = Serving(listen_fd, 0, IngestCounters(counters_fd, slots, slot))
+    app = create_app(settings, run_workers=run_workers, serving=serving)
+    if replica is None:
+        host, port = sock.getsockname()[:2]
+        print(
+            f"EventLens listening on http://{host}:{port} "
+            f"({settings.api_processes} API process{'es' if settings.api_processes > 1 else ''})",
+            file=sys.stderr,
+            flush=True,
+        )
+    config = uvicorn.Config(
         app,
-        host=settings.host,
-        port=settings.port,
+        http=CoalescingHttpToolsProtocol,
         log_level="warning",
         timeout_graceful_shutdown=5,
         access_log=False,
     )
-    if not settings.database_url:
-        from eventlens import embedded_postgres
-
-        embedded_postgres.stop(settings.data_dir)
+    uvicorn.Server(config).run(sockets=[sock])
 
 
 def cmd_up(args: argparse.Namespace) -> None:
-    """API, ingest and projection workers in one process (embedded PostgreSQL by default)."""
+    """API, ingest and projection workers (embedded PostgreSQL by default)."""
     _serve(_settings(args), run_workers=True)
 
 
 def cmd_api(args: argparse.Namespace) -> None:
-    _serve(_settings(args), run_workers=False)
+    _serve(_settings(args), run_workers=False, replica=args.replica)
 
 
 def cmd_worker(args: argparse.Namespace) -> None:
@@ -141,6 +179,8 @@ def main(argv: list[str] | None = None) -> None:
 
     add("up", cmd_up, "run everything in one process", serve=True)
     add("api", cmd_api, "run the API alone", serve=True)
+    # Internal: how the first API process starts the others on its socket.
+    commands.choices["api"].add_argument("--replica", type=_replica, help=argparse.SUPPRESS)
     add("worker", cmd_worker, "run the projection workers alone")
     add("dsn", cmd_dsn, "print the read-model database's connection string")
     add("graphql-schema", cmd_graphql_schema, "print the GraphQL schema (SDL)")

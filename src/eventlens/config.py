@@ -47,6 +47,12 @@ class Settings:
     max_request_bytes: int = field(
         default_factory=lambda: _int("EVENTLENS_MAX_REQUEST_BYTES", 1024 * 1024)
     )
+    # HTTP server processes of `eventlens up` / `eventlens api`; they share one socket.
+    # Half the cores by default: the other half goes to PostgreSQL (or the broker) and the
+    # projection workers. On two cores a second API process measured slower, not faster.
+    api_processes: int = field(
+        default_factory=lambda: _int("EVENTLENS_API_PROCESSES", max(1, (os.cpu_count() or 1) // 2))
+    )
     log_level: str = field(default_factory=lambda: _str("EVENTLENS_LOG_LEVEL") or "INFO")
 
     @property

@@ -4,10 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import signal
-import subprocess
-import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,11 +12,14 @@ from typing import Any
 import psycopg
 from psycopg.conninfo import conninfo_to_dict
 
+from eventlens.api.ingest_counters import IngestCounters
+from eventlens.api.throttle import LoginThrottle, create_login_throttle_table
+from eventlens.children import ChildProcess
 from eventlens.commands.catalog import Catalog
 from eventlens.config import Settings
 from eventlens.eventstore.port import CATALOG_STREAM, EventReader, EventStore
 from eventlens.eventstore.postgres_schema import create_event_store_schema, immutability_triggers
-from eventlens.projections.catalog_cache import CatalogCache
+from eventlens.projections.catalog_cache import CatalogCache, CatalogFollower
 from eventlens.projections.catalog_views import CatalogViews
 from eventlens.projections.feed import ProjectionFeed
 from eventlens.projections.lag import HeadProbe, KafkaHeads, Lag, PostgresHeads, measure
@@ -249,25 +248,45 @@ def shared_secret(database_url: str, configured: str | None) -> str:
     return str(row[0])
 
 
+@dataclass(frozen=True)
+class Serving:
+    """How this process serves HTTP beside others of the same instance.
+
+    The first process listens, then starts `replicas` more API processes that accept on the
+    same socket (handed on as `listen_fd`); each counts ingest outcomes in its own `slot` of
+    the shared counters.
+    """
+
+    listen_fd: int | None = None
+    replicas: int = 0
+    counters: IngestCounters = field(default_factory=IngestCounters.local)
+
+
 class Platform:
     """Everything one process runs: catalog, event store, read pool and (optionally) workers."""
 
-    FOLLOW_INTERVAL = 0.5
+    SUPERVISE_INTERVAL = 1.0
 
-    def __init__(self, settings: Settings, *, run_workers: bool = True) -> None:
+    def __init__(
+        self, settings: Settings, *, run_workers: bool = True, serving: Serving | None = None
+    ) -> None:
         self.settings = settings
         self.run_workers = run_workers
+        self.serving = serving or Serving()
+        self.ingest_counters = self.serving.counters
         self.database_url = ""
         self.catalog: Catalog
         self.cache: CatalogCache
         self.store: EventStore
         self.pool: Any = None
-        self.worker_process: subprocess.Popen[bytes] | None = None
+        self.login_throttle: LoginThrottle
+        self.children: list[ChildProcess] = []
         self.token_secret = ""
         self.heads: HeadProbe
         self.feed: ProjectionFeed
         self.generated_admin_password: str | None = None
-        self._follower: asyncio.Task[None] | None = None
+        self._follower: CatalogFollower | None = None
+        self._supervisor: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         from psycopg_pool import AsyncConnectionPool
@@ -292,35 +311,64 @@ class Platform:
         await self.store.start()
         # The read models must exist before the API queries them.
         await asyncio.to_thread(setup_read_models, self.database_url, self.catalog)
-        if self.run_workers:
-            self.worker_process = start_worker_process(self.settings, self.database_url)
+        await asyncio.to_thread(create_login_throttle_table, self.database_url)
         self.heads = make_head_probe(self.settings, self.database_url)
         self.pool = AsyncConnectionPool(
             self.database_url, min_size=1, max_size=8, open=False, configure=_configure_reads
         )
         await self.pool.open()
-        self._follower = asyncio.create_task(self._follow_catalog(), name="catalog-follower")
+        self.login_throttle = LoginThrottle(self.pool)
+        self._follower = CatalogFollower(self.cache, self.database_url, CATALOG_TABLE)
+        self._follower.start()
         self.feed = ProjectionFeed(self.database_url)
         self.feed.start()
+        self._start_children()
 
-    async def _follow_catalog(self) -> None:
+    def _start_children(self) -> None:
+        """The projection workers and the other API processes, once everything they share
+        (database, catalog, first admin, read models) exists."""
+        env = {"EVENTLENS_DATABASE_URL": self.database_url}
+        if self.run_workers:
+            self.children.append(ChildProcess("projection workers", ["worker"], env))
+        serving = self.serving
+        for slot in range(1, serving.replicas + 1):
+            assert serving.listen_fd is not None and serving.counters.fd is not None
+            fds = (serving.listen_fd, serving.counters.fd)
+            args = ["api", "--replica", f"{fds[0]},{fds[1]},{slot},{serving.counters.slots}"]
+            self.children.append(ChildProcess(f"API process {slot}", args, env, pass_fds=fds))
+        for child in self.children:
+            child.start()
+        if self.children:
+            self._supervisor = asyncio.create_task(self._supervise(), name="supervisor")
+
+    async def _supervise(self) -> None:
         while True:
-            await asyncio.sleep(self.FOLLOW_INTERVAL)
-            try:
-                await asyncio.to_thread(self.cache.refresh)
-            except Exception:
-                log.exception("catalog follower failed; retrying")
+            await asyncio.sleep(self.SUPERVISE_INTERVAL)
+            for child in self.children:
+                child.keep_alive()
+
+    async def sync_catalog(self) -> None:
+        """Read what other processes recorded in the catalog until now."""
+        await asyncio.to_thread(self.cache.refresh)
 
     async def stop(self) -> None:
+        if self._supervisor is not None:
+            self._supervisor.cancel()
         if self._follower is not None:
-            self._follower.cancel()
+            self._follower.stop()
         await self.feed.stop()
-        if self.worker_process is not None:
-            await asyncio.to_thread(stop_worker_process, self.worker_process)
+        await asyncio.gather(*(asyncio.to_thread(child.stop) for child in self.children))
         await self.store.close()
         if self.pool is not None:
             await self.pool.close()
         self.catalog.close()
+        if not self.settings.database_url:
+            # The embedded server started with us stops with us. Here, in the shutdown, not
+            # after the server returns: the server re-raises SIGTERM/SIGINT once it has shut
+            # down, so nothing after it would run.
+            from eventlens import embedded_postgres
+
+            await asyncio.to_thread(embedded_postgres.stop, self.settings.data_dir)
 
 
 async def _configure_reads(conn: psycopg.AsyncConnection[Any]) -> None:
@@ -328,37 +376,6 @@ async def _configure_reads(conn: psycopg.AsyncConnection[Any]) -> None:
     (several milliseconds) than it saves, and takes cores from ingest and projection."""
     await conn.execute("SET max_parallel_workers_per_gather = 0")
     await conn.commit()
-
-
-def start_worker_process(settings: Settings, database_url: str) -> subprocess.Popen[bytes]:
-    """`eventlens up` runs the projection workers as `eventlens worker` in a child process, so
-    that projecting and serving use both cores instead of sharing one interpreter lock. The
-    child is told to stop when its parent dies, even by SIGKILL."""
-    env = {**os.environ, "EVENTLENS_DATABASE_URL": database_url}
-    return subprocess.Popen(
-        [sys.executable, "-m", "eventlens.cli", "worker"],
-        env=env,
-        preexec_fn=_die_with_parent,  # noqa: PLW1509 - only sets the parent-death signal
-    )
-
-
-def _die_with_parent() -> None:
-    import ctypes
-    import ctypes.util
-
-    libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
-    pr_set_pdeathsig = 1
-    libc.prctl(pr_set_pdeathsig, signal.SIGTERM)
-
-
-def stop_worker_process(process: subprocess.Popen[bytes], timeout: float = 15.0) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(5)
 
 
 def make_head_probe(settings: Settings, database_url: str) -> HeadProbe:

@@ -18,11 +18,16 @@ from eventlens.api.ingest import IngestApp
 from eventlens.api.limits import BodyLimit
 from eventlens.api.tokens import TokenIssuer
 from eventlens.config import Settings
-from eventlens.runtime import Platform, projection_lags
+from eventlens.runtime import Platform, Serving, projection_lags
 
 
-def create_app(settings: Settings | None = None, *, run_workers: bool = True) -> Any:
-    platform = Platform(settings or Settings(), run_workers=run_workers)
+def create_app(
+    settings: Settings | None = None,
+    *,
+    run_workers: bool = True,
+    serving: Serving | None = None,
+) -> Any:
+    platform = Platform(settings or Settings(), run_workers=run_workers, serving=serving)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -90,14 +95,14 @@ def create_app(settings: Settings | None = None, *, run_workers: bool = True) ->
 
     @api.get("/metrics", tags=["health"], response_class=PlainTextResponse)
     async def metrics() -> str:
-        """Prometheus text format: ingest outcomes of this process, projection lag."""
+        """Prometheus text format: ingest outcomes (all API processes of this instance),
+        projection lag."""
         lags = await asyncio.to_thread(projection_lags, platform)
         lines = [
-            "# HELP eventlens_ingested_events_total Events answered by this process's ingest.",
+            "# HELP eventlens_ingested_events_total Events answered by this instance's ingest.",
             "# TYPE eventlens_ingested_events_total counter",
         ]
-        for outcome in ("accepted", "rejected", "refused"):
-            count = ingest.counts[outcome]
+        for outcome, count in platform.ingest_counters.totals().items():
             lines.append(f'eventlens_ingested_events_total{{outcome="{outcome}"}} {count}')
         lines += [
             "# HELP eventlens_projection_events_behind Events not yet applied.",

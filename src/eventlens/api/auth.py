@@ -9,13 +9,11 @@ from pydantic import BaseModel, Field
 
 from eventlens.api.deps import ActorDep, PlatformDep, get_tokens, unauthorized
 from eventlens.api.errors import documented
-from eventlens.api.throttle import LoginThrottle
 from eventlens.api.tokens import InvalidToken, TokenIssuer, credential_stamp
 from eventlens.commands.passwords import DUMMY_HASH, verify_password
 from eventlens.domain.user import User
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
-throttle = LoginThrottle()
 
 
 class LoginRequest(BaseModel):
@@ -69,21 +67,23 @@ async def login(
 ) -> TokenResponse:
     client = request.client.host if request.client else "unknown"
     keys = (f"user:{body.username.lower()}", f"client:{client}")
-    wait = throttle.retry_after(*keys)
+    throttle = platform.login_throttle
+    wait = await throttle.retry_after(*keys)
     if wait:
         raise HTTPException(
             429,
             f"too many failed sign-ins; try again in {wait} s",
             headers={"Retry-After": str(wait)},
         )
+    await platform.sync_catalog()  # a user created through another API process
     user = platform.cache.user(body.username)
     known = user is not None and not user.removed
     # Verify even for unknown users so response time does not reveal who exists.
     valid = verify_password(user.password_hash if known and user else DUMMY_HASH, body.password)
     if not (known and valid) or user is None:
-        throttle.failed(*keys)
+        await throttle.failed(*keys)
         raise unauthorized("wrong username or password")
-    throttle.succeeded(*keys)
+    await throttle.succeeded(*keys)
     return _token_response(tokens, user)
 
 
@@ -97,6 +97,7 @@ async def refresh(body: RefreshRequest, platform: PlatformDep, tokens: Tokens) -
         claims = tokens.verify(body.refresh_token, "refresh")
     except InvalidToken as error:
         raise unauthorized(str(error)) from None
+    await platform.sync_catalog()
     user = platform.cache.user(claims.username)
     if user is None or user.removed or credential_stamp(user.password_hash) != claims.credential:
         raise unauthorized("the refresh token is no longer valid; sign in again")

@@ -52,6 +52,9 @@ def current_actor(
 ) -> Actor:
     if credentials is None:
         raise unauthorized("authentication required: send 'Authorization: Bearer <token>'")
+    # Run in FastAPI's thread pool: read what other API processes recorded until now, so a
+    # request sees every change whose answer came before it (read your writes).
+    platform.cache.refresh()
     return actor_from_token(platform, tokens, credentials.credentials)
 
 

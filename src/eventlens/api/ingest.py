@@ -51,7 +51,6 @@ class IngestApp:
         self.fallback = fallback
         # A request costs one token per event it carries, so batches cannot evade the limit.
         self.limiter = RateLimiter(platform.settings.ingest_rate_limit)
-        self.counts: Counter[str] = Counter()  # events by outcome, for /metrics
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"] not in PATHS:
@@ -226,10 +225,11 @@ class IngestApp:
         outcomes = await track_events(
             TrackEvents(events, origin), self.platform.cache, self.platform.store
         )
-        for outcome in outcomes:
-            self.counts[
-                "accepted" if outcome.accepted else "refused" if outcome.refused else "rejected"
-            ] += 1
+        counts = Counter(
+            "accepted" if o.accepted else "refused" if o.refused else "rejected" for o in outcomes
+        )
+        for outcome, count in counts.items():
+            self.platform.ingest_counters.add(outcome, count)
         return outcomes
 
     async def _preflight(self, origin: str | None, send: Send) -> None:

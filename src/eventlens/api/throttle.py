@@ -1,41 +1,78 @@
-"""Login throttling: after repeated failures a username or client must wait."""
+"""Login throttling: after repeated failures a username or client must wait.
+
+Failures are kept in PostgreSQL, so every API process (and every replica) counts the same
+attempts: serving from several processes must not multiply an attacker's guesses. Sign-ins
+are rare, so the round trip costs nothing that matters.
+"""
 
 from __future__ import annotations
 
-import time
-from collections import defaultdict, deque
+from typing import Any
+
+import psycopg
 
 WINDOW = 300.0
 MAX_FAILURES = 5
 
+DDL = """
+CREATE TABLE IF NOT EXISTS eventlens_login_failures (
+    key       text NOT NULL,
+    failed_at timestamptz NOT NULL DEFAULT clock_timestamp()
+);
+CREATE INDEX IF NOT EXISTS eventlens_login_failures_key
+    ON eventlens_login_failures (key, failed_at);
+"""
+
+
+def create_login_throttle_table(conninfo: str) -> None:
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        conn.execute("SELECT pg_advisory_lock(hashtext('eventlens-login-failures'))")
+        try:
+            conn.execute(DDL)
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(hashtext('eventlens-login-failures'))")
+
 
 class LoginThrottle:
-    def __init__(self, max_failures: int = MAX_FAILURES, window: float = WINDOW) -> None:
+    def __init__(self, pool: Any, max_failures: int = MAX_FAILURES, window: float = WINDOW) -> None:
+        self._pool = pool  # psycopg_pool.AsyncConnectionPool
         self._max = max_failures
         self._window = window
-        self._failures: dict[str, deque[float]] = defaultdict(deque)
 
-    def retry_after(self, *keys: str) -> int:
-        """Seconds until another attempt is allowed for these keys (0: allowed now)."""
-        now = time.monotonic()
-        wait = 0.0
-        for key in keys:
-            failures = self._failures.get(key)
-            if not failures:
-                continue
-            while failures and now - failures[0] > self._window:
-                failures.popleft()
-            if len(failures) >= self._max:
-                wait = max(wait, self._window - (now - failures[0]))
-        return int(wait) + 1 if wait else 0
+    async def retry_after(self, *keys: str) -> int:
+        """Seconds until another attempt is allowed for these keys (0: allowed now): once a
+        key has `max_failures` within the window, until the oldest of them leaves it."""
+        async with self._pool.connection() as conn:
+            cursor = await conn.execute(
+                "SELECT max(wait) FROM ("
+                "  SELECT %(window)s - extract(epoch FROM clock_timestamp() - min(failed_at))"
+                "         AS wait"
+                "  FROM eventlens_login_failures"
+                "  WHERE key = ANY(%(keys)s)"
+                "    AND failed_at > clock_timestamp() - make_interval(secs => %(window)s)"
+                "  GROUP BY key HAVING count(*) >= %(max)s"
+                ") AS blocked",
+                {"keys": list(keys), "window": self._window, "max": self._max},
+            )
+            row = await cursor.fetchone()
+        wait = float(row[0]) if row and row[0] is not None else 0.0
+        return int(wait) + 1 if wait > 0 else 0
 
-    def failed(self, *keys: str) -> None:
-        now = time.monotonic()
-        for key in keys:
-            self._failures[key].append(now)
-        if len(self._failures) > 100_000:  # bound memory under a spray of usernames
-            self._failures.clear()
+    async def failed(self, *keys: str) -> None:
+        async with self._pool.connection() as conn, conn.transaction():
+            # Forget what left the window, so the table stays as small as the attempts in it.
+            await conn.execute(
+                "DELETE FROM eventlens_login_failures "
+                "WHERE failed_at < clock_timestamp() - make_interval(secs => %s)",
+                (self._window,),
+            )
+            await conn.execute(
+                "INSERT INTO eventlens_login_failures (key) SELECT unnest(%s::text[])",
+                (list(keys),),
+            )
 
-    def succeeded(self, *keys: str) -> None:
-        for key in keys:
-            self._failures.pop(key, None)
+    async def succeeded(self, *keys: str) -> None:
+        async with self._pool.connection() as conn:
+            await conn.execute(
+                "DELETE FROM eventlens_login_failures WHERE key = ANY(%s)", (list(keys),)
+            )

@@ -31,7 +31,6 @@ from eventlens.eventstore.port import (
     StoreUnavailable,
 )
 from eventlens.eventstore.postgres_schema import (
-    APPEND_LOCK_KEY,
     LOG_TABLE,
     NOTIFY_CHANNEL,
     create_event_store_schema,
@@ -41,12 +40,10 @@ log = logging.getLogger(__name__)
 
 MAX_GROUP = 5000  # events per group commit
 
-INSERT = sql.SQL(
-    "INSERT INTO {table} (position, stream, event_id, partition_key, payload) "
-    "SELECT nextval({seq}), s, e, k, p "
-    "FROM unnest(%b::text[], %b::uuid[], %b::text[], %b::text[]) AS t(s, e, k, p) "
-    "ON CONFLICT (stream, event_id) DO NOTHING"
-).format(table=sql.Identifier(LOG_TABLE), seq=sql.Literal(f"{LOG_TABLE}_position_seq"))
+# A duplicate (a client's retry) is recorded once: the function skips ids already in the stream.
+APPEND = sql.SQL("SELECT {}(%b::text[], %b::uuid[], %b::text[], %b::text[])").format(
+    sql.Identifier(f"{LOG_TABLE}_append")
+)
 
 
 @dataclass
@@ -144,14 +141,9 @@ class PostgresEventStore:
 
     def _commit_now(self, rows: list[tuple[str, UUID, str, str]]) -> None:
         if self._conn is None or self._conn.closed:
-            self._conn = psycopg.Connection.connect(self._conninfo)
-        conn = self._conn
-        columns = list(zip(*rows, strict=True))
-        # One round trip: the lock, the insert, the notification and the commit are pipelined.
-        with conn.pipeline(), conn.transaction():
-            conn.execute("SELECT pg_advisory_xact_lock(%s)", (APPEND_LOCK_KEY,))
-            conn.execute(INSERT, [list(c) for c in columns])
-            conn.execute("SELECT pg_notify(%s, '')", (NOTIFY_CHANNEL,))
+            self._conn = psycopg.Connection.connect(self._conninfo, autocommit=True)
+        # One statement in autocommit mode: its own transaction, committed when it returns.
+        self._conn.execute(APPEND, [list(c) for c in zip(*rows, strict=True)])
 
     def _close_connection(self) -> None:
         if self._conn is not None:

@@ -29,6 +29,7 @@ class EventLensGraphQL(GraphQLRouter[dict[str, Any], None]):
 async def get_context(request: Request = None, websocket: WebSocket = None) -> dict[str, Any]:  # type: ignore[assignment]
     connection = request if request is not None else websocket
     app = connection.app
+    await app.state.platform.sync_catalog()  # see changes made through other API processes
     return {
         "platform": app.state.platform,
         "tokens": app.state.tokens,

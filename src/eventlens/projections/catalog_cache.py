@@ -1,15 +1,20 @@
 """An in-memory view of the catalog for the ingest path, kept current from the catalog's log.
 
-Each API replica follows the catalog application's notification log, so a change made
-through any replica reaches the others; a lookup that misses triggers an immediate catch-up.
+Each API process follows the catalog application's notification log (woken by the log's
+NOTIFY), so a change made through any process reaches the others within milliseconds; a
+lookup that misses triggers an immediate catch-up.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 import time
 from uuid import UUID
+
+import psycopg
+from psycopg import sql
 
 from eventlens.commands.catalog import Catalog
 from eventlens.domain.adaptor import Adaptor
@@ -17,7 +22,10 @@ from eventlens.domain.json_schema import PropertyCheck, compile_property_check
 from eventlens.domain.schema import Schema
 from eventlens.domain.user import User
 
+log = logging.getLogger(__name__)
+
 PAGE = 500
+FOLLOW_TIMEOUT = 1.0  # seconds: look even without a notification (and check for stop)
 MIN_MISS_INTERVAL = 0.05  # seconds between catch-ups forced by misses (hostile input bound)
 
 
@@ -96,3 +104,34 @@ class CatalogCache:
             self._adaptors = {**self._adaptors, aggregate.container_id: aggregate}
         elif isinstance(aggregate, User):
             self._users = {**self._users, aggregate.username.lower(): aggregate}
+
+
+class CatalogFollower:
+    """Refreshes a cache whenever the catalog's log announces a change (LISTEN), in a thread."""
+
+    def __init__(self, cache: CatalogCache, conninfo: str, channel: str) -> None:
+        self._cache = cache
+        self._conninfo = conninfo
+        self._channel = channel
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="catalog-follower", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._thread.join(timeout=FOLLOW_TIMEOUT + 1)
+
+    def _run(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                with psycopg.connect(self._conninfo, autocommit=True) as conn:
+                    conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(self._channel)))
+                    while not self._stopping.is_set():
+                        self._cache.refresh()
+                        for _ in conn.notifies(timeout=FOLLOW_TIMEOUT, stop_after=1):
+                            pass
+            except Exception:
+                log.exception("catalog follower failed; retrying")
+                self._stopping.wait(1.0)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import queue
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
@@ -35,11 +36,13 @@ class ReadAhead(Generic[Prepared]):
         prepare: Callable[[Sequence[StoredRecord]], Prepared],
         batch_size: int,
         idle_wait: float,
+        min_interval: float = 0.0,
     ) -> None:
         self._reader = reader
         self._prepare = prepare
         self._batch_size = batch_size
         self._idle_wait = idle_wait
+        self._min_interval = min_interval
         # One batch waiting beside the one being written: enough to keep both busy.
         self._ready: queue.Queue[ReadBatch[Prepared] | BaseException] = queue.Queue(maxsize=1)
         self._stopping = threading.Event()
@@ -80,9 +83,14 @@ class ReadAhead(Generic[Prepared]):
     def _run(self) -> None:
         try:
             while not self._stopping.is_set():
+                started = time.monotonic()
                 batch = self._reader.read_batch(self._batch_size, self._idle_wait)
                 if batch.records:
                     self._put(ReadBatch(batch, self._prepare(batch.records)))
+                if 0 < len(batch.records) < self._batch_size:
+                    # Not a backlog: let events gather rather than apply a trickle of tiny
+                    # batches, each of which costs the database a transaction.
+                    self._stopping.wait(self._min_interval - (time.monotonic() - started))
         except BaseException as error:  # handed to the writing thread, which raises it
             self._put(error)
 

@@ -30,6 +30,9 @@ def lock_key(projection: str) -> int:
 
 PROJECTED_CHANNEL = "eventlens_projected"
 IDLE_WAIT = 0.5
+# Under a steady trickle, apply at most this often: every batch costs a transaction and
+# ten statements however few events it holds, and dashboards need not hear faster.
+APPLY_INTERVAL = 0.05
 
 
 class ProjectionWorker:
@@ -95,7 +98,9 @@ class ProjectionWorker:
             # connection of its own, outside the writer's transactions.
             reader = self._reader_factory(lambda: self._load(positions_conn))
             reader.open(self._load(positions_conn))
-            ahead = ReadAhead(reader, self.projection.prepare, self._batch_size, IDLE_WAIT)
+            ahead = ReadAhead(
+                reader, self.projection.prepare, self._batch_size, IDLE_WAIT, APPLY_INTERVAL
+            )
             ahead.start()
             try:
                 yield lambda: self.step(conn, ahead, reader)
