@@ -190,5 +190,5 @@ def test_stopping_stops_every_process(tmp_path: Path, postgres_server: str) -> N
         finally:
             running.close()
 
-    gone, alive = psutil.wait_procs(family, timeout=10)
+    _gone, alive = psutil.wait_procs(family, timeout=10)
     assert alive == []

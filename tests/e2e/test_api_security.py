@@ -4,12 +4,14 @@ never a 500, never a half-written state."""
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Iterator
 
 import httpx
 import jwt
 import pytest
 
+from eventlens.api.ingest_models import BatchResult
 from tests.e2e.platform import SEED_SCHEMA, RunningPlatform, snippet_body
 
 pytestmark = [pytest.mark.postgres]
@@ -331,15 +333,22 @@ def test_sendbeacon_text_plain_bodies_are_accepted(
 def test_a_batch_accepts_and_rejects_each_event_on_its_own(
     shared_platform: RunningPlatform, site: dict[str, str]
 ) -> None:
-    good = snippet_body(site["container_id"])
+    good = {**snippet_body(site["container_id"]), "event_id": str(uuid.uuid4())}
     response = shared_platform.client.post(
         "/api/events/batch",
         json={"events": [good, {**good, "event_type": "teleport"}, {"schema_id": 3}, "x"]},
     )
     assert response.status_code == 202
     body = response.json()
+    assert BatchResult.model_validate(body).model_dump(mode="json") == body  # as documented
     assert [r["status"] for r in body["results"]] == ["accepted", "rejected", "invalid", "invalid"]
-    assert (body["accepted"], body["rejected"], body["invalid"]) == (1, 1, 2)
+    assert [r["index"] for r in body["results"]] == [0, 1, 2, 3]
+    assert (body["accepted"], body["rejected"], body["invalid"], body["refused"]) == (1, 1, 2, 0)
+    assert body["results"][0]["event_id"] == good["event_id"]
+    assert body["results"][0]["reasons"] == []
+    assert body["results"][1]["reasons"][0]["code"] == "unknown_event_type"
+    assert body["results"][2]["event_id"] is None
+    assert "schema_id" in body["results"][2]["reasons"][0]["message"]
 
 
 @pytest.mark.parametrize(
