@@ -30,7 +30,8 @@ from eventlens.eventstore.port import (
 PRODUCER_DEFAULTS = {
     "enable.idempotence": True,
     "acks": "all",
-    "linger.ms": 2,
+    "linger.ms": 0.5,
+    "socket.nagle.disable": True,
     "compression.type": "lz4",
     "delivery.timeout.ms": 30000,
 }
@@ -149,9 +150,11 @@ class KafkaEventReader:
                 "partition.assignment.strategy": "cooperative-sticky",
                 # A worker that died (SIGKILL) holds its partitions until this expires.
                 "session.timeout.ms": 10000,
-                # The broker answers a fetch at once when data is there; when there is none it
-                # may hold the fetch this long (the default 500 ms would be the freshness).
+                # The broker answers a fetch once it has this much data or after this long
+                # (the default 500 ms would be the freshness). Without a minimum, a trickle of
+                # events turns into a fetch per message, and the broker's CPU goes to fetches.
                 "fetch.wait.max.ms": 20,
+                "fetch.min.bytes": 65536,
                 "heartbeat.interval.ms": 2000,
             }
         )
