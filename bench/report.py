@@ -22,7 +22,8 @@ METHOD = """\
   cold caches do not land in a measurement). Latencies are wrk's (closed loop: each connection
   waits for its answer). wrk's own CPU is shown with every figure: it stays well under a core,
   so the load generator is not what limits any system measured here.
-- **Systems under test**, one at a time, each a single server process:
+- **Systems under test**, one at a time, each with one HTTP server process (`eventlens up`
+  serves from half the cores' worth of API processes: one on two cores):
   - `eventlens-postgres`: `eventlens up` on a fresh data directory (embedded PostgreSQL, the
     PostgreSQL event store, projection workers in the same process), set up through the REST
     API: login, `POST /api/schemas/` with the seed's schema, `POST /api/adaptors/`.
@@ -35,7 +36,9 @@ METHOD = """\
     the same PostgreSQL server and its own topic on the same broker.
   - `bare-asgi`: a bare ASGI app that reads the body, parses it with orjson and answers 202.
   - `fastapi-pydantic`: the same through FastAPI with pydantic validation of the seed's body.
-  All run under one uvicorn process with uvloop and httptools, as `eventlens up` does.
+  All run under uvicorn with uvloop and httptools. `eventlens up` uses uvicorn's httptools
+  protocol with one change of its own (`eventlens/api/http_protocol.py`: a response's head and
+  body leave in one write); the baselines use uvicorn as it comes.
 - **Exactly once, or no number**: after every load the harness waits until the read models
   caught up, then counts each run's events (by the run's id prefix) in the event store and in
   `event_logs` (EventLens), in both tables and the topic (seed design) or in the app's own
