@@ -50,7 +50,6 @@ def _serve(
     from eventlens.api.app import create_app
     from eventlens.api.http_protocol import CoalescingHttpToolsProtocol
     from eventlens.api.ingest_counters import IngestCounters
-    from eventlens.projections.read_ahead import SWITCH_INTERVAL
     from eventlens.runtime import Serving
 
     if replica is None:
@@ -64,9 +63,6 @@ def _serve(
         listen_fd, counters_fd, slot, slots = replica
         sock = socket.socket(fileno=listen_fd)
         serving = Serving(listen_fd, 0, IngestCounters(counters_fd, slots, slot))
-    # The group-commit writer thread waits on the database; when the answer comes it needs the
-    # interpreter lock back from the busy event loop, which by default holds it for up to 5 ms.
-    sys.setswitchinterval(SWITCH_INTERVAL)
     app = create_app(settings, run_workers=run_workers, serving=serving)
     if replica is None:
         host, port = sock.getsockname()[:2]
