@@ -124,6 +124,8 @@ def test_the_embedded_default_keeps_everything_across_restarts_and_has_no_fixed_
         )
         assert len(running.wait_for_recent(1)) == 1
         running.stop()
+        # Stopping `eventlens up` (SIGTERM) stops the PostgreSQL server it started.
+        assert not (tmp_path / "data" / "postgres" / "postmaster.pid").exists()
 
         running.restart()
         running._token = running.login(password=password)
