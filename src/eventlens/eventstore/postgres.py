@@ -11,7 +11,6 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -61,8 +60,7 @@ class PostgresEventStore:
         # Bounded: when the database falls behind, requests wait here (back-pressure).
         self._queue: asyncio.Queue[_Pending] = asyncio.Queue(maxsize=10_000)
         self._writer: asyncio.Task[None] | None = None
-        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="eventstore-writer")
-        self._conn: psycopg.Connection | None = None
+        self._conn: psycopg.AsyncConnection[Any] | None = None
 
     async def start(self) -> None:
         await asyncio.to_thread(create_event_store_schema, self._conninfo)
@@ -74,7 +72,6 @@ class PostgresEventStore:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._writer
         await self._reset()
-        self._thread.shutdown(wait=False)
 
     async def append_tracked(self, events: Sequence[TrackedEvent]) -> None:
         await self._append(
@@ -131,24 +128,15 @@ class PostgresEventStore:
                     _succeed(item)
 
     async def _commit(self, rows: list[tuple[str, UUID, str, str]]) -> None:
-        await asyncio.get_running_loop().run_in_executor(self._thread, self._commit_now, rows)
+        if self._conn is None or self._conn.closed:
+            self._conn = await psycopg.AsyncConnection.connect(self._conninfo, autocommit=True)
+        # One statement in autocommit mode: its own transaction, committed when it returns.
+        await self._conn.execute(APPEND, [list(c) for c in zip(*rows, strict=True)])
 
     async def _reset(self) -> None:
-        await asyncio.get_running_loop().run_in_executor(self._thread, self._close_connection)
-
-    # The writer's own thread: a synchronous connection there costs the event loop less
-    # than an asynchronous one (its waits happen in C, without the GIL or loop callbacks).
-
-    def _commit_now(self, rows: list[tuple[str, UUID, str, str]]) -> None:
-        if self._conn is None or self._conn.closed:
-            self._conn = psycopg.Connection.connect(self._conninfo, autocommit=True)
-        # One statement in autocommit mode: its own transaction, committed when it returns.
-        self._conn.execute(APPEND, [list(c) for c in zip(*rows, strict=True)])
-
-    def _close_connection(self) -> None:
         if self._conn is not None:
             with contextlib.suppress(Exception):
-                self._conn.close()
+                await self._conn.close()
         self._conn = None
 
 
