@@ -177,7 +177,7 @@ def main(argv: list[str] | None = None) -> None:
             sub.add_argument("--host", help="bind address (default: $EVENTLENS_HOST or 127.0.0.1)")
         sub.set_defaults(handler=handler)
 
-    add("up", cmd_up, "run everything in one process", serve=True)
+    add("up", cmd_up, "run everything: API, projection workers, embedded PostgreSQL", serve=True)
     add("api", cmd_api, "run the API alone", serve=True)
     # Internal: how the first API process starts the others on its socket.
     commands.choices["api"].add_argument("--replica", type=_replica, help=argparse.SUPPRESS)
