@@ -64,14 +64,34 @@ def kafka_broker(workdir: Path) -> Iterator[str]:
         yield configured
         return
     script = ROOT / "scripts" / "kafka-broker"
-    data = workdir / "kafka"
-    result = subprocess.run(
-        [str(script), "start", "--port", str(free_port()), "--dir", str(data)],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=600,
-    )
+    # Ports are found free, then released and bound by the broker: another process may take
+    # one in between. Both ports are chosen (not the default controller port, the broker
+    # port + 1, which nobody checked), and a start that lost the race is tried again.
+    for attempt in range(3):
+        data = workdir / f"kafka-{attempt}"
+        port = free_port()
+        controller_port = free_port()
+        while controller_port == port:
+            controller_port = free_port()
+        result = subprocess.run(
+            [
+                str(script),
+                "start",
+                "--port",
+                str(port),
+                "--controller-port",
+                str(controller_port),
+                "--dir",
+                str(data),
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=600,
+        )
+        if result.returncode == 0 or "Address already in use" not in result.stderr:
+            break
+        subprocess.run([str(script), "stop", "--dir", str(data)], check=False, timeout=120)
     if result.returncode != 0:
         unavailable("Apache Kafka", result.stderr[-2000:])
     try:
