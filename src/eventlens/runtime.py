@@ -253,8 +253,8 @@ class Serving:
     """How this process serves HTTP beside others of the same instance.
 
     The first process listens, then starts `replicas` more API processes that accept on the
-    same socket (handed on as `listen_fd`); each counts ingest outcomes in its own `slot` of
-    the shared counters.
+    same socket (handed on as `listen_fd`); each counts ingest outcomes in its own slot of
+    the shared `counters`.
     """
 
     listen_fd: int | None = None
@@ -273,7 +273,6 @@ class Platform:
         self.settings = settings
         self.run_workers = run_workers
         self.serving = serving or Serving()
-        self.ingest_counters = self.serving.counters
         self.database_url = ""
         self.catalog: Catalog
         self.cache: CatalogCache

@@ -5,8 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from tests import services
-from tests.e2e.platform import ADMIN_PASSWORD, RunningPlatform
+from tests.e2e.platform import RunningPlatform, running_on
 
 
 @pytest.fixture(params=["postgres", "kafka"])
@@ -14,17 +13,13 @@ def platform(
     request: pytest.FixtureRequest, tmp_path: Path, postgres_server: str, topic_prefix: str
 ) -> Iterator[RunningPlatform]:
     """`eventlens up` on a fresh database, with either event store."""
-    with services.fresh_database(postgres_server) as database_url:
-        env = {"EVENTLENS_DATABASE_URL": database_url, "EVENTLENS_ADMIN_PASSWORD": ADMIN_PASSWORD}
-        if request.param == "kafka":
-            env["EVENTLENS_KAFKA_BOOTSTRAP"] = request.getfixturevalue("kafka_bootstrap")
-            env["EVENTLENS_KAFKA_TOPIC_PREFIX"] = topic_prefix
-            env["EVENTLENS_KAFKA_PARTITIONS"] = "3"
-        running = RunningPlatform(tmp_path / "data", env)
-        try:
-            yield running.start()
-        finally:
-            running.close()
+    env = {}
+    if request.param == "kafka":
+        env["EVENTLENS_KAFKA_BOOTSTRAP"] = request.getfixturevalue("kafka_bootstrap")
+        env["EVENTLENS_KAFKA_TOPIC_PREFIX"] = topic_prefix
+        env["EVENTLENS_KAFKA_PARTITIONS"] = "3"
+    with running_on(postgres_server, tmp_path / "data", **env) as running:
+        yield running
 
 
 @pytest.fixture(scope="module")
@@ -32,14 +27,6 @@ def shared_platform(
     tmp_path_factory: pytest.TempPathFactory, postgres_server: str
 ) -> Iterator[RunningPlatform]:
     """One `eventlens up` (PostgreSQL store) shared by a module's read-mostly tests."""
-    with services.fresh_database(postgres_server) as database_url:
-        env = {
-            "EVENTLENS_DATABASE_URL": database_url,
-            "EVENTLENS_ADMIN_PASSWORD": ADMIN_PASSWORD,
-            "EVENTLENS_INGEST_RATE_LIMIT": "0",
-        }
-        running = RunningPlatform(tmp_path_factory.mktemp("shared") / "data", env)
-        try:
-            yield running.start()
-        finally:
-            running.close()
+    data_dir = tmp_path_factory.mktemp("shared") / "data"
+    with running_on(postgres_server, data_dir, EVENTLENS_INGEST_RATE_LIMIT="0") as running:
+        yield running

@@ -7,12 +7,14 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-from tests.services import free_port
+from tests.services import free_port, fresh_database
 
 SEED_SCHEMA = {
     "name": "portfolio_events",
@@ -166,3 +168,20 @@ def snippet_body(container_id: str, event_type: str = "page_view", **extra: Any)
     }
     body.update(extra)
     return body
+
+
+@contextmanager
+def running_on(postgres_server: str, data_dir: Path, **env: str) -> Iterator[RunningPlatform]:
+    """`eventlens up` on a fresh database of the test server, with the test admin password
+    and `env`; stopped (and the database dropped) afterwards."""
+    with fresh_database(postgres_server) as database_url:
+        settings = {
+            "EVENTLENS_DATABASE_URL": database_url,
+            "EVENTLENS_ADMIN_PASSWORD": ADMIN_PASSWORD,
+            **env,
+        }
+        running = RunningPlatform(data_dir, settings)
+        try:
+            yield running.start()
+        finally:
+            running.close()

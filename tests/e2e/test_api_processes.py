@@ -14,8 +14,7 @@ import httpx
 import psutil
 import pytest
 
-from tests import services
-from tests.e2e.platform import ADMIN_PASSWORD, RunningPlatform, snippet_body
+from tests.e2e.platform import RunningPlatform, running_on, snippet_body
 
 pytestmark = [pytest.mark.postgres]
 
@@ -26,17 +25,9 @@ PROCESSES = 3
 def processes_platform(
     tmp_path_factory: pytest.TempPathFactory, postgres_server: str
 ) -> Iterator[RunningPlatform]:
-    with services.fresh_database(postgres_server) as database_url:
-        env = {
-            "EVENTLENS_DATABASE_URL": database_url,
-            "EVENTLENS_ADMIN_PASSWORD": ADMIN_PASSWORD,
-            "EVENTLENS_API_PROCESSES": str(PROCESSES),
-        }
-        running = RunningPlatform(tmp_path_factory.mktemp("processes") / "data", env)
-        try:
-            yield running.start()
-        finally:
-            running.close()
+    data_dir = tmp_path_factory.mktemp("processes") / "data"
+    with running_on(postgres_server, data_dir, EVENTLENS_API_PROCESSES=str(PROCESSES)) as running:
+        yield running
 
 
 def fresh(platform: RunningPlatform) -> httpx.Client:
@@ -176,19 +167,10 @@ def test_an_api_process_that_dies_is_replaced_and_the_others_keep_answering(
 
 
 def test_stopping_stops_every_process(tmp_path: Path, postgres_server: str) -> None:
-    with services.fresh_database(postgres_server) as database_url:
-        env = {
-            "EVENTLENS_DATABASE_URL": database_url,
-            "EVENTLENS_ADMIN_PASSWORD": ADMIN_PASSWORD,
-            "EVENTLENS_API_PROCESSES": "2",
-        }
-        running = RunningPlatform(tmp_path / "data", env).start()
-        try:
-            assert running.process is not None
-            family = psutil.Process(running.process.pid).children(recursive=True)
-            assert len(family) == 2  # the projection workers and the second API process
-        finally:
-            running.close()
+    with running_on(postgres_server, tmp_path / "data", EVENTLENS_API_PROCESSES="2") as running:
+        assert running.process is not None
+        family = psutil.Process(running.process.pid).children(recursive=True)
+        assert len(family) == 2  # the projection workers and the second API process
 
     _gone, alive = psutil.wait_procs(family, timeout=10)
     assert alive == []

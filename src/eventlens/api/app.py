@@ -102,7 +102,7 @@ def create_app(
             "# HELP eventlens_ingested_events_total Events answered by this instance's ingest.",
             "# TYPE eventlens_ingested_events_total counter",
         ]
-        for outcome, count in platform.ingest_counters.totals().items():
+        for outcome, count in platform.serving.counters.totals().items():
             lines.append(f'eventlens_ingested_events_total{{outcome="{outcome}"}} {count}')
         lines += [
             "# HELP eventlens_projection_events_behind Events not yet applied.",

@@ -233,7 +233,7 @@ class IngestApp:
             "accepted" if o.accepted else "refused" if o.refused else "rejected" for o in outcomes
         )
         for outcome, count in counts.items():
-            self.platform.ingest_counters.add(outcome, count)
+            self.platform.serving.counters.add(outcome, count)
         return outcomes
 
     async def _preflight(self, origin: str | None, send: Send) -> None:
