@@ -13,10 +13,9 @@ from typing import Any
 from uuid import UUID
 
 import orjson
-from pydantic import ValidationError
 
-from eventlens.api.errors import error_json, summarise, validation_details
-from eventlens.api.ingest_models import IngestEvent, now
+from eventlens.api.errors import error_json, summarise
+from eventlens.api.ingest_models import InvalidEvent, now, parse_event
 from eventlens.api.limits import NUL_MESSAGE, has_nul
 from eventlens.api.rate_limit import RateLimiter
 from eventlens.commands.track_events import Outcome, TrackEvents, track_events
@@ -28,6 +27,7 @@ INGEST_PATH = "/api/events/ingest"
 BATCH_PATH = "/api/events/batch"
 PATHS = (INGEST_PATH, INGEST_PATH + "/", BATCH_PATH, BATCH_PATH + "/")
 JSON_TYPES = (b"application/json", b"text/plain", b"")
+EVENT_NOT_OBJECT = "each event must be a JSON object"
 
 Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
@@ -138,11 +138,9 @@ class IngestApp:
         if not isinstance(data, dict):
             return 422, error_json(422, "the body must be a JSON object (one event)"), True
         try:
-            incoming = IngestEvent.model_validate(data)
-        except ValidationError as error:
-            details = validation_details(error.errors())
-            return 422, error_json(422, summarise(details), details=details), True
-        event = incoming.to_tracked(now())
+            event = parse_event(data, now())
+        except InvalidEvent as error:
+            return 422, error_json(422, summarise(error.details), details=error.details), True
         [outcome] = await self._track([event], origin)
         if outcome.refused:
             return 403, error_json(403, outcome.refused, code="origin_not_allowed"), False
@@ -190,17 +188,13 @@ class IngestApp:
         for index, item in enumerate(items):
             try:
                 if not isinstance(item, dict):
-                    raise ValueError("each event must be a JSON object")
-                events.append(IngestEvent.model_validate(item).to_tracked(received_at))
+                    raise InvalidEvent([{"field": "(event)", "message": EVENT_NOT_OBJECT}])
+                events.append(parse_event(item, received_at))
                 positions.append(index)
-            except (ValidationError, ValueError) as error:
-                details = (
-                    validation_details(error.errors())
-                    if isinstance(error, ValidationError)
-                    else [{"field": "(event)", "message": str(error)}]
-                )
+            except InvalidEvent as error:
                 reasons = [
-                    {"code": "invalid", "message": f"{d['field']}: {d['message']}"} for d in details
+                    {"code": "invalid", "message": f"{d['field']}: {d['message']}"}
+                    for d in error.details
                 ]
                 results[index] = _item(index, "invalid", None, reasons)
         outcomes = await self._track(events, origin) if events else []

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Required
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, StrictStr, field_validator
+from pydantic import BaseModel, Field, StrictStr, TypeAdapter, ValidationError
+from typing_extensions import TypedDict
 
+from eventlens.api.errors import validation_details
 from eventlens.domain.event_ids import new_event_id
 from eventlens.domain.tracking import TrackedEvent
 
@@ -16,77 +18,96 @@ MAX_KEYS = 500
 
 Text100 = Annotated[StrictStr, Field(min_length=1, max_length=100)]
 Text200 = Annotated[StrictStr, Field(min_length=1, max_length=200)]
+JsonObject = Annotated[dict[str, Any], Field(max_length=MAX_KEYS)]
 
 
-def _depth(value: Any, level: int = 0) -> int:
-    if isinstance(value, dict):
-        return max((_depth(v, level + 1) for v in value.values()), default=level + 1)
-    if isinstance(value, list):
-        return max((_depth(v, level + 1) for v in value), default=level + 1)
-    return level
-
-
-def _check_object(value: dict[str, Any], name: str) -> dict[str, Any]:
-    if len(value) > MAX_KEYS:
-        raise ValueError(f"{name} may have at most {MAX_KEYS} keys")
-    flat = not any(isinstance(v, (dict, list)) for v in value.values())
-    if not flat and _depth(value) > MAX_DEPTH:
-        raise ValueError(f"{name} may nest at most {MAX_DEPTH} levels deep")
-    return value
-
-
-class IngestEvent(BaseModel):
+class IngestEvent(TypedDict, total=False):
     """One tracked event as the snippet (or any sender) posts it."""
 
-    model_config = ConfigDict(extra="ignore")
+    event_id: Annotated[
+        UUID | None,
+        Field(description="Client-generated UUID; retries with the same id are recorded once."),
+    ]
+    schema_id: Required[
+        Annotated[Text100, Field(description="The schema's name, e.g. `portfolio_events`.")]
+    ]
+    event_type: Required[
+        Annotated[Text100, Field(description="One of the schema's event types, e.g. `page_view`.")]
+    ]
+    container_id: Annotated[
+        Annotated[StrictStr, Field(max_length=64)] | None,
+        Field(
+            description="The adaptor's container id (`CAP-XXXXXX`); the snippet sends it as "
+            "`properties.container_id`."
+        ),
+    ]
+    user_id: Text200 | None
+    session_id: Text200 | None
+    timestamp: Annotated[datetime | None, Field(description="When it happened on the client.")]
+    properties: JsonObject
+    metadata: JsonObject
 
-    event_id: UUID | None = Field(
-        None, description="Client-generated UUID; retries with the same id are recorded once."
+
+# A TypedDict is validated in pydantic-core without building a model instance and without a
+# call back into Python per field: half the cost per event of the equivalent BaseModel.
+_validate = TypeAdapter(IngestEvent).validate_python
+
+
+class InvalidEvent(Exception):
+    """The event is malformed; `details` are `{"field", "message"}` items."""
+
+    def __init__(self, details: list[dict[str, Any]]) -> None:
+        super().__init__(details)
+        self.details = details
+
+
+def parse_event(data: dict[str, Any], received_at: datetime) -> TrackedEvent:
+    """The event a sender posted, validated, as it will be judged and recorded."""
+    try:
+        event = _validate(data)
+    except ValidationError as error:
+        raise InvalidEvent(validation_details(error.errors())) from None
+    properties = event.get("properties") or {}
+    metadata = event.get("metadata") or {}
+    for name, value in (("properties", properties), ("metadata", metadata)):
+        if _depth(value) > MAX_DEPTH:
+            raise InvalidEvent([{"field": name, "message": f"may nest at most {MAX_DEPTH} levels"}])
+    container_id = event.get("container_id")
+    if container_id is None:
+        candidate = properties.get("container_id")
+        if isinstance(candidate, str) and 0 < len(candidate) <= 64:
+            container_id = candidate
+    timestamp = event.get("timestamp")
+    if timestamp is not None and timestamp.tzinfo is None:
+        timestamp = timestamp.replace(tzinfo=UTC)
+    return TrackedEvent(
+        event_id=event.get("event_id") or new_event_id(),
+        schema_id=event["schema_id"],
+        event_type=event["event_type"],
+        received_at=received_at,
+        container_id=container_id,
+        user_id=event.get("user_id"),
+        session_id=event.get("session_id"),
+        client_timestamp=timestamp,
+        properties=properties,
+        metadata=metadata,
     )
-    schema_id: Text100 = Field(description="The schema's name, e.g. `portfolio_events`.")
-    event_type: Text100 = Field(description="One of the schema's event types, e.g. `page_view`.")
-    container_id: Annotated[StrictStr, Field(max_length=64)] | None = Field(
-        None,
-        description="The adaptor's container id (`CAP-XXXXXX`); the snippet sends it as "
-        "`properties.container_id`.",
-    )
-    user_id: Text200 | None = None
-    session_id: Text200 | None = None
-    timestamp: datetime | None = Field(None, description="When it happened on the client.")
-    properties: dict[str, Any] = Field(default_factory=dict)
-    metadata: dict[str, Any] = Field(default_factory=dict)
 
-    @field_validator("properties")
-    @classmethod
-    def _properties(cls, value: dict[str, Any]) -> dict[str, Any]:
-        return _check_object(value, "properties")
 
-    @field_validator("metadata")
-    @classmethod
-    def _metadata(cls, value: dict[str, Any]) -> dict[str, Any]:
-        return _check_object(value, "metadata")
+def _depth(value: dict[str, Any]) -> int:
+    """How deep `value` nests: 1 for a flat object (the common case, checked without recursing)."""
+    for item in value.values():
+        if isinstance(item, (dict, list)):
+            return _nesting(value)
+    return 1
 
-    def to_tracked(self, received_at: datetime) -> TrackedEvent:
-        container_id = self.container_id
-        if container_id is None:
-            candidate = self.properties.get("container_id")
-            if isinstance(candidate, str) and 0 < len(candidate) <= 64:
-                container_id = candidate
-        timestamp = self.timestamp
-        if timestamp is not None and timestamp.tzinfo is None:
-            timestamp = timestamp.replace(tzinfo=UTC)
-        return TrackedEvent(
-            event_id=self.event_id or new_event_id(),
-            schema_id=self.schema_id,
-            event_type=self.event_type,
-            received_at=received_at,
-            container_id=container_id,
-            user_id=self.user_id,
-            session_id=self.session_id,
-            client_timestamp=timestamp,
-            properties=self.properties,
-            metadata=self.metadata,
-        )
+
+def _nesting(value: Any, level: int = 0) -> int:
+    if isinstance(value, dict):
+        return max((_nesting(v, level + 1) for v in value.values()), default=level + 1)
+    if isinstance(value, list):
+        return max((_nesting(v, level + 1) for v in value), default=level + 1)
+    return level
 
 
 class IngestBatch(BaseModel):

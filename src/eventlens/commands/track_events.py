@@ -11,7 +11,7 @@ import asyncio
 import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import NamedTuple, Protocol
 from uuid import UUID
 
 from eventlens.domain.adaptor import Adaptor
@@ -42,8 +42,9 @@ class TrackEvents:
     origin: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Outcome:
+class Outcome(NamedTuple):
+    """What became of one event. A named tuple: one is made per event on the ingest path."""
+
     event_id: UUID
     reasons: tuple[Reason, ...] = ()
     refused: str | None = None
