@@ -95,6 +95,23 @@ def test_a_sessions_events_share_a_partition_and_stay_in_order(kafka: Backend) -
         assert [n for _, n in seen] == sorted(n for _, n in seen)
 
 
+def test_sessions_are_spread_over_the_partitions_by_key(kafka: Backend) -> None:
+    events = [tracked(session=f"s{i}", n=i) for i in range(24)]
+    with kafka.running_store() as store:
+        store.append(events[:12])
+        store.append(events[12:])
+        store.append([tracked(session=f"s{i}", n=100 + i) for i in range(24)])
+    bootstrap = kafka.settings.kafka_bootstrap
+    assert bootstrap is not None
+    messages = read_all(bootstrap, kafka.settings.kafka_topic_prefix + TRACKED_STREAM, 48)
+    partitions: dict[str, set[int]] = {}
+    for message in messages:
+        body = orjson.loads(message.value())  # type: ignore[attr-defined]
+        partitions.setdefault(body["session_id"], set()).add(message.partition())  # type: ignore[attr-defined]
+    assert all(len(seen) == 1 for seen in partitions.values())  # across appends too
+    assert len(set.union(*partitions.values())) > 1
+
+
 @pytest.fixture
 def catalog(database_url: str) -> Iterator[Catalog]:
     catalog = open_catalog(database_url)
