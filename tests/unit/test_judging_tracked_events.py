@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime
 from uuid import uuid4
+
+import pytest
 
 from eventlens.domain.adaptor import Adaptor
 from eventlens.domain.json_schema import compile_property_check
@@ -76,3 +79,13 @@ def test_every_failed_rule_is_named() -> None:
 def test_an_adaptor_bound_to_another_schema_cannot_send_for_this_one() -> None:
     other = Adaptor.create("CAP-OTHER1", "Site", "shop_events", None, None, None)
     assert codes(judge(event(), SCHEMA, other, None)) == [RejectionCode.ADAPTOR_SCHEMA_MISMATCH]
+
+
+def test_a_tracked_event_cannot_be_changed_and_gets_its_own_empty_properties() -> None:
+    first, second = event(), event()
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        first.schema_id = "other"  # type: ignore[misc]
+    assert first.properties == {} and first.properties is not second.properties
+    assert dataclasses.replace(first, user_id="u1") == event(
+        **{**dataclasses.asdict(first), "user_id": "u1"}
+    )
