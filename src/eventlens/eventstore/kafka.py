@@ -48,8 +48,11 @@ class KafkaEventStore:
         self._producer: Producer | None = None
         self._poller: threading.Thread | None = None
         self._stopping = threading.Event()
+        # Kept, not looked up per append (on Python 3.11 that is a getpid() system call).
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     async def start(self) -> None:
+        self._loop = asyncio.get_running_loop()
         await asyncio.to_thread(
             ensure_topics, self._bootstrap, self._partitions, self._replication, self._prefix
         )
@@ -86,9 +89,9 @@ class KafkaEventStore:
         """Produce all messages and wait until the broker acknowledged every one of them."""
         if not messages:
             return
-        if self._producer is None:
+        loop = self._loop
+        if self._producer is None or loop is None:
             raise StoreUnavailable("the event store is not running")
-        loop = asyncio.get_running_loop()
         done: asyncio.Future[None] = loop.create_future()
         pending = len(messages)
 
