@@ -7,7 +7,7 @@ from typing import Annotated, Any, Required
 from uuid import UUID
 
 from pydantic import BaseModel, Field, StrictStr, TypeAdapter, ValidationError
-from typing_extensions import TypedDict
+from typing_extensions import TypedDict  # pydantic needs this one before Python 3.12
 
 from eventlens.api.errors import validation_details
 from eventlens.domain.event_ids import new_event_id
