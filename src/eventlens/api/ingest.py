@@ -7,6 +7,7 @@ comes only after the events are durably appended. CORS is answered per adaptor.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -46,6 +47,13 @@ class BodyTooLarge(Exception):
     pass
 
 
+class RateLimited(Exception):
+    def __init__(self, client: str, wait: float) -> None:
+        super().__init__(client, wait)
+        self.client = client
+        self.wait = wait
+
+
 class IngestApp:
     def __init__(self, platform: Platform, fallback: Any) -> None:
         self.platform = platform
@@ -83,15 +91,11 @@ class IngestApp:
             return
         single = scope["path"].rstrip("/") == INGEST_PATH
         client = (scope.get("client") or ("unknown", 0))[0]
-        wait = self.limiter.allow(client)
+        # Checked before the body is read, so a client over its limit costs no parsing. A
+        # single event pays its token here; a batch pays one per event once they are counted.
+        wait = self.limiter.allow(client, 1 if single else 0)
         if wait:
-            await _respond(
-                send,
-                429,
-                error_json(429, f"too many events from {client}; slow down"),
-                origin=origin_text,
-                extra=[(b"retry-after", str(max(1, round(wait))).encode())],
-            )
+            await _too_many(send, RateLimited(client, wait), origin_text)
             return
         settings = self.platform.settings
         limit = settings.max_body_bytes if single else settings.max_batch_body_bytes
@@ -123,6 +127,9 @@ class IngestApp:
                 status, payload, allowed = await self._one(data, origin_text)
             else:
                 status, payload, allowed = await self._many(data, origin_text, client)
+        except RateLimited as limited:
+            await _too_many(send, limited, origin_text)
+            return
         except StoreUnavailable as error:
             await _respond(
                 send,
@@ -181,6 +188,9 @@ class IngestApp:
                 error_json(413, f"a batch may hold at most {limit} events", field="events"),
                 True,
             )
+        wait = self.limiter.allow(client, max(1, len(items)))
+        if wait:
+            raise RateLimited(client, wait)
         received_at = now()
         results: list[dict[str, Any] | None] = [None] * len(items)
         events: list[TrackedEvent] = []
@@ -275,6 +285,16 @@ def _batch_item(index: int, outcome: Outcome) -> dict[str, Any]:
         reasons = [{"code": r.code.value, "message": r.message} for r in outcome.reasons]
         return _item(index, "rejected", outcome.event_id, reasons)
     return _item(index, "accepted", outcome.event_id, [])
+
+
+async def _too_many(send: Send, limited: RateLimited, origin: str | None) -> None:
+    await _respond(
+        send,
+        429,
+        error_json(429, f"too many events from {limited.client}; slow down"),
+        origin=origin,
+        extra=[(b"retry-after", str(max(1, math.ceil(limited.wait))).encode())],
+    )
 
 
 async def _read_body(receive: Receive, limit: int, headers: dict[bytes, bytes]) -> bytes:
