@@ -8,7 +8,6 @@ comes only after the events are durably appended. CORS is answered per adaptor.
 from __future__ import annotations
 
 import math
-from collections import Counter
 from collections.abc import Awaitable, Callable
 from typing import Any
 from uuid import UUID
@@ -211,7 +210,8 @@ class IngestApp:
         for index, outcome in zip(positions, outcomes, strict=True):
             results[index] = _batch_item(index, outcome)
         done = [r for r in results if r is not None]
-        counts = Counter(r["status"] for r in done)
+        statuses = [r["status"] for r in done]
+        counts = {s: statuses.count(s) for s in ("accepted", "rejected", "invalid", "refused")}
         # The shape of `BatchResult` (documented in the OpenAPI document), written directly:
         # building a model per event cost more than validating the event.
         body = orjson.dumps(
@@ -230,15 +230,18 @@ class IngestApp:
         )
 
     async def _track(self, events: list[TrackedEvent], origin: str | None) -> list[Outcome]:
-        outcomes = await track_events(
+        decision = await track_events(
             TrackEvents(events, origin), self.platform.cache, self.platform.store
         )
-        counts = Counter(
-            "accepted" if o.accepted else "refused" if o.refused else "rejected" for o in outcomes
-        )
-        for outcome, count in counts.items():
-            self.platform.serving.counters.add(outcome, count)
-        return outcomes
+        counters = self.platform.serving.counters
+        for outcome, count in (
+            ("accepted", len(decision.accepted)),
+            ("rejected", len(decision.rejected)),
+            ("refused", decision.refused),
+        ):
+            if count:
+                counters.add(outcome, count)
+        return decision.outcomes
 
     async def _preflight(self, origin: str | None, send: Send) -> None:
         if origin is None or not self._origin_known(origin):

@@ -58,12 +58,17 @@ class Outcome(NamedTuple):
 class Decision:
     accepted: list[TrackedEvent]
     rejected: list[RejectedEvent]
-    outcomes: list[Outcome]
+    outcomes: list[Outcome]  # one per event, in the command's order
+
+    @property
+    def refused(self) -> int:
+        return len(self.outcomes) - len(self.accepted) - len(self.rejected)
 
 
 async def track_events(
     command: TrackEvents, catalog: CatalogLookup, store: EventStore
-) -> list[Outcome]:
+) -> Decision:
+    """Judge the events and append them; the decision says what became of each."""
     decision = await decide(command, catalog)
     if decision.accepted and decision.rejected:
         await asyncio.gather(
@@ -73,7 +78,7 @@ async def track_events(
         await store.append_tracked(decision.accepted)
     elif decision.rejected:
         await store.append_rejected(decision.rejected)
-    return decision.outcomes
+    return decision
 
 
 async def decide(command: TrackEvents, catalog: CatalogLookup) -> Decision:
