@@ -301,9 +301,20 @@ def test_well_formed_events_that_fail_checks_are_kept_as_rejected(
         raise AssertionError("the rejected event was not recorded")
 
 
+def ingest_totals(p: RunningPlatform) -> dict[str, int]:
+    """`/metrics`' ingest counters by outcome."""
+    prefix = 'eventlens_ingested_events_total{outcome="'
+    return {
+        line[len(prefix) :].split('"')[0]: int(line.rsplit(" ", 1)[1])
+        for line in p.client.get("/metrics").text.splitlines()
+        if line.startswith(prefix)
+    }
+
+
 def test_events_from_origins_the_adaptor_does_not_allow_are_refused(
     shared_platform: RunningPlatform, site: dict[str, str]
 ) -> None:
+    before = ingest_totals(shared_platform)
     response = shared_platform.client.post(
         "/api/events/ingest",
         json=snippet_body(site["container_id"]),
@@ -311,6 +322,9 @@ def test_events_from_origins_the_adaptor_does_not_allow_are_refused(
     )
     assert response.status_code == 403
     assert "access-control-allow-origin" not in response.headers
+    after = ingest_totals(shared_platform)
+    assert after["refused"] == before["refused"] + 1
+    assert after["accepted"] == before["accepted"]
     preflight = shared_platform.client.options(
         "/api/events/ingest", headers={"Origin": "https://evil.example"}
     )
@@ -334,10 +348,13 @@ def test_a_batch_accepts_and_rejects_each_event_on_its_own(
     shared_platform: RunningPlatform, site: dict[str, str]
 ) -> None:
     good = {**snippet_body(site["container_id"]), "event_id": str(uuid.uuid4())}
+    before = ingest_totals(shared_platform)
     response = shared_platform.client.post(
         "/api/events/batch",
         json={"events": [good, {**good, "event_type": "teleport"}, {"schema_id": 3}, "x"]},
     )
+    after = ingest_totals(shared_platform)
+    assert {k: after[k] - before[k] for k in after} == {"accepted": 1, "rejected": 1, "refused": 0}
     assert response.status_code == 202
     body = response.json()
     assert BatchResult.model_validate(body).model_dump(mode="json") == body  # as documented
