@@ -57,6 +57,7 @@ ROUTES = [
         "admin",
     ),
     ("DELETE", "/api/users/newbie", None, "admin"),
+    ("PUT", "/api/users/admin", {}, "admin"),  # another user's: a viewer may not even read it
     ("GET", "/api/events/recent", None, "viewer"),
     ("GET", "/api/events/stats", None, "viewer"),
     ("GET", "/api/events/rejected", None, "viewer"),

@@ -15,6 +15,7 @@ from eventlens.commands.passwords import verify_password
 from eventlens.commands.register_schema import RegisterSchema, register_schema
 from eventlens.commands.retire_schema import RetireSchema, retire_schema
 from eventlens.commands.update_schema import UpdateSchema, update_schema
+from eventlens.commands.update_user import UpdateUser, update_user
 from eventlens.domain.errors import (
     AlreadyExists,
     Conflict,
@@ -95,6 +96,39 @@ def test_users_change_their_own_password_knowing_the_current_one(catalog: Catalo
     assert verify_password(catalog.user("ann").password_hash, "new password")
     with pytest.raises(PermissionDenied):
         change_password(ChangePassword(ann, "root", "hijacked!"), catalog)
+
+
+def test_admins_need_the_current_password_to_change_their_own(catalog: Catalog) -> None:
+    create_user(CreateUser(ADMIN, "root", "root password", "admin"), catalog)
+
+    with pytest.raises(InvalidInput, match="current password"):
+        change_password(ChangePassword(ADMIN, "root", "new password"), catalog)
+    change_password(ChangePassword(ADMIN, "root", "new password", "root password"), catalog)
+
+    assert verify_password(catalog.user("root").password_hash, "new password")
+
+
+def test_a_viewer_cannot_update_another_user_nor_learn_whether_one_exists(
+    catalog: Catalog,
+) -> None:
+    create_user(CreateUser(ADMIN, "ann", "correct horse", "viewer"), catalog)
+
+    for username in ("ann", "nobody"):
+        with pytest.raises(PermissionDenied):
+            update_user(UpdateUser(VIEWER, username), catalog)
+
+
+def test_a_user_update_records_all_its_changes_or_none(catalog: Catalog) -> None:
+    create_user(CreateUser(ADMIN, "ann", "correct horse", "viewer"), catalog)
+
+    with pytest.raises(InvalidInput, match="password"):
+        update_user(UpdateUser(ADMIN, "ann", role="admin", new_password="short"), catalog)
+    assert not catalog.user("ann").is_admin
+
+    update_user(UpdateUser(ADMIN, "ann", role="admin", new_password="long enough"), catalog)
+    ann = catalog.user("ann")
+    assert ann.is_admin
+    assert verify_password(ann.password_hash, "long enough")
 
 
 def test_admins_change_roles_but_not_their_own(catalog: Catalog) -> None:

@@ -9,10 +9,9 @@ from fastapi import APIRouter, Path
 from eventlens.api.catalog_models import UserIn, UserOut, UserUpdate
 from eventlens.api.deps import ActorDep, AdminDep, PlatformDep
 from eventlens.api.errors import documented
-from eventlens.commands.change_password import ChangePassword, change_password
-from eventlens.commands.change_role import ChangeRole, change_role
 from eventlens.commands.create_user import CreateUser, create_user
 from eventlens.commands.remove_user import RemoveUser, remove_user
+from eventlens.commands.update_user import UpdateUser, update_user
 from eventlens.domain.errors import NotFound, PermissionDenied
 from eventlens.domain.user import User
 
@@ -49,14 +48,8 @@ def get(username: Username, actor: ActorDep, platform: PlatformDep) -> UserOut:
 
 @router.put("/{username}", response_model=UserOut, responses=ERRORS)
 def update(username: Username, body: UserUpdate, actor: ActorDep, platform: PlatformDep) -> UserOut:
-    user = _present(platform, username)
-    if body.role is not None:
-        user = change_role(ChangeRole(actor, username, body.role), platform.catalog)
-    if body.password is not None:
-        user = change_password(
-            ChangePassword(actor, username, body.password, body.current_password),
-            platform.catalog,
-        )
+    command = UpdateUser(actor, username, body.role, body.password, body.current_password)
+    user = update_user(command, platform.catalog)
     platform.cache.refresh()
     return UserOut.of(user)
 

@@ -18,10 +18,20 @@ class ChangeRole:
 
 
 def change_role(command: ChangeRole, catalog: Catalog) -> User:
-    require_admin(command.actor, "change roles")
-    if command.actor.username.lower() == command.username.lower():
-        raise Conflict("admins cannot change their own role; ask another admin")
+    _may_change_role(command.actor, command.username)
     user = catalog.user(command.username)
     user.change_role(command.role)
     catalog.record(user)
     return user
+
+
+def set_role(actor: Actor, user: User, role: object) -> None:
+    """The rules of a role change, applied to a loaded user (recording is the caller's)."""
+    _may_change_role(actor, user.username)
+    user.change_role(role)
+
+
+def _may_change_role(actor: Actor, username: str) -> None:
+    require_admin(actor, "change roles")
+    if actor.username.lower() == username.lower():
+        raise Conflict("admins cannot change their own role; ask another admin")
