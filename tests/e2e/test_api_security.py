@@ -11,7 +11,7 @@ import httpx
 import jwt
 import pytest
 
-from eventlens.api.ingest_models import BatchResult
+from eventlens.api.ingest_models import BatchNotAccepted, BatchResult
 from tests.e2e.platform import SEED_SCHEMA, RunningPlatform, snippet_body
 
 pytestmark = [pytest.mark.postgres]
@@ -367,6 +367,26 @@ def test_a_batch_accepts_and_rejects_each_event_on_its_own(
     assert body["results"][1]["reasons"][0]["code"] == "unknown_event_type"
     assert body["results"][2]["event_id"] is None
     assert "schema_id" in body["results"][2]["reasons"][0]["message"]
+
+
+def test_a_batch_with_nothing_accepted_is_a_422_in_the_error_shape_with_each_result(
+    shared_platform: RunningPlatform, site: dict[str, str]
+) -> None:
+    teleport = snippet_body(site["container_id"], event_type="teleport")
+    response = shared_platform.client.post(
+        "/api/events/batch", json={"events": [teleport, {"schema_id": 3}]}
+    )
+    empty = shared_platform.client.post("/api/events/batch", json=[])
+
+    assert response.status_code == 422
+    body = response.json()
+    BatchNotAccepted.model_validate(body)  # as documented
+    assert set(body) == set(BatchNotAccepted.model_fields)
+    assert body["detail"] == "no event in the batch was accepted: 1 rejected, 1 invalid"
+    assert body["error"]["code"] == "nothing_accepted"
+    assert [r["status"] for r in body["results"]] == ["rejected", "invalid"]
+    assert empty.status_code == 422
+    assert empty.json()["detail"] == "the batch holds no events"
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,13 @@ from pydantic import BaseModel
 from eventlens import views
 from eventlens.api.deps import ActorDep, PlatformDep
 from eventlens.api.errors import documented
-from eventlens.api.ingest_models import Accepted, BatchResult, IngestBatch, IngestEvent
+from eventlens.api.ingest_models import (
+    Accepted,
+    BatchNotAccepted,
+    BatchResult,
+    IngestBatch,
+    IngestEvent,
+)
 from eventlens.domain.errors import InvalidInput
 
 router = APIRouter(prefix="/api/events", tags=["events"])
@@ -180,7 +186,7 @@ async def rejected(
     "/ingest",
     status_code=202,
     response_model=Accepted,
-    responses=documented(400, 403, 404, 413, 415, 422, 503),
+    responses=documented(400, 403, 404, 410, 413, 415, 422, 429, 503),
     summary="Track one event (public; CORS per adaptor)",
 )
 async def ingest_doc(body: IngestEvent) -> Accepted:  # pragma: no cover - never routed here
@@ -191,7 +197,13 @@ async def ingest_doc(body: IngestEvent) -> Accepted:  # pragma: no cover - never
     "/batch",
     status_code=202,
     response_model=BatchResult,
-    responses=documented(400, 413, 415, 422, 503),
+    responses={
+        **documented(400, 413, 415, 429, 503),
+        422: {
+            "model": BatchNotAccepted,
+            "description": "Not a batch, or no event in it was accepted (results per event)",
+        },
+    },
     summary="Track many events, each accepted or rejected on its own",
 )
 async def batch_doc(body: IngestBatch) -> BatchResult:  # pragma: no cover - never routed here

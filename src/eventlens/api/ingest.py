@@ -14,7 +14,7 @@ from uuid import UUID
 
 import orjson
 
-from eventlens.api.errors import error_json, summarise
+from eventlens.api.errors import error_body, error_json, summarise
 from eventlens.api.ingest_models import InvalidEvent, now, parse_event
 from eventlens.api.limits import NUL_MESSAGE, has_nul
 from eventlens.api.rate_limit import RateLimiter
@@ -214,20 +214,19 @@ class IngestApp:
         counts = {s: statuses.count(s) for s in ("accepted", "rejected", "invalid", "refused")}
         # The shape of `BatchResult` (documented in the OpenAPI document), written directly:
         # building a model per event cost more than validating the event.
-        body = orjson.dumps(
-            {
-                "accepted": counts["accepted"],
-                "rejected": counts["rejected"],
-                "invalid": counts["invalid"],
-                "refused": counts["refused"],
-                "results": done,
-            }
+        result: dict[str, Any] = {**counts, "results": done}
+        allowed = counts["refused"] < len(done) or not done
+        if counts["accepted"]:
+            return 202, orjson.dumps(result), allowed
+        # Nothing accepted is an error, in the one error shape, with the results alongside.
+        message = (
+            "the batch holds no events"
+            if not done
+            else "no event in the batch was accepted: "
+            + ", ".join(f"{counts[s]} {s}" for s in ("rejected", "invalid", "refused") if counts[s])
         )
-        return (
-            202 if counts["accepted"] else 422,
-            body,
-            (counts["refused"] < len(done) or not done),
-        )
+        body = error_body(422, message, code="nothing_accepted")
+        return 422, orjson.dumps({**body, **result}), allowed
 
     async def _track(self, events: list[TrackedEvent], origin: str | None) -> list[Outcome]:
         decision = await track_events(

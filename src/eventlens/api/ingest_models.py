@@ -9,7 +9,7 @@ from uuid import UUID
 from pydantic import BaseModel, Field, StrictStr, TypeAdapter, ValidationError
 from typing_extensions import TypedDict  # pydantic needs this one before Python 3.12
 
-from eventlens.api.errors import validation_details
+from eventlens.api.errors import ErrorBody, validation_details
 from eventlens.domain.event_ids import new_event_id
 from eventlens.domain.tracking import TrackedEvent
 
@@ -134,6 +134,10 @@ class BatchResult(BaseModel):
     invalid: int
     refused: int
     results: list[BatchItem]
+
+
+class BatchNotAccepted(ErrorBody, BatchResult):
+    """A batch none of whose events was accepted (422): the error, and each event's result."""
 
 
 def now() -> datetime:
