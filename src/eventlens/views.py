@@ -23,6 +23,18 @@ from eventlens.projections.distinct_count import merged_count
 
 RESOLUTIONS = {"minute": "stats_minutely", "hour": "stats_hourly", "day": "stats_daily"}
 MAX_POINTS = 5000
+# Moments a query may name. Far enough inside datetime's own limits (years 1 to 9999) that
+# widening a range to whole days, or a default of a week before its end, cannot overflow.
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST = datetime(9000, 1, 1, tzinfo=UTC)
+
+
+def check_moment(moment: datetime | None, name: str) -> None:
+    if moment is None:
+        return
+    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    if not EARLIEST <= aware < LATEST:
+        raise InvalidInput(f"{name} must be between the years 1900 and 9000", field=name)
 
 
 @dataclass(frozen=True)
@@ -204,6 +216,10 @@ class EventFilter:
     start: datetime | None = None
     end: datetime | None = None
     properties: dict[str, Any] | None = None
+
+    def __post_init__(self) -> None:
+        check_moment(self.start, "start")
+        check_moment(self.end, "end")
 
 
 def encode_cursor(received_at: datetime, event_id: UUID) -> str:

@@ -430,6 +430,10 @@ def test_a_batch_with_nothing_accepted_is_a_422_in_the_error_shape_with_each_res
         ("GET", "/api/events/recent?schema_id=%00", None, 400),
         ("GET", "/api/events/stats?days=2&start=2026-01-01T00:00:00Z", None, 422),
         ("GET", "/api/events/stats?start=2026-02-01T00:00:00Z&end=2026-01-01T00:00:00Z", None, 422),
+        ("GET", '/api/events/recent?properties={"a":"%5Cu0000"}', None, 400),
+        ("GET", "/api/events/stats?end=0001-01-03T00:00:00Z", None, 422),
+        ("GET", "/api/events/stats?start=9999-12-31T23:00:00Z&end=9999-12-31T23:59:30Z", None, 422),
+        ("GET", "/api/events/recent?start=0001-01-01T00:00:00Z", None, 422),
     ],
 )
 def test_hostile_catalog_and_query_input_gets_a_clear_4xx(
@@ -471,6 +475,20 @@ def test_graphql_refuses_queries_too_deep_or_too_large(
     ):
         response = shared_platform.client.post("/graphql", json={"query": query}, headers=headers)
         assert response.json()["errors"][0]["extensions"]["status"] == 400
+
+
+def test_graphql_filters_with_moments_out_of_range_get_a_422_naming_the_field(
+    shared_platform: RunningPlatform, site: dict[str, str]
+) -> None:
+    headers = {"Authorization": f"Bearer {site['admin']}"}
+    for query, field in (
+        ('{ stats(filter: {end: "0001-01-03T00:00:00Z"}) { totalEvents } }', "end"),
+        ('{ events(filter: {start: "0001-01-01T00:00:00Z"}) { nextCursor } }', "start"),
+    ):
+        response = shared_platform.client.post("/graphql", json={"query": query}, headers=headers)
+        error = response.json()["errors"][0]
+        assert error["extensions"]["status"] == 422, error
+        assert error["extensions"]["field"] == field
 
 
 def _log_size(p: RunningPlatform) -> int:

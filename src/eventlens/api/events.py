@@ -86,6 +86,8 @@ def stats_filter(
         return views.StatsFilter.last(timedelta(days=days or 7), **filters)
     if days is not None or hours is not None:
         raise InvalidInput("give either days/hours or start/end, not both", field="days")
+    views.check_moment(start, "start")
+    views.check_moment(end, "end")
     end = (end or datetime.now(UTC)).astimezone(UTC)
     start = (start or end - timedelta(days=7)).astimezone(UTC)
     if end <= start:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import unquote_to_bytes
 
 from eventlens.api.errors import error_json
 
@@ -17,7 +18,7 @@ class BodyLimit:
         self.limit = limit
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
-        if scope["type"] == "http" and b"%00" in scope.get("query_string", b""):
+        if scope["type"] == "http" and has_nul(unquote_to_bytes(scope.get("query_string", b""))):
             await _answer(send, 400, NUL_MESSAGE)
             return
         if scope["type"] != "http" or scope["method"] not in ("POST", "PUT", "PATCH"):

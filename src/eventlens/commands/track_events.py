@@ -65,9 +65,7 @@ class Decision:
         return len(self.outcomes) - len(self.accepted) - len(self.rejected)
 
 
-async def track_events(
-    command: TrackEvents, catalog: CatalogLookup, store: EventStore
-) -> Decision:
+async def track_events(command: TrackEvents, catalog: CatalogLookup, store: EventStore) -> Decision:
     """Judge the events and append them; the decision says what became of each."""
     decision = await decide(command, catalog)
     if decision.accepted and decision.rejected:
