@@ -159,3 +159,42 @@ def test_a_subscription_without_a_valid_token_is_refused(platform: RunningPlatfo
             assert "4403" in str(closed)
         else:
             raise AssertionError("the connection was not closed")
+
+
+def test_a_subscription_ends_when_its_users_password_changes(platform: RunningPlatform) -> None:
+    container_id = platform.setup_seed_site()
+    password = "viewer-password-1"
+    assert (
+        platform.admin_post(
+            "/api/users/", {"username": "val", "password": password, "role": "viewer"}
+        ).status_code
+        == 201
+    )
+    token = platform.login("val", password)
+    url = f"ws://127.0.0.1:{platform.port}/graphql"
+    with ws_client.connect(url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
+        ws.send(
+            json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}})
+        )
+        assert json.loads(ws.recv(10))["type"] == "connection_ack"
+        subscription = "subscription { liveStats(filter: {days: 1}) { totalEvents } }"
+        ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": subscription}}))
+        assert json.loads(ws.recv(10))["type"] == "next"
+
+        changed = platform.client.put(
+            "/api/users/val",
+            json={"password": "another-password", "current_password": password},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        assert changed.status_code == 200, changed.text
+        # The next change of the read models would be pushed; the connection is closed instead.
+        platform.client.post("/api/events/ingest", json=snippet_body(container_id))
+        deadline = time.monotonic() + 30
+        try:
+            while time.monotonic() < deadline:
+                ws.recv(30)
+        except Exception as closed:
+            assert "4403" in str(closed)
+            assert "password changed" in str(closed)
+        else:
+            raise AssertionError("the connection outlived the password")

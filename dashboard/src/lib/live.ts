@@ -61,7 +61,8 @@ let lastToken = accessToken();
 onSession((session) => {
   const token = session?.accessToken ?? null;
   // A new sign-in (another user) or sign-out: drop the connection. A token refresh for the same
-  // user keeps the open connection (the server checks the token when connecting).
+  // user keeps the open connection; when its first token expires, the server closes it (4403)
+  // and the client reconnects with the current one.
   const userChanged = !session || !lastToken;
   lastToken = token;
   if (userChanged && client) {

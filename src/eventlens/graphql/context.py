@@ -46,6 +46,28 @@ def actor(info: Info) -> Actor:
     return found
 
 
+async def still_signed_in(info: Info) -> bool:
+    """Whether a subscription's connection may go on pushing.
+
+    A WebSocket is authenticated once, when it opens; meanwhile its token expires, or the
+    password changes, or the user is removed. A subscription asks again before each push;
+    when the answer is no, the connection is closed with 4403, after which a client signs in
+    again (or refreshes its token) and reconnects. HTTP requests are checked on their own.
+    """
+    context: dict[str, Any] = info.context
+    token = context.get("token")
+    if token is None:
+        return True
+    try:  # against the catalog cache, which a follower thread keeps current
+        context["actor"] = authenticate(context, token)
+    except Unauthenticated as error:
+        websocket = context.get("websocket")
+        if websocket is not None:
+            await websocket.close(code=4403, reason=str(error)[:120])
+        return False
+    return True
+
+
 def admin(info: Info) -> Actor:
     who = actor(info)
     if not who.is_admin:

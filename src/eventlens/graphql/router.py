@@ -23,6 +23,7 @@ class EventLensGraphQL(GraphQLRouter[dict[str, Any], None]):
             context["actor"] = authenticate(context, token)
         except Unauthenticated as error:
             raise ConnectionRejectionError({"message": str(error)}) from None
+        context["token"] = token  # checked again before each push (still_signed_in)
         return None
 
 
@@ -34,6 +35,7 @@ async def get_context(request: Request = None, websocket: WebSocket = None) -> d
         "platform": app.state.platform,
         "tokens": app.state.tokens,
         "request": request,
+        "websocket": websocket,
     }
 
 

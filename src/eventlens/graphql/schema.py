@@ -14,7 +14,7 @@ from eventlens import views
 from eventlens.api.events import stats_filter
 from eventlens.api.snippet import render_snippet
 from eventlens.domain.adaptor import Adaptor as AdaptorAggregate
-from eventlens.graphql.context import actor, admin
+from eventlens.graphql.context import actor, admin, still_signed_in
 from eventlens.graphql.errors import ErrorShape
 from eventlens.graphql.types import (
     Adaptor,
@@ -247,6 +247,8 @@ class Subscription:
             # A relative range ("last N days") moves with time: recompute it on every push.
             yield await _stats(platform, _filter(filter))
             seen = await platform.feed.wait_for_change(seen, HEARTBEAT)
+            if not await still_signed_in(info):
+                return
 
     @strawberry.subscription(description="Each new event as it reaches the master log.")
     async def new_events(
@@ -263,6 +265,8 @@ class Subscription:
         newest: dict[str, Any] | None = rows[0] if rows else None
         while True:
             seen = await platform.feed.wait_for_change(seen, HEARTBEAT)
+            if not await still_signed_in(info):
+                return
             fresh = await _newer_than(platform, f, newest)
             for row in reversed(fresh):
                 yield Event.of(row)
