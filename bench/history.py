@@ -285,6 +285,11 @@ def wait_projected(
             last_change, last_done = now, done
         if head > 0 and done >= head:
             assert first is not None
+            if head - first[1] < head // 2:
+                raise BenchmarkFailure(
+                    f"the worker had applied {first[1]:,} of {head:,} events by the first poll: "
+                    "too few were left to time its rate; fill the store with more events"
+                )
             return Projected(
                 events=head,
                 wall_s=now - worker.started,

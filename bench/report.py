@@ -20,8 +20,9 @@ METHOD = """\
   go over keep-alive connections on 127.0.0.1; each load runs after a warm-up run of the same
   shape (a longer one before a system's first load, so JIT compilation in the Kafka broker and
   cold caches do not land in a measurement). Latencies are wrk's (closed loop: each connection
-  waits for its answer). wrk's own CPU is shown with every figure: it stays well under a core,
-  so the load generator is not what limits any system measured here.
+  waits for its answer). wrk's own CPU is shown with every figure (CPU wrk): it takes a share
+  of the same two cores, up to 0.6 of a core against the bare echo, so the echo's figures are
+  the limit of this machine with its load generator, not of uvicorn alone.
 - **Systems under test**, one at a time, each with one HTTP server process (`eventlens up`
   serves from half the cores' worth of API processes: one on two cores):
   - `eventlens-postgres`: `eventlens up` on a fresh data directory (embedded PostgreSQL, the
@@ -39,14 +40,14 @@ METHOD = """\
   All run under uvicorn with uvloop and httptools. `eventlens up` uses uvicorn's httptools
   protocol with one change of its own (`eventlens/api/http_protocol.py`: a response's head and
   body leave in one write); the baselines use uvicorn as it comes.
-- **Exactly once, or no number**: after every load the harness waits until the read models
-  caught up, then counts each run's events (by the run's id prefix) in the event store and in
-  `event_logs` (EventLens), in both tables and the topic (seed design) or in the app's own
-  counter (echo baselines). Each run's count must lie between the events acknowledged with a
-  2xx and the events sent (the difference is the requests in flight when wrk stopped), store and
-  read model must agree, the totals must equal the sum over runs (nothing duplicated, nothing
-  from elsewhere), and no event may have been rejected. Any failed request, or any mismatch,
-  fails the benchmark and no figure is reported for it.
+- **Exactly once, or no number**: after every load the harness waits until the read models caught
+  up, then counts each run's events (by the run's id prefix) in `event_logs` and, in PostgreSQL
+  mode, in the event store (EventLens), in both tables (seed design) or in the app's own counter
+  (echo baselines); the Kafka topics are counted in total. Each run's count must lie between the
+  events acknowledged with a 2xx and the events sent (the difference is the requests in flight
+  when wrk stopped), store and read model must agree, the totals must equal the sum over runs
+  (nothing duplicated, nothing from elsewhere), and no event may have been rejected. Any failed
+  request, or any mismatch, fails the benchmark and no figure is reported for it.
 - **Memory**: every 0.5 s the harness sums RSS (and PSS) over the `eventlens up` process and,
   when embedded, the PostgreSQL processes it started (found through
   `<data-dir>/postgres/postmaster.pid`; they run as another user, not as children).

@@ -152,8 +152,9 @@ def throughput_section(results: dict[str, WorkloadResult], failures: dict[str, s
         "more meanwhile; the quietest attempt is kept, and * marks a figure still measured "
         "while they used more. All of these share the cores listed above.",
         "events verified: events of the warm-up and measured runs found exactly once in the "
-        "store and read models (or counted by a baseline) after the run. catch-up s: time until "
-        "the read models held every event after the run ended.",
+        "store and read models (or counted by a baseline) after the run. catch-up s: how long the "
+        "check of the kept attempt took after its run ended (waiting for the read models, then "
+        "counting; a baseline's 0.5 s is the check's fixed settling pause).",
     ]
     return section
 

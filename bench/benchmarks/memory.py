@@ -71,6 +71,14 @@ class MemoryBenchmark:
         )
         report.sections.append(section)
         embedded = samples.get(EVENTLENS_POSTGRES, {})
+        for phase, peak_ in embedded.items():
+            # The tree is found through postmaster.pid and psutil; if that failed, the figure
+            # would silently be the Python process's alone.
+            if not peak_.by_group.get("db"):
+                raise RuntimeError(
+                    f"no embedded PostgreSQL process was sampled {PHASES.get(phase, phase)}: "
+                    "the memory figure would leave the database out"
+                )
         if embedded:
             rss = max(p.rss_bytes for p in embedded.values())
             pss = max(p.pss_bytes for p in embedded.values())

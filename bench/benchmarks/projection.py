@@ -230,7 +230,7 @@ def _section(runs: list[ProjectionRun], failures: dict[str, str], n: int) -> Sec
         "mode, joining the consumer group.",
         "CPU: cores used while the worker caught up (1.00 = one core busy) by the worker "
         "process, PostgreSQL, the broker, and other processes on the machine (* when those "
-        f"used more than {MAX_OTHER_CORES} cores). verified: `event_logs` and every rollup hold "
-        "exactly the events appended.",
+        f"used more than {MAX_OTHER_CORES} cores). verified: `event_logs`, the schema's table and "
+        "the minutely, hourly and daily rollups hold exactly the events appended.",
     ]
     return section
