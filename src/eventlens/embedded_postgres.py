@@ -12,7 +12,7 @@ import socket
 import subprocess
 import time
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import quote
 
@@ -28,6 +28,9 @@ class EmbeddedPostgres:
     data_dir: Path
     port: int
     password: str
+    # Whether `start` started the server rather than found it running (`eventlens up`'s):
+    # only the process that started it may stop it.
+    started: bool = False
 
     @property
     def dsn(self) -> str:
@@ -102,7 +105,8 @@ def _prepare_for_root(pgdata: Path) -> None:
 
 
 def start(data_dir: Path, port: int = 0) -> EmbeddedPostgres:
-    """Start (initialising on first use) the server for `data_dir`; idempotent."""
+    """Start (initialising on first use) the server for `data_dir`, or reuse the running one;
+    `started` on the result tells which."""
     data_dir = data_dir.resolve()
     pgdata = data_dir / "postgres"
     state_file = data_dir / "postgres.json"
@@ -163,6 +167,7 @@ def start(data_dir: Path, port: int = 0) -> EmbeddedPostgres:
             ]
         )
         _create_database(server)
+        server = replace(server, started=True)
     return server
 
 

@@ -34,13 +34,25 @@ CATALOG_TABLE = f"{Catalog.name}_events"
 CONSUMER_GROUP_PREFIX = "eventlens-projection-"
 
 
-def resolve_database_url(settings: Settings) -> str:
-    """The configured database, or the embedded server in the data directory (started)."""
+def resolve_database(settings: Settings) -> tuple[str, bool]:
+    """The configured database, or the embedded server in the data directory (started unless
+    it runs already); and whether this call started that server, and so must stop it."""
     if settings.database_url:
-        return settings.database_url
+        return settings.database_url, False
     from eventlens import embedded_postgres
 
-    return embedded_postgres.start(settings.data_dir, settings.embedded_pg_port).dsn
+    server = embedded_postgres.start(settings.data_dir, settings.embedded_pg_port)
+    return server.dsn, server.started
+
+
+def resolve_database_url(settings: Settings) -> str:
+    return resolve_database(settings)[0]
+
+
+def stop_embedded_postgres(settings: Settings) -> None:
+    from eventlens import embedded_postgres
+
+    embedded_postgres.stop(settings.data_dir)
 
 
 def catalog_env(database_url: str) -> dict[str, str]:
@@ -286,13 +298,16 @@ class Platform:
         self.generated_admin_password: str | None = None
         self._follower: CatalogFollower | None = None
         self._supervisor: asyncio.Task[None] | None = None
+        self._started_embedded_postgres = False
 
     async def start(self) -> None:
         from psycopg_pool import AsyncConnectionPool
 
         from eventlens.bootstrap import ensure_first_admin
 
-        self.database_url = await asyncio.to_thread(resolve_database_url, self.settings)
+        self.database_url, self._started_embedded_postgres = await asyncio.to_thread(
+            resolve_database, self.settings
+        )
         self.catalog = await asyncio.to_thread(open_catalog, self.database_url)
         self.cache = await asyncio.to_thread(build_catalog_cache, self.catalog)
         self.generated_admin_password = await asyncio.to_thread(
@@ -361,13 +376,14 @@ class Platform:
         if self.pool is not None:
             await self.pool.close()
         self.catalog.close()
-        if not self.settings.database_url:
-            # The embedded server started with us stops with us. Here, in the shutdown, not
-            # after the server returns: the server re-raises SIGTERM/SIGINT once it has shut
-            # down, so nothing after it would run.
-            from eventlens import embedded_postgres
-
-            await asyncio.to_thread(embedded_postgres.stop, self.settings.data_dir)
+        # The embedded server stops with the process that started it, and with `eventlens up`
+        # (the process that runs the workers), even when it found the server left running by
+        # an earlier one that crashed. A one-shot command or an API replica that found it
+        # running leaves it to them. Here, in the shutdown, not after the server returns: the
+        # server re-raises SIGTERM/SIGINT once it has shut down, so nothing after it would run.
+        owner = self.run_workers and not self.settings.database_url
+        if self._started_embedded_postgres or owner:
+            await asyncio.to_thread(stop_embedded_postgres, self.settings)
 
 
 async def _configure_reads(conn: psycopg.AsyncConnection[Any]) -> None:
@@ -392,9 +408,17 @@ def projection_lags(platform: Platform) -> list[Lag]:
 
 def replay_projections(settings: Settings, names: list[str]) -> None:
     """`eventlens replay`: rebuild the named projections (all when none are named)."""
+    database_url, started = resolve_database(settings)
+    try:
+        _replay_projections(settings, database_url, names)
+    finally:
+        if started:
+            stop_embedded_postgres(settings)
+
+
+def _replay_projections(settings: Settings, database_url: str, names: list[str]) -> None:
     from eventlens.projections.replay import ProgressReporter, replay
 
-    database_url = resolve_database_url(settings)
     catalog = open_catalog(database_url)
     try:
         available = {p.name: p for p in projections(catalog)}
