@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 import socket
 import sys
@@ -78,6 +79,8 @@ def _serve(
         log_level="warning",
         timeout_graceful_shutdown=5,
         access_log=False,
+        # uvicorn's own default, spelled out: older releases trusted 127.0.0.1 only.
+        forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1"),
     )
     uvicorn.Server(config).run(sockets=[sock])
 
