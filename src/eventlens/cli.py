@@ -81,6 +81,9 @@ def _serve(
         access_log=False,
         # uvicorn's own default, spelled out: older releases trusted 127.0.0.1 only.
         forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1"),
+        # A GraphQL WebSocket message is read (and decompressed) whole before any check: the
+        # same limit as an HTTP body, not uvicorn's 16 MiB.
+        ws_max_size=settings.max_request_bytes,
     )
     uvicorn.Server(config).run(sockets=[sock])
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import time
 
+import pytest
 import websockets.sync.client as ws_client
 
 from tests.e2e.platform import ADMIN_PASSWORD, SEED_SCHEMA, RunningPlatform, snippet_body
@@ -198,3 +199,57 @@ def test_a_subscription_ends_when_its_users_password_changes(platform: RunningPl
             assert "password changed" in str(closed)
         else:
             raise AssertionError("the connection outlived the password")
+
+
+@pytest.mark.parametrize("platform", ["postgres"], indirect=True)  # the store plays no part
+def test_a_websocket_message_over_the_request_limit_closes_the_connection(
+    platform: RunningPlatform,
+) -> None:
+    url = f"ws://127.0.0.1:{platform.port}/graphql"
+    with ws_client.connect(url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
+        ws.send(json.dumps({"type": "connection_init", "payload": {"pad": "x" * 2_000_000}}))
+        try:
+            ws.recv(10)
+        except Exception as closed:
+            assert "1009" in str(closed)
+        else:
+            raise AssertionError("a 2 MB message was read")
+
+
+@pytest.mark.parametrize("platform", ["postgres"], indirect=True)  # the store plays no part
+def test_a_query_over_an_open_websocket_is_refused_once_the_password_changed(
+    platform: RunningPlatform,
+) -> None:
+    password = "viewer-password-1"
+    assert (
+        platform.admin_post(
+            "/api/users/", {"username": "val", "password": password, "role": "viewer"}
+        ).status_code
+        == 201
+    )
+    token = platform.login("val", password)
+    url = f"ws://127.0.0.1:{platform.port}/graphql"
+    with ws_client.connect(url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
+        ws.send(
+            json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}})
+        )
+        assert json.loads(ws.recv(10))["type"] == "connection_ack"
+
+        def me(operation: str) -> dict[str, object]:
+            query = {"query": "{ me { username } }"}
+            ws.send(json.dumps({"id": operation, "type": "subscribe", "payload": query}))
+            answer: dict[str, object] = json.loads(ws.recv(10))["payload"]
+            assert json.loads(ws.recv(10))["type"] == "complete"
+            return answer
+
+        assert me("1") == {"data": {"me": {"username": "val"}}}
+        changed = platform.client.put(
+            "/api/users/val",
+            json={"password": "another-password", "current_password": password},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        assert changed.status_code == 200, changed.text
+
+        refused = me("2")
+        assert refused["data"] is None
+        assert refused["errors"][0]["extensions"]["status"] == 401  # type: ignore[index]

@@ -37,6 +37,13 @@ def authenticate(context: dict[str, Any], token: str | None) -> Actor:
 
 def actor(info: Info) -> Actor:
     context: dict[str, Any] = info.context
+    token = context.get("token")
+    if token is not None:
+        # A WebSocket's operations share one context for the connection's whole life: check
+        # its token for each one (it may have expired, or its user changed, since connecting).
+        checked = authenticate(context, token)
+        context["actor"] = checked
+        return checked
     found: Actor | None = context.get("actor")
     if found is None:
         request = context.get("request")
