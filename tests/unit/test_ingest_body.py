@@ -84,3 +84,16 @@ def test_objects_may_nest_up_to_the_limit_and_no_deeper(field: str) -> None:
         parse_event(body(**{field: nested(MAX_DEPTH + 1)}), RECEIVED)
     assert fields_of(error) == [field]
     assert "nest" in error.value.details[0]["message"]
+
+
+def test_nesting_far_deeper_than_pythons_stack_is_refused_not_a_crash() -> None:
+    import orjson
+
+    deep = orjson.loads("[" * 1000 + "]" * 1000)  # the deepest JSON the parser accepts
+
+    with pytest.raises(InvalidEvent) as error:
+        parse_event(body(properties={"a": deep}), RECEIVED)
+
+    assert error.value.details == [
+        {"field": "properties", "message": f"may nest at most {MAX_DEPTH} levels"}
+    ]

@@ -103,6 +103,9 @@ def _depth(value: dict[str, Any]) -> int:
 
 
 def _nesting(value: Any, level: int = 0) -> int:
+    # Stops one level past the limit: JSON may nest a thousand levels, Python's stack fewer.
+    if level > MAX_DEPTH:
+        return level
     if isinstance(value, dict):
         return max((_nesting(v, level + 1) for v in value.values()), default=level + 1)
     if isinstance(value, list):
