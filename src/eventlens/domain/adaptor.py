@@ -13,7 +13,7 @@ from eventlens.domain.errors import Conflict, InvalidInput
 from eventlens.domain.names import check_schema_name
 from eventlens.domain.schema import check_description
 
-CONTAINER_ID = re.compile(r"^CAP-[A-Z0-9]{6}$")
+CONTAINER_ID = re.compile(r"CAP-[A-Z0-9]{6}")
 CONTAINER_ID_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 MAX_NAME = 200
 MAX_URLS = 50
@@ -24,7 +24,7 @@ def adaptor_id_for(container_id: str) -> UUID:
 
 
 def check_container_id(container_id: str) -> str:
-    if not isinstance(container_id, str) or not CONTAINER_ID.match(container_id):
+    if not isinstance(container_id, str) or not CONTAINER_ID.fullmatch(container_id):
         raise InvalidInput(
             "container id must have the form CAP-XXXXXX (six uppercase letters or digits)",
             field="container_id",
