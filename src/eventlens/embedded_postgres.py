@@ -104,6 +104,14 @@ def _prepare_for_root(pgdata: Path) -> None:
     ensure_folder_permissions(bin_dir.parent / "lib", 0o044)
 
 
+def _write_private(path: Path, text: str) -> None:
+    """Write a file only its owner can read, from its first byte (it holds a password)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as file:
+        file.write(text)
+    path.chmod(0o600)  # a file that existed keeps its mode through O_CREAT
+
+
 def start(data_dir: Path, port: int = 0) -> EmbeddedPostgres:
     """Start (initialising on first use) the server for `data_dir`, or reuse the running one;
     `started` on the result tells which."""
@@ -118,7 +126,7 @@ def start(data_dir: Path, port: int = 0) -> EmbeddedPostgres:
         _chown(pgdata)
         _prepare_for_root(pgdata)
         pwfile = data_dir / ".initdb-password"
-        pwfile.write_text(password)
+        _write_private(pwfile, password)
         _chown(pwfile)
         try:
             _run(
@@ -138,8 +146,7 @@ def start(data_dir: Path, port: int = 0) -> EmbeddedPostgres:
         finally:
             pwfile.unlink(missing_ok=True)
         state = {"password": password, "port": port or _free_port()}
-        state_file.write_text(json.dumps(state))
-        state_file.chmod(0o600)
+        _write_private(state_file, json.dumps(state))
     state = json.loads(state_file.read_text())
     server = EmbeddedPostgres(data_dir, int(state["port"]), state["password"])
     if not _is_running(server):
@@ -148,7 +155,7 @@ def start(data_dir: Path, port: int = 0) -> EmbeddedPostgres:
             wanted = _free_port()
         if wanted != server.port:
             state["port"] = wanted
-            state_file.write_text(json.dumps(state))
+            _write_private(state_file, json.dumps(state))
             server = EmbeddedPostgres(data_dir, wanted, state["password"])
         _prepare_for_root(pgdata)
         _run(
