@@ -203,6 +203,26 @@ def test_repeated_failed_sign_ins_are_throttled(shared_platform: RunningPlatform
     assert statuses[-1] == 429
 
 
+def test_a_burst_of_parallel_wrong_sign_ins_gets_no_more_guesses_than_a_sequence(
+    shared_platform: RunningPlatform,
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    base = str(shared_platform.client.base_url)
+
+    def attempt(i: int) -> int:
+        with httpx.Client(base_url=base, timeout=60) as client:
+            body = {"username": "burst-target", "password": f"guess-{i}"}
+            # A client of its own: the other tests' failures from this address do not count.
+            headers = {"X-Forwarded-For": "203.0.113.9"}
+            return client.post("/api/auth/login", json=body, headers=headers).status_code
+
+    with ThreadPoolExecutor(12) as pool:
+        statuses = sorted(pool.map(attempt, range(12)))
+
+    assert statuses == [401] * 5 + [429] * 7
+
+
 @pytest.mark.parametrize(
     ("body", "content_type", "status", "words"),
     [

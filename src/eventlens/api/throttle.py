@@ -39,10 +39,19 @@ class LoginThrottle:
         self._max = max_failures
         self._window = window
 
-    async def retry_after(self, *keys: str) -> int:
-        """Seconds until another attempt is allowed for these keys (0: allowed now): once a
-        key has `max_failures` within the window, until the oldest of them leaves it."""
-        async with self._pool.connection() as conn:
+    async def reserve(self, *keys: str) -> int:
+        """Count this attempt as failed (until `succeeded`), if it may be made at all.
+
+        Returns 0 when it may, else the seconds until it may: once a key has `max_failures`
+        within the window, until the oldest of them leaves it. Checking and counting happen
+        under a lock per key, so a burst of parallel attempts gets no more guesses than the
+        same attempts made one after another.
+        """
+        async with self._pool.connection() as conn, conn.transaction():
+            for key in sorted(keys):
+                await conn.execute(
+                    "SELECT pg_advisory_xact_lock(hashtext(%s))", (f"eventlens-login:{key}",)
+                )
             cursor = await conn.execute(
                 "SELECT max(wait) FROM ("
                 "  SELECT %(window)s - extract(epoch FROM clock_timestamp() - min(failed_at))"
@@ -55,11 +64,9 @@ class LoginThrottle:
                 {"keys": list(keys), "window": self._window, "max": self._max},
             )
             row = await cursor.fetchone()
-        wait = float(row[0]) if row and row[0] is not None else 0.0
-        return int(wait) + 1 if wait > 0 else 0
-
-    async def failed(self, *keys: str) -> None:
-        async with self._pool.connection() as conn, conn.transaction():
+            wait = float(row[0]) if row and row[0] is not None else 0.0
+            if wait > 0:
+                return int(wait) + 1
             # Forget what left the window, so the table stays as small as the attempts in it.
             await conn.execute(
                 "DELETE FROM eventlens_login_failures "
@@ -70,6 +77,7 @@ class LoginThrottle:
                 "INSERT INTO eventlens_login_failures (key) SELECT unnest(%s::text[])",
                 (list(keys),),
             )
+        return 0
 
     async def succeeded(self, *keys: str) -> None:
         async with self._pool.connection() as conn:
