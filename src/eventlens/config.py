@@ -47,6 +47,10 @@ class Settings:
     max_request_bytes: int = field(
         default_factory=lambda: _int("EVENTLENS_MAX_REQUEST_BYTES", 1024 * 1024)
     )
+    # The longest a REST or GraphQL read may run in PostgreSQL before it is cancelled.
+    query_timeout_ms: int = field(
+        default_factory=lambda: _int("EVENTLENS_QUERY_TIMEOUT_MS", 10_000)
+    )
     # HTTP server processes of `eventlens up` / `eventlens api`; they share one socket.
     # Half the cores by default: the other half goes to PostgreSQL (or the broker) and the
     # projection workers. On two cores a second API process measured slower, not faster.

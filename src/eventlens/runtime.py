@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,6 +33,7 @@ log = logging.getLogger(__name__)
 
 CATALOG_TABLE = f"{Catalog.name}_events"
 CONSUMER_GROUP_PREFIX = "eventlens-projection-"
+LAGS_MAX_AGE = 1.0  # seconds
 
 
 def resolve_database(settings: Settings) -> tuple[str, bool]:
@@ -299,6 +301,8 @@ class Platform:
         self._follower: CatalogFollower | None = None
         self._supervisor: asyncio.Task[None] | None = None
         self._started_embedded_postgres = False
+        self._lags: tuple[float, list[Lag]] | None = None
+        self._lags_lock = asyncio.Lock()
 
     async def start(self) -> None:
         from psycopg_pool import AsyncConnectionPool
@@ -328,7 +332,14 @@ class Platform:
         await asyncio.to_thread(create_login_throttle_table, self.database_url)
         self.heads = make_head_probe(self.settings, self.database_url)
         self.pool = AsyncConnectionPool(
-            self.database_url, min_size=1, max_size=8, open=False, configure=_configure_reads
+            self.database_url,
+            min_size=1,
+            max_size=8,
+            open=False,
+            configure=_configure_reads,
+            # A filter no index serves scans all of event_logs: cancel it rather than let a
+            # few of them hold every connection of the pool.
+            kwargs={"options": f"-c statement_timeout={self.settings.query_timeout_ms}"},
         )
         await self.pool.open()
         self.login_throttle = LoginThrottle(self.pool)
@@ -360,6 +371,15 @@ class Platform:
             await asyncio.sleep(self.SUPERVISE_INTERVAL)
             for child in self.children:
                 child.keep_alive()
+
+    async def projection_lags(self) -> list[Lag]:
+        """Each projection's lag, measured at most once a second however often it is asked
+        for: `/ready` and `/metrics` are public, and a measurement opens connections."""
+        async with self._lags_lock:
+            now = time.monotonic()
+            if self._lags is None or now - self._lags[0] > LAGS_MAX_AGE:
+                self._lags = (now, await asyncio.to_thread(projection_lags, self))
+            return self._lags[1]
 
     async def sync_catalog(self) -> None:
         """Read what other processes recorded in the catalog until now."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -18,7 +17,7 @@ from eventlens.api.ingest import IngestApp
 from eventlens.api.limits import BodyLimit
 from eventlens.api.tokens import TokenIssuer
 from eventlens.config import Settings
-from eventlens.runtime import Platform, Serving, projection_lags
+from eventlens.runtime import Platform, Serving
 
 
 def create_app(
@@ -70,7 +69,7 @@ def create_app(
     async def ready() -> JSONResponse:
         """Readiness: the database and event store answer; projection lag per projection."""
         try:
-            lags = await asyncio.to_thread(projection_lags, platform)
+            lags = await platform.projection_lags()
         except Exception as error:
             return JSONResponse(error_body(503, f"not ready: {error}"), 503)
         return JSONResponse(
@@ -97,7 +96,7 @@ def create_app(
     async def metrics() -> str:
         """Prometheus text format: ingest outcomes (all API processes of this instance),
         projection lag."""
-        lags = await asyncio.to_thread(projection_lags, platform)
+        lags = await platform.projection_lags()
         lines = [
             "# HELP eventlens_ingested_events_total Events answered by this instance's ingest.",
             "# TYPE eventlens_ingested_events_total counter",

@@ -14,6 +14,7 @@ import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from psycopg.errors import QueryCanceled
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -49,6 +50,12 @@ CODE_BY_STATUS = {
     429: "too_many_requests",
     503: "unavailable",
 }
+
+
+QUERY_TOO_SLOW = (
+    "the query ran longer than the read time limit (EVENTLENS_QUERY_TIMEOUT_MS); "
+    "narrow its filter or time range"
+)
 
 
 class ErrorDetail(BaseModel):
@@ -162,3 +169,7 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StoreUnavailable)
     async def store_unavailable(_request: Request, error: StoreUnavailable) -> JSONResponse:
         return JSONResponse(error_body(503, str(error)), 503, headers={"Retry-After": "1"})
+
+    @app.exception_handler(QueryCanceled)
+    async def too_slow(_request: Request, _error: QueryCanceled) -> JSONResponse:
+        return JSONResponse(error_body(503, QUERY_TOO_SLOW, code="query_too_slow"), 503)

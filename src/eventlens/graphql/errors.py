@@ -6,9 +6,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from graphql import GraphQLError
+from psycopg.errors import QueryCanceled
 from strawberry.extensions import SchemaExtension
 
-from eventlens.api.errors import STATUS_BY_ERROR
+from eventlens.api.errors import QUERY_TOO_SLOW, STATUS_BY_ERROR
 from eventlens.domain.errors import DomainError
 from eventlens.graphql.context import Unauthenticated
 
@@ -25,6 +26,8 @@ def extensions_for(error: GraphQLError) -> dict[str, Any]:
         if original.field:
             found["field"] = original.field
         return found
+    if isinstance(original, QueryCanceled):
+        return {"status": 503, "code": "query_too_slow", "message": QUERY_TOO_SLOW}
     if original is None:
         return {"status": 400, "code": "invalid_query"}
     return {"status": 500, "code": "internal_error"}
@@ -40,4 +43,5 @@ class ErrorShape(SchemaExtension):
             extra = extensions_for(error)
             if extra["status"] == 500:
                 error.message = "internal error"
+            error.message = extra.pop("message", error.message)
             error.extensions = {**(error.extensions or {}), **extra}

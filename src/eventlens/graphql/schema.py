@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncGenerator
 from typing import Any
 
@@ -34,7 +33,7 @@ from eventlens.graphql.types import (
     Stats,
     StatsInput,
 )
-from eventlens.runtime import Platform, projection_lags
+from eventlens.runtime import Platform
 
 MAX_LIMIT = 1000
 HEARTBEAT = 15.0  # seconds between pushes when nothing changed
@@ -202,7 +201,7 @@ class Query:
     @strawberry.field(description="How far each projection is behind the event store.")
     async def projection_lag(self, info: Info) -> list[ProjectionLag]:
         actor(info)
-        lags = await asyncio.to_thread(projection_lags, _platform(info))
+        lags = await _platform(info).projection_lags()
         return [
             ProjectionLag(
                 projection=lag.projection,
