@@ -121,8 +121,12 @@ def cmd_dsn(args: argparse.Namespace) -> None:
         print(settings.database_url)
         return
     from eventlens import embedded_postgres
+    from eventlens.analyst_role import ANALYST_ROLE
 
-    dsn = embedded_postgres.read_dsn(settings.data_dir)
+    if args.owner:
+        dsn = embedded_postgres.read_dsn(settings.data_dir)
+    else:
+        dsn = embedded_postgres.read_analyst_dsn(settings.data_dir, ANALYST_ROLE)
     if dsn is None:
         raise SystemExit(f"no embedded database in {settings.data_dir}; run 'eventlens up' first")
     print(dsn)
@@ -188,7 +192,12 @@ def main(argv: list[str] | None = None) -> None:
     # Internal: how the first API process starts the others on its socket.
     commands.choices["api"].add_argument("--replica", type=_replica, help=argparse.SUPPRESS)
     add("worker", cmd_worker, "run the projection workers alone")
-    add("dsn", cmd_dsn, "print the read-model database's connection string")
+    add("dsn", cmd_dsn, "print the read-only analyst connection string of the embedded database")
+    commands.choices["dsn"].add_argument(
+        "--owner",
+        action="store_true",
+        help="the owner's connection string instead (reads and writes everything)",
+    )
     add("graphql-schema", cmd_graphql_schema, "print the GraphQL schema (SDL)")
     add("replay", cmd_replay, "rebuild read models from the full history, without downtime")
     commands.choices["replay"].add_argument(

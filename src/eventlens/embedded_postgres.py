@@ -214,8 +214,31 @@ def _create_database(server: EmbeddedPostgres) -> None:
 
 
 def read_dsn(data_dir: Path) -> str | None:
+    """The owner's connection string (everything, the write side included)."""
     state_file = data_dir.resolve() / "postgres.json"
     if not state_file.exists():
         return None
     state = json.loads(state_file.read_text())
     return EmbeddedPostgres(data_dir, int(state["port"]), state["password"]).dsn
+
+
+def analyst_password(data_dir: Path) -> str:
+    """The read-only analyst role's password: generated once, kept with the owner's."""
+    state_file = data_dir.resolve() / "postgres.json"
+    state = json.loads(state_file.read_text())
+    if "analyst_password" not in state:
+        state["analyst_password"] = secrets.token_urlsafe(24)
+        _write_private(state_file, json.dumps(state))
+    return str(state["analyst_password"])
+
+
+def read_analyst_dsn(data_dir: Path, role: str) -> str | None:
+    """The read-only analyst role's connection string, once `eventlens up` has made it."""
+    state_file = data_dir.resolve() / "postgres.json"
+    if not state_file.exists():
+        return None
+    state = json.loads(state_file.read_text())
+    if "analyst_password" not in state:
+        return None
+    password = quote(state["analyst_password"], safe="")
+    return f"postgresql://{role}:{password}@127.0.0.1:{int(state['port'])}/{DB_NAME}"

@@ -19,7 +19,11 @@ from eventlens.children import ChildProcess
 from eventlens.commands.catalog import Catalog
 from eventlens.config import Settings
 from eventlens.eventstore.port import CATALOG_STREAM, EventReader, EventStore
-from eventlens.eventstore.postgres_schema import create_event_store_schema, immutability_triggers
+from eventlens.eventstore.postgres_schema import (
+    LOG_TABLE,
+    create_event_store_schema,
+    immutability_triggers,
+)
 from eventlens.projections.catalog_cache import CatalogCache, CatalogFollower
 from eventlens.projections.catalog_views import CatalogViews
 from eventlens.projections.feed import ProjectionFeed
@@ -34,6 +38,13 @@ log = logging.getLogger(__name__)
 CATALOG_TABLE = f"{Catalog.name}_events"
 CONSUMER_GROUP_PREFIX = "eventlens-projection-"
 LAGS_MAX_AGE = 1.0  # seconds
+# The write side and the secrets: never readable by the analyst role.
+PRIVATE_TABLES = (
+    LOG_TABLE,
+    CATALOG_TABLE,
+    "eventlens_secrets",
+    "eventlens_login_failures",
+)
 
 
 def resolve_database(settings: Settings) -> tuple[str, bool]:
@@ -330,6 +341,8 @@ class Platform:
         # The read models must exist before the API queries them.
         await asyncio.to_thread(setup_read_models, self.database_url, self.catalog)
         await asyncio.to_thread(create_login_throttle_table, self.database_url)
+        if self.run_workers and not self.settings.database_url:
+            await asyncio.to_thread(self._grant_analyst_access)
         self.heads = make_head_probe(self.settings, self.database_url)
         self.pool = AsyncConnectionPool(
             self.database_url,
@@ -371,6 +384,14 @@ class Platform:
             await asyncio.sleep(self.SUPERVISE_INTERVAL)
             for child in self.children:
                 child.keep_alive()
+
+    def _grant_analyst_access(self) -> None:
+        """The embedded database gets a read-only role for analysts (`eventlens dsn`)."""
+        from eventlens import embedded_postgres
+        from eventlens.analyst_role import ensure_analyst_role
+
+        password = embedded_postgres.analyst_password(self.settings.data_dir)
+        ensure_analyst_role(self.database_url, password, PRIVATE_TABLES)
 
     async def projection_lags(self) -> list[Lag]:
         """Each projection's lag, measured at most once a second however often it is asked

@@ -1,0 +1,67 @@
+"""The analyst role reads the read models, and nothing of the write side or the secrets."""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+from psycopg import sql
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+from eventlens.analyst_role import ANALYST_ROLE, ensure_analyst_role
+
+pytestmark = [pytest.mark.postgres]
+
+PRIVATE = ("eventlens_secrets", "eventstore_log")
+
+
+def as_analyst(database_url: str, password: str) -> psycopg.Connection:
+    params = conninfo_to_dict(database_url)
+    params.update(user=ANALYST_ROLE, password=password)
+    return psycopg.connect(make_conninfo(**params), autocommit=True)
+
+
+@pytest.fixture
+def owned(database_url: str) -> str:
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute("CREATE TABLE event_logs (event_id int)")
+        conn.execute("INSERT INTO event_logs VALUES (1)")
+        conn.execute("CREATE TABLE eventlens_secrets (name text, value text)")
+        conn.execute("CREATE TABLE eventstore_log (position int)")
+    return database_url
+
+
+def test_the_analyst_reads_read_models_including_later_ones_and_writes_nothing(
+    owned: str,
+) -> None:
+    ensure_analyst_role(owned, "first-password", PRIVATE)
+    with psycopg.connect(owned, autocommit=True) as conn:
+        conn.execute("CREATE TABLE events_shop (event_id int)")  # a schema registered later
+
+    with as_analyst(owned, "first-password") as analyst:
+        assert analyst.execute("SELECT count(*) FROM event_logs").fetchone() == (1,)
+        assert analyst.execute("SELECT count(*) FROM events_shop").fetchone() == (0,)
+        with pytest.raises(psycopg.errors.ReadOnlySqlTransaction):
+            analyst.execute("INSERT INTO event_logs VALUES (2)")
+        with pytest.raises(psycopg.errors.ReadOnlySqlTransaction):
+            analyst.execute("CREATE TABLE mine (x int)")
+
+
+@pytest.mark.parametrize("table", PRIVATE)
+def test_the_analyst_cannot_read_the_write_side_or_the_secrets(owned: str, table: str) -> None:
+    ensure_analyst_role(owned, "first-password", PRIVATE)
+
+    with (
+        as_analyst(owned, "first-password") as analyst,
+        pytest.raises(psycopg.errors.InsufficientPrivilege),
+    ):
+        analyst.execute(sql.SQL("SELECT * FROM {}").format(sql.Identifier(table)))
+
+
+def test_running_it_again_changes_the_password(owned: str) -> None:
+    ensure_analyst_role(owned, "first-password", PRIVATE)
+    ensure_analyst_role(owned, "second-password", PRIVATE)
+
+    with as_analyst(owned, "second-password") as analyst:
+        assert analyst.execute("SELECT 1").fetchone() == (1,)
+    with pytest.raises(psycopg.OperationalError):
+        as_analyst(owned, "first-password")
