@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import orjson
 import psycopg
 import pytest
 
 from eventlens.domain.tracking import TrackedEvent
-from eventlens.eventstore.codec import encode_tracked
+from eventlens.eventstore.codec import encode_tracked, tracked_to_dict
 from eventlens.eventstore.port import TRACKED_STREAM, StoredRecord
 from eventlens.projections.distinct_count import merged_count
 from eventlens.projections.tracked_events import TrackedEvents
@@ -76,3 +77,26 @@ def test_values_with_tabs_newlines_backslashes_and_quotes_are_stored_as_sent(
         apply(conn, projection, [event])
         row = conn.execute("SELECT session_id, properties FROM event_logs").fetchone()
     assert row == (awkward, event.properties)
+
+
+def test_an_event_recorded_with_an_offset_postgresql_refuses_is_stored_in_utc(
+    database_url: str,
+) -> None:
+    # Recorded as an older ingest kept it: the client's own offset, beyond PostgreSQL's 15:59.
+    recorded = tracked_to_dict(tracked(session="s-far-east"))
+    recorded["timestamp"] = "2024-01-01T10:00:00+18:00"
+    payload = orjson.dumps(recorded)
+    projection = TrackedEvents()
+    with psycopg.connect(database_url) as conn:
+        with conn.transaction():
+            projection.setup(conn)
+        with conn.transaction():
+            record = StoredRecord(TRACKED_STREAM, "log", 0, payload)
+            projection.apply(conn, projection.prepare([record]))
+
+        row = conn.execute(
+            "SELECT \"timestamp\" AT TIME ZONE 'UTC' FROM event_logs WHERE session_id = %s",
+            ("s-far-east",),
+        ).fetchone()
+    assert row is not None
+    assert row[0].isoformat() == "2023-12-31T16:00:00"

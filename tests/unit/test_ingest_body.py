@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -97,3 +97,21 @@ def test_nesting_far_deeper_than_pythons_stack_is_refused_not_a_crash() -> None:
     assert error.value.details == [
         {"field": "properties", "message": f"may nest at most {MAX_DEPTH} levels"}
     ]
+
+
+def test_the_clients_time_is_kept_in_utc_whatever_its_offset() -> None:
+    far_east = parse_event(body(timestamp="2024-01-01T10:00:00+18:00"), RECEIVED)
+    naive = parse_event(body(timestamp="2024-01-01T10:00:00"), RECEIVED)
+
+    assert far_east.client_timestamp == datetime(2023, 12, 31, 16, tzinfo=UTC)
+    assert far_east.client_timestamp is not None
+    assert far_east.client_timestamp.utcoffset() == timedelta(0)
+    assert naive.client_timestamp == datetime(2024, 1, 1, 10, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("timestamp", ["0001-01-01T00:00:00+05:00", "9999-12-31T23:59:59Z"])
+def test_a_clients_time_outside_the_years_1900_to_9000_is_named(timestamp: str) -> None:
+    with pytest.raises(InvalidEvent) as error:
+        parse_event(body(timestamp=timestamp), RECEIVED)
+
+    assert fields_of(error) == ["timestamp"]

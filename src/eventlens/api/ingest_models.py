@@ -12,6 +12,7 @@ from typing_extensions import TypedDict  # pydantic needs this one before Python
 from eventlens.api.errors import ErrorBody, validation_details
 from eventlens.domain.event_ids import new_event_id
 from eventlens.domain.tracking import TrackedEvent
+from eventlens.views import EARLIEST, LATEST
 
 MAX_DEPTH = 8
 MAX_KEYS = 500
@@ -78,8 +79,8 @@ def parse_event(data: dict[str, Any], received_at: datetime) -> TrackedEvent:
         if isinstance(candidate, str) and 0 < len(candidate) <= 64:
             container_id = candidate
     timestamp = event.get("timestamp")
-    if timestamp is not None and timestamp.tzinfo is None:
-        timestamp = timestamp.replace(tzinfo=UTC)
+    if timestamp is not None:
+        timestamp = _client_time(timestamp)
     return TrackedEvent(
         event_id=event.get("event_id") or new_event_id(),
         schema_id=event["schema_id"],
@@ -92,6 +93,20 @@ def parse_event(data: dict[str, Any], received_at: datetime) -> TrackedEvent:
         properties=properties,
         metadata=metadata,
     )
+
+
+def _client_time(moment: datetime) -> datetime:
+    """The client's time in UTC (naive times are UTC), within the years queries may name.
+
+    Kept in UTC, not with the client's offset: PostgreSQL refuses offsets beyond 15:59 that
+    Python accepts, and one such event would stop the projection that writes it.
+    """
+    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    if not EARLIEST <= aware < LATEST:
+        raise InvalidEvent(
+            [{"field": "timestamp", "message": "must be between the years 1900 and 9000"}]
+        )
+    return aware.astimezone(UTC) if aware.utcoffset() else aware
 
 
 def _depth(value: dict[str, Any]) -> int:

@@ -53,6 +53,11 @@ class EventRow(NamedTuple):
     def from_payload(cls, payload: bytes | str) -> EventRow:
         data = orjson.loads(payload)
         get = data.get
+        occurred_at = get("timestamp") or data["received_at"]
+        if not occurred_at.endswith("+00:00"):
+            # Recorded with the client's offset (before ingest kept times in UTC): one beyond
+            # 15:59, which PostgreSQL refuses, would stop the projection for good.
+            occurred_at = utc(occurred_at).isoformat()
         return cls(  # positional: a named tuple built from keywords costs a third more
             data["event_id"],
             data["schema_id"],
@@ -60,7 +65,7 @@ class EventRow(NamedTuple):
             data["event_type"],
             get("user_id"),
             get("session_id"),
-            get("timestamp") or data["received_at"],
+            occurred_at,
             data["received_at"],
             get("properties") or {},
             get("metadata") or {},
