@@ -32,9 +32,16 @@ LATEST = datetime(9000, 1, 1, tzinfo=UTC)
 def check_moment(moment: datetime | None, name: str) -> None:
     if moment is None:
         return
-    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-    if not EARLIEST <= aware < LATEST:
+    if not EARLIEST <= as_utc(moment) < LATEST:
         raise InvalidInput(f"{name} must be between the years 1900 and 9000", field=name)
+
+
+def as_utc(moment: datetime) -> datetime:
+    """A query's moment in UTC. One without an offset is UTC, as events' times are, whatever
+    the server's own time zone."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
 
 
 @dataclass(frozen=True)
@@ -64,7 +71,7 @@ class Stats:
 
 
 def floor(moment: datetime, unit: str) -> datetime:
-    moment = moment.astimezone(UTC)
+    moment = as_utc(moment)
     if unit == "minute":
         return moment.replace(second=0, microsecond=0)
     if unit == "hour":
@@ -74,7 +81,7 @@ def floor(moment: datetime, unit: str) -> datetime:
 
 def ceil(moment: datetime, unit: str) -> datetime:
     floored = floor(moment, unit)
-    if floored == moment.astimezone(UTC):
+    if floored == as_utc(moment):
         return floored
     step = {"minute": timedelta(minutes=1), "hour": timedelta(hours=1), "day": timedelta(days=1)}
     return floored + step[unit]
@@ -220,6 +227,11 @@ class EventFilter:
     def __post_init__(self) -> None:
         check_moment(self.start, "start")
         check_moment(self.end, "end")
+        # Frozen: set through object's own setattr, once, here.
+        if self.start is not None:
+            object.__setattr__(self, "start", as_utc(self.start))
+        if self.end is not None:
+            object.__setattr__(self, "end", as_utc(self.end))
 
 
 def encode_cursor(received_at: datetime, event_id: UUID) -> str:

@@ -88,8 +88,8 @@ def stats_filter(
         raise InvalidInput("give either days/hours or start/end, not both", field="days")
     views.check_moment(start, "start")
     views.check_moment(end, "end")
-    end = (end or datetime.now(UTC)).astimezone(UTC)
-    start = (start or end - timedelta(days=7)).astimezone(UTC)
+    end = views.as_utc(end or datetime.now(UTC))
+    start = views.as_utc(start or end - timedelta(days=7))
     if end <= start:
         raise InvalidInput("end must be after start", field="end")
     if end - start > timedelta(days=3660):
