@@ -155,3 +155,69 @@ def test_replay_rebuilds_identical_read_models_while_stats_keep_answering(backen
         ("rejected_events", "finished"),
     ]
     assert leftovers == []
+
+
+@pytest.mark.parametrize("backend", ["postgres"], indirect=True)
+def test_replay_finishes_while_events_keep_arriving_and_counts_each_once(
+    backend: Backend,
+) -> None:
+    register_schema(
+        RegisterSchema(SYSTEM, "portfolio_events", "Portfolio", {"page_view": {}}),
+        backend.catalog,
+    )
+    [events_projection] = [p for p in projections(backend.catalog) if p.name == "events"]
+    live = Workers(backend.settings, backend.database_url)
+    live.start()
+    sent = 0
+    stop = threading.Event()
+    try:
+        with backend.running_store() as store:
+            store.append([tracked(session=f"s{i}") for i in range(TOTAL)])
+            sent += TOTAL
+
+            def trickle() -> None:  # never a quiet half second
+                nonlocal sent
+                while not stop.is_set():
+                    store.append([tracked(session="trickle")])
+                    sent += 1
+                    time.sleep(0.05)
+
+            sender = threading.Thread(target=trickle)
+            sender.start()
+            probe = make_head_probe(backend.settings, backend.database_url)
+            finished = threading.Event()
+
+            def run_replay() -> None:
+                replay(
+                    backend.database_url,
+                    events_projection,
+                    reader_factory(
+                        backend.settings,
+                        backend.database_url,
+                        events_projection,
+                        backend.catalog,
+                        "events-replay",
+                    ),
+                    lambda: probe.totals(events_projection.streams),
+                )
+                finished.set()
+
+            replaying = threading.Thread(target=run_replay, daemon=True)
+            replaying.start()
+            replaying.join(timeout=120)
+            stop.set()
+            sender.join()
+        assert finished.is_set(), "the replay never finished under a steady trickle"
+
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            with psycopg.connect(backend.database_url) as conn:
+                row = conn.execute("SELECT count(*), count(DISTINCT event_id) FROM event_logs")
+                counted = row.fetchone()
+            if counted == (sent, sent):
+                break
+            time.sleep(0.2)
+        assert counted == (sent, sent)
+    finally:
+        stop.set()
+        live.close()

@@ -94,7 +94,11 @@ def replay(
     replay_name = f"{name}@replay"
     with psycopg.connect(conninfo, autocommit=True) as conn:
         conn.execute(positions.DDL)
-        conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(build)))
+        # Also what a replay killed between its swap and its clean-up left behind.
+        for leftover in (build, f"{build}_retired"):
+            conn.execute(
+                sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(leftover))
+            )
         conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(build)))
         conn.execute(
             "DELETE FROM public.projection_positions WHERE projection = %s", (replay_name,)
@@ -112,14 +116,16 @@ def replay(
     _record(conninfo, progress, "running")
     with worker.running() as step:
         _drop_indexes(conninfo, build, projection.bulk_load_indexes)
-        _drain(step, progress, conninfo, report)
+        _drain(step, progress, conninfo, report, until=total_events())
         worker.setup()  # builds the indexes dropped above, each in one pass over the rows
         _vacuum(conninfo, build)
         with psycopg.connect(conninfo) as swap:
             for attempt in range(SWAP_ATTEMPTS):
                 try:
                     swap.execute("SELECT pg_advisory_xact_lock(%s)", (lock_key(name),))
-                    _drain(step, progress, conninfo, report)  # the events that came meanwhile
+                    # The events that came meanwhile, up to those recorded by now: live
+                    # projections wait for this lock, ingest does not.
+                    _drain(step, progress, conninfo, report, until=total_events())
                     _swap(swap, name, replay_name, build)
                     swap.commit()
                     break
@@ -146,8 +152,15 @@ def _drain(
     progress: Progress,
     conninfo: str,
     report: Callable[[Progress, bool], None] | None,
+    until: int,
 ) -> None:
-    """Apply batches until one comes back empty (the reader waited and found nothing)."""
+    """Apply batches until `until` events are applied (the events recorded when the drain
+    began), or until one comes back empty (the reader waited and found nothing).
+
+    The count, not only a quiet moment, ends it: under steady traffic no batch comes back
+    empty. (In Kafka mode a topic may count offsets that hold no event, so the quiet moment
+    stays the other way out.)
+    """
     last_record = time.monotonic()
     while True:
         applied = step()
@@ -157,7 +170,7 @@ def _drain(
         if time.monotonic() - last_record > 1.0:
             _record(conninfo, progress, "running")
             last_record = time.monotonic()
-        if applied == 0:
+        if applied == 0 or progress.done >= until:
             return
 
 
