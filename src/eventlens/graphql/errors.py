@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+import strawberry
 from graphql import GraphQLError
 from psycopg.errors import QueryCanceled
 from strawberry.extensions import SchemaExtension
+from strawberry.types import ExecutionContext
 
 from eventlens.api.errors import QUERY_TOO_SLOW, STATUS_BY_ERROR
 from eventlens.domain.errors import DomainError
@@ -33,15 +35,36 @@ def extensions_for(error: GraphQLError) -> dict[str, Any]:
     return {"status": 500, "code": "internal_error"}
 
 
+def shape(error: GraphQLError) -> None:
+    """Give the error the REST error's status, code and field (once; again is a no-op)."""
+    if error.extensions and "status" in error.extensions:
+        return
+    extra = extensions_for(error)
+    if extra["status"] == 500:
+        error.message = "internal error"
+    error.message = extra.pop("message", error.message)
+    error.extensions = {**(error.extensions or {}), **extra}
+
+
 class ErrorShape(SchemaExtension):
+    """Shapes the errors of operations over HTTP."""
+
     def on_operation(self) -> Iterator[None]:
         yield
         result = self.execution_context.result
         if result is None or not result.errors:
             return
         for error in result.errors:
-            extra = extensions_for(error)
-            if extra["status"] == 500:
-                error.message = "internal error"
-            error.message = extra.pop("message", error.message)
-            error.extensions = {**(error.extensions or {}), **extra}
+            shape(error)
+
+
+class ShapedErrorsSchema(strawberry.Schema):
+    """Shapes the errors of operations over a WebSocket too, whose results (one or a stream)
+    pass here but not through an extension's `on_operation`."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        for error in errors:
+            shape(error)
+        super().process_errors(errors, execution_context)

@@ -14,7 +14,7 @@ from eventlens.api.events import stats_filter
 from eventlens.api.snippet import render_snippet
 from eventlens.domain.adaptor import Adaptor as AdaptorAggregate
 from eventlens.graphql.context import actor, admin, still_signed_in
-from eventlens.graphql.errors import ErrorShape
+from eventlens.graphql.errors import ErrorShape, ShapedErrorsSchema
 from eventlens.graphql.types import (
     Adaptor,
     Count,
@@ -284,7 +284,7 @@ async def _newer_than(
     return [r for r in rows if (r["received_at"], str(r["event_id"])) > key]
 
 
-schema = strawberry.Schema(
+schema = ShapedErrorsSchema(
     query=Query,
     subscription=Subscription,
     extensions=[  # instances are accepted at runtime; strawberry's hint names classes only
