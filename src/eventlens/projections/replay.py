@@ -27,6 +27,7 @@ from eventlens.projections.worker import ProjectionWorker, lock_key
 
 ReaderFactory = Callable[[Callable[[], dict[str, int]]], EventReader]
 Total = Callable[[], int]
+JOIN_TIMEOUT = 60.0  # seconds a replay waits for its first events
 SWAP_ATTEMPTS = 100
 LOCK_TIMEOUT_MS = 200  # below PostgreSQL's default deadlock_timeout of 1 s
 
@@ -161,7 +162,7 @@ def _drain(
     empty. (In Kafka mode a topic may count offsets that hold no event, so the quiet moment
     stays the other way out.)
     """
-    last_record = time.monotonic()
+    started = last_record = time.monotonic()
     while True:
         applied = step()
         progress.done += applied
@@ -170,7 +171,18 @@ def _drain(
         if time.monotonic() - last_record > 1.0:
             _record(conninfo, progress, "running")
             last_record = time.monotonic()
-        if applied == 0 or progress.done >= until:
+        if progress.done >= until:
+            return
+        if applied == 0:
+            if progress.done == 0 and until > 0:
+                # Events exist but none came yet: a Kafka reader is still joining its group
+                # (seconds on a broker with the default rebalance delay). Not a quiet moment.
+                if time.monotonic() - started > JOIN_TIMEOUT:
+                    raise RuntimeError(
+                        f"{progress.projection}: no event read in {JOIN_TIMEOUT:.0f} s although "
+                        f"{until:,} are recorded; is the event store reachable?"
+                    )
+                continue
             return
 
 

@@ -126,6 +126,9 @@ class ProjectionWorker:
         except positions.PositionConflict as conflict:
             log.info("%s; re-reading from the stored positions", conflict)
             ahead.stop()
+            # What the rolled-back transaction made (a new schema's table) is gone: set up
+            # again rather than trust what the projection remembers of it.
+            self.setup()
             reader.rewind(self._load(conn))
             ahead.start()
             return 0
