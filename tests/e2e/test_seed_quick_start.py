@@ -5,11 +5,55 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 import websockets.sync.client as ws_client
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import ClientConnection
 
 from tests.e2e.platform import ADMIN_PASSWORD, SEED_SCHEMA, RunningPlatform, snippet_body
+
+VIEWER_PASSWORD = "viewer-password-1"
+
+
+def viewer_token(platform: RunningPlatform) -> str:
+    """A new viewer, `val`, signed in."""
+    body = {"username": "val", "password": VIEWER_PASSWORD, "role": "viewer"}
+    assert platform.admin_post("/api/users/", body).status_code == 201
+    return platform.login("val", VIEWER_PASSWORD)
+
+
+def change_own_password(platform: RunningPlatform, token: str) -> None:
+    changed = platform.client.put(
+        "/api/users/val",
+        json={"password": "another-password", "current_password": VIEWER_PASSWORD},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert changed.status_code == 200, changed.text
+
+
+@contextmanager
+def graphql_socket(platform: RunningPlatform, token: str) -> Iterator[ClientConnection]:
+    """A graphql-transport-ws connection with `token`, acknowledged."""
+    url = f"ws://127.0.0.1:{platform.port}/graphql"
+    with ws_client.connect(url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
+        init = {"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}}
+        ws.send(json.dumps(init))
+        assert json.loads(ws.recv(10))["type"] == "connection_ack"
+        yield ws
+
+
+def close_of(ws: ClientConnection, timeout: float = 30) -> str:
+    """Reads until the server closes the connection: its close code and reason, as text."""
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            ws.recv(timeout)
+    except ConnectionClosed as closed:
+        return str(closed)
+    raise AssertionError("the server did not close the connection")
 
 
 def test_the_seed_quick_start_works_as_written(platform: RunningPlatform) -> None:
@@ -117,12 +161,7 @@ def test_the_seed_quick_start_works_as_written(platform: RunningPlatform) -> Non
 def test_a_subscription_receives_a_new_events_effect(platform: RunningPlatform) -> None:
     container_id = platform.setup_seed_site()
     token = platform.auth()["Authorization"].split()[1]
-    url = f"ws://127.0.0.1:{platform.port}/graphql"
-    with ws_client.connect(url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
-        ws.send(
-            json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}})
-        )
-        assert json.loads(ws.recv(10))["type"] == "connection_ack"
+    with graphql_socket(platform, token) as ws:
         ws.send(
             json.dumps(
                 {
@@ -154,51 +193,23 @@ def test_a_subscription_without_a_valid_token_is_refused(platform: RunningPlatfo
         ws.send(
             json.dumps({"type": "connection_init", "payload": {"Authorization": "Bearer forged"}})
         )
-        try:
-            ws.recv(10)
-        except Exception as closed:
-            assert "4403" in str(closed)
-        else:
-            raise AssertionError("the connection was not closed")
+        assert "4403" in close_of(ws)
 
 
 def test_a_subscription_ends_when_its_users_password_changes(platform: RunningPlatform) -> None:
     container_id = platform.setup_seed_site()
-    password = "viewer-password-1"
-    assert (
-        platform.admin_post(
-            "/api/users/", {"username": "val", "password": password, "role": "viewer"}
-        ).status_code
-        == 201
-    )
-    token = platform.login("val", password)
-    url = f"ws://127.0.0.1:{platform.port}/graphql"
-    with ws_client.connect(url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
-        ws.send(
-            json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}})
-        )
-        assert json.loads(ws.recv(10))["type"] == "connection_ack"
+    token = viewer_token(platform)
+    with graphql_socket(platform, token) as ws:
         subscription = "subscription { liveStats(filter: {days: 1}) { totalEvents } }"
         ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": subscription}}))
         assert json.loads(ws.recv(10))["type"] == "next"
 
-        changed = platform.client.put(
-            "/api/users/val",
-            json={"password": "another-password", "current_password": password},
-            headers={"Authorization": f"Bearer {token}"},
-        )
-        assert changed.status_code == 200, changed.text
+        change_own_password(platform, token)
         # The next change of the read models would be pushed; the connection is closed instead.
         platform.client.post("/api/events/ingest", json=snippet_body(container_id))
-        deadline = time.monotonic() + 30
-        try:
-            while time.monotonic() < deadline:
-                ws.recv(30)
-        except Exception as closed:
-            assert "4403" in str(closed)
-            assert "password changed" in str(closed)
-        else:
-            raise AssertionError("the connection outlived the password")
+        closed = close_of(ws)
+        assert "4403" in closed
+        assert "password changed" in closed
 
 
 @pytest.mark.parametrize("platform", ["postgres"], indirect=True)  # the store plays no part
@@ -208,32 +219,15 @@ def test_a_websocket_message_over_the_request_limit_closes_the_connection(
     url = f"ws://127.0.0.1:{platform.port}/graphql"
     with ws_client.connect(url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
         ws.send(json.dumps({"type": "connection_init", "payload": {"pad": "x" * 2_000_000}}))
-        try:
-            ws.recv(10)
-        except Exception as closed:
-            assert "1009" in str(closed)
-        else:
-            raise AssertionError("a 2 MB message was read")
+        assert "1009" in close_of(ws)
 
 
 @pytest.mark.parametrize("platform", ["postgres"], indirect=True)  # the store plays no part
 def test_a_query_over_an_open_websocket_is_refused_once_the_password_changed(
     platform: RunningPlatform,
 ) -> None:
-    password = "viewer-password-1"
-    assert (
-        platform.admin_post(
-            "/api/users/", {"username": "val", "password": password, "role": "viewer"}
-        ).status_code
-        == 201
-    )
-    token = platform.login("val", password)
-    url = f"ws://127.0.0.1:{platform.port}/graphql"
-    with ws_client.connect(url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
-        ws.send(
-            json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}})
-        )
-        assert json.loads(ws.recv(10))["type"] == "connection_ack"
+    token = viewer_token(platform)
+    with graphql_socket(platform, token) as ws:
 
         def me(operation: str) -> dict[str, object]:
             query = {"query": "{ me { username } }"}
@@ -243,12 +237,7 @@ def test_a_query_over_an_open_websocket_is_refused_once_the_password_changed(
             return answer
 
         assert me("1") == {"data": {"me": {"username": "val"}}}
-        changed = platform.client.put(
-            "/api/users/val",
-            json={"password": "another-password", "current_password": password},
-            headers={"Authorization": f"Bearer {token}"},
-        )
-        assert changed.status_code == 200, changed.text
+        change_own_password(platform, token)
 
         refused = me("2")
         assert refused["data"] is None
