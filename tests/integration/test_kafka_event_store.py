@@ -18,7 +18,7 @@ from eventlens.commands.update_schema import UpdateSchema, update_schema
 from eventlens.config import Settings
 from eventlens.eventstore.catalog_relay import CatalogRelay
 from eventlens.eventstore.kafka_topics import ensure_topics
-from eventlens.eventstore.port import CATALOG_STREAM, TRACKED_STREAM
+from eventlens.eventstore.port import CATALOG_STREAM, REJECTED_STREAM, TRACKED_STREAM
 from eventlens.runtime import open_catalog
 from tests.integration.backends import Backend, tracked
 
@@ -199,3 +199,28 @@ def _relay_target(kafka: Backend) -> tuple[str, str]:
     assert bootstrap is not None
     ensure_topics(bootstrap, 2, 1, kafka.settings.kafka_topic_prefix)
     return bootstrap, kafka.settings.kafka_topic_prefix + CATALOG_STREAM
+
+
+def test_an_event_the_broker_refuses_fails_its_append_and_later_appends_still_succeed(
+    kafka: Backend, kafka_bootstrap: str, topic_prefix: str
+) -> None:
+    from confluent_kafka.admin import NewTopic  # type: ignore[attr-defined]
+
+    from eventlens.domain.tracking import Reason, RejectedEvent, RejectionCode
+    from eventlens.eventstore.port import StoreUnavailable
+
+    # The tracked topic takes no message larger than 64 bytes: every event is refused.
+    admin = AdminClient({"bootstrap.servers": kafka_bootstrap})
+    topic = NewTopic(topic_prefix + TRACKED_STREAM, 4, 1, config={"max.message.bytes": "64"})
+    admin.create_topics([topic])[topic.topic].result(30)
+    rejected = RejectedEvent(
+        tracked(event_type="nope"), (Reason(RejectionCode.UNKNOWN_EVENT_TYPE, "no"),)
+    )
+
+    with kafka.running_store() as store:
+        for _ in range(2):
+            with pytest.raises(StoreUnavailable, match="Kafka refused the event"):
+                store.append([tracked()])
+        store.call(store.store.append_rejected([rejected]))  # its own topic takes it
+
+    assert len(read_all(kafka_bootstrap, topic_prefix + REJECTED_STREAM, 1)) == 1
