@@ -59,12 +59,12 @@ def ensure_analyst_role(database_url: str, password: str, private_tables: Iterab
                         "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
                     )
                 ]
+                grant, revoke = (
+                    sql.SQL("GRANT SELECT ON {} TO {}"),
+                    sql.SQL("REVOKE ALL ON {} FROM {}"),
+                )
                 for table in tables:
-                    action = (
-                        "REVOKE ALL ON {} FROM {}"
-                        if table in private
-                        else ("GRANT SELECT ON {} TO {}")
-                    )
-                    conn.execute(sql.SQL(action).format(sql.Identifier("public", table), role))
+                    action = revoke if table in private else grant
+                    conn.execute(action.format(sql.Identifier("public", table), role))
         finally:
             conn.execute("SELECT pg_advisory_unlock(hashtext('eventlens-analyst-role'))")

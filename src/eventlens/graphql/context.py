@@ -62,11 +62,10 @@ async def still_signed_in(info: Info) -> bool:
     again (or refreshes its token) and reconnects. HTTP requests are checked on their own.
     """
     context: dict[str, Any] = info.context
-    token = context.get("token")
-    if token is None:
+    if context.get("token") is None:
         return True
-    try:  # against the catalog cache, which a follower thread keeps current
-        context["actor"] = authenticate(context, token)
+    try:
+        actor(info)  # checks a WebSocket's token again, against the catalog cache
     except Unauthenticated as error:
         websocket = context.get("websocket")
         if websocket is not None:

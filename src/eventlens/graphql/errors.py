@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import strawberry
 from graphql import GraphQLError
 from psycopg.errors import QueryCanceled
-from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionContext
 
 from eventlens.api.errors import QUERY_TOO_SLOW, STATUS_BY_ERROR
@@ -46,21 +44,9 @@ def shape(error: GraphQLError) -> None:
     error.extensions = {**(error.extensions or {}), **extra}
 
 
-class ErrorShape(SchemaExtension):
-    """Shapes the errors of operations over HTTP."""
-
-    def on_operation(self) -> Iterator[None]:
-        yield
-        result = self.execution_context.result
-        if result is None or not result.errors:
-            return
-        for error in result.errors:
-            shape(error)
-
-
 class ShapedErrorsSchema(strawberry.Schema):
-    """Shapes the errors of operations over a WebSocket too, whose results (one or a stream)
-    pass here but not through an extension's `on_operation`."""
+    """Shapes every operation's errors, over HTTP and over a WebSocket (one result or a
+    stream): all of them pass through `process_errors`."""
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None

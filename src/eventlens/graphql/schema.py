@@ -14,7 +14,7 @@ from eventlens.api.events import stats_filter
 from eventlens.api.snippet import render_snippet
 from eventlens.domain.adaptor import Adaptor as AdaptorAggregate
 from eventlens.graphql.context import actor, admin, still_signed_in
-from eventlens.graphql.errors import ErrorShape, ShapedErrorsSchema
+from eventlens.graphql.errors import ShapedErrorsSchema
 from eventlens.graphql.types import (
     Adaptor,
     Count,
@@ -291,6 +291,5 @@ schema = ShapedErrorsSchema(
         QueryDepthLimiter(max_depth=8),  # type: ignore[list-item]
         MaxTokensLimiter(max_token_count=2000),  # type: ignore[list-item]
         MaxAliasesLimiter(max_alias_count=20),  # type: ignore[list-item]
-        ErrorShape,
     ],
 )
