@@ -155,10 +155,10 @@ async def _append_all(store: Any, batches: Iterator[list[TrackedEvent]]) -> None
     """Append every batch, keeping up to `IN_FLIGHT` appends queued so the store writes one
     batch while the next is generated."""
     await store.start()
-    pending: set[asyncio.Task[None]] = set()
+    pending: set[asyncio.Future[None]] = set()
     try:
         for batch in batches:
-            pending.add(asyncio.create_task(store.append_tracked(batch)))
+            pending.add(store.append_tracked(batch))
             await asyncio.sleep(0)  # let the append go out before generating the next batch
             if len(pending) >= IN_FLIGHT:
                 done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)

@@ -49,7 +49,7 @@ def _serve(
     import uvicorn
 
     from eventlens.api.app import create_app
-    from eventlens.api.http_protocol import CoalescingHttpToolsProtocol
+    from eventlens.api.http_protocol import serving_ingest
     from eventlens.api.ingest_counters import IngestCounters
     from eventlens.runtime import Serving
 
@@ -73,14 +73,15 @@ def _serve(
             file=sys.stderr,
             flush=True,
         )
+    # uvicorn's own default, spelled out: older releases trusted 127.0.0.1 only.
+    forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
     config = uvicorn.Config(
         app,
-        http=CoalescingHttpToolsProtocol,
+        http=serving_ingest(app.ingest, forwarded_allow_ips),
         log_level="warning",
         timeout_graceful_shutdown=5,
         access_log=False,
-        # uvicorn's own default, spelled out: older releases trusted 127.0.0.1 only.
-        forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1"),
+        forwarded_allow_ips=forwarded_allow_ips,
         # A GraphQL WebSocket message is read (and decompressed) whole before any check: the
         # same limit as an HTTP body, not uvicorn's 16 MiB.
         ws_max_size=settings.max_request_bytes,

@@ -62,6 +62,7 @@ def _as_service_user() -> dict[str, object]:
 
 def _chown(path: Path) -> None:
     if os.geteuid() == 0:
+        _as_service_user()  # creates the service user on a machine that has none yet
         shutil.chown(path, SERVICE_USER, SERVICE_USER)
 
 

@@ -93,11 +93,16 @@ class StoreHandle:
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
         self._thread.start()
 
-    def call(self, coroutine: Any, timeout: float = 60) -> Any:
-        return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(timeout)
+    def call(self, awaited: Any, timeout: float = 60) -> Any:
+        """Run a coroutine, or a function returning an awaitable, on the store's loop."""
+
+        async def run() -> Any:
+            return await (awaited() if callable(awaited) else awaited)
+
+        return asyncio.run_coroutine_threadsafe(run(), self._loop).result(timeout)
 
     def append(self, events: Sequence[TrackedEvent]) -> None:
-        self.call(self.store.append_tracked(events))
+        self.call(lambda: self.store.append_tracked(events))
 
     def append_concurrently(self, batches: Sequence[Sequence[TrackedEvent]]) -> None:
         async def all_at_once() -> None:

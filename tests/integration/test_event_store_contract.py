@@ -50,7 +50,7 @@ def test_rejected_events_go_to_their_own_stream_never_to_the_tracked_one(
     bad = tracked(event_type="unknown")
     rejected = RejectedEvent(bad, (Reason(RejectionCode.UNKNOWN_EVENT_TYPE, "no such type"),))
     with backend.running_store() as store:
-        store.call(store.store.append_rejected([rejected]))
+        store.call(lambda: store.store.append_rejected([rejected]))
         store.append([tracked()])
 
     drain(backend.worker(TrackedEvents()), 1)

@@ -221,6 +221,6 @@ def test_an_event_the_broker_refuses_fails_its_append_and_later_appends_still_su
         for _ in range(2):
             with pytest.raises(StoreUnavailable, match="Kafka refused the event"):
                 store.append([tracked()])
-        store.call(store.store.append_rejected([rejected]))  # its own topic takes it
+        store.call(lambda: store.store.append_rejected([rejected]))  # its own topic takes it
 
     assert len(read_all(kafka_bootstrap, topic_prefix + REJECTED_STREAM, 1)) == 1

@@ -84,7 +84,7 @@ def test_replay_rebuilds_identical_read_models_while_stats_keep_answering(backen
     try:
         with backend.running_store() as store:
             store.append(events)
-            store.call(store.store.append_rejected(bad))
+            store.call(lambda: store.store.append_rejected(bad))
         wait_for_total(backend.database_url)
         before = snapshot(backend.database_url)
 

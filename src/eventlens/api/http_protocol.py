@@ -1,17 +1,32 @@
-"""uvicorn's HTTP/1.1 protocol, with a response's writes sent as one.
+"""The HTTP/1.1 protocol EventLens serves with: uvicorn's httptools protocol, with two changes.
 
-uvicorn writes a response's status line and headers, then its body, as two writes: two
-system calls and two TCP segments. For the ingest path's small answers each write costs as
-much as parsing the request, so here the writes of one event-loop turn are joined and sent
-together when the turn ends (measured on loopback: one write 20 us, two writes 40 us).
+1. A response's writes leave as one. uvicorn writes a response's status line and headers,
+   then its body: two system calls and two TCP segments. For small answers each write costs
+   as much as parsing the request, so the writes of one event-loop turn are joined and sent
+   when the turn ends (measured on loopback: one write 20 us, two writes 40 us).
+2. The ingest endpoints are served by the protocol itself. An ingest request's head and body
+   go straight from the parser's callbacks to `Ingest`, and its answer is written from the
+   append's callback: no ASGI scope, messages or middleware, and no task per request. Every
+   other request, and any ingest request that is not the plain case (a query string, a
+   request pipelined behind one still in flight, an upgrade), takes uvicorn's ASGI path to
+   the same `Ingest` through `IngestApp`, so both give the same answers.
 """
 
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+import logging
+from typing import Any, ClassVar
 
-from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
+
+from eventlens.api.ingest import PATHS, Admitted, Answer, Ingest, Pending, internal_error
+
+log = logging.getLogger(__name__)
+
+SERVED_URLS = frozenset(path.encode() for path in PATHS)
+CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
 
 
 class CoalescingTransport:
@@ -26,6 +41,14 @@ class CoalescingTransport:
         if not self._pending:
             self._loop.call_soon(self.flush)
         self._pending.append(bytes(data))
+
+    def write_now(self, data: bytes) -> None:
+        """Send `data` now, after anything written before it."""
+        if self._pending:
+            self._pending.append(data)
+            self.flush()
+        elif not self._transport.is_closing():
+            self._transport.write(data)
 
     def writelines(self, chunks: Any) -> None:
         for chunk in chunks:
@@ -54,7 +77,179 @@ class CoalescingTransport:
         return getattr(self._transport, name)
 
 
-class CoalescingHttpToolsProtocol(HttpToolsProtocol):
+class _Unwaited:
+    """uvicorn sets its cycle's message event when the connection is lost; nobody waits here."""
+
+    def set(self) -> None:
+        pass
+
+
+UNWAITED = _Unwaited()
+
+
+class IngestExchange:
+    """One ingest request served by the protocol. It stands where uvicorn keeps its request's
+    cycle (`self.cycle`), so uvicorn's connection handling (loss, shutdown, keep-alive and
+    pipelining) treats it as one, through these attributes."""
+
+    __slots__ = (
+        "admitted",
+        "chunks",
+        "disconnected",
+        "head",
+        "keep_alive",
+        "response_complete",
+        "size",
+    )
+    message_event = UNWAITED
+
+    def __init__(self, keep_alive: bool, head: bool) -> None:
+        self.keep_alive = keep_alive
+        self.head = head  # a HEAD request: answered without a body
+        self.response_complete = False
+        self.disconnected = False
+        self.admitted: Admitted | None = None
+        self.chunks: list[bytes] = []
+        self.size = 0
+
+
+class EventLensHttpProtocol(HttpToolsProtocol):
+    ingest: ClassVar[Ingest | None] = None
+    trusted_proxies: ClassVar[Any] = None  # uvicorn's trusted hosts (X-Forwarded-For)
+
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        wrapped = CoalescingTransport(transport, asyncio.get_running_loop())
-        super().connection_made(wrapped)  # type: ignore[arg-type]
+        super().connection_made(CoalescingTransport(transport, self.loop))  # type: ignore[arg-type]
+
+    # Parser callbacks: an ingest request's go to `Ingest`, every other's to uvicorn.
+
+    def on_headers_complete(self) -> None:
+        ingest = self.ingest
+        if (
+            ingest is None
+            or self.url not in SERVED_URLS
+            or self.limit_concurrency is not None
+            or not (self.cycle is None or self.cycle.response_complete)
+            or self.parser.should_upgrade()
+        ):
+            super().on_headers_complete()
+            return
+        method = self.parser.get_method().decode("ascii")
+        keep_alive = self.parser.get_http_version() != "1.0" and self.parser.should_keep_alive()
+        exchange = IngestExchange(keep_alive, method == "HEAD")
+        self.cycle = exchange  # type: ignore[assignment]
+        headers = dict(self.headers)
+        try:
+            admitted = ingest.admit(
+                method, self.url.decode("ascii"), headers, self._client(headers)
+            )
+        except Exception:
+            log.exception("ingest failed")
+            admitted = internal_error()
+        if isinstance(admitted, Answer):
+            # Refused by its head: a body that follows is skipped, unless it is too large
+            # to be worth reading. A client that waits for a 100 Continue may send no body
+            # at all, so its connection cannot be read further either.
+            exchange.keep_alive = (
+                keep_alive and not self.expect_100_continue and admitted.status != 413
+            )
+            self._send(exchange, admitted)
+            return
+        exchange.admitted = admitted
+        if self.expect_100_continue:
+            self.transport.write(CONTINUE)
+
+    def on_body(self, body: bytes) -> None:
+        exchange: object = self.cycle
+        if not isinstance(exchange, IngestExchange):
+            super().on_body(body)
+            return
+        if exchange.response_complete:
+            return
+        assert exchange.admitted is not None
+        exchange.size += len(body)
+        if exchange.size > exchange.admitted.limit:
+            exchange.keep_alive = False  # the rest of an oversized body is not read
+            assert self.ingest is not None
+            self._send(exchange, self.ingest.too_large(exchange.admitted))
+            return
+        exchange.chunks.append(body)
+
+    def on_message_complete(self) -> None:
+        exchange: object = self.cycle
+        if not isinstance(exchange, IngestExchange):
+            super().on_message_complete()
+            return
+        if exchange.response_complete:
+            return
+        assert exchange.admitted is not None and self.ingest is not None
+        body = exchange.chunks[0] if len(exchange.chunks) == 1 else b"".join(exchange.chunks)
+        exchange.chunks = []
+        try:
+            result = self.ingest.take(exchange.admitted, body)
+        except Exception:
+            log.exception("ingest failed")
+            result = internal_error()
+        if isinstance(result, Answer):
+            self._send(exchange, result)
+        else:
+            result.appended.add_done_callback(lambda _: self._settle(exchange, result))
+
+    def _settle(self, exchange: IngestExchange, pending: Pending) -> None:
+        try:
+            answer = pending.answer()
+        except Exception:
+            log.exception("ingest failed")
+            answer = internal_error()
+        self._send(exchange, answer)
+
+    def _send(self, exchange: IngestExchange, answer: Answer) -> None:
+        exchange.response_complete = True
+        transport = self.transport
+        if transport.is_closing():  # the client went away while its events were appended
+            return
+        parts = [STATUS_LINE[answer.status]]
+        for name, value in (*self.server_state.default_headers, *answer.headers()):
+            parts += (name, b": ", value, b"\r\n")
+        if not exchange.keep_alive:
+            parts.append(b"connection: close\r\n")
+        parts.append(b"\r\n")
+        if not exchange.head:
+            parts.append(answer.body)
+        transport.write_now(b"".join(parts))  # type: ignore[attr-defined]
+        if self.access_log:
+            self.access_logger.info(
+                '%s - "%s %s HTTP/1.1" %d',
+                self.client[0] if self.client else "-",
+                self.parser.get_method().decode("ascii") if self.parser else "-",
+                self.url.decode("ascii"),
+                answer.status,
+            )
+        if not exchange.keep_alive:
+            transport.close()
+        self.on_response_complete()
+
+    def _client(self, headers: dict[bytes, bytes]) -> str:
+        """The client's address; a trusted proxy's X-Forwarded-For names it instead."""
+        host = self.client[0] if self.client else "unknown"
+        trusted = self.trusted_proxies
+        if trusted is not None and b"x-forwarded-for" in headers and host in trusted:
+            forwarded = b", ".join(v for n, v in self.headers if n == b"x-forwarded-for")
+            named, _ = trusted.get_trusted_client_address(forwarded.decode("latin-1"))
+            if named:
+                host = named
+        return str(host)
+
+
+def serving_ingest(ingest: Ingest, forwarded_allow_ips: str | None) -> type[EventLensHttpProtocol]:
+    """The protocol class that serves `ingest`, trusting X-Forwarded-For from these proxies
+    (uvicorn's own rules, as its proxy-headers middleware applies them to the ASGI path)."""
+    trusted = (
+        ProxyHeadersMiddleware(None, forwarded_allow_ips).trusted_hosts  # type: ignore[arg-type]
+        if forwarded_allow_ips is not None
+        else None
+    )
+    return type(
+        "IngestServingHttpProtocol",
+        (EventLensHttpProtocol,),
+        {"ingest": ingest, "trusted_proxies": trusted},
+    )

@@ -11,7 +11,7 @@ import asyncio
 import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import NamedTuple, Protocol
+from typing import Any, NamedTuple, Protocol
 from uuid import UUID
 
 from eventlens.domain.adaptor import Adaptor
@@ -68,21 +68,49 @@ class Decision:
 async def track_events(command: TrackEvents, catalog: CatalogLookup, store: EventStore) -> Decision:
     """Judge the events and append them; the decision says what became of each."""
     decision = await decide(command, catalog)
-    if decision.accepted and decision.rejected:
-        await asyncio.gather(
-            store.append_tracked(decision.accepted), store.append_rejected(decision.rejected)
-        )
-    elif decision.accepted:  # the common case: no task or gather on the hot path
-        await store.append_tracked(decision.accepted)
-    elif decision.rejected:
-        await store.append_rejected(decision.rejected)
+    appended = record(decision, store)
+    if appended is not None:
+        await appended
     return decision
 
 
+def track_events_now(
+    command: TrackEvents, catalog: CatalogLookup, store: EventStore
+) -> tuple[Decision, asyncio.Future[Any] | None] | None:
+    """`track_events` without suspending, for callers that answer from a callback: the
+    decision, and what resolves once its events are appended (None: nothing to append).
+
+    None when an event names a schema or adaptor this replica has not seen yet: the catalog
+    must catch up first, which `track_events` does.
+    """
+    if _misses(command.events, catalog):
+        return None
+    decision = judge_events(command, catalog)
+    return decision, record(decision, store)
+
+
 async def decide(command: TrackEvents, catalog: CatalogLookup) -> Decision:
-    """Judge each event; appends nothing."""
+    """Judge each event against a current catalog; appends nothing."""
     if _misses(command.events, catalog):
         await catalog.catch_up()
+    return judge_events(command, catalog)
+
+
+def record(decision: Decision, store: EventStore) -> asyncio.Future[Any] | None:
+    """Append what the decision accepted and rejected; None when there is nothing to append."""
+    if decision.accepted and decision.rejected:
+        return asyncio.gather(
+            store.append_tracked(decision.accepted), store.append_rejected(decision.rejected)
+        )
+    if decision.accepted:  # the common case: no gather on the hot path
+        return store.append_tracked(decision.accepted)
+    if decision.rejected:
+        return store.append_rejected(decision.rejected)
+    return None
+
+
+def judge_events(command: TrackEvents, catalog: CatalogLookup) -> Decision:
+    """Judge each event against the catalog as it is now."""
     accepted: list[TrackedEvent] = []
     rejected: list[RejectedEvent] = []
     outcomes: list[Outcome] = []

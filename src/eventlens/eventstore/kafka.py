@@ -82,25 +82,27 @@ class KafkaEventStore:
                 self._poller.cancel()
         self._fail_waiting(StoreUnavailable("the event store closed before Kafka answered"))
 
-    async def append_tracked(self, events: Sequence[TrackedEvent]) -> None:
-        await self._produce(
+    def append_tracked(self, events: Sequence[TrackedEvent]) -> asyncio.Future[None]:
+        return self._produce(
             self._prefix + TRACKED_STREAM, [(e.partition_key, encode_tracked(e)) for e in events]
         )
 
-    async def append_rejected(self, events: Sequence[RejectedEvent]) -> None:
-        await self._produce(
+    def append_rejected(self, events: Sequence[RejectedEvent]) -> asyncio.Future[None]:
+        return self._produce(
             self._prefix + REJECTED_STREAM,
             [(r.event.partition_key, encode_rejected(r)) for r in events],
         )
 
-    async def _produce(self, topic: str, messages: list[tuple[str, bytes]]) -> None:
-        """Produce all messages and wait until the broker acknowledged every one of them."""
-        if not messages:
-            return
-        loop = self._loop
-        if self._producer is None or loop is None or self._closing:
-            raise StoreUnavailable("the event store is not running")
+    def _produce(self, topic: str, messages: list[tuple[str, bytes]]) -> asyncio.Future[None]:
+        """Produce all messages; the future resolves once the broker acknowledged them all."""
+        loop = self._loop or asyncio.get_running_loop()
         done: asyncio.Future[None] = loop.create_future()
+        if not messages:
+            done.set_result(None)
+            return done
+        if self._producer is None or self._closing:
+            done.set_exception(StoreUnavailable("the event store is not running"))
+            return done
         pending = len(messages)
 
         # Called on the event loop, from the poller's poll: count down, resolve once.
@@ -120,15 +122,15 @@ class KafkaEventStore:
             try:
                 self._producer.produce(topic, value=value, key=key, on_delivery=on_delivery)
             except BufferError as error:
-                raise StoreUnavailable(f"the Kafka producer queue is full: {error}") from None
+                done.set_exception(StoreUnavailable(f"the Kafka producer queue is full: {error}"))
+                break
             self._due += 1
-        if self._poller is None or self._poller.done():
+        if self._due and (self._poller is None or self._poller.done()):
             self._poller = loop.create_task(self._poll_while_due(), name="kafka-deliveries")
-        self._waiting.add(done)
-        try:
-            await done
-        finally:
-            self._waiting.discard(done)
+        if not done.done():
+            self._waiting.add(done)
+            done.add_done_callback(self._waiting.discard)
+        return done
 
     async def _poll_while_due(self) -> None:
         producer = self._producer

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple, Protocol
@@ -18,18 +19,21 @@ class StoreUnavailable(Exception):
 
 
 class EventStore(Protocol):
-    """Append-only and durable: an append returns only once its events are recorded.
+    """Append-only and durable: an append's future resolves only once its events are
+    recorded, and fails with `StoreUnavailable` if they could not be.
 
-    Appending an event id that is already recorded records nothing new.
+    Appends are called on the store's event loop and return a future rather than being
+    coroutines, so that the ingest path can answer from a callback, without a task per
+    request. Appending an event id that is already recorded records nothing new.
     """
 
     async def start(self) -> None: ...
 
     async def close(self) -> None: ...
 
-    async def append_tracked(self, events: Sequence[TrackedEvent]) -> None: ...
+    def append_tracked(self, events: Sequence[TrackedEvent]) -> asyncio.Future[None]: ...
 
-    async def append_rejected(self, events: Sequence[RejectedEvent]) -> None: ...
+    def append_rejected(self, events: Sequence[RejectedEvent]) -> asyncio.Future[None]: ...
 
 
 class StoredRecord(NamedTuple):

@@ -58,6 +58,7 @@ class PostgresEventStore:
         # Bounded: when the database falls behind, requests wait here (back-pressure).
         self._queue: asyncio.Queue[_Pending] = asyncio.Queue(maxsize=10_000)
         self._writer: asyncio.Task[None] | None = None
+        self._waiting_for_room: set[asyncio.Task[None]] = set()  # kept until queued
         self._conn: psycopg.AsyncConnection[Any] | None = None
         # Kept, not looked up per append: on Python 3.11 asyncio.get_running_loop() makes a
         # getpid() system call (3% of the API's samples in a profile of single-event ingest).
@@ -73,32 +74,54 @@ class PostgresEventStore:
             self._writer.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._writer
+        for waiting in list(self._waiting_for_room):
+            waiting.cancel()
+        closed = StoreUnavailable("the event store closed before recording the events")
+        while not self._queue.empty():
+            item = self._queue.get_nowait()
+            if not item.done.done():
+                item.done.set_exception(closed)
         await self._reset()
 
-    async def append_tracked(self, events: Sequence[TrackedEvent]) -> None:
-        await self._append(
+    def append_tracked(self, events: Sequence[TrackedEvent]) -> asyncio.Future[None]:
+        return self._append(
             [
                 (TRACKED_STREAM, e.event_id, e.partition_key, encode_tracked(e).decode())
                 for e in events
             ]
         )
 
-    async def append_rejected(self, events: Sequence[RejectedEvent]) -> None:
-        await self._append(
+    def append_rejected(self, events: Sequence[RejectedEvent]) -> asyncio.Future[None]:
+        return self._append(
             [
                 (REJECTED_STREAM, r.event_id, r.event.partition_key, encode_rejected(r).decode())
                 for r in events
             ]
         )
 
-    async def _append(self, rows: list[tuple[str, UUID, str, str]]) -> None:
+    def _append(self, rows: list[tuple[str, UUID, str, str]]) -> asyncio.Future[None]:
+        loop = self._loop or asyncio.get_running_loop()
+        done: asyncio.Future[None] = loop.create_future()
         if not rows:
-            return
-        if self._writer is None or self._writer.done() or self._loop is None:
-            raise StoreUnavailable("the event store is not running")
-        pending = _Pending(rows, self._loop.create_future())
-        await self._queue.put(pending)
-        await pending.done
+            done.set_result(None)
+        elif self._writer is None or self._writer.done():
+            done.set_exception(StoreUnavailable("the event store is not running"))
+        else:
+            pending = _Pending(rows, done)
+            try:
+                self._queue.put_nowait(pending)
+            except asyncio.QueueFull:  # the database is behind: wait for room (back-pressure)
+                waiting = loop.create_task(self._queue_when_room(pending))
+                self._waiting_for_room.add(waiting)
+                waiting.add_done_callback(self._waiting_for_room.discard)
+        return done
+
+    async def _queue_when_room(self, pending: _Pending) -> None:
+        try:
+            await self._queue.put(pending)
+        except asyncio.CancelledError:
+            _fail(pending, StoreUnavailable("the event store closed"))
+            raise
 
     async def _write_forever(self) -> None:
         while True:
