@@ -37,9 +37,10 @@ METHOD = """\
     the same PostgreSQL server and its own topic on the same broker.
   - `bare-asgi`: a bare ASGI app that reads the body, parses it with orjson and answers 202.
   - `fastapi-pydantic`: the same through FastAPI with pydantic validation of the seed's body.
-  All run under uvicorn with uvloop and httptools. `eventlens up` uses uvicorn's httptools
-  protocol with one change of its own (`eventlens/api/http_protocol.py`: a response's head and
-  body leave in one write); the baselines use uvicorn as it comes.
+  All run under uvicorn with uvloop and httptools. `eventlens up` extends uvicorn's httptools
+  protocol (`eventlens/api/http_protocol.py`): a response's head and body leave in one write,
+  and a plain ingest request is served from the parser's callbacks rather than through ASGI;
+  the baselines use uvicorn as it comes.
 - **Exactly once, or no number**: after every load the harness waits until the read models caught
   up, then counts each run's events (by the run's id prefix) in `event_logs` and, in PostgreSQL
   mode, in the event store (EventLens), in both tables (seed design) or in the app's own counter
