@@ -59,9 +59,12 @@ class Connection:
         return Response(int(status_line.split(" ")[1]), headers, body)
 
     def closed_by_server(self) -> bool:
+        """Whether the server closed the connection (and sent nothing more)."""
         try:
             return not self.buffer and not self._fill()
-        except (ConnectionResetError, TimeoutError):
+        except ConnectionResetError:  # closed with bytes of ours still unread: a reset
+            return not self.buffer
+        except TimeoutError:  # still open
             return False
 
     def close(self) -> None:
