@@ -1,0 +1,138 @@
+"""`python -m bench.compare --against REV`: this checkout's ingest against another revision's,
+side by side in one run.
+
+On a shared machine throughput drifts by tens of percent within minutes, which hides a change
+of a few percent between two runs of `make bench`. Here both versions run at once (each its own
+`eventlens up` on its own embedded PostgreSQL) and are loaded in turn, in alternating order, so
+each pair of adjacent loads shares the machine's mood. Reported: each load, each side's median,
+and the median of the per-pair ratios. Every load's events are verified exactly once, as in
+`make bench`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import statistics
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench.core import ROOT, BenchmarkFailure, Profile, RunContext
+from bench.loadgen.wrk import WrkResult, ensure_wrk, run_wrk
+from bench.procstats import CpuMeter
+from bench.services.eventlens import EventLens, eventlens_up
+from bench.targets.eventlens import PostgresStoreCounter
+from bench.verify import Ledger, SentEvents
+
+BATCH_EVENTS = 100
+WARMUP_S = 5
+
+
+@dataclass
+class Side:
+    name: str
+    server: EventLens
+    container_id: str
+    ledger: Ledger
+
+    def load(self, connections: int, seconds: int, batch: bool) -> tuple[WrkResult, float]:
+        """One load; the result and the CPU microseconds the app's processes spent an event."""
+        path = "/api/events/batch" if batch else "/api/events/ingest"
+        meter = CpuMeter({"app": self.server.app_pids})
+        meter.start()
+        result = run_wrk(
+            self.server.server.base_url + path,
+            connections,
+            seconds,
+            self.container_id,
+            BATCH_EVENTS if batch else 0,
+        )
+        cores = meter.stop()["app"]
+        result.check()
+        self.ledger.add(SentEvents(result.tag, result.events_acknowledged, result.events_sent, ""))
+        self.ledger.verify(PostgresStoreCounter(self.server.database_url))
+        return result, 1e6 * cores / result.events_per_s
+
+
+@contextlib.contextmanager
+def checkout(revision: str, into: Path) -> Iterator[Path]:
+    """A detached worktree of `revision`, removed afterwards."""
+    git = ["git", "-C", str(ROOT)]
+    done = subprocess.run(
+        [*git, "worktree", "add", "--detach", str(into), revision],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise BenchmarkFailure(f"cannot check out {revision!r}: {done.stderr.strip()}")
+    try:
+        yield into
+    finally:
+        subprocess.run([*git, "worktree", "remove", "--force", str(into)], check=False)
+
+
+def parse(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench.compare", description=__doc__)
+    parser.add_argument("--against", required=True, metavar="REV", help="the git revision")
+    parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--batch", action="store_true", help=f"{BATCH_EVENTS} events a request")
+    parser.add_argument("--rounds", type=int, default=6, help="loads per side")
+    parser.add_argument("--seconds", type=int, default=10, help="length of each load")
+    args = parser.parse_args(argv)
+    if not 1 <= args.connections <= 1024 or args.rounds < 1 or not 1 <= args.seconds <= 600:
+        parser.error("connections must be 1-1024, rounds at least 1, seconds 1-600")
+    return args
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse(argv)
+    ensure_wrk()
+    with (
+        RunContext(Profile.full()) as ctx,
+        checkout(args.against, ctx.scratch("rev") / "tree") as tree,
+    ):
+        # The other revision's code is imported first by its `eventlens up`; the harness is ours.
+        env = {"PYTHONPATH": f"{tree / 'src'}:{ROOT}"}
+        with (
+            eventlens_up(ctx.fresh_dir("against") / "data", env) as theirs,
+            eventlens_up(ctx.fresh_dir("this") / "data") as ours,
+        ):
+            sides = [
+                Side(name, server, server.setup_seed_site(), Ledger(name))
+                for name, server in ((args.against, theirs), ("this checkout", ours))
+            ]
+            for side in sides:  # warm up, unmeasured
+                side.load(args.connections, WARMUP_S, args.batch)
+            rates: dict[str, list[float]] = {side.name: [] for side in sides}
+            cpu: dict[str, list[float]] = {side.name: [] for side in sides}
+            for round_ in range(args.rounds):
+                for side in sides if round_ % 2 == 0 else sides[::-1]:
+                    result, cpu_us = side.load(args.connections, args.seconds, args.batch)
+                    rates[side.name].append(result.events_per_s)
+                    cpu[side.name].append(cpu_us)
+                    print(
+                        f"round {round_ + 1}  {side.name:<16} {result.events_per_s:9,.0f} "
+                        f"events/s  p99 {result.p99_ms:6.1f} ms  app CPU {cpu_us:6.1f} us/event",
+                        flush=True,
+                    )
+    load = f"{'batches of 100' if args.batch else 'single events'}, {args.connections} conns"
+    print(f"\n{load}, {args.rounds} rounds of {args.seconds} s, every event verified")
+    for what, values in (("events/s", rates), ("app CPU us/event", cpu)):
+        base, new = values[args.against], values["this checkout"]
+        ratios = [n / b for n, b in zip(new, base, strict=True)]
+        print(
+            f"{what}: {args.against} median {statistics.median(base):,.1f}, this checkout "
+            f"{statistics.median(new):,.1f}; this / that, median of the pairs "
+            f"{statistics.median(ratios):.2f}x (range {min(ratios):.2f}-{max(ratios):.2f}x)"
+        )
+
+
+if __name__ == "__main__":
+    try:
+        main(sys.argv[1:])
+    except BenchmarkFailure as failure:
+        sys.exit(f"compare failed: {failure}")
