@@ -114,7 +114,9 @@ class IngestExchange:
 
 
 class EventLensHttpProtocol(HttpToolsProtocol):
-    ingest: ClassVar[Ingest | None] = None
+    """Made for one `Ingest` by `serving_ingest`."""
+
+    ingest: ClassVar[Ingest]
     trusted_proxies: ClassVar[Any] = None  # uvicorn's trusted hosts (X-Forwarded-For)
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
@@ -125,8 +127,7 @@ class EventLensHttpProtocol(HttpToolsProtocol):
     def on_headers_complete(self) -> None:
         ingest = self.ingest
         if (
-            ingest is None
-            or self.url not in SERVED_URLS
+            self.url not in SERVED_URLS
             or self.limit_concurrency is not None
             or not (self.cycle is None or self.cycle.response_complete)
             or self.parser.should_upgrade()
@@ -169,7 +170,6 @@ class EventLensHttpProtocol(HttpToolsProtocol):
         exchange.size += len(body)
         if exchange.size > exchange.admitted.limit:
             exchange.keep_alive = False  # the rest of an oversized body is not read
-            assert self.ingest is not None
             self._send(exchange, self.ingest.too_large(exchange.admitted))
             return
         exchange.chunks.append(body)
@@ -181,7 +181,7 @@ class EventLensHttpProtocol(HttpToolsProtocol):
             return
         if exchange.response_complete:
             return
-        assert exchange.admitted is not None and self.ingest is not None
+        assert exchange.admitted is not None
         body = exchange.chunks[0] if len(exchange.chunks) == 1 else b"".join(exchange.chunks)
         exchange.chunks = []
         try:
