@@ -507,6 +507,24 @@ def test_graphql_refuses_queries_too_deep_or_too_large_every_time_they_are_sent(
             assert problem in error["message"].lower()
 
 
+def test_graphql_answers_integers_beyond_64_bits_exactly(
+    shared_platform: RunningPlatform, site: dict[str, str]
+) -> None:
+    big = 10**30  # a JSON Schema bound; the fast JSON encoder refuses it, the fallback does not
+    schema = {
+        "name": "big_numbers",
+        "properties": {"purchase": {"type": "object", "properties": {"total": {"maximum": big}}}},
+    }
+    assert call(shared_platform, "POST", "/api/schemas/", site["admin"], schema).status_code == 201
+    query = '{ schema(name: "big_numbers") { eventTypes { name jsonSchema } } }'
+    response = shared_platform.client.post(
+        "/graphql", json={"query": query}, headers={"Authorization": f"Bearer {site['admin']}"}
+    )
+    assert response.status_code == 200
+    (purchase,) = response.json()["data"]["schema"]["eventTypes"]
+    assert purchase["jsonSchema"]["properties"]["total"]["maximum"] == big
+
+
 def test_graphql_filters_with_moments_out_of_range_get_a_422_naming_the_field(
     shared_platform: RunningPlatform, site: dict[str, str]
 ) -> None:

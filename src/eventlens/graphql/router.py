@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
 from fastapi import Request, WebSocket
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.fastapi import GraphQLRouter
@@ -14,6 +15,12 @@ from eventlens.graphql.schema import schema
 
 
 class EventLensGraphQL(GraphQLRouter[dict[str, Any], None]):
+    def encode_json(self, data: object) -> str | bytes:
+        try:
+            return orjson.dumps(data)  # a time series' hundreds of points: a few times faster
+        except TypeError:  # what orjson refuses, such as integers beyond 64 bits
+            return super().encode_json(data)
+
     async def on_ws_connect(self, context: dict[str, Any]) -> UnsetType | dict[str, object] | None:
         params = context.get("connection_params") or {}
         token = bearer_token(params.get("Authorization") or params.get("authorization"))
