@@ -7,6 +7,7 @@ import json
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import pytest
 import websockets.sync.client as ws_client
@@ -34,6 +35,14 @@ def change_own_password(platform: RunningPlatform, token: str) -> None:
     assert changed.status_code == 200, changed.text
 
 
+def received(ws: ClientConnection, timeout: float = 10) -> Any:
+    """The next message, which must be a text frame: browsers' graphql-transport-ws clients
+    do not read binary ones."""
+    frame = ws.recv(timeout)
+    assert isinstance(frame, str), f"a binary frame: {frame!r:.80}"
+    return json.loads(frame)
+
+
 @contextmanager
 def graphql_socket(platform: RunningPlatform, token: str) -> Iterator[ClientConnection]:
     """A graphql-transport-ws connection with `token`, acknowledged."""
@@ -41,7 +50,7 @@ def graphql_socket(platform: RunningPlatform, token: str) -> Iterator[ClientConn
     with ws_client.connect(url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
         init = {"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}}
         ws.send(json.dumps(init))
-        assert json.loads(ws.recv(10))["type"] == "connection_ack"
+        assert received(ws)["type"] == "connection_ack"
         yield ws
 
 
@@ -173,7 +182,7 @@ def test_a_subscription_receives_a_new_events_effect(platform: RunningPlatform) 
                 }
             )
         )
-        first = json.loads(ws.recv(10))
+        first = received(ws)
         assert first["payload"]["data"]["liveStats"]["totalEvents"] == 0
         assert (
             platform.client.post("/api/events/ingest", json=snippet_body(container_id)).status_code
@@ -183,7 +192,7 @@ def test_a_subscription_receives_a_new_events_effect(platform: RunningPlatform) 
         deadline = time.monotonic() + 10
         total = 0
         while total != 1 and time.monotonic() < deadline:
-            total = json.loads(ws.recv(10))["payload"]["data"]["liveStats"]["totalEvents"]
+            total = received(ws)["payload"]["data"]["liveStats"]["totalEvents"]
         assert total == 1
 
 
@@ -202,7 +211,7 @@ def test_a_subscription_ends_when_its_users_password_changes(platform: RunningPl
     with graphql_socket(platform, token) as ws:
         subscription = "subscription { liveStats(filter: {days: 1}) { totalEvents } }"
         ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": subscription}}))
-        assert json.loads(ws.recv(10))["type"] == "next"
+        assert received(ws)["type"] == "next"
 
         change_own_password(platform, token)
         # The next change of the read models would be pushed; the connection is closed instead.
@@ -232,8 +241,8 @@ def test_a_query_over_an_open_websocket_is_refused_once_the_password_changed(
         def me(operation: str) -> dict[str, object]:
             query = {"query": "{ me { username } }"}
             ws.send(json.dumps({"id": operation, "type": "subscribe", "payload": query}))
-            answer: dict[str, object] = json.loads(ws.recv(10))["payload"]
-            assert json.loads(ws.recv(10))["type"] == "complete"
+            answer: dict[str, object] = received(ws)["payload"]
+            assert received(ws)["type"] == "complete"
             return answer
 
         assert me("1") == {"data": {"me": {"username": "val"}}}
