@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 
 import orjson
@@ -65,18 +66,31 @@ def test_a_batch_is_all_or_nothing_with_its_transaction(database_url: str) -> No
         assert conn.execute("SELECT count(*) FROM stats_daily").fetchone() == (0,)
 
 
+@pytest.mark.parametrize(
+    "awkward",
+    [
+        "tab\there",
+        "new\nline",
+        "carriage\rreturn",
+        "back\\slash",
+        "a literal \\N",
+        "\\N",
+        "\\.",
+        'all: tab\there\nnew line \\ backslash "quoted" \\N \\. ünï 😀',
+    ],
+)
 def test_values_with_tabs_newlines_backslashes_and_quotes_are_stored_as_sent(
-    database_url: str,
+    database_url: str, awkward: str
 ) -> None:
-    awkward = 'tab\there\nnew line \\ backslash "quoted" \\N \\. ünï 😀'
     event = tracked(session=awkward, page_path=awkward, nested={"list": [awkward, 1.5, None]})
+    event = dataclasses.replace(event, user_id=None)  # a NULL beside the awkward values
     projection = TrackedEvents()
     with psycopg.connect(database_url) as conn:
         with conn.transaction():
             projection.setup(conn)
         apply(conn, projection, [event])
-        row = conn.execute("SELECT session_id, properties FROM event_logs").fetchone()
-    assert row == (awkward, event.properties)
+        row = conn.execute("SELECT session_id, user_id, properties FROM event_logs").fetchone()
+    assert row == (awkward, None, event.properties)
 
 
 def test_an_event_recorded_with_an_offset_postgresql_refuses_is_stored_in_utc(

@@ -73,6 +73,20 @@ class Sketch:
     def add(self, value: str) -> None:
         self.add_hash(hash64(value))
 
+    def add_all(self, values: Iterable[str]) -> None:
+        """`add` for each value; a dense sketch's registers are updated with numpy at once
+        (the projection adds a batch's sessions and users, thousands, to each day's)."""
+        hashes = [hash64(value) for value in values]
+        if self.hashes is not None:
+            self.hashes.update(hashes)
+            if len(self.hashes) > SPARSE_LIMIT:
+                self._densify()
+            return
+        assert self.registers is not None
+        if hashes:
+            index, rank = _registers(np.array(hashes, dtype=np.uint64))
+            np.maximum.at(np.frombuffer(self.registers, dtype=np.uint8), index, rank)
+
     def merge(self, other: Sketch) -> None:
         if other.hashes is not None:
             for h in other.hashes:
@@ -86,8 +100,9 @@ class Sketch:
     def _densify(self) -> None:
         hashes, self.hashes = self.hashes or set(), None
         self.registers = bytearray(M)
-        for h in hashes:
-            self.add_hash(h)
+        if hashes:
+            index, rank = _registers(np.fromiter(hashes, dtype=np.uint64, count=len(hashes)))
+            np.maximum.at(np.frombuffer(self.registers, dtype=np.uint8), index, rank)
 
     def count(self) -> int:
         if self.hashes is not None:

@@ -78,23 +78,35 @@ class EventRow(NamedTuple):
 
     def copy_line(self) -> str:
         """The row in COPY's text format (tab-separated, `\\N` for NULL, one line)."""
-        return (
-            "\t".join(
-                (
-                    _copy_text(self.event_id),
-                    _copy_text(self.schema_id),
-                    _copy_text(self.container_id),
-                    _copy_text(self.event_type),
-                    _copy_text(self.user_id),
-                    _copy_text(self.session_id),
-                    _copy_text(self.occurred_at),
-                    _copy_text(self.received_at),
-                    _copy_text(orjson.dumps(self.properties).decode()),
-                    _copy_text(orjson.dumps(self.metadata).decode()),
-                )
+        container, user, session = self.container_id, self.user_id, self.session_id
+        properties = orjson.dumps(self.properties).decode()
+        metadata = orjson.dumps(self.metadata).decode()
+        line = "\t".join(
+            (
+                self.event_id,
+                self.schema_id,
+                NULL if container is None else container,
+                self.event_type,
+                NULL if user is None else user,
+                NULL if session is None else session,
+                self.occurred_at,
+                self.received_at,
+                properties,
+                metadata,
             )
-            + "\n"
         )
+        # Nearly every row needs no escaping: four scans of the line in C tell, instead of
+        # forty replaces (four characters in ten fields). Each NULL brings one backslash.
+        nulls = (container is None) + (user is None) + (session is None)
+        if (
+            line.count("\t") == 9
+            and line.count("\\") == nulls
+            and "\n" not in line
+            and "\r" not in line
+        ):
+            return line + "\n"
+        fields = (*self[:8], properties, metadata)
+        return "\t".join([_copy_text(value) for value in fields]) + "\n"
 
     @property
     def page(self) -> str | None:
@@ -113,9 +125,12 @@ class EventRow(NamedTuple):
         )
 
 
+NULL = "\\N"  # in COPY's text format
+
+
 def _copy_text(value: str | None) -> str:
     if value is None:
-        return "\\N"
+        return NULL
     # Chained replaces run in C; translate() with multi-character replacements does not.
     return (
         value.replace("\\", "\\\\").replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
@@ -172,22 +187,27 @@ class Increments:
         visitors: dict[tuple[str, str, str], tuple[set[str], set[str]]] = defaultdict(
             lambda: (set(), set())
         )
-        for row in rows:
-            minute = _utc_minute(row.occurred_at)
+        # The loop runs once per event: fields unpacked at once, the page and the link
+        # looked up inline (what `EventRow.page` and `EventRow.link` give).
+        for _, schema_id, container_id, event_type, user, session, occurred, _, props, _ in rows:
+            minute = _utc_minute(occurred)
             day = minute[:10]
-            container = row.container_id or ""
-            by_minute[(minute, row.schema_id, container, row.event_type)] += 1
-            page, link = row.page, row.link
-            if page is not None:
-                by_day[(day, row.schema_id, container, "page", page)] += 1
-            if link is not None:
-                by_day[(day, row.schema_id, container, "link", link)] += 1
-            if row.session_id or row.user_id:
-                sessions, users = visitors[(day, row.schema_id, container)]
-                if row.session_id:
-                    sessions.add(row.session_id)
-                if row.user_id:
-                    users.add(row.user_id)
+            container = container_id or ""
+            by_minute[(minute, schema_id, container, event_type)] += 1
+            if event_type == "page_view":
+                page = _dimension(props.get("page_path"))
+                if page is not None:
+                    by_day[(day, schema_id, container, "page", page)] += 1
+            elif "click" in event_type:
+                link = _dimension(props.get("link_text")) or _dimension(props.get("href"))
+                if link is not None:
+                    by_day[(day, schema_id, container, "link", link)] += 1
+            if session or user:
+                sessions, users = visitors[(day, schema_id, container)]
+                if session:
+                    sessions.add(session)
+                if user:
+                    users.add(user)
 
         increments = cls(Counter(), Counter(), Counter(), Counter(), {})
         for (minute, schema_id, container, event_type), n in by_minute.items():

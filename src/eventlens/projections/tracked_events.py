@@ -269,10 +269,8 @@ def _count_visitors(conn: psycopg.Connection, visitors: Visitors) -> None:
         ).fetchone()
         assert current is not None
         session_sketch, user_sketch = Sketch.decode(current[0]), Sketch.decode(current[1])
-        for value in sessions:
-            session_sketch.add(value)
-        for value in users:
-            user_sketch.add(value)
+        session_sketch.add_all(sessions)
+        user_sketch.add_all(users)
         conn.execute(
             "UPDATE stats_daily_uniques SET sessions = %s, users = %s "
             "WHERE day = %s AND schema_id = %s AND container_id = %s",
