@@ -108,22 +108,6 @@ class EventRow(NamedTuple):
         fields = (*self[:8], properties, metadata)
         return "\t".join([_copy_text(value) for value in fields]) + "\n"
 
-    @property
-    def page(self) -> str | None:
-        """The page of a page view (`properties.page_path`), for the top pages."""
-        if self.event_type != "page_view":
-            return None
-        return _dimension(self.properties.get("page_path"))
-
-    @property
-    def link(self) -> str | None:
-        """The link of a click (`properties.link_text`, else `href`), for the top links."""
-        if "click" not in self.event_type:
-            return None
-        return _dimension(self.properties.get("link_text")) or _dimension(
-            self.properties.get("href")
-        )
-
 
 NULL = "\\N"  # in COPY's text format
 
@@ -187,8 +171,8 @@ class Increments:
         visitors: dict[tuple[str, str, str], tuple[set[str], set[str]]] = defaultdict(
             lambda: (set(), set())
         )
-        # The loop runs once per event: fields unpacked at once, the page and the link
-        # looked up inline (what `EventRow.page` and `EventRow.link` give).
+        # Once per event: the fields unpacked at once. A page view's page is its
+        # `properties.page_path`; a click's link its `properties.link_text`, else `href`.
         for _, schema_id, container_id, event_type, user, session, occurred, _, props, _ in rows:
             minute = _utc_minute(occurred)
             day = minute[:10]
