@@ -82,10 +82,7 @@ class Sketch:
             if len(self.hashes) > SPARSE_LIMIT:
                 self._densify()
             return
-        assert self.registers is not None
-        if hashes:
-            index, rank = _registers(np.array(hashes, dtype=np.uint64))
-            np.maximum.at(np.frombuffer(self.registers, dtype=np.uint8), index, rank)
+        self._raise_registers(np.array(hashes, dtype=np.uint64))
 
     def merge(self, other: Sketch) -> None:
         if other.hashes is not None:
@@ -100,8 +97,13 @@ class Sketch:
     def _densify(self) -> None:
         hashes, self.hashes = self.hashes or set(), None
         self.registers = bytearray(M)
-        if hashes:
-            index, rank = _registers(np.fromiter(hashes, dtype=np.uint64, count=len(hashes)))
+        self._raise_registers(np.fromiter(hashes, dtype=np.uint64, count=len(hashes)))
+
+    def _raise_registers(self, hashes: np.ndarray[Any, np.dtype[np.uint64]]) -> None:
+        """Each dense register to the highest rank among the hashes that fall in it."""
+        assert self.registers is not None
+        if len(hashes):
+            index, rank = _registers(hashes)
             np.maximum.at(np.frombuffer(self.registers, dtype=np.uint8), index, rank)
 
     def count(self) -> int:
