@@ -6,17 +6,19 @@ of a few percent between two runs of `make bench`. Here both versions run at onc
 `eventlens up` on its own embedded PostgreSQL) and are loaded in turn, in alternating order, so
 each pair of adjacent loads shares the machine's mood. Reported: each load, each side's median,
 and the median of the per-pair ratios. Every load's events are verified exactly once, as in
-`make bench`.
+`make bench`. With `--kafka` both run with the Kafka event store, on one broker and one
+PostgreSQL server (each its own topics and database).
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import secrets
 import statistics
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,8 +26,10 @@ from bench.core import ROOT, BenchmarkFailure, Profile, RunContext
 from bench.loadgen.wrk import WrkResult, ensure_wrk, run_wrk
 from bench.procstats import CpuMeter
 from bench.services.eventlens import EventLens, eventlens_up
-from bench.targets.eventlens import PostgresStoreCounter
-from bench.verify import Ledger, SentEvents
+from bench.services.kafka import kafka_broker
+from bench.services.postgres import postgres_server
+from bench.targets.eventlens import KafkaStoreCounter, PostgresStoreCounter
+from bench.verify import EventCounter, Ledger, SentEvents
 
 BATCH_EVENTS = 100
 WARMUP_S = 5
@@ -37,6 +41,7 @@ class Side:
     server: EventLens
     container_id: str
     ledger: Ledger
+    counter: EventCounter
 
     def load(self, connections: int, seconds: int, batch: bool) -> tuple[WrkResult, float]:
         """One load; the result and the CPU microseconds the app's processes spent an event."""
@@ -53,7 +58,7 @@ class Side:
         cores = meter.stop()["app"]
         result.check()
         self.ledger.add(SentEvents(result.tag, result.events_acknowledged, result.events_sent, ""))
-        self.ledger.verify(PostgresStoreCounter(self.server.database_url))
+        self.ledger.verify(self.counter)
         return result, 1e6 * cores / result.events_per_s
 
 
@@ -75,11 +80,37 @@ def checkout(revision: str, into: Path) -> Iterator[Path]:
         subprocess.run([*git, "worktree", "remove", "--force", str(into)], check=False)
 
 
+CounterFor = Callable[[EventLens], EventCounter]
+
+
+def store_env_postgres(_side: str) -> tuple[dict[str, str], CounterFor]:
+    """The embedded default: `eventlens up` starts its own PostgreSQL."""
+    return {}, lambda server: PostgresStoreCounter(server.database_url)
+
+
+def kafka_store_env(ctx: RunContext) -> Callable[[str], tuple[dict[str, str], CounterFor]]:
+    """The Kafka event store: one broker and one PostgreSQL server, shared by both sides."""
+    broker = ctx.service("kafka", kafka_broker)
+    pg = ctx.service("postgres", postgres_server)
+
+    def side(name: str) -> tuple[dict[str, str], CounterFor]:
+        prefix = f"compare{name}{secrets.token_hex(3)}."
+        env = {
+            "EVENTLENS_DATABASE_URL": pg.create_database(f"compare_{name}"),
+            "EVENTLENS_KAFKA_BOOTSTRAP": broker.bootstrap,
+            "EVENTLENS_KAFKA_TOPIC_PREFIX": prefix,
+        }
+        return env, lambda server: KafkaStoreCounter(server.database_url, broker, prefix)
+
+    return side
+
+
 def parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.compare", description=__doc__)
     parser.add_argument("--against", required=True, metavar="REV", help="the git revision")
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--batch", action="store_true", help=f"{BATCH_EVENTS} events a request")
+    parser.add_argument("--kafka", action="store_true", help="the Kafka event store on both sides")
     parser.add_argument("--rounds", type=int, default=6, help="loads per side")
     parser.add_argument("--seconds", type=int, default=10, help="length of each load")
     args = parser.parse_args(argv)
@@ -96,14 +127,20 @@ def main(argv: list[str] | None = None) -> None:
         checkout(args.against, ctx.scratch("rev") / "tree") as tree,
     ):
         # The other revision's code is imported first by its `eventlens up`; the harness is ours.
-        env = {"PYTHONPATH": f"{tree / 'src'}:{ROOT}"}
+        store_env = kafka_store_env(ctx) if args.kafka else store_env_postgres
+        theirs_env, theirs_counter = store_env("against")
+        ours_env, ours_counter = store_env("this")
+        theirs_env["PYTHONPATH"] = f"{tree / 'src'}:{ROOT}"
         with (
-            eventlens_up(ctx.fresh_dir("against") / "data", env) as theirs,
-            eventlens_up(ctx.fresh_dir("this") / "data") as ours,
+            eventlens_up(ctx.fresh_dir("against") / "data", theirs_env) as theirs,
+            eventlens_up(ctx.fresh_dir("this") / "data", ours_env) as ours,
         ):
             sides = [
-                Side(name, server, server.setup_seed_site(), Ledger(name))
-                for name, server in ((args.against, theirs), ("this checkout", ours))
+                Side(name, server, server.setup_seed_site(), Ledger(name), counter(server))
+                for name, server, counter in (
+                    (args.against, theirs, theirs_counter),
+                    ("this checkout", ours, ours_counter),
+                )
             ]
             for side in sides:  # warm up, unmeasured
                 side.load(args.connections, WARMUP_S, args.batch)
@@ -119,7 +156,9 @@ def main(argv: list[str] | None = None) -> None:
                         f"events/s  p99 {result.p99_ms:6.1f} ms  app CPU {cpu_us:6.1f} us/event",
                         flush=True,
                     )
-    load = f"{'batches of 100' if args.batch else 'single events'}, {args.connections} conns"
+    store = "Kafka" if args.kafka else "PostgreSQL"
+    events = "batches of 100" if args.batch else "single events"
+    load = f"{store} store, {events}, {args.connections} conns"
     print(f"\n{load}, {args.rounds} rounds of {args.seconds} s, every event verified")
     for what, values in (("events/s", rates), ("app CPU us/event", cpu)):
         base, new = values[args.against], values["this checkout"]

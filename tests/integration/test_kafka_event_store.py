@@ -224,3 +224,32 @@ def test_an_event_the_broker_refuses_fails_its_append_and_later_appends_still_su
         store.call(lambda: store.store.append_rejected([rejected]))  # its own topic takes it
 
     assert len(read_all(kafka_bootstrap, topic_prefix + REJECTED_STREAM, 1)) == 1
+
+
+def test_an_append_larger_than_the_producers_queue_fails_and_the_store_goes_on(
+    kafka_bootstrap: str, topic_prefix: str
+) -> None:
+    from eventlens.eventstore.kafka import KafkaEventStore
+    from eventlens.eventstore.port import StoreUnavailable
+    from tests.integration.backends import StoreHandle
+
+    # The producer holds at most 5 messages, and lingers so that they stay there a while.
+    small = {"queue.buffering.max.messages": 5, "linger.ms": 200}
+    store = StoreHandle(
+        KafkaEventStore(kafka_bootstrap, 4, prefix=topic_prefix, producer_settings=small)
+    )
+    store.call(store.store.start())
+    try:
+        with pytest.raises(StoreUnavailable, match="Queue full"):
+            store.append([tracked(session=f"s{i}") for i in range(8)])
+        topic = topic_prefix + TRACKED_STREAM
+        assert len(read_all(kafka_bootstrap, topic, 5)) == 5  # the queued five went out
+        store.append([tracked(session="later", n=1)])
+        store.append([tracked(session=f"l{i}", n=2) for i in range(5)])
+    finally:
+        store.call(store.store.close())
+        store.close()
+
+    # What was queued of the refused append still arrives (the client's retry is removed as
+    # a duplicate by the projections); nothing else of it does.
+    assert len(read_all(kafka_bootstrap, topic, 12, timeout=5)) == 11  # no more than that
