@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import secrets
 import statistics
 import subprocess
 import sys
@@ -28,7 +27,7 @@ from bench.procstats import CpuMeter
 from bench.services.eventlens import EventLens, eventlens_up
 from bench.services.kafka import kafka_broker
 from bench.services.postgres import postgres_server
-from bench.targets.eventlens import KafkaStoreCounter, PostgresStoreCounter
+from bench.targets.eventlens import KafkaStoreCounter, PostgresStoreCounter, kafka_store_env
 from bench.verify import EventCounter, Ledger, SentEvents
 
 BATCH_EVENTS = 100
@@ -83,23 +82,18 @@ def checkout(revision: str, into: Path) -> Iterator[Path]:
 CounterFor = Callable[[EventLens], EventCounter]
 
 
-def store_env_postgres(_side: str) -> tuple[dict[str, str], CounterFor]:
+def postgres_side(_name: str) -> tuple[dict[str, str], CounterFor]:
     """The embedded default: `eventlens up` starts its own PostgreSQL."""
     return {}, lambda server: PostgresStoreCounter(server.database_url)
 
 
-def kafka_store_env(ctx: RunContext) -> Callable[[str], tuple[dict[str, str], CounterFor]]:
+def kafka_sides(ctx: RunContext) -> Callable[[str], tuple[dict[str, str], CounterFor]]:
     """The Kafka event store: one broker and one PostgreSQL server, shared by both sides."""
     broker = ctx.service("kafka", kafka_broker)
     pg = ctx.service("postgres", postgres_server)
 
     def side(name: str) -> tuple[dict[str, str], CounterFor]:
-        prefix = f"compare{name}{secrets.token_hex(3)}."
-        env = {
-            "EVENTLENS_DATABASE_URL": pg.create_database(f"compare_{name}"),
-            "EVENTLENS_KAFKA_BOOTSTRAP": broker.bootstrap,
-            "EVENTLENS_KAFKA_TOPIC_PREFIX": prefix,
-        }
+        env, prefix = kafka_store_env(broker, pg, f"compare_{name}")
         return env, lambda server: KafkaStoreCounter(server.database_url, broker, prefix)
 
     return side
@@ -127,9 +121,9 @@ def main(argv: list[str] | None = None) -> None:
         checkout(args.against, ctx.scratch("rev") / "tree") as tree,
     ):
         # The other revision's code is imported first by its `eventlens up`; the harness is ours.
-        store_env = kafka_store_env(ctx) if args.kafka else store_env_postgres
-        theirs_env, theirs_counter = store_env("against")
-        ours_env, ours_counter = store_env("this")
+        side_env = kafka_sides(ctx) if args.kafka else postgres_side
+        theirs_env, theirs_counter = side_env("against")
+        ours_env, ours_counter = side_env("this")
         theirs_env["PYTHONPATH"] = f"{tree / 'src'}:{ROOT}"
         with (
             eventlens_up(ctx.fresh_dir("against") / "data", theirs_env) as theirs,

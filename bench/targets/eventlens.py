@@ -182,17 +182,26 @@ def embedded(ctx: RunContext) -> Iterator[Target]:
         )
 
 
+def kafka_store_env(
+    broker: KafkaBroker, pg: PostgresServer, name: str
+) -> tuple[dict[str, str], str]:
+    """The environment of an `eventlens up` with the Kafka event store, on topics and a
+    database of its own (named after `name`); returns it and the topics' prefix."""
+    prefix = f"{name}{secrets.token_hex(3)}."
+    env = {
+        "EVENTLENS_DATABASE_URL": pg.create_database(f"{name}_eventlens"),
+        "EVENTLENS_KAFKA_BOOTSTRAP": broker.bootstrap,
+        "EVENTLENS_KAFKA_TOPIC_PREFIX": prefix,
+    }
+    return env, prefix
+
+
 @contextlib.contextmanager
 def kafka_mode(ctx: RunContext) -> Iterator[Target]:
     """`eventlens up` with the Kafka event store and a PostgreSQL server for the read models."""
     broker = ctx.service("kafka", kafka_broker)
     pg: PostgresServer = ctx.service("postgres", postgres_server)
-    prefix = f"bench{secrets.token_hex(3)}."
-    env = {
-        "EVENTLENS_DATABASE_URL": pg.create_database("bench_eventlens"),
-        "EVENTLENS_KAFKA_BOOTSTRAP": broker.bootstrap,
-        "EVENTLENS_KAFKA_TOPIC_PREFIX": prefix,
-    }
+    env, prefix = kafka_store_env(broker, pg, "bench")
     with eventlens_up(ctx.fresh_dir("eventlens-kafka") / "data", env) as app:
         yield _target(
             "eventlens-kafka",

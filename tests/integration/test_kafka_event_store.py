@@ -238,11 +238,11 @@ def test_an_append_larger_than_the_producers_queue_fails_and_the_store_goes_on(
     store = StoreHandle(
         KafkaEventStore(kafka_bootstrap, 4, prefix=topic_prefix, producer_settings=small)
     )
+    topic = topic_prefix + TRACKED_STREAM
     store.call(store.store.start())
     try:
         with pytest.raises(StoreUnavailable, match="Queue full"):
             store.append([tracked(session=f"s{i}") for i in range(8)])
-        topic = topic_prefix + TRACKED_STREAM
         assert len(read_all(kafka_bootstrap, topic, 5)) == 5  # the queued five went out
         store.append([tracked(session="later", n=1)])
         store.append([tracked(session=f"l{i}", n=2) for i in range(5)])
