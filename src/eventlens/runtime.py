@@ -32,6 +32,7 @@ from eventlens.projections.projection import Projection
 from eventlens.projections.rejected_events import RejectedEvents
 from eventlens.projections.tracked_events import TrackedEvents
 from eventlens.projections.worker import ProjectionWorker
+from eventlens.sketch_cache import SketchCache
 
 log = logging.getLogger(__name__)
 
@@ -308,6 +309,7 @@ class Platform:
         self.token_secret = ""
         self.heads: HeadProbe
         self.feed: ProjectionFeed
+        self.sketches = SketchCache()
         self.generated_admin_password: str | None = None
         self._follower: CatalogFollower | None = None
         self._supervisor: asyncio.Task[None] | None = None

@@ -20,6 +20,7 @@ from psycopg.rows import dict_row
 
 from eventlens.domain.errors import InvalidInput
 from eventlens.projections.distinct_count import merged_count
+from eventlens.sketch_cache import CachedSketches, SketchCache
 
 RESOLUTIONS = {"minute": "stats_minutely", "hour": "stats_hourly", "day": "stats_daily"}
 MAX_POINTS = 5000
@@ -126,7 +127,7 @@ def _filters(f: StatsFilter) -> tuple[sql.Composable, dict[str, Any]]:
     return sql.SQL(" AND ").join(clauses), params
 
 
-async def stats(conn: AsyncConnection[Any], f: StatsFilter) -> Stats:
+async def stats(conn: AsyncConnection[Any], f: StatsFilter, sketches: SketchCache) -> Stats:
     if f.end <= f.start:
         raise InvalidInput("the range's end must be after its start", field="end")
     where, params = _filters(f)
@@ -159,24 +160,65 @@ async def stats(conn: AsyncConnection[Any], f: StatsFilter) -> Stats:
             result.events_by_adaptor[key] = result.events_by_adaptor.get(key, 0) + events
     result.page_views = result.events_by_type.get("page_view", 0)
     result.clicks = sum(n for t, n in result.events_by_type.items() if "click" in t)
-    result.unique_sessions, result.unique_users = await _uniques(conn, f)
+    result.unique_sessions, result.unique_users = await _uniques(conn, f, sketches)
     return result
 
 
-async def _uniques(conn: AsyncConnection[Any], f: StatsFilter) -> tuple[int, int]:
+UNIQUES = """
+SELECT u.day, u.schema_id, u.container_id, u.version,
+       CASE WHEN held.version IS NULL THEN u.sessions END,
+       CASE WHEN held.version IS NULL THEN u.users END
+FROM (
+    SELECT day, schema_id, container_id, xmin::text AS version, sessions, users
+    FROM stats_daily_uniques
+    WHERE day BETWEEN %(first_day)s AND %(last_day)s AND {where}
+) AS u
+LEFT JOIN jsonb_to_recordset(%(held)s::text::jsonb) AS held (day date, schema_id text,
+                                                               container_id text, version text)
+    ON held.day = u.day AND held.schema_id = u.schema_id
+       AND held.container_id = u.container_id AND held.version = u.version
+"""
+
+
+async def _uniques(
+    conn: AsyncConnection[Any], f: StatsFilter, cache: SketchCache
+) -> tuple[int, int]:
+    """Merges the range's per-day sketches; those the cache holds at their row's current
+    version are not fetched again (the query answers NULL for them)."""
     where, params = _filters(StatsFilter(f.start, f.end, f.schema_id, f.container_id))
-    params["first_day"] = floor(f.start, "day").date()
-    params["last_day"] = (ceil(f.end, "minute") - timedelta(microseconds=1)).date()
+    first_day = floor(f.start, "day").date()
+    last_day = (ceil(f.end, "minute") - timedelta(microseconds=1)).date()
+    held = cache.between(first_day, last_day)
+    params.update(
+        first_day=first_day,
+        last_day=last_day,
+        # One JSON text, not four arrays: psycopg adapts array items one by one in Python.
+        held=orjson.dumps(
+            [
+                {"day": k[0], "schema_id": k[1], "container_id": k[2], "version": e.version}
+                for k, e in held.items()
+            ]
+        ).decode(),
+    )
     cursor = await conn.execute(
-        sql.SQL(
-            "SELECT sessions, users FROM stats_daily_uniques "
-            "WHERE day BETWEEN %(first_day)s AND %(last_day)s AND {}"
-        ).format(where),
+        sql.SQL(UNIQUES).format(where=where),
         params,
         binary=True,  # sketches are kilobytes each: raw bytes, not hex text
     )
+    sessions: list[bytes] = []
+    users: list[bytes] = []
     rows = await cursor.fetchall()
-    return merged_count(r[0] for r in rows), merged_count(r[1] for r in rows)
+    for day, schema_id, container_id, version, session_sketch, user_sketch in rows:
+        key = (day, schema_id, container_id)
+        if session_sketch is None:
+            entry = held[key]
+            cache.used(key)
+        else:
+            entry = CachedSketches(version, bytes(session_sketch), bytes(user_sketch))
+            cache.hold(key, entry)
+        sessions.append(entry.sessions)
+        users.append(entry.users)
+    return merged_count(sessions), merged_count(users)
 
 
 async def time_series(

@@ -112,7 +112,7 @@ async def stats(
     """Counts from the rollups: the last `days` (default 7) or `hours`, or `start`..`end`."""
     f = stats_filter(days, start, end, schema_id, adaptor_id, event_type, hours)
     async with platform.pool.connection() as conn:
-        result = await views.stats(conn, f)
+        result = await views.stats(conn, f, platform.sketches)
     return StatsOut(**result.__dict__, start=f.start, end=f.end)
 
 

@@ -87,7 +87,7 @@ def _snippet(info: Info, adaptor: AdaptorAggregate) -> str:
 
 async def _stats(platform: Platform, f: views.StatsFilter) -> Stats:
     async with platform.pool.connection() as conn:
-        return Stats.of(await views.stats(conn, f), f)
+        return Stats.of(await views.stats(conn, f, platform.sketches), f)
 
 
 @strawberry.type
