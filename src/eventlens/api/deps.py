@@ -1,4 +1,8 @@
-"""Request dependencies: the running platform and the authenticated actor."""
+"""Request dependencies: the running platform and the authenticated actor.
+
+Those that do not block are `async def`: FastAPI runs a plain `def` dependency in its thread
+pool, a hand-off that cost more than the dependency's own work on every request.
+"""
 
 from __future__ import annotations
 
@@ -15,12 +19,12 @@ from eventlens.runtime import Platform
 bearer = HTTPBearer(auto_error=False, description="An access token from /api/auth/login")
 
 
-def get_platform(request: Request) -> Platform:
+async def get_platform(request: Request) -> Platform:
     platform: Platform = request.app.state.platform
     return platform
 
 
-def get_tokens(request: Request) -> TokenIssuer:
+async def get_tokens(request: Request) -> TokenIssuer:
     tokens: TokenIssuer = request.app.state.tokens
     return tokens
 
@@ -58,7 +62,7 @@ def current_actor(
     return actor_from_token(platform, tokens, credentials.credentials)
 
 
-def admin_actor(actor: Annotated[Actor, Depends(current_actor)]) -> Actor:
+async def admin_actor(actor: Annotated[Actor, Depends(current_actor)]) -> Actor:
     if not actor.is_admin:
         raise HTTPException(403, "this needs the admin role")
     return actor
