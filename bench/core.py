@@ -48,6 +48,7 @@ class Profile:
     batch_size: int = 100
     rest_s: int = 5  # idle time in which memory at rest is sampled
     first_warmup_s: int = 10  # before a system's first load: JIT, caches, connection pools
+    kafka_warmup_s: int = 45  # produce and fetch load on a new broker, before any system uses it
     # freshness: probe events (one at a time) under the steady background load
     freshness_probes: int = 200
     freshness_rate: int = 1_000  # background events/s
@@ -74,6 +75,7 @@ class Profile:
             (8,),
             rest_s=2,
             first_warmup_s=2,
+            kafka_warmup_s=5,
             freshness_probes=40,
             projection_events=30_000,
             replay_events=100_000,

@@ -27,6 +27,11 @@ def _cpu_seconds(pids: list[int]) -> dict[int, float]:
     return seconds
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """CPU seconds these processes have used, together."""
+    return sum(_cpu_seconds(pids).values())
+
+
 def _machine_busy() -> float:
     """CPU seconds the whole machine has been busy (all cores, all processes)."""
     times = psutil.cpu_times()

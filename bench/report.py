@@ -18,11 +18,15 @@ METHOD = """\
   `event_id` (its first 32 bits name the run). Visitors (user and session ids) are drawn from
   20,000, so Kafka spreads events over partitions by session as it would in production. Requests
   go over keep-alive connections on 127.0.0.1; each load runs after a warm-up run of the same
-  shape (a longer one before a system's first load, so JIT compilation in the Kafka broker and
-  cold caches do not land in a measurement). Latencies are wrk's (closed loop: each connection
-  waits for its answer). wrk's own CPU is shown with every figure (CPU wrk): it takes a share
-  of the same two cores, up to 0.6 of a core against the bare echo, so the echo's figures are
-  the limit of this machine with its load generator, not of uvicorn alone.
+  shape (a longer one before a system's first load, so JIT compilation and cold caches do not
+  land in a measurement). The Kafka broker, shared by every system that uses Kafka, is warmed
+  up once when it starts (45 s of single-message produce requests, 16 in flight, with the
+  event store's producer settings, fetched back as the projection consumers fetch): a fresh
+  broker's JVM used about three times the CPU for the same load in its first 20 s, and without
+  it the first system to use the broker paid for that. Latencies are wrk's (closed loop: each
+  connection waits for its answer). wrk's own CPU is shown with every figure (CPU wrk): it
+  takes a share of the same two cores, up to 0.6 of a core against the bare echo, so the
+  echo's figures are the limit of this machine with its load generator, not of uvicorn alone.
 - **Systems under test**, one at a time, each with one HTTP server process (`eventlens up`
   serves from half the cores' worth of API processes: one on two cores):
   - `eventlens-postgres`: `eventlens up` on a fresh data directory (embedded PostgreSQL, the
@@ -90,7 +94,8 @@ def render(
                     "profile",
                     f"{profile.name}: {profile.duration_s} s measured per load, after a "
                     f"{profile.warmup_s} s warm-up ({profile.first_warmup_s} s before a "
-                    "system's first load)",
+                    f"system's first load); a new Kafka broker is warmed up for "
+                    f"{profile.kafka_warmup_s} s before any system uses it",
                 ],
                 ["sizes", sizes(profile)],
                 ["duration", f"{elapsed_s / 60:.1f} min"],
