@@ -157,7 +157,7 @@ def warm_up(broker: KafkaBroker, seconds: float) -> None:
             failures.append(str(error))
 
     sent = 0
-    cpu_before, started = broker_cpu(broker), time.monotonic()
+    cpu_before, started = cpu_seconds(broker.pids()), time.monotonic()
     try:
         while time.monotonic() - started < seconds:
             while in_flight[0] >= WARMUP_IN_FLIGHT:
@@ -165,7 +165,8 @@ def warm_up(broker: KafkaBroker, seconds: float) -> None:
             producer.produce(topic, WARMUP_BODY, key=str(sent).encode(), on_delivery=delivered)
             in_flight[0] += 1
             sent += 1
-        producer.flush(30)
+        if producer.flush(30):
+            failures.append("messages still unacknowledged after 30 s")
     finally:
         stop.set()
         reader.join(30)
@@ -174,7 +175,8 @@ def warm_up(broker: KafkaBroker, seconds: float) -> None:
         raise BenchmarkFailure(f"the broker's warm-up failed: {failures[0]}")
     print(
         f"[kafka] broker warmed up: {sent:,} messages in {elapsed:.0f} s, one a request, "
-        f"{fetched[0]:,} fetched back; broker {(broker_cpu(broker) - cpu_before) / elapsed:.2f}"
+        f"{fetched[0]:,} fetched back; broker "
+        f"{(cpu_seconds(broker.pids()) - cpu_before) / elapsed:.2f}"
         " cores",
         flush=True,
     )
@@ -197,8 +199,3 @@ def _fetch_until(broker: KafkaBroker, topic: str, stop: threading.Event, got: li
             got[0] += len(consumer.consume(1000, 0.2))
     finally:
         consumer.close()
-
-
-def broker_cpu(broker: KafkaBroker) -> float:
-    """CPU seconds the broker's process has used."""
-    return cpu_seconds(broker.pids())
