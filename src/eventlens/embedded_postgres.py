@@ -22,6 +22,16 @@ DB_NAME = "eventlens"
 DB_USER = "eventlens"
 SERVICE_USER = "pgserver"  # PostgreSQL refuses to run as root
 
+# Settings the embedded server runs with, beyond PostgreSQL's defaults.
+SERVER_SETTINGS = {
+    "max_connections": "200",
+    # A new 16 MB WAL segment is not zero-filled before use. Filling one held up every commit
+    # for about 70 ms, and under ingest a segment fills about once a second until checkpoints
+    # start recycling old ones (single-event ingest p99 70-75 ms with, 20 ms without, at 128
+    # connections). The file is still made full-size; only its zeroes are not written.
+    "wal_init_zero": "off",
+}
+
 
 @dataclass(frozen=True)
 class EmbeddedPostgres:
@@ -170,7 +180,8 @@ def start(data_dir: Path, port: int = 0) -> EmbeddedPostgres:
                 "-l",
                 str(pgdata / "server.log"),
                 "-o",
-                f"-h 127.0.0.1 -p {server.port} -k {pgdata} -c max_connections=200",
+                f"-h 127.0.0.1 -p {server.port} -k {pgdata} "
+                + " ".join(f"-c {name}={value}" for name, value in SERVER_SETTINGS.items()),
                 "start",
             ]
         )

@@ -1,0 +1,47 @@
+"""The embedded PostgreSQL runs with the settings EventLens declares for it, on every start."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from eventlens import embedded_postgres
+from tests import services
+
+pytestmark = [pytest.mark.postgres]
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Iterator[Path]:
+    path = tmp_path / "data"
+    yield path
+    embedded_postgres.stop(path)
+
+
+def _settings(dsn: str) -> dict[str, str]:
+    with psycopg.connect(dsn) as conn:
+        return {
+            name: str(conn.execute(f"SHOW {name}").fetchone()[0])  # type: ignore[index]
+            for name in embedded_postgres.SERVER_SETTINGS
+        }
+
+
+def test_new_wal_segments_are_not_zero_filled_after_a_first_start_and_a_restart(
+    data_dir: Path,
+) -> None:
+    try:
+        first = embedded_postgres.start(data_dir)
+    except Exception as error:  # pragma: no cover - depends on the machine
+        services.unavailable("PostgreSQL", str(error))
+        raise
+    assert _settings(first.dsn) == embedded_postgres.SERVER_SETTINGS
+    assert embedded_postgres.SERVER_SETTINGS["wal_init_zero"] == "off"
+
+    embedded_postgres.stop(data_dir)
+    again = embedded_postgres.start(data_dir)
+
+    assert again.started
+    assert _settings(again.dsn) == embedded_postgres.SERVER_SETTINGS
