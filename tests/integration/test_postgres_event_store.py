@@ -8,6 +8,9 @@ import pytest
 from eventlens.commands.actor import SYSTEM
 from eventlens.commands.register_schema import RegisterSchema, register_schema
 from eventlens.config import Settings
+from eventlens.domain.tracking import Reason, RejectedEvent, RejectionCode
+from eventlens.eventstore.port import REJECTED_STREAM, TRACKED_STREAM
+from eventlens.eventstore.postgres_schema import notify_channel
 from eventlens.runtime import CATALOG_TABLE, open_catalog
 from tests.integration.backends import Backend, tracked
 
@@ -71,6 +74,32 @@ def test_concurrent_appends_share_transactions(pg: Backend) -> None:
     assert pg.count("SELECT count(*) FROM eventstore_log") == 301
     # One transaction per request would be 300; group commit needs far fewer.
     assert after - before < 150
+
+
+def test_an_append_wakes_the_readers_of_the_streams_it_wrote_to_and_no_others(
+    pg: Backend,
+) -> None:
+    rejected = RejectedEvent(tracked(), (Reason(RejectionCode.UNKNOWN_EVENT_TYPE, "no"),))
+    with pg.running_store() as store:
+        store.append([tracked()])  # the store's schema exists before anyone listens
+        with psycopg.connect(pg.database_url, autocommit=True) as listener:
+            for stream in (TRACKED_STREAM, REJECTED_STREAM):
+                listener.execute(
+                    psycopg.sql.SQL("LISTEN {}").format(
+                        psycopg.sql.Identifier(notify_channel(stream))
+                    )
+                )
+            store.append([tracked(), tracked()])
+            after_tracked = _heard(listener)
+            store.call(lambda: store.store.append_rejected([rejected]))
+            after_rejected = _heard(listener)
+    assert after_tracked == [notify_channel(TRACKED_STREAM)]  # once per append, not per event
+    assert after_rejected == [notify_channel(REJECTED_STREAM)]
+
+
+def _heard(listener: psycopg.Connection) -> list[str]:
+    """The channels notified since the last look (delivered at the appends' commits)."""
+    return [n.channel for n in listener.notifies(timeout=1.0)]
 
 
 def _commits(url: str) -> int:

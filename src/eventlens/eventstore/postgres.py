@@ -31,8 +31,8 @@ from eventlens.eventstore.port import (
 )
 from eventlens.eventstore.postgres_schema import (
     LOG_TABLE,
-    NOTIFY_CHANNEL,
     create_event_store_schema,
+    notify_channel,
 )
 
 log = logging.getLogger(__name__)
@@ -179,7 +179,8 @@ def _fail(item: _Pending, error: Exception) -> None:
 
 
 class PostgresEventReader:
-    """Reads the log in global order from a position; wakes on NOTIFY instead of polling."""
+    """Reads the log in global order from a position; wakes on its streams' NOTIFY instead of
+    polling."""
 
     SOURCE = "log"
 
@@ -202,7 +203,10 @@ class PostgresEventReader:
         self._conn.execute("SET enable_seqscan = off")
         self._conn.execute("SET enable_sort = off")
         self._listen = psycopg.connect(self._conninfo, autocommit=True)
-        self._listen.execute(sql.SQL("LISTEN {}").format(sql.Identifier(NOTIFY_CHANNEL)))
+        for stream in self._streams:
+            self._listen.execute(
+                sql.SQL("LISTEN {}").format(sql.Identifier(notify_channel(stream)))
+            )
 
     def read_batch(self, max_records: int, timeout: float) -> Batch:
         records = self._select(max_records)
