@@ -60,6 +60,7 @@ def _postgres(ctx: RunContext, n: int) -> ProjectionRun:
         with psycopg.connect(url, autocommit=True) as conn:
             progress = postgres_progress(conn)
             groups = {"db": pg.pids}
+            pg.checkpoint()
             wait_for_quiet(groups, MAX_OTHER_CORES)
             with worker_process(url, ctx.fresh_dir("projection-postgres")) as worker:
                 meter = CpuMeter({"worker": worker.pids, **groups})
@@ -95,6 +96,7 @@ def _kafka(ctx: RunContext, n: int) -> ProjectionRun:
         with psycopg.connect(url, autocommit=True) as conn:
             progress = kafka_progress(conn, watermarks, topic)
             groups = {"db": pg.pids, "broker": broker.pids}
+            pg.checkpoint()
             wait_for_quiet(groups, MAX_OTHER_CORES)
             with worker_process(url, ctx.fresh_dir("projection-kafka"), env) as worker:
                 meter = CpuMeter({"worker": worker.pids, **groups})
