@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
+
+import orjson
 import psycopg
 import pytest
 
@@ -9,7 +13,7 @@ from eventlens.commands.actor import SYSTEM
 from eventlens.commands.register_schema import RegisterSchema, register_schema
 from eventlens.config import Settings
 from eventlens.domain.tracking import Reason, RejectedEvent, RejectionCode
-from eventlens.eventstore.port import REJECTED_STREAM, TRACKED_STREAM
+from eventlens.eventstore.port import REJECTED_STREAM, TRACKED_STREAM, StoreUnavailable
 from eventlens.eventstore.postgres_schema import notify_channel
 from eventlens.runtime import CATALOG_TABLE, open_catalog
 from tests.integration.backends import Backend, tracked
@@ -95,6 +99,72 @@ def test_an_append_wakes_the_readers_of_the_streams_it_wrote_to_and_no_others(
             after_rejected = _heard(listener)
     assert after_tracked == [notify_channel(TRACKED_STREAM)]  # once per append, not per event
     assert after_rejected == [notify_channel(REJECTED_STREAM)]
+
+
+AWKWARD = ["", "plain", 'quote " and \\ backslash', "tab\tnew\nline", "é 中文 🙂", '{"a": [1]}']
+
+
+def test_awkward_text_and_a_group_larger_than_the_socket_buffer_are_recorded_as_sent(
+    pg: Backend,
+) -> None:
+    # ~12 MB in one append: more than a socket takes at once, so it is sent as it drains.
+    events = [
+        tracked(
+            session=f"s{i} {AWKWARD[i % len(AWKWARD)]}",
+            text=AWKWARD[i % len(AWKWARD)],
+            filler="x" * 4000,
+        )
+        for i in range(3000)
+    ]
+    with pg.running_store() as store:
+        store.append(events)
+    with psycopg.connect(pg.database_url) as conn:
+        rows = conn.execute(
+            "SELECT event_id, partition_key, payload FROM eventstore_log ORDER BY position"
+        ).fetchall()
+    assert [r[0] for r in rows] == [e.event_id for e in events]
+    assert [r[1] for r in rows] == [e.session_id for e in events]
+    assert [orjson.loads(r[2])["properties"] for r in rows] == [e.properties for e in events]
+
+
+def test_one_request_the_database_refuses_does_not_fail_the_others_in_its_group(
+    pg: Backend,
+) -> None:
+    good = [tracked(session=f"s{i}") for i in range(20)]
+    bad = tracked(session="nul \x00 in a key")  # PostgreSQL text cannot hold NUL
+    with pg.running_store() as store:
+        store.append([tracked()])  # connected: the next appends queue up as one group
+
+        async def all_at_once() -> list[BaseException | None]:
+            appends = [store.store.append_tracked([e]) for e in (*good[:10], bad, *good[10:])]
+            return await asyncio.gather(*appends, return_exceptions=True)
+
+        outcomes = store.call(all_at_once())
+        store.append([tracked(session="after")])  # and the store goes on
+    failed = [o for o in outcomes if o is not None]
+    assert len(failed) == 1
+    assert isinstance(failed[0], StoreUnavailable)
+    assert outcomes[10] is failed[0]
+    assert pg.count("SELECT count(*) FROM eventstore_log") == 1 + 20 + 1
+
+
+def test_a_connection_the_database_dropped_while_idle_costs_no_append(pg: Backend) -> None:
+    with pg.running_store() as store:
+        store.append([tracked()])
+        with psycopg.connect(pg.database_url, autocommit=True) as admin:
+            writers = [
+                pid
+                for (pid,) in admin.execute(
+                    "SELECT pid FROM pg_stat_activity WHERE pid <> pg_backend_pid() "
+                    "AND datname = current_database() AND query LIKE '%eventstore_log_append%'"
+                )
+            ]
+            for pid in writers:
+                admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+        assert len(writers) == 1
+        time.sleep(0.5)  # the store hears the connection close and lets it go
+        store.append([tracked(session="after the drop")])  # raises if it failed
+    assert pg.count("SELECT count(*) FROM eventstore_log") == 2
 
 
 def _heard(listener: psycopg.Connection) -> list[str]:

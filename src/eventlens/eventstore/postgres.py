@@ -29,6 +29,7 @@ from eventlens.eventstore.port import (
     StoredRecord,
     StoreUnavailable,
 )
+from eventlens.eventstore.postgres_append import AppendConnection, text_array, uuid_array
 from eventlens.eventstore.postgres_schema import (
     LOG_TABLE,
     create_event_store_schema,
@@ -40,14 +41,16 @@ log = logging.getLogger(__name__)
 MAX_GROUP = 5000  # events per group commit
 
 # A duplicate (a client's retry) is recorded once: the function skips ids already in the stream.
-APPEND = sql.SQL("SELECT {}(%b::text[], %b::uuid[], %b::text[], %b::text[])").format(
-    sql.Identifier(f"{LOG_TABLE}_append")
-)
+APPEND = sql.SQL("SELECT {}($1, $2, $3, $4)").format(sql.Identifier(f"{LOG_TABLE}_append"))
+_TRACKED = TRACKED_STREAM.encode()
+_REJECTED = REJECTED_STREAM.encode()
+
+Row = tuple[bytes, UUID, bytes, bytes]  # stream, event id, partition key, payload (UTF-8)
 
 
 @dataclass
 class _Pending:
-    rows: list[tuple[str, UUID, str, str]]
+    rows: list[Row]
     done: asyncio.Future[None]
 
 
@@ -59,7 +62,7 @@ class PostgresEventStore:
         self._queue: asyncio.Queue[_Pending] = asyncio.Queue(maxsize=10_000)
         self._writer: asyncio.Task[None] | None = None
         self._waiting_for_room: set[asyncio.Task[None]] = set()  # kept until queued
-        self._conn: psycopg.AsyncConnection[Any] | None = None
+        self._conn: AppendConnection | None = None
         # Kept, not looked up per append: on Python 3.11 asyncio.get_running_loop() makes a
         # getpid() system call (3% of the API's samples in a profile of single-event ingest).
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -85,21 +88,18 @@ class PostgresEventStore:
 
     def append_tracked(self, events: Sequence[TrackedEvent]) -> asyncio.Future[None]:
         return self._append(
-            [
-                (TRACKED_STREAM, e.event_id, e.partition_key, encode_tracked(e).decode())
-                for e in events
-            ]
+            [(_TRACKED, e.event_id, e.partition_key.encode(), encode_tracked(e)) for e in events]
         )
 
     def append_rejected(self, events: Sequence[RejectedEvent]) -> asyncio.Future[None]:
         return self._append(
             [
-                (REJECTED_STREAM, r.event_id, r.event.partition_key, encode_rejected(r).decode())
+                (_REJECTED, r.event_id, r.event.partition_key.encode(), encode_rejected(r))
                 for r in events
             ]
         )
 
-    def _append(self, rows: list[tuple[str, UUID, str, str]]) -> asyncio.Future[None]:
+    def _append(self, rows: list[Row]) -> asyncio.Future[None]:
         loop = self._loop or asyncio.get_running_loop()
         done: asyncio.Future[None] = loop.create_future()
         if not rows:
@@ -152,11 +152,15 @@ class PostgresEventStore:
                 for item in group:
                     _succeed(item)
 
-    async def _commit(self, rows: list[tuple[str, UUID, str, str]]) -> None:
-        if self._conn is None or self._conn.closed:
-            self._conn = await psycopg.AsyncConnection.connect(self._conninfo, autocommit=True)
+    async def _commit(self, rows: list[Row]) -> None:
+        if self._conn is None or self._conn.closed:  # not yet, or broken (also while idle)
+            await self._reset()
+            self._conn = await AppendConnection.connect(self._conninfo, APPEND)
+        streams, event_ids, keys, payloads = zip(*rows, strict=True)
         # One statement in autocommit mode: its own transaction, committed when it returns.
-        await self._conn.execute(APPEND, [list(c) for c in zip(*rows, strict=True)])
+        await self._conn.execute(
+            [text_array(streams), uuid_array(event_ids), text_array(keys), text_array(payloads)]
+        )
 
     async def _reset(self) -> None:
         if self._conn is not None:
