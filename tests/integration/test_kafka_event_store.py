@@ -76,10 +76,16 @@ def test_topics_are_created_with_infinite_retention(kafka: Backend) -> None:
     assert config["retention.bytes"].value == "-1"
 
 
-def test_a_sessions_events_share_a_partition_and_stay_in_order(kafka: Backend) -> None:
+@pytest.mark.parametrize("appends", ["one append", "an append each, all in one turn"])
+def test_a_sessions_events_share_a_partition_and_stay_in_order(
+    kafka: Backend, appends: str
+) -> None:
     events = [tracked(session=f"s{i % 3}", n=i) for i in range(30)]
     with kafka.running_store() as store:
-        store.append(events)
+        if appends == "one append":
+            store.append(events)
+        else:  # the turn's first appends are produced at once, the rest when the turn ends
+            store.append_concurrently([[event] for event in events])
     bootstrap = kafka.settings.kafka_bootstrap
     assert bootstrap is not None
     messages = read_all(bootstrap, kafka.settings.kafka_topic_prefix + TRACKED_STREAM, 30)

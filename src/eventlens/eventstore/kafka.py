@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from confluent_kafka import (
@@ -42,11 +43,29 @@ PRODUCER_DEFAULTS = {
     "compression.type": "lz4",
     "delivery.timeout.ms": 30000,
 }
+# A turn of the event loop hands this many appends to the producer as they come; the rest of
+# the turn's appends go in one call when it ends. A call per append cost the API a sixth of
+# its time at 64 connections, but holding every append to the turn's end split a burst of a
+# few requests across two of the producer's lingers (8 connections: 0.87-0.93x).
+HANDED_OVER_AT_ONCE = 8
 # While any message awaits its delivery report, the event loop polls for reports this often.
 POLL_INTERVAL = 0.0005  # seconds
 CLOSE_TIMEOUT = 10.0  # seconds to wait for the reports still due when closing
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class _Outgoing:
+    topic: str
+    messages: list[dict[str, Any]]
+    done: asyncio.Future[None]
+
+
+def _fail_all(appends: list[_Outgoing], error: StoreUnavailable) -> None:
+    for append in appends:
+        if not append.done.done():
+            append.done.set_exception(error)
 
 
 class KafkaEventStore:
@@ -75,6 +94,8 @@ class KafkaEventStore:
         self._poller: asyncio.Task[None] | None = None
         self._due = 0  # messages produced whose delivery report has not come yet
         self._waiting: set[asyncio.Future[None]] = set()
+        self._outgoing: list[_Outgoing] = []  # appends not yet handed to the producer
+        self._turn_appends = 0  # appends made in this turn of the event loop
         self._closing = False
         # Kept, not looked up per append (on Python 3.11 that is a getpid() system call).
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -107,7 +128,10 @@ class KafkaEventStore:
         )
 
     def _produce(self, topic: str, messages: list[tuple[str, bytes]]) -> asyncio.Future[None]:
-        """Produce all messages; the future resolves once the broker acknowledged them all."""
+        """Produce all messages; the future resolves once the broker acknowledged them all.
+
+        The first appends of a turn of the event loop are handed to the producer at once;
+        when a turn makes more, the rest are handed over together when it ends."""
         loop = self._loop or asyncio.get_running_loop()
         done: asyncio.Future[None] = loop.create_future()
         if not messages:
@@ -131,24 +155,51 @@ class KafkaEventStore:
             if pending == 0:
                 done.set_result(None)
 
-        # One call for the whole append: a produce() call per message cost more than twice
-        # as much. The key still picks each message's partition.
-        batch = [{"key": key, "value": value} for key, value in messages]
-        try:
-            queued = self._producer.produce_batch(topic, batch, on_delivery=on_delivery)
-        except (BufferError, KafkaException) as error:  # raised before any was queued
-            done.set_exception(StoreUnavailable(f"Kafka could not take the events: {error}"))
-            return done
-        self._due += queued
-        if queued < len(batch):  # the rest carry their error; only the queued get a report
-            refused = next(m["_error"] for m in batch if "_error" in m)
-            done.set_exception(StoreUnavailable(f"Kafka could not take the event: {refused}"))
-        if self._due and (self._poller is None or self._poller.done()):
-            self._poller = loop.create_task(self._poll_while_due(), name="kafka-deliveries")
-        if not done.done():
-            self._waiting.add(done)
-            done.add_done_callback(self._waiting.discard)
+        batch = [{"key": key, "value": value, "callback": on_delivery} for key, value in messages]
+        self._outgoing.append(_Outgoing(topic, batch, done))
+        self._waiting.add(done)
+        done.add_done_callback(self._waiting.discard)
+        if self._turn_appends == 0:
+            loop.call_soon(self._end_turn)
+        self._turn_appends += 1
+        if self._turn_appends <= HANDED_OVER_AT_ONCE:
+            self._hand_over()
         return done
+
+    def _end_turn(self) -> None:
+        self._turn_appends = 0
+        if self._outgoing:
+            self._hand_over()
+
+    def _hand_over(self) -> None:
+        """Give the producer the messages of the appends waiting, one `produce_batch` call
+        per topic. A call per append cost the API about a sixth of its time under
+        single-event ingest at 64 connections. The key still picks each message's
+        partition, and appends keep their order."""
+        outgoing, self._outgoing = self._outgoing, []
+        producer = self._producer
+        for topic in dict.fromkeys(o.topic for o in outgoing):
+            appends = [o for o in outgoing if o.topic == topic]
+            messages = [m for o in appends for m in o.messages]
+            if producer is None or self._closing:
+                _fail_all(appends, StoreUnavailable("the event store closed"))
+                continue
+            try:
+                queued = producer.produce_batch(topic, messages)
+            except (BufferError, KafkaException) as error:  # raised before any was queued
+                _fail_all(appends, StoreUnavailable(f"Kafka could not take the events: {error}"))
+                continue
+            self._due += queued
+            if queued < len(messages):  # the rest carry their error; only the queued get a report
+                for append in appends:
+                    refused = next((m["_error"] for m in append.messages if "_error" in m), None)
+                    if refused is not None and not append.done.done():
+                        append.done.set_exception(
+                            StoreUnavailable(f"Kafka could not take the event: {refused}")
+                        )
+        if self._due and (self._poller is None or self._poller.done()):
+            loop = self._loop or asyncio.get_running_loop()
+            self._poller = loop.create_task(self._poll_while_due(), name="kafka-deliveries")
 
     async def _poll_while_due(self) -> None:
         producer = self._producer
