@@ -28,7 +28,8 @@ SERVER_SETTINGS = {
     # A new 16 MB WAL segment is not zero-filled before use. Filling one held up every commit
     # for about 70 ms, and under ingest a segment fills about once a second until checkpoints
     # start recycling old ones (single-event ingest p99 70-75 ms with, 20 ms without, at 128
-    # connections). The file is still made full-size; only its zeroes are not written.
+    # connections). The file is made full-size but sparse: its disk space is taken as WAL is
+    # written (docs/ARCHITECTURE.md, "The embedded run").
     "wal_init_zero": "off",
 }
 

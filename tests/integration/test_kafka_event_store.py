@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections.abc import Iterator
 from uuid import uuid4
@@ -259,3 +260,44 @@ def test_an_append_larger_than_the_producers_queue_fails_and_the_store_goes_on(
     # What was queued of the refused append still arrives (the client's retry is removed as
     # a duplicate by the projections); nothing else of it does.
     assert len(read_all(kafka_bootstrap, topic, 12, timeout=5)) == 11  # no more than that
+
+
+class _ProducerThatFailsOnce:
+    """The store's producer, except that its next `produce_batch` raises."""
+
+    def __init__(self, producer: Producer) -> None:
+        self._producer = producer
+        self.failed = False
+
+    def produce_batch(self, topic: str, messages: list[dict[str, object]]) -> int:
+        if not self.failed:
+            self.failed = True
+            raise RuntimeError("the producer broke")
+        return int(self._producer.produce_batch(topic, messages))
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._producer, name)
+
+
+def test_appends_the_producer_fails_to_take_are_answered_and_the_store_goes_on(
+    kafka: Backend, kafka_bootstrap: str
+) -> None:
+    from eventlens.eventstore.port import StoreUnavailable
+
+    with kafka.running_store() as store:
+        store.append([tracked()])  # the topic exists, the producer is connected
+        store.store._producer = _ProducerThatFailsOnce(store.store._producer)  # type: ignore[attr-defined]
+
+        async def twenty_in_one_turn() -> list[BaseException | None]:
+            # More than a turn hands over at once: the rest go when the turn ends.
+            appends = [store.store.append_tracked([tracked(session=f"s{i}")]) for i in range(20)]
+            return await asyncio.gather(*appends, return_exceptions=True)
+
+        outcomes = store.call(twenty_in_one_turn())
+        store.append([tracked(session="after")])  # and the store goes on
+    failed = [o for o in outcomes if o is not None]
+    assert len(failed) == 1  # the first append's own call; the others went in later calls
+    assert isinstance(failed[0], StoreUnavailable)
+    assert "the producer broke" in str(failed[0])
+    topic = kafka.settings.kafka_topic_prefix + TRACKED_STREAM
+    assert len(read_all(kafka_bootstrap, topic, 21, timeout=10)) == 21  # 1 + 19 + 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 
 import orjson
 import psycopg
@@ -97,7 +98,7 @@ def test_an_append_wakes_the_readers_of_the_streams_it_wrote_to_and_no_others(
             after_tracked = _heard(listener)
             store.call(lambda: store.store.append_rejected([rejected]))
             after_rejected = _heard(listener)
-    assert after_tracked == [notify_channel(TRACKED_STREAM)]  # once per append, not per event
+    assert after_tracked == [notify_channel(TRACKED_STREAM)]
     assert after_rejected == [notify_channel(REJECTED_STREAM)]
 
 
@@ -160,11 +161,36 @@ def test_a_connection_the_database_dropped_while_idle_costs_no_append(pg: Backen
                 )
             ]
             for pid in writers:
-                admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+                admin.execute("SELECT pg_terminate_backend(%s, 10000)", (pid,))  # and wait
         assert len(writers) == 1
-        time.sleep(0.5)  # the store hears the connection close and lets it go
+        _wait_until(lambda: store.store._conn is None or store.store._conn.closed)
         store.append([tracked(session="after the drop")])  # raises if it failed
     assert pg.count("SELECT count(*) FROM eventstore_log") == 2
+
+
+def test_closing_the_store_while_it_records_a_group_answers_every_request_in_it(
+    pg: Backend,
+) -> None:
+    with pg.running_store() as store:
+        store.append([tracked()])  # connected
+
+        async def close_while_recording() -> asyncio.Future[None]:
+            appended = store.store.append_tracked([tracked(session="in flight")])
+            await asyncio.sleep(0)  # the writer takes it and sends it
+            await store.store.close()
+            return appended
+
+        appended = store.call(close_while_recording())
+        assert appended.done()  # answered: recorded, or failed so that the client retries
+        if appended.exception() is not None:
+            assert isinstance(appended.exception(), StoreUnavailable)
+
+
+def _wait_until(condition: Callable[[], bool], timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "the condition did not come true"
+        time.sleep(0.02)
 
 
 def _heard(listener: psycopg.Connection) -> list[str]:

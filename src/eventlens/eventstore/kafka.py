@@ -19,7 +19,6 @@ from confluent_kafka import (
     OFFSET_BEGINNING,
     Consumer,
     KafkaError,
-    KafkaException,
     Producer,
     TopicPartition,
 )
@@ -44,9 +43,9 @@ PRODUCER_DEFAULTS = {
     "delivery.timeout.ms": 30000,
 }
 # A turn of the event loop hands this many appends to the producer as they come; the rest of
-# the turn's appends go in one call when it ends. A call per append cost the API a sixth of
-# its time at 64 connections, but holding every append to the turn's end split a burst of a
-# few requests across two of the producer's lingers (8 connections: 0.87-0.93x).
+# the turn's appends go in one call per topic when it ends. A call per append cost the API a
+# sixth of its time at 64 connections, but holding every append to the turn's end split a
+# burst of a few requests across two of the producer's lingers (8 connections: 0.87-0.93x).
 HANDED_OVER_AT_ONCE = 8
 # While any message awaits its delivery report, the event loop polls for reports this often.
 POLL_INTERVAL = 0.0005  # seconds
@@ -173,33 +172,39 @@ class KafkaEventStore:
 
     def _hand_over(self) -> None:
         """Give the producer the messages of the appends waiting, one `produce_batch` call
-        per topic. A call per append cost the API about a sixth of its time under
-        single-event ingest at 64 connections. The key still picks each message's
-        partition, and appends keep their order."""
+        per topic (tracked, rejected). A call per append cost the API about a sixth of its
+        time under single-event ingest at 64 connections. The key still picks each
+        message's partition, and appends keep their order."""
         outgoing, self._outgoing = self._outgoing, []
         producer = self._producer
-        for topic in dict.fromkeys(o.topic for o in outgoing):
-            appends = [o for o in outgoing if o.topic == topic]
-            messages = [m for o in appends for m in o.messages]
-            if producer is None or self._closing:
-                _fail_all(appends, StoreUnavailable("the event store closed"))
-                continue
-            try:
-                queued = producer.produce_batch(topic, messages)
-            except (BufferError, KafkaException) as error:  # raised before any was queued
-                _fail_all(appends, StoreUnavailable(f"Kafka could not take the events: {error}"))
-                continue
-            self._due += queued
-            if queued < len(messages):  # the rest carry their error; only the queued get a report
-                for append in appends:
-                    refused = next((m["_error"] for m in append.messages if "_error" in m), None)
-                    if refused is not None and not append.done.done():
-                        append.done.set_exception(
-                            StoreUnavailable(f"Kafka could not take the event: {refused}")
-                        )
-        if self._due and (self._poller is None or self._poller.done()):
-            loop = self._loop or asyncio.get_running_loop()
-            self._poller = loop.create_task(self._poll_while_due(), name="kafka-deliveries")
+        try:
+            for topic in dict.fromkeys(o.topic for o in outgoing):
+                appends = [o for o in outgoing if o.topic == topic]
+                if producer is None or self._closing:
+                    _fail_all(appends, StoreUnavailable("the event store closed"))
+                    continue
+                self._produce_batch(producer, topic, appends)
+        finally:
+            if self._due and (self._poller is None or self._poller.done()):
+                loop = self._loop or asyncio.get_running_loop()
+                self._poller = loop.create_task(self._poll_while_due(), name="kafka-deliveries")
+
+    def _produce_batch(self, producer: Producer, topic: str, appends: list[_Outgoing]) -> None:
+        messages = [m for append in appends for m in append.messages]
+        try:
+            queued = producer.produce_batch(topic, messages)
+        except Exception as error:  # refused as a whole, before any message was queued
+            log.warning("Kafka could not take %d events: %s", len(messages), error)
+            _fail_all(appends, StoreUnavailable(f"Kafka could not take the events: {error}"))
+            return
+        self._due += queued
+        if queued < len(messages):  # the rest carry their error; only the queued get a report
+            for append in appends:
+                refused = next((m["_error"] for m in append.messages if "_error" in m), None)
+                if refused is not None and not append.done.done():
+                    append.done.set_exception(
+                        StoreUnavailable(f"Kafka could not take the event: {refused}")
+                    )
 
     async def _poll_while_due(self) -> None:
         producer = self._producer

@@ -132,25 +132,36 @@ class PostgresEventStore:
                 group.append(item)
                 size += len(item.rows)
             try:
-                await self._commit([row for item in group for row in item.rows])
-            except Exception as error:
-                await self._reset()
-                if len(group) == 1:
-                    _fail(group[0], error)
-                    continue
-                # One request's events must not fail the others: commit each on its own.
-                log.warning("group append failed (%s); retrying requests one by one", error)
+                await self._record(group)
+            except asyncio.CancelledError:  # the store is closing: nobody is left to answer
+                closed = StoreUnavailable("the event store closed while recording the events")
                 for item in group:
-                    try:
-                        await self._commit(item.rows)
-                    except Exception as single_error:
-                        await self._reset()
-                        _fail(item, single_error)
-                    else:
-                        _succeed(item)
-            else:
-                for item in group:
+                    if not item.done.done():
+                        item.done.set_exception(closed)
+                raise
+
+    async def _record(self, group: list[_Pending]) -> None:
+        """Commit the group's events together and answer each request."""
+        try:
+            await self._commit([row for item in group for row in item.rows])
+        except Exception as error:
+            await self._reset()
+            if len(group) == 1:
+                _fail(group[0], error)
+                return
+            # One request's events must not fail the others: commit each on its own.
+            log.warning("group append failed (%s); retrying requests one by one", error)
+            for item in group:
+                try:
+                    await self._commit(item.rows)
+                except Exception as single_error:
+                    await self._reset()
+                    _fail(item, single_error)
+                else:
                     _succeed(item)
+        else:
+            for item in group:
+                _succeed(item)
 
     async def _commit(self, rows: list[Row]) -> None:
         if self._conn is None or self._conn.closed:  # not yet, or broken (also while idle)
@@ -158,9 +169,13 @@ class PostgresEventStore:
             self._conn = await AppendConnection.connect(self._conninfo, APPEND)
         streams, event_ids, keys, payloads = zip(*rows, strict=True)
         # One statement in autocommit mode: its own transaction, committed when it returns.
-        await self._conn.execute(
-            [text_array(streams), uuid_array(event_ids), text_array(keys), text_array(payloads)]
-        )
+        try:
+            await self._conn.execute(
+                [text_array(streams), uuid_array(event_ids), text_array(keys), text_array(payloads)]
+            )
+        except asyncio.CancelledError:  # the statement is still in flight: the connection goes
+            await self._reset()
+            raise
 
     async def _reset(self) -> None:
         if self._conn is not None:

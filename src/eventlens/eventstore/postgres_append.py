@@ -45,8 +45,11 @@ def uuid_array(items: Sequence[UUID]) -> bytes:
 
 class AppendConnection:
     """A connection that runs one statement, prepared as `STATEMENT` from `query` (which
-    takes text[], uuid[], text[], text[]). One call at a time: `execute` is not re-entered
-    before its future is done. After a failure it is closed; make a new one."""
+    takes text[], uuid[], text[], text[]), one call at a time: `execute` is called again only
+    once the previous call's future is done. When the connection breaks it is `closed`
+    (also while idle: its socket is watched); a statement the database refuses fails its
+    future and leaves the connection usable. A caller that stops waiting for a statement
+    (cancellation) closes the connection, since the statement is still in flight."""
 
     def __init__(self, conn: psycopg.AsyncConnection[Any], loop: asyncio.AbstractEventLoop):
         self._conn = conn
@@ -69,12 +72,12 @@ class AppendConnection:
                     sql.Identifier(STATEMENT.decode()), query
                 )
             )
+            append = cls(conn, asyncio.get_running_loop())
+            append._pgconn.nonblocking = 1
+            append._loop.add_reader(append._socket, append._readable)
         except BaseException:
             await conn.close()
             raise
-        append = cls(conn, asyncio.get_running_loop())
-        append._pgconn.nonblocking = 1
-        append._loop.add_reader(append._socket, append._readable)
         return append
 
     def execute(self, params: Sequence[bytes]) -> asyncio.Future[pq.abc.PGresult]:
@@ -153,6 +156,9 @@ class AppendConnection:
             self._socket = -1
 
     async def close(self) -> None:
+        future, self._pending = self._pending, None
         self._stop_watching()
         self.closed = True
+        if future is not None and not future.done():
+            future.set_exception(psycopg.OperationalError("the append connection was closed"))
         await self._conn.close()
