@@ -37,8 +37,9 @@ def test_the_server_runs_with_its_declared_settings_on_a_first_start_and_a_resta
     except Exception as error:  # pragma: no cover - depends on the machine
         services.unavailable("PostgreSQL", str(error))
         raise
-    assert _settings(first.dsn) == embedded_postgres.SERVER_SETTINGS
-    assert _settings(first.dsn)["wal_init_zero"] == "off"  # new WAL segments are not zero-filled
+    settings = _settings(first.dsn)
+    assert settings == embedded_postgres.SERVER_SETTINGS
+    assert settings["wal_init_zero"] == "off"  # new WAL segments are not zero-filled
 
     embedded_postgres.stop(data_dir)
     again = embedded_postgres.start(data_dir)

@@ -42,7 +42,7 @@ CREATE OR REPLACE FUNCTION {LOG_TABLE}_append(
 ) RETURNS integer
 LANGUAGE sql AS $$
     SELECT pg_advisory_xact_lock({APPEND_LOCK_KEY});
-    SELECT pg_notify('{NOTIFY_CHANNEL}:' || stream, '')
+    SELECT pg_notify('{notify_channel("")}' || stream, '')
     FROM (SELECT DISTINCT stream FROM unnest(streams) AS stream) AS written;
     WITH inserted AS (
         INSERT INTO {LOG_TABLE} (position, stream, event_id, partition_key, payload)
