@@ -66,7 +66,7 @@ def register_site(database_url: str) -> str:
     from eventlens.commands.actor import SYSTEM
     from eventlens.commands.create_adaptor import CreateAdaptor, create_adaptor
     from eventlens.commands.register_schema import RegisterSchema, register_schema
-    from eventlens.runtime import open_catalog
+    from eventlens.eventstore.catalog import open_catalog
 
     catalog = open_catalog(database_url)
     try:

@@ -151,7 +151,8 @@ def register_sites(url: str) -> list[tuple[str, str, str, int]]:
     from eventlens.commands.actor import SYSTEM
     from eventlens.commands.create_adaptor import CreateAdaptor, create_adaptor
     from eventlens.commands.register_schema import RegisterSchema, register_schema
-    from eventlens.runtime import open_catalog, setup_read_models
+    from eventlens.eventstore.catalog import open_catalog
+    from eventlens.runtime.wiring import setup_read_models
 
     dims: list[tuple[str, str, str, int]] = []
     catalog = open_catalog(url)

@@ -10,10 +10,10 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from eventlens.commands.actor import SYSTEM
-from eventlens.commands.catalog import Catalog
 from eventlens.commands.create_user import CreateUser, create_user
 from eventlens.domain.errors import AlreadyExists
 from eventlens.domain.user import Role, User
+from eventlens.eventstore.catalog import Catalog
 
 log = logging.getLogger(__name__)
 

@@ -51,7 +51,7 @@ def _serve(
     from eventlens.api.app import create_app
     from eventlens.api.http_protocol import serving_ingest
     from eventlens.api.ingest_counters import IngestCounters
-    from eventlens.runtime import Serving
+    from eventlens.runtime.platform import Serving
 
     if replica is None:
         processes = settings.api_processes
@@ -100,7 +100,8 @@ def cmd_api(args: argparse.Namespace) -> None:
 
 def cmd_worker(args: argparse.Namespace) -> None:
     from eventlens.projections.read_ahead import SWITCH_INTERVAL
-    from eventlens.runtime import Workers, resolve_database_url
+    from eventlens.runtime.database import resolve_database_url
+    from eventlens.runtime.workers import Workers
 
     sys.setswitchinterval(SWITCH_INTERVAL)
     settings = _settings(args)
@@ -136,7 +137,7 @@ def cmd_dsn(args: argparse.Namespace) -> None:
 def cmd_replay(args: argparse.Namespace) -> None:
     """Rebuild read models from the full history while the current ones keep serving."""
     from eventlens.projections.read_ahead import SWITCH_INTERVAL
-    from eventlens.runtime import replay_projections
+    from eventlens.runtime.replay import replay_projections
 
     sys.setswitchinterval(SWITCH_INTERVAL)
     replay_projections(_settings(args), args.projections)
@@ -148,7 +149,7 @@ def cmd_reprocess_rejected(args: argparse.Namespace) -> None:
 
     from eventlens.api.reprocess import reprocess_all
     from eventlens.commands.actor import SYSTEM
-    from eventlens.runtime import Platform
+    from eventlens.runtime.platform import Platform
 
     async def run() -> None:
         platform = Platform(_settings(args), run_workers=False)

@@ -8,7 +8,7 @@ from uuid import uuid4
 
 import pytest
 
-from eventlens.runtime import open_catalog
+from eventlens.eventstore.catalog import open_catalog
 
 pytestmark = [pytest.mark.postgres]
 

@@ -15,7 +15,7 @@ import pytest
 from eventlens import embedded_postgres
 from eventlens.cli import main
 from eventlens.config import Settings
-from eventlens.runtime import Platform
+from eventlens.runtime.platform import Platform
 from tests import services
 
 pytestmark = [pytest.mark.postgres]

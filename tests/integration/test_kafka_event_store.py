@@ -13,14 +13,14 @@ from confluent_kafka import Consumer, Producer
 from confluent_kafka.admin import AdminClient, ConfigResource  # type: ignore[attr-defined]
 
 from eventlens.commands.actor import SYSTEM
-from eventlens.commands.catalog import Catalog
+from eventlens.eventstore.catalog import Catalog
 from eventlens.commands.register_schema import RegisterSchema, register_schema
 from eventlens.commands.update_schema import UpdateSchema, update_schema
 from eventlens.config import Settings
 from eventlens.eventstore.catalog_relay import CatalogRelay
 from eventlens.eventstore.kafka_topics import ensure_topics
 from eventlens.eventstore.port import CATALOG_STREAM, REJECTED_STREAM, TRACKED_STREAM
-from eventlens.runtime import open_catalog
+from eventlens.eventstore.catalog import open_catalog
 from tests.integration.backends import Backend, tracked
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
@@ -182,7 +182,7 @@ def test_a_relay_that_died_mid_transaction_is_fenced_and_its_successor_neither_s
 
 
 def test_the_relay_runs_in_one_worker_process_at_a_time(kafka: Backend, catalog: Catalog) -> None:
-    from eventlens.runtime import Workers
+    from eventlens.runtime.workers import Workers
 
     bootstrap, topic = _relay_target(kafka)
     register_schema(RegisterSchema(SYSTEM, "shop", None, {"a": {}}), catalog)

@@ -15,8 +15,8 @@ from eventlens.commands.register_schema import RegisterSchema, register_schema
 from eventlens.domain.tracking import TrackedEvent
 from eventlens.projections.replay import replay
 from eventlens.projections.tracked_events import TrackedEvents
-from eventlens.runtime import make_head_probe, projections, reader_factory
-from eventlens.sketch_cache import SketchCache
+from eventlens.runtime.wiring import make_head_probe, projections, reader_factory
+from eventlens.views.sketch_cache import SketchCache
 from tests.integration.backends import Backend, drain, tracked
 
 pytestmark = [pytest.mark.postgres, pytest.mark.parametrize("backend", ["postgres"], indirect=True)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from eventlens.commands.actor import Actor
-from eventlens.commands.catalog import Catalog
+from eventlens.eventstore.catalog import Catalog
 from eventlens.commands.change_password import ChangePassword, change_password
 from eventlens.commands.change_role import ChangeRole, change_role
 from eventlens.commands.create_adaptor import CreateAdaptor, create_adaptor

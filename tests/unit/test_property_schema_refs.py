@@ -11,7 +11,7 @@ from uuid import uuid4
 import pytest
 
 from eventlens.commands.actor import Actor
-from eventlens.commands.catalog import Catalog
+from eventlens.eventstore.catalog import Catalog
 from eventlens.commands.register_schema import RegisterSchema, register_schema
 from eventlens.commands.update_schema import UpdateSchema, update_schema
 from eventlens.domain.adaptor import Adaptor

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 import pytest
 
 from eventlens import views
-from eventlens.api.events import stats_filter
+from eventlens.views.ranges import stats_filter
 
 
 @pytest.fixture

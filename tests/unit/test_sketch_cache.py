@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from eventlens.sketch_cache import CachedSketches, SketchCache
+from eventlens.views.sketch_cache import CachedSketches, SketchCache
 
 
 def test_the_cache_lets_go_of_the_least_recently_used_sketches_past_its_size() -> None:

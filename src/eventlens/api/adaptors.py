@@ -7,9 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request
 
 from eventlens.api.catalog_models import AdaptorIn, AdaptorOut, AdaptorUpdate
-from eventlens.api.deps import ActorDep, AdminDep, PlatformDep
+from eventlens.api.deps import ActorDep, AdminDep, CommandsDep, PlatformDep
 from eventlens.api.errors import documented
-from eventlens.api.snippet import render_snippet
+from eventlens.domain.snippet import render_snippet
 from eventlens.commands.create_adaptor import CreateAdaptor, create_adaptor
 from eventlens.commands.disable_adaptor import DisableAdaptor, disable_adaptor
 from eventlens.commands.update_adaptor import UpdateAdaptor, update_adaptor
@@ -27,8 +27,11 @@ def _out(adaptor: Adaptor, request: Request) -> AdaptorOut:
 
 
 @router.post("/", status_code=201, response_model=AdaptorOut, responses=ERRORS)
-def create(body: AdaptorIn, actor: AdminDep, platform: PlatformDep, request: Request) -> AdaptorOut:
-    adaptor = create_adaptor(
+def create(
+    body: AdaptorIn, actor: AdminDep, commands: CommandsDep, platform: PlatformDep, request: Request
+) -> AdaptorOut:
+    adaptor = commands(
+        create_adaptor,
         CreateAdaptor(
             actor,
             name=body.name,
@@ -37,9 +40,7 @@ def create(body: AdaptorIn, actor: AdminDep, platform: PlatformDep, request: Req
             allowed_origins=body.allowed_origins,
             description=body.description,
         ),
-        platform.catalog,
     )
-    platform.cache.refresh()
     return _out(adaptor, request)
 
 
@@ -63,10 +64,12 @@ def update(
     container_id: ContainerId,
     body: AdaptorUpdate,
     actor: AdminDep,
+    commands: CommandsDep,
     platform: PlatformDep,
     request: Request,
 ) -> AdaptorOut:
-    adaptor = update_adaptor(
+    adaptor = commands(
+        update_adaptor,
         UpdateAdaptor(
             actor,
             container_id,
@@ -77,17 +80,18 @@ def update(
             description=body.description,
             active=body.is_active,
         ),
-        platform.catalog,
     )
-    platform.cache.refresh()
     return _out(adaptor, request)
 
 
 @router.delete("/{container_id}", response_model=AdaptorOut, responses=ERRORS)
 def disable(
-    container_id: ContainerId, actor: AdminDep, platform: PlatformDep, request: Request
+    container_id: ContainerId,
+    actor: AdminDep,
+    commands: CommandsDep,
+    platform: PlatformDep,
+    request: Request,
 ) -> AdaptorOut:
     """Disable the adaptor: its events are refused from now on; its history stays."""
-    adaptor = disable_adaptor(DisableAdaptor(actor, container_id), platform.catalog)
-    platform.cache.refresh()
+    adaptor = commands(disable_adaptor, DisableAdaptor(actor, container_id))
     return _out(adaptor, request)

@@ -11,13 +11,13 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse, PlainTextResponse
 
 from eventlens import __version__
+from eventlens.access.tokens import TokenIssuer
 from eventlens.api import adaptors, auth, errors, events, reprocess, schemas, users
 from eventlens.api.errors import documented, error_body
 from eventlens.api.ingest import IngestApp
 from eventlens.api.limits import BodyLimit
-from eventlens.api.tokens import TokenIssuer
 from eventlens.config import Settings
-from eventlens.runtime import Platform, Serving
+from eventlens.runtime.platform import Platform, Serving
 
 
 def create_app(

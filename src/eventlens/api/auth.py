@@ -8,9 +8,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Request
 from pydantic import BaseModel, Field
 
+from eventlens.access.tokens import InvalidToken, TokenIssuer, credential_stamp
 from eventlens.api.deps import ActorDep, PlatformDep, get_tokens, unauthorized
 from eventlens.api.errors import documented
-from eventlens.api.tokens import InvalidToken, TokenIssuer, credential_stamp
 from eventlens.commands.passwords import DUMMY_HASH, verify_password
 from eventlens.domain.user import User
 

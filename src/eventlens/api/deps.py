@@ -1,4 +1,4 @@
-"""Request dependencies: the running platform and the authenticated actor.
+"""Request dependencies: the running platform, the authenticated actor, catalog commands.
 
 Those that do not block are `async def`: FastAPI runs a plain `def` dependency in its thread
 pool, a hand-off that cost more than the dependency's own work on every request.
@@ -6,15 +6,21 @@ pool, a hand-off that cost more than the dependency's own work on every request.
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from eventlens.api.tokens import InvalidToken, TokenIssuer, credential_stamp
+from eventlens.access.actors import Unauthenticated, actor_from_token
+from eventlens.access.tokens import TokenIssuer
 from eventlens.commands.actor import Actor
-from eventlens.domain.user import Role
-from eventlens.runtime import Platform
+from eventlens.eventstore.catalog import Catalog
+from eventlens.projections.catalog_cache import CatalogCache
+from eventlens.runtime.platform import Platform
+
+C = TypeVar("C")
+R = TypeVar("R")
 
 bearer = HTTPBearer(auto_error=False, description="An access token from /api/auth/login")
 
@@ -36,30 +42,20 @@ def unauthorized(message: str) -> HTTPException:
     return HTTPException(401, message, headers={"WWW-Authenticate": "Bearer"})
 
 
-def actor_from_token(platform: Platform, tokens: TokenIssuer, token: str) -> Actor:
-    try:
-        claims = tokens.verify(token)
-    except InvalidToken as error:
-        raise unauthorized(str(error)) from None
-    user = platform.cache.user(claims.username)
-    if user is None or user.removed:
-        raise unauthorized("the token's user no longer exists")
-    if credential_stamp(user.password_hash) != claims.credential:
-        raise unauthorized("the password changed since this token was issued; sign in again")
-    return Actor(username=user.username, role=Role(user.role))
-
-
 def current_actor(
     platform: PlatformDep,
     tokens: Annotated[TokenIssuer, Depends(get_tokens)],
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Actor:
-    if credentials is None:
-        raise unauthorized("authentication required: send 'Authorization: Bearer <token>'")
     # Run in FastAPI's thread pool: read what other API processes recorded until now, so a
     # request sees every change whose answer came before it (read your writes).
     platform.cache.refresh()
-    return actor_from_token(platform, tokens, credentials.credentials)
+    try:
+        return actor_from_token(
+            platform.cache, tokens, credentials.credentials if credentials else None
+        )
+    except Unauthenticated as error:
+        raise unauthorized(str(error)) from None
 
 
 async def admin_actor(actor: Annotated[Actor, Depends(current_actor)]) -> Actor:
@@ -70,3 +66,24 @@ async def admin_actor(actor: Annotated[Actor, Depends(current_actor)]) -> Actor:
 
 ActorDep = Annotated[Actor, Depends(current_actor)]
 AdminDep = Annotated[Actor, Depends(admin_actor)]
+
+
+class CatalogCommands:
+    """Runs a catalog command, then reads what it recorded into this process's catalog cache,
+    so whatever this process serves next (ingest included) already sees the change."""
+
+    def __init__(self, catalog: Catalog, cache: CatalogCache) -> None:
+        self._catalog = catalog
+        self._cache = cache
+
+    def __call__(self, handler: Callable[[C, Catalog], R], command: C) -> R:
+        result = handler(command, self._catalog)
+        self._cache.refresh()
+        return result
+
+
+async def get_commands(platform: PlatformDep) -> CatalogCommands:
+    return CatalogCommands(platform.catalog, platform.cache)
+
+
+CommandsDep = Annotated[CatalogCommands, Depends(get_commands)]

@@ -19,22 +19,10 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from eventlens.domain.errors import (
-    AlreadyExists,
-    Conflict,
     DomainError,
-    InvalidInput,
-    NotFound,
-    PermissionDenied,
 )
 from eventlens.eventstore.port import StoreUnavailable
-
-STATUS_BY_ERROR: dict[type[DomainError], int] = {
-    InvalidInput: 422,
-    NotFound: 404,
-    AlreadyExists: 409,
-    Conflict: 409,
-    PermissionDenied: 403,
-}
+from eventlens.statuses import QUERY_TOO_SLOW, STATUS_BY_ERROR
 
 CODE_BY_STATUS = {
     400: "bad_request",
@@ -50,12 +38,6 @@ CODE_BY_STATUS = {
     429: "too_many_requests",
     503: "unavailable",
 }
-
-
-QUERY_TOO_SLOW = (
-    "the query ran longer than the read time limit (EVENTLENS_QUERY_TIMEOUT_MS); "
-    "narrow its filter or time range"
-)
 
 
 class ErrorDetail(BaseModel):

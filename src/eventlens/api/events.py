@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -64,39 +64,6 @@ class RejectedOut(BaseModel):
     reprocessed: bool
 
 
-def stats_filter(
-    days: int | None,
-    start: datetime | None,
-    end: datetime | None,
-    schema_id: str | None,
-    adaptor_id: str | None,
-    event_type: str | None = None,
-    hours: int | None = None,
-) -> views.StatsFilter:
-    """A relative range (the last `days` or `hours`, default 7 days) or `start`..`end`."""
-    filters = {"schema_id": schema_id, "container_id": adaptor_id, "event_type": event_type}
-    if days is not None and hours is not None:
-        raise InvalidInput("give either days or hours, not both", field="hours")
-    for name, value, most in (("days", days, 3660), ("hours", hours, 3660 * 24)):
-        if value is not None and not 1 <= value <= most:
-            raise InvalidInput(f"{name} must be between 1 and {most}", field=name)
-    if start is None and end is None:
-        if hours is not None:
-            return views.StatsFilter.last(timedelta(hours=hours), **filters)
-        return views.StatsFilter.last(timedelta(days=days or 7), **filters)
-    if days is not None or hours is not None:
-        raise InvalidInput("give either days/hours or start/end, not both", field="days")
-    views.check_moment(start, "start")
-    views.check_moment(end, "end")
-    end = views.as_utc(end or datetime.now(UTC))
-    start = views.as_utc(start or end - timedelta(days=7))
-    if end <= start:
-        raise InvalidInput("end must be after start", field="end")
-    if end - start > timedelta(days=3660):
-        raise InvalidInput("a range may span at most ten years", field="start")
-    return views.StatsFilter(start=start, end=end, **filters)
-
-
 @router.get("/stats", response_model=StatsOut, responses=documented(401, 422))
 async def stats(
     actor: ActorDep,
@@ -110,7 +77,7 @@ async def stats(
     end: datetime | None = None,
 ) -> StatsOut:
     """Counts from the rollups: the last `days` (default 7) or `hours`, or `start`..`end`."""
-    f = stats_filter(days, start, end, schema_id, adaptor_id, event_type, hours)
+    f = views.stats_filter(days, start, end, schema_id, adaptor_id, event_type, hours)
     async with platform.pool.connection() as conn:
         result = await views.stats(conn, f, platform.sketches)
     return StatsOut(**result.__dict__, start=f.start, end=f.end)

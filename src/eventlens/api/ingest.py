@@ -36,7 +36,7 @@ from eventlens.commands.track_events import (
 )
 from eventlens.domain.tracking import RejectionCode, TrackedEvent
 from eventlens.eventstore.port import StoreUnavailable
-from eventlens.runtime import Platform
+from eventlens.runtime.platform import Platform
 
 INGEST_PATH = "/api/events/ingest"
 BATCH_PATH = "/api/events/batch"

@@ -14,7 +14,7 @@ from eventlens.api.errors import documented
 from eventlens.commands.actor import Actor
 from eventlens.commands.reprocess_rejected import ReprocessRejected, reprocess_rejected
 from eventlens.eventstore.codec import tracked_from_dict
-from eventlens.runtime import Platform
+from eventlens.runtime.platform import Platform
 
 router = APIRouter(prefix="/api/events/rejected", tags=["events"])
 PAGE = 1000

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 
 from eventlens.api.catalog_models import SchemaIn, SchemaOut, SchemaUpdate
-from eventlens.api.deps import ActorDep, AdminDep, PlatformDep
+from eventlens.api.deps import ActorDep, AdminDep, CommandsDep, PlatformDep
 from eventlens.api.errors import documented
 from eventlens.commands.register_schema import RegisterSchema, register_schema
 from eventlens.commands.retire_schema import RetireSchema, retire_schema
@@ -20,11 +20,12 @@ ERRORS = documented(401, 403, 404, 409, 422)
 
 
 @router.post("/", status_code=201, response_model=SchemaOut, responses=ERRORS)
-def create(body: SchemaIn, actor: AdminDep, platform: PlatformDep) -> SchemaOut:
-    schema = register_schema(
-        RegisterSchema(actor, body.name, body.description, body.properties), platform.catalog
+def create(
+    body: SchemaIn, actor: AdminDep, commands: CommandsDep, platform: PlatformDep
+) -> SchemaOut:
+    schema = commands(
+        register_schema, RegisterSchema(actor, body.name, body.description, body.properties)
     )
-    platform.cache.refresh()
     return SchemaOut.of(schema)
 
 
@@ -47,20 +48,22 @@ def get(name: SchemaName, actor: ActorDep, platform: PlatformDep) -> SchemaOut:
 
 @router.put("/{name}", response_model=SchemaOut, responses=ERRORS)
 def update(
-    name: SchemaName, body: SchemaUpdate, actor: AdminDep, platform: PlatformDep
+    name: SchemaName,
+    body: SchemaUpdate,
+    actor: AdminDep,
+    commands: CommandsDep,
+    platform: PlatformDep,
 ) -> SchemaOut:
     if body.name is not None and body.name != name:
         raise InvalidInput("a schema cannot be renamed; register a new one", field="name")
-    schema = update_schema(
-        UpdateSchema(actor, name, body.description, body.properties), platform.catalog
-    )
-    platform.cache.refresh()
+    schema = commands(update_schema, UpdateSchema(actor, name, body.description, body.properties))
     return SchemaOut.of(schema)
 
 
 @router.delete("/{name}", response_model=SchemaOut, responses=ERRORS)
-def retire(name: SchemaName, actor: AdminDep, platform: PlatformDep) -> SchemaOut:
+def retire(
+    name: SchemaName, actor: AdminDep, commands: CommandsDep, platform: PlatformDep
+) -> SchemaOut:
     """Retire the schema: new events are refused; its history and tables stay."""
-    schema = retire_schema(RetireSchema(actor, name), platform.catalog)
-    platform.cache.refresh()
+    schema = commands(retire_schema, RetireSchema(actor, name))
     return SchemaOut.of(schema)

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 
 from eventlens.api.catalog_models import UserIn, UserOut, UserUpdate
-from eventlens.api.deps import ActorDep, AdminDep, PlatformDep
+from eventlens.api.deps import ActorDep, AdminDep, CommandsDep, PlatformDep
 from eventlens.api.errors import documented
 from eventlens.commands.create_user import CreateUser, create_user
 from eventlens.commands.remove_user import RemoveUser, remove_user
@@ -28,9 +28,8 @@ def _present(platform: PlatformDep, username: str) -> User:
 
 
 @router.post("/", status_code=201, response_model=UserOut, responses=ERRORS)
-def create(body: UserIn, actor: AdminDep, platform: PlatformDep) -> UserOut:
-    user = create_user(CreateUser(actor, body.username, body.password, body.role), platform.catalog)
-    platform.cache.refresh()
+def create(body: UserIn, actor: AdminDep, commands: CommandsDep, platform: PlatformDep) -> UserOut:
+    user = commands(create_user, CreateUser(actor, body.username, body.password, body.role))
     return UserOut.of(user)
 
 
@@ -47,15 +46,21 @@ def get(username: Username, actor: ActorDep, platform: PlatformDep) -> UserOut:
 
 
 @router.put("/{username}", response_model=UserOut, responses=ERRORS)
-def update(username: Username, body: UserUpdate, actor: ActorDep, platform: PlatformDep) -> UserOut:
+def update(
+    username: Username,
+    body: UserUpdate,
+    actor: ActorDep,
+    commands: CommandsDep,
+    platform: PlatformDep,
+) -> UserOut:
     command = UpdateUser(actor, username, body.role, body.password, body.current_password)
-    user = update_user(command, platform.catalog)
-    platform.cache.refresh()
+    user = commands(update_user, command)
     return UserOut.of(user)
 
 
 @router.delete("/{username}", response_model=UserOut, responses=ERRORS)
-def remove(username: Username, actor: AdminDep, platform: PlatformDep) -> UserOut:
-    user = remove_user(RemoveUser(actor, username), platform.catalog)
-    platform.cache.refresh()
+def remove(
+    username: Username, actor: AdminDep, commands: CommandsDep, platform: PlatformDep
+) -> UserOut:
+    user = commands(remove_user, RemoveUser(actor, username))
     return UserOut.of(user)

@@ -6,10 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from eventlens.commands.actor import Actor
-from eventlens.commands.catalog import Catalog
 from eventlens.commands.passwords import hash_password, verify_password
 from eventlens.domain.errors import InvalidInput, PermissionDenied
 from eventlens.domain.user import User
+from eventlens.eventstore.catalog import Catalog
 
 
 @dataclass(frozen=True, slots=True)

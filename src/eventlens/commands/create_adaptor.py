@@ -6,9 +6,9 @@ import secrets
 from dataclasses import dataclass
 
 from eventlens.commands.actor import Actor, require_admin
-from eventlens.commands.catalog import Catalog
 from eventlens.domain.adaptor import CONTAINER_ID_ALPHABET, Adaptor, adaptor_id_for
 from eventlens.domain.errors import Conflict, InvalidInput
+from eventlens.eventstore.catalog import Catalog
 
 ATTEMPTS = 20
 

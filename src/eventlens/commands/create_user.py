@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from eventlens.commands.actor import Actor, require_admin
-from eventlens.commands.catalog import Catalog
 from eventlens.commands.passwords import hash_password
 from eventlens.domain.names import check_username
 from eventlens.domain.user import User, check_role, user_id_for
+from eventlens.eventstore.catalog import Catalog
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from eventlens.commands.actor import Actor, require_admin
-from eventlens.commands.catalog import Catalog
 from eventlens.domain.adaptor import Adaptor
+from eventlens.eventstore.catalog import Catalog
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from eventlens.commands.actor import Actor, require_admin
-from eventlens.commands.catalog import Catalog
 from eventlens.domain.names import check_schema_name
 from eventlens.domain.schema import Schema, schema_id_for
+from eventlens.eventstore.catalog import Catalog
 
 
 @dataclass(frozen=True, slots=True)

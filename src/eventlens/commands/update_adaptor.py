@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from eventlens.commands.actor import Actor, require_admin
-from eventlens.commands.catalog import Catalog
 from eventlens.domain.adaptor import Adaptor
 from eventlens.domain.errors import InvalidInput
+from eventlens.eventstore.catalog import Catalog
 
 
 @dataclass(frozen=True, slots=True)

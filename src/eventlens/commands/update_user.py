@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from eventlens.commands.actor import Actor
-from eventlens.commands.catalog import Catalog
 from eventlens.commands.change_password import set_password
 from eventlens.commands.change_role import set_role
 from eventlens.domain.errors import NotFound, PermissionDenied
 from eventlens.domain.user import User
+from eventlens.eventstore.catalog import Catalog
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,28 +12,21 @@ import contextlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cached_property
-from typing import Any
 from uuid import UUID
 
-import psycopg
 from psycopg import sql
 
 from eventlens.domain.tracking import RejectedEvent, TrackedEvent
 from eventlens.eventstore.codec import encode_rejected, encode_tracked
 from eventlens.eventstore.port import (
-    CATALOG_STREAM,
     REJECTED_STREAM,
     TRACKED_STREAM,
-    Batch,
-    StoredRecord,
     StoreUnavailable,
 )
 from eventlens.eventstore.postgres_append import AppendConnection, text_array, uuid_array
 from eventlens.eventstore.postgres_schema import (
     LOG_TABLE,
     create_event_store_schema,
-    notify_channel,
 )
 
 log = logging.getLogger(__name__)
@@ -195,166 +188,3 @@ def _fail(item: _Pending, error: Exception) -> None:
         item.done.set_exception(
             StoreUnavailable(f"the event store could not record events: {error}")
         )
-
-
-class PostgresEventReader:
-    """Reads the log in global order from a position; wakes on its streams' NOTIFY instead of
-    polling."""
-
-    SOURCE = "log"
-
-    def __init__(
-        self, conninfo: str, streams: Sequence[str] = (TRACKED_STREAM, REJECTED_STREAM)
-    ) -> None:
-        self._conninfo = conninfo
-        self._streams = list(streams)
-        self._conn: psycopg.Connection | None = None
-        self._listen: psycopg.Connection | None = None
-        self._next = 1
-
-    def open(self, positions: dict[str, int]) -> None:
-        self._stored: int | None = positions.get(self.SOURCE)
-        self._next = self._stored or 1
-        self._conn = psycopg.connect(self._conninfo, autocommit=True)
-        # This connection runs one query: the next positions, in order. The planner must
-        # walk the index; on a young table its statistics can talk it into a full scan and
-        # sort of the whole backlog instead.
-        self._conn.execute("SET enable_seqscan = off")
-        self._conn.execute("SET enable_sort = off")
-        self._listen = psycopg.connect(self._conninfo, autocommit=True)
-        for stream in self._streams:
-            self._listen.execute(
-                sql.SQL("LISTEN {}").format(sql.Identifier(notify_channel(stream)))
-            )
-
-    def read_batch(self, max_records: int, timeout: float) -> Batch:
-        records = self._select(max_records)
-        if not records:
-            self._wait(timeout)
-            records = self._select(max_records)
-        if not records:
-            return Batch([], {}, {})
-        start = self._stored
-        self._next = records[-1].position + 1
-        self._stored = self._next
-        return Batch(records, {self.SOURCE: start}, {self.SOURCE: self._next})
-
-    def rewind(self, stored: dict[str, int]) -> None:
-        self._stored = stored.get(self.SOURCE)
-        self._next = self._stored or 1
-
-    def _select(self, limit: int) -> list[StoredRecord]:
-        assert self._conn is not None, "open() first"
-        rows = self._conn.execute(self._query, {"next": self._next, "limit": limit}).fetchall()
-        return [StoredRecord(s, self.SOURCE, p, payload.encode()) for s, p, payload in rows]
-
-    @cached_property
-    def _query(self) -> sql.Composed:
-        """The next records of the streams in log order: per stream a walk of the (stream,
-        position) index, merged. A stream that is rare (rejected events) is found at once,
-        not by walking every later position of the others."""
-        per_stream = [
-            sql.SQL(
-                "(SELECT stream, position, payload FROM {table} WHERE stream = {stream} "
-                "AND position >= %(next)s ORDER BY position LIMIT %(limit)s)"
-            ).format(table=sql.Identifier(LOG_TABLE), stream=sql.Literal(stream))
-            for stream in self._streams
-        ]
-        return sql.SQL("SELECT * FROM ({}) AS next ORDER BY position LIMIT %(limit)s").format(
-            sql.SQL(" UNION ALL ").join(per_stream)
-        )
-
-    def _wait(self, timeout: float) -> None:
-        assert self._listen is not None
-        # Any notification (or the timeout) ends the wait; the next select reads what came.
-        for _ in self._listen.notifies(timeout=timeout, stop_after=1):
-            pass
-
-    def close(self) -> None:
-        for conn in (self._conn, self._listen):
-            if conn is not None:
-                conn.close()
-
-
-class CatalogLogReader:
-    """Reads the catalog's notification log (eventsourcing's recorder) in PostgreSQL mode.
-
-    Records carry the same JSON as the Kafka relay writes, so projections see one format.
-    """
-
-    SOURCE = "catalog"
-
-    def __init__(self, recorder: Any, conninfo: str, channel: str) -> None:
-        self._recorder = recorder
-        self._conninfo = conninfo
-        self._channel = channel
-        self._listen: psycopg.Connection | None = None
-        self._stored: int | None = None
-        self._next = 1
-
-    def open(self, positions: dict[str, int]) -> None:
-        self.rewind(positions)
-        self._listen = psycopg.connect(self._conninfo, autocommit=True)
-        self._listen.execute(sql.SQL("LISTEN {}").format(sql.Identifier(self._channel)))
-
-    def rewind(self, stored: dict[str, int]) -> None:
-        self._stored = stored.get(self.SOURCE)
-        self._next = self._stored or 1
-
-    def read_batch(self, max_records: int, timeout: float) -> Batch:
-        from eventlens.eventstore.catalog_relay import encode_notification
-
-        notes = self._recorder.select_notifications(start=self._next, limit=max_records)
-        if not notes and self._listen is not None:
-            for _ in self._listen.notifies(timeout=timeout, stop_after=1):
-                pass
-            notes = self._recorder.select_notifications(start=self._next, limit=max_records)
-        if not notes:
-            return Batch([], {}, {})
-        records = [
-            StoredRecord(CATALOG_STREAM, self.SOURCE, n.id, encode_notification(n)) for n in notes
-        ]
-        start = self._stored
-        self._next = self._stored = notes[-1].id + 1
-        return Batch(records, {self.SOURCE: start}, {self.SOURCE: self._next})
-
-    def close(self) -> None:
-        if self._listen is not None:
-            self._listen.close()
-
-
-class CompositeReader:
-    """Several readers as one (a projection of tracked events that also follows the catalog).
-
-    Each keeps its own source positions; a batch holds what any of them had ready.
-    """
-
-    def __init__(self, readers: Sequence[Any]) -> None:
-        self._readers = list(readers)
-
-    def open(self, positions: dict[str, int]) -> None:
-        for reader in self._readers:
-            reader.open(positions)
-
-    def rewind(self, stored: dict[str, int]) -> None:
-        for reader in self._readers:
-            reader.rewind(stored)
-
-    def read_batch(self, max_records: int, timeout: float) -> Batch:
-        records: list[StoredRecord] = []
-        start: dict[str, int | None] = {}
-        end: dict[str, int] = {}
-        for reader in self._readers:  # in order: the catalog first, then the tracked events
-            if len(records) >= max_records:
-                break
-            batch = reader.read_batch(max_records - len(records), 0.0)
-            records.extend(batch.records)
-            start.update(batch.start_positions)
-            end.update(batch.next_positions)
-        if not records:  # nothing anywhere: wait for news on the busiest (the last) reader
-            return self._readers[-1].read_batch(max_records, timeout)  # type: ignore[no-any-return]
-        return Batch(records, start, end)
-
-    def close(self) -> None:
-        for reader in self._readers:
-            reader.close()

@@ -5,17 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import HTTPException
 from strawberry.types import Info
 
-from eventlens.api.deps import actor_from_token
+from eventlens.access.actors import Unauthenticated, actor_from_token
 from eventlens.commands.actor import Actor
 from eventlens.domain.errors import PermissionDenied
-from eventlens.runtime import Platform
-
-
-class Unauthenticated(Exception):
-    """No valid token: answered with extensions.status 401."""
+from eventlens.runtime.platform import Platform
 
 
 def bearer_token(value: object) -> str | None:
@@ -26,13 +21,8 @@ def bearer_token(value: object) -> str | None:
 
 
 def authenticate(context: dict[str, Any], token: str | None) -> Actor:
-    if token is None:
-        raise Unauthenticated("authentication required: send 'Authorization: Bearer <token>'")
     platform: Platform = context["platform"]
-    try:
-        return actor_from_token(platform, context["tokens"], token)
-    except HTTPException as error:
-        raise Unauthenticated(str(error.detail)) from None
+    return actor_from_token(platform.cache, context["tokens"], token)
 
 
 def actor(info: Info) -> Actor:

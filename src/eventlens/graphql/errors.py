@@ -9,9 +9,9 @@ from graphql import GraphQLError
 from psycopg.errors import QueryCanceled
 from strawberry.types import ExecutionContext
 
-from eventlens.api.errors import QUERY_TOO_SLOW, STATUS_BY_ERROR
+from eventlens.access.actors import Unauthenticated
 from eventlens.domain.errors import DomainError
-from eventlens.graphql.context import Unauthenticated
+from eventlens.statuses import QUERY_TOO_SLOW, STATUS_BY_ERROR
 
 
 def extensions_for(error: GraphQLError) -> dict[str, Any]:

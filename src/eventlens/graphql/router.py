@@ -10,7 +10,8 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.fastapi import GraphQLRouter
 from strawberry.types.unset import UnsetType
 
-from eventlens.graphql.context import Unauthenticated, authenticate, bearer_token
+from eventlens.access.actors import Unauthenticated
+from eventlens.graphql.context import authenticate, bearer_token
 from eventlens.graphql.schema import schema
 
 

@@ -17,8 +17,7 @@ from strawberry.extensions import (
 from strawberry.types import Info
 
 from eventlens import views
-from eventlens.api.events import stats_filter
-from eventlens.api.snippet import render_snippet
+from eventlens.domain.snippet import render_snippet
 from eventlens.domain.adaptor import Adaptor as AdaptorAggregate
 from eventlens.graphql.context import actor, admin, still_signed_in
 from eventlens.graphql.errors import ShapedErrorsSchema
@@ -40,7 +39,8 @@ from eventlens.graphql.types import (
     Stats,
     StatsInput,
 )
-from eventlens.runtime import Platform
+from eventlens.runtime.platform import Platform
+from eventlens.views.ranges import stats_filter
 
 MAX_LIMIT = 1000
 HEARTBEAT = 15.0  # seconds between pushes when nothing changed

@@ -16,11 +16,11 @@ from uuid import UUID
 import psycopg
 from psycopg import sql
 
-from eventlens.commands.catalog import Catalog
 from eventlens.domain.adaptor import Adaptor
 from eventlens.domain.json_schema import PropertyCheck, compile_property_check
 from eventlens.domain.schema import Schema
 from eventlens.domain.user import User
+from eventlens.eventstore.catalog import Catalog
 
 log = logging.getLogger(__name__)
 

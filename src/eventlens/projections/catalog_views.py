@@ -14,10 +14,10 @@ import orjson
 import psycopg
 from psycopg.types.json import Jsonb
 
-from eventlens.commands.catalog import Catalog
 from eventlens.domain.adaptor import Adaptor
 from eventlens.domain.schema import Schema
 from eventlens.domain.user import User
+from eventlens.eventstore.catalog import Catalog
 from eventlens.eventstore.port import CATALOG_STREAM, StoredRecord
 
 DDL = """

@@ -150,6 +150,7 @@ BucketCounts = Counter[tuple[datetime, str, str, str]]
 # (day, schema_id, container_id, dimension, value) -> events
 DimensionCounts = Counter[tuple[date, str, str, str, str]]
 Visitors = dict[tuple[date, str, str], tuple[set[str], set[str]]]
+HourlyVisitors = dict[tuple[datetime, str, str], tuple[set[str], set[str]]]
 
 
 @dataclass
@@ -161,6 +162,7 @@ class Increments:
     daily: BucketCounts
     dimensions: DimensionCounts
     visitors: Visitors  # (day, schema_id, container_id) -> (session ids, user ids)
+    hourly_visitors: HourlyVisitors  # the same by hour, for ranges that cut a day
 
     @classmethod
     def of(cls, rows: Iterable[EventRow]) -> Increments:
@@ -168,7 +170,7 @@ class Increments:
         made once per minute or day, not once per event."""
         by_minute: Counter[tuple[str, str, str, str]] = Counter()
         by_day: Counter[tuple[str, str, str, str, str]] = Counter()
-        visitors: dict[tuple[str, str, str], tuple[set[str], set[str]]] = defaultdict(
+        hourly: dict[tuple[str, str, str], tuple[set[str], set[str]]] = defaultdict(
             lambda: (set(), set())
         )
         # Once per event: the fields unpacked at once. A page view's page is its
@@ -187,13 +189,13 @@ class Increments:
                 if link is not None:
                     by_day[(day, schema_id, container, "link", link)] += 1
             if session or user:
-                sessions, users = visitors[(day, schema_id, container)]
+                sessions, users = hourly[(minute[:13], schema_id, container)]
                 if session:
                     sessions.add(session)
                 if user:
                     users.add(user)
 
-        increments = cls(Counter(), Counter(), Counter(), Counter(), {})
+        increments = cls(Counter(), Counter(), Counter(), Counter(), {}, {})
         for (minute, schema_id, container, event_type), n in by_minute.items():
             at = datetime.fromisoformat(minute)
             increments.minutely[(at, schema_id, container, event_type)] += n
@@ -204,8 +206,14 @@ class Increments:
             increments.dimensions[
                 (date.fromisoformat(day), schema_id, container, dimension, value)
             ] = n
-        for (day, schema_id, container), seen in visitors.items():
-            increments.visitors[(date.fromisoformat(day), schema_id, container)] = seen
+        for (hour, schema_id, container), (sessions, users) in hourly.items():
+            at = datetime.fromisoformat(hour + ":00+00:00")
+            increments.hourly_visitors[(at, schema_id, container)] = (sessions, users)
+            day_sessions, day_users = increments.visitors.setdefault(
+                (at.date(), schema_id, container), (set(), set())
+            )
+            day_sessions |= sessions
+            day_users |= users
         return increments
 
 

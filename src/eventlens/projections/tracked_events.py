@@ -24,6 +24,7 @@ from eventlens.projections.event_rows import (
     COUNT_FIELDS,
     DIMENSION_FIELDS,
     EventRow,
+    HourlyVisitors,
     Increments,
     Visitors,
     as_records,
@@ -92,6 +93,14 @@ CREATE TABLE IF NOT EXISTS stats_daily_uniques (
     users         bytea NOT NULL,
     PRIMARY KEY (day, schema_id, container_id)
 ) WITH (fillfactor = 50);
+CREATE TABLE IF NOT EXISTS stats_hourly_uniques (
+    hour          timestamptz NOT NULL,
+    schema_id     text NOT NULL,
+    container_id  text NOT NULL DEFAULT '',
+    sessions      bytea NOT NULL,
+    users         bytea NOT NULL,
+    PRIMARY KEY (hour, schema_id, container_id)
+) WITH (fillfactor = 50);
 """
 )
 
@@ -153,6 +162,7 @@ class Rollups:
     counts: dict[str, str]  # rollup table -> its records (JSON)
     dimensions: str | None
     visitors: Visitors
+    hourly_visitors: HourlyVisitors
 
     @classmethod
     def of(cls, increments: Increments) -> Rollups:
@@ -168,7 +178,7 @@ class Rollups:
         dimensions = (
             as_records(increments.dimensions, DIMENSION_FIELDS) if increments.dimensions else None
         )
-        return cls(counts, dimensions, increments.visitors)
+        return cls(counts, dimensions, increments.visitors, increments.hourly_visitors)
 
 
 @dataclass(frozen=True)
@@ -224,7 +234,8 @@ class TrackedEvents:
             conn.execute(ADD_COUNTS[table], (records,))
         if rollups.dimensions:
             conn.execute(ADD_DIMENSIONS, (rollups.dimensions,))
-        _count_visitors(conn, rollups.visitors)
+        _count_visitors(conn, "stats_daily_uniques", "day", rollups.visitors)
+        _count_visitors(conn, "stats_hourly_uniques", "hour", rollups.hourly_visitors)
 
     def _ensure_table(self, conn: psycopg.Connection, schema_id: str) -> None:
         if schema_id not in self._known_tables:
@@ -254,25 +265,29 @@ def _insert(conn: psycopg.Connection, rows: list[EventRow], data: bytes) -> list
     return new
 
 
-def _count_visitors(conn: psycopg.Connection, visitors: Visitors) -> None:
-    """Adds the batch's sessions and users to each day's sketches (read, merged, written back
-    under a row lock: sketches are not additive in SQL)."""
-    for (day, schema_id, container_id), (sessions, users) in sorted(visitors.items()):
-        conn.execute(
-            "INSERT INTO stats_daily_uniques VALUES (%s, %s, %s, '', '') ON CONFLICT DO NOTHING",
-            (day, schema_id, container_id),
-        )
-        current = conn.execute(
-            "SELECT sessions, users FROM stats_daily_uniques "
-            "WHERE day = %s AND schema_id = %s AND container_id = %s FOR UPDATE",
-            (day, schema_id, container_id),
-        ).fetchone()
+def _count_visitors(
+    conn: psycopg.Connection,
+    table: str,
+    period: str,
+    visitors: Visitors | HourlyVisitors,
+) -> None:
+    """Adds the batch's sessions and users to each period's sketches (read, merged, written
+    back under a row lock: sketches are not additive in SQL)."""
+    names = {"table": sql.Identifier(table), "period": sql.Identifier(period)}
+    create = sql.SQL("INSERT INTO {table} VALUES (%s, %s, %s, '', '') ON CONFLICT DO NOTHING")
+    lock = sql.SQL(
+        "SELECT sessions, users FROM {table} "
+        "WHERE {period} = %s AND schema_id = %s AND container_id = %s FOR UPDATE"
+    )
+    update = sql.SQL(
+        "UPDATE {table} SET sessions = %s, users = %s "
+        "WHERE {period} = %s AND schema_id = %s AND container_id = %s"
+    )
+    for key, (sessions, users) in sorted(visitors.items()):
+        conn.execute(create.format(**names), key)
+        current = conn.execute(lock.format(**names), key).fetchone()
         assert current is not None
         session_sketch, user_sketch = Sketch.decode(current[0]), Sketch.decode(current[1])
         session_sketch.add_all(sessions)
         user_sketch.add_all(users)
-        conn.execute(
-            "UPDATE stats_daily_uniques SET sessions = %s, users = %s "
-            "WHERE day = %s AND schema_id = %s AND container_id = %s",
-            (session_sketch.encode(), user_sketch.encode(), day, schema_id, container_id),
-        )
+        conn.execute(update.format(**names), (session_sketch.encode(), user_sketch.encode(), *key))

@@ -17,10 +17,13 @@ is the one case the version misses.)
 from __future__ import annotations
 
 from collections import OrderedDict
+from dataclasses import dataclass, field
 from datetime import date
 from typing import NamedTuple
 
-Key = tuple[date, str, str]  # (day, schema_id, container_id), the table's primary key
+# (day or hour, schema_id, container_id): the primary key of `stats_daily_uniques` or
+# `stats_hourly_uniques` (one cache per table: a date and a datetime do not compare).
+Key = tuple[date, str, str]
 
 DEFAULT_MAX_BYTES = 32 << 20  # about 4,000 days-and-adaptors of dense sketches
 
@@ -43,11 +46,9 @@ class SketchCache:
         self._entries: OrderedDict[Key, CachedSketches] = OrderedDict()
         self._bytes = 0
 
-    def between(self, first_day: date, last_day: date) -> dict[Key, CachedSketches]:
-        """The held sketches of these days (a copy: the query's view of the cache)."""
-        return {
-            key: entry for key, entry in self._entries.items() if first_day <= key[0] <= last_day
-        }
+    def between(self, first: date, last: date) -> dict[Key, CachedSketches]:
+        """The held sketches of these days or hours (a copy: the query's view of the cache)."""
+        return {key: entry for key, entry in self._entries.items() if first <= key[0] <= last}
 
     def used(self, key: Key) -> None:
         if key in self._entries:
@@ -74,3 +75,11 @@ class SketchCache:
 
 def _size(entry: CachedSketches) -> int:
     return len(entry.sessions) + len(entry.users)
+
+
+@dataclass
+class UniqueSketches:
+    """The sketches held of each table: whole days, and the hours of days a range cuts."""
+
+    daily: SketchCache = field(default_factory=SketchCache)
+    hourly: SketchCache = field(default_factory=SketchCache)

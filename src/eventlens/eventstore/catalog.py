@@ -5,14 +5,17 @@ from __future__ import annotations
 from typing import Any, TypeVar
 from uuid import UUID
 
+import psycopg
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
+from psycopg.conninfo import conninfo_to_dict
 
 from eventlens.domain.adaptor import Adaptor, adaptor_id_for
 from eventlens.domain.errors import AlreadyExists, Conflict, NotFound
 from eventlens.domain.schema import Schema, schema_id_for
 from eventlens.domain.user import User, user_id_for
+from eventlens.eventstore.postgres_schema import create_event_store_schema, immutability_triggers
 
 A = TypeVar("A", bound=Aggregate)
 
@@ -61,3 +64,35 @@ class Catalog(Application[UUID]):
 
     def aggregate(self, aggregate_id: UUID, version: int | None = None) -> Any:
         return self.repository.get(aggregate_id, version=version)
+
+
+CATALOG_TABLE = f"{Catalog.name}_events"
+
+
+def catalog_env(database_url: str) -> dict[str, str]:
+    """eventsourcing's PostgreSQL recorder is configured by environment-style settings."""
+    params = conninfo_to_dict(database_url)
+    return {
+        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "POSTGRES_DBNAME": str(params.get("dbname", "postgres")),
+        "POSTGRES_HOST": str(params.get("host", "127.0.0.1")),
+        "POSTGRES_PORT": str(params.get("port", "5432")),
+        "POSTGRES_USER": str(params.get("user", "postgres")),
+        "POSTGRES_PASSWORD": str(params.get("password", "")),
+        "POSTGRES_POOL_SIZE": "3",
+        "POSTGRES_MAX_OVERFLOW": "5",
+    }
+
+
+def open_catalog(database_url: str) -> Catalog:
+    create_event_store_schema(database_url)  # the shared append-only trigger function
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        # Processes starting together (the API and its worker, several workers) would race
+        # to create the catalog's tables: CREATE TABLE IF NOT EXISTS is not race-free.
+        conn.execute("SELECT pg_advisory_lock(hashtext('eventlens-catalog-setup'))")
+        try:
+            catalog = Catalog(env=catalog_env(database_url))
+            conn.execute(immutability_triggers(CATALOG_TABLE))
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(hashtext('eventlens-catalog-setup'))")
+    return catalog

@@ -1,0 +1,1 @@
+"""The composition root: builds the platform's parts from `Settings` and runs them."""

@@ -1,0 +1,191 @@
+"""Everything one API process runs: catalog, event store, read pool and its child processes."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from eventlens.api.ingest_counters import IngestCounters
+from eventlens.api.throttle import LoginThrottle, create_login_throttle_table
+from eventlens.children import ChildProcess
+from eventlens.config import Settings
+from eventlens.eventstore.catalog import CATALOG_TABLE, Catalog, open_catalog
+from eventlens.eventstore.port import EventStore
+from eventlens.projections.catalog_cache import CatalogCache, CatalogFollower
+from eventlens.projections.feed import ProjectionFeed
+from eventlens.projections.lag import HeadProbe, Lag
+from eventlens.runtime.database import configure_reads, resolve_database, stop_embedded_postgres
+from eventlens.runtime.secrets import shared_secret
+from eventlens.runtime.wiring import (
+    PRIVATE_TABLES,
+    make_head_probe,
+    make_store,
+    projection_lags,
+    setup_read_models,
+)
+from eventlens.views.sketch_cache import UniqueSketches
+
+LAGS_MAX_AGE = 1.0  # seconds
+
+
+@dataclass(frozen=True)
+class Serving:
+    """How this process serves HTTP beside others of the same instance.
+
+    The first process listens, then starts `replicas` more API processes that accept on the
+    same socket (handed on as `listen_fd`); each counts ingest outcomes in its own slot of
+    the shared `counters`.
+    """
+
+    listen_fd: int | None = None
+    replicas: int = 0
+    counters: IngestCounters = field(default_factory=IngestCounters.local)
+
+
+class Platform:
+    """Everything one process runs: catalog, event store, read pool and (optionally) workers."""
+
+    SUPERVISE_INTERVAL = 1.0
+
+    def __init__(
+        self, settings: Settings, *, run_workers: bool = True, serving: Serving | None = None
+    ) -> None:
+        self.settings = settings
+        self.run_workers = run_workers
+        self.serving = serving or Serving()
+        self.database_url = ""
+        self.catalog: Catalog
+        self.cache: CatalogCache
+        self.store: EventStore
+        self.pool: Any = None
+        self.login_throttle: LoginThrottle
+        self.children: list[ChildProcess] = []
+        self.token_secret = ""
+        self.heads: HeadProbe
+        self.feed: ProjectionFeed
+        self.sketches = UniqueSketches()
+        self.generated_admin_password: str | None = None
+        self._follower: CatalogFollower | None = None
+        self._supervisor: asyncio.Task[None] | None = None
+        self._started_embedded_postgres = False
+        self._lags: tuple[float, list[Lag]] | None = None
+        self._lags_lock = asyncio.Lock()
+
+    async def start(self) -> None:
+        from psycopg_pool import AsyncConnectionPool
+
+        from eventlens.bootstrap import ensure_first_admin
+
+        self.database_url, self._started_embedded_postgres = await asyncio.to_thread(
+            resolve_database, self.settings
+        )
+        self.catalog = await asyncio.to_thread(open_catalog, self.database_url)
+        self.cache = CatalogCache(self.catalog)
+        await asyncio.to_thread(self.cache.refresh)
+        self.generated_admin_password = await asyncio.to_thread(
+            ensure_first_admin,
+            self.catalog,
+            self.cache.users(),
+            self.settings.admin_password,
+            self.settings.data_dir,
+        )
+        await asyncio.to_thread(self.cache.refresh)
+        self.token_secret = await asyncio.to_thread(
+            shared_secret, self.database_url, self.settings.secret_key
+        )
+        self.store = make_store(self.settings, self.database_url)
+        await self.store.start()
+        # The read models must exist before the API queries them.
+        await asyncio.to_thread(setup_read_models, self.database_url, self.catalog)
+        await asyncio.to_thread(create_login_throttle_table, self.database_url)
+        if self.run_workers and not self.settings.database_url:
+            await asyncio.to_thread(self._grant_analyst_access)
+        self.heads = make_head_probe(self.settings, self.database_url)
+        self.pool = AsyncConnectionPool(
+            self.database_url,
+            min_size=1,
+            max_size=8,
+            open=False,
+            configure=configure_reads,
+            # A filter no index serves scans all of event_logs: cancel it rather than let a
+            # few of them hold every connection of the pool.
+            kwargs={"options": f"-c statement_timeout={self.settings.query_timeout_ms}"},
+        )
+        await self.pool.open()
+        self.login_throttle = LoginThrottle(self.pool)
+        self._follower = CatalogFollower(self.cache, self.database_url, CATALOG_TABLE)
+        self._follower.start()
+        self.feed = ProjectionFeed(self.database_url)
+        self.feed.start()
+        self._start_children()
+
+    def _start_children(self) -> None:
+        """The projection workers and the other API processes, once everything they share
+        (database, catalog, first admin, read models) exists."""
+        env = {"EVENTLENS_DATABASE_URL": self.database_url}
+        if self.run_workers:
+            self.children.append(ChildProcess("projection workers", ["worker"], env))
+        serving = self.serving
+        for slot in range(1, serving.replicas + 1):
+            assert serving.listen_fd is not None and serving.counters.fd is not None
+            fds = (serving.listen_fd, serving.counters.fd)
+            args = ["api", "--replica", f"{fds[0]},{fds[1]},{slot},{serving.counters.slots}"]
+            self.children.append(ChildProcess(f"API process {slot}", args, env, pass_fds=fds))
+        for child in self.children:
+            child.start()
+        if self.children:
+            self._supervisor = asyncio.create_task(self._supervise(), name="supervisor")
+
+    async def _supervise(self) -> None:
+        while True:
+            await asyncio.sleep(self.SUPERVISE_INTERVAL)
+            for child in self.children:
+                child.keep_alive()
+
+    def _grant_analyst_access(self) -> None:
+        """The embedded database gets a read-only role for analysts (`eventlens dsn`)."""
+        from eventlens import embedded_postgres
+        from eventlens.analyst_role import ensure_analyst_role
+
+        password = embedded_postgres.analyst_password(self.settings.data_dir)
+        ensure_analyst_role(self.database_url, password, PRIVATE_TABLES)
+
+    async def projection_lags(self) -> list[Lag]:
+        """Each projection's lag, measured at most once a second however often it is asked
+        for: `/ready` and `/metrics` are public, and a measurement opens connections."""
+        async with self._lags_lock:
+            now = time.monotonic()
+            if self._lags is None or now - self._lags[0] > LAGS_MAX_AGE:
+                self._lags = (
+                    now,
+                    await asyncio.to_thread(
+                        projection_lags, self.database_url, self.heads, self.catalog
+                    ),
+                )
+            return self._lags[1]
+
+    async def sync_catalog(self) -> None:
+        """Read what other processes recorded in the catalog until now."""
+        await asyncio.to_thread(self.cache.refresh)
+
+    async def stop(self) -> None:
+        if self._supervisor is not None:
+            self._supervisor.cancel()
+        if self._follower is not None:
+            self._follower.stop()
+        await self.feed.stop()
+        await asyncio.gather(*(asyncio.to_thread(child.stop) for child in self.children))
+        await self.store.close()
+        if self.pool is not None:
+            await self.pool.close()
+        self.catalog.close()
+        # The embedded server stops with the process that started it, and with `eventlens up`
+        # (the process that runs the workers), even when it found the server left running by
+        # an earlier one that crashed. A one-shot command or an API replica that found it
+        # running leaves it to them. Here, in the shutdown, not after the server returns: the
+        # server re-raises SIGTERM/SIGINT once it has shut down, so nothing after it would run.
+        owner = self.run_workers and not self.settings.database_url
+        if self._started_embedded_postgres or owner:
+            await asyncio.to_thread(stop_embedded_postgres, self.settings)

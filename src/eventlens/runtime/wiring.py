@@ -1,0 +1,103 @@
+"""How the parts fit: the projections, the event store and the readers each projection uses."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import psycopg
+
+from eventlens.config import Settings
+from eventlens.eventstore.catalog import CATALOG_TABLE, Catalog
+from eventlens.eventstore.port import CATALOG_STREAM, EventReader, EventStore
+from eventlens.eventstore.postgres_schema import LOG_TABLE
+from eventlens.projections.catalog_views import CatalogViews
+from eventlens.projections.lag import HeadProbe, KafkaHeads, Lag, PostgresHeads, measure
+from eventlens.projections.projection import Projection
+from eventlens.projections.rejected_events import RejectedEvents
+from eventlens.projections.tracked_events import TrackedEvents
+from eventlens.projections.worker import ProjectionWorker
+
+CONSUMER_GROUP_PREFIX = "eventlens-projection-"
+# The write side and the secrets: never readable by the analyst role.
+PRIVATE_TABLES = (
+    LOG_TABLE,
+    CATALOG_TABLE,
+    "eventlens_secrets",
+    "eventlens_login_failures",
+)
+
+
+def projections(catalog: Catalog) -> list[Projection[Any]]:
+    return [CatalogViews(catalog), TrackedEvents(), RejectedEvents()]
+
+
+def make_store(settings: Settings, database_url: str) -> EventStore:
+    if settings.kafka_bootstrap:
+        from eventlens.eventstore.kafka import KafkaEventStore
+
+        return KafkaEventStore(
+            settings.kafka_bootstrap,
+            settings.kafka_partitions,
+            settings.kafka_replication,
+            settings.kafka_topic_prefix,
+        )
+    from eventlens.eventstore.postgres import PostgresEventStore
+
+    return PostgresEventStore(database_url)
+
+
+def reader_factory(
+    settings: Settings,
+    database_url: str,
+    projection: Projection[Any],
+    catalog: Catalog,
+    group: str | None = None,
+) -> Callable[[Callable[[], dict[str, int]]], EventReader]:
+    """How a projection reads the store; `group` names its Kafka consumer group (a replay
+    reads with a group of its own, beside the live workers)."""
+
+    def make(load_positions: Callable[[], dict[str, int]]) -> EventReader:
+        if CATALOG_STREAM in projection.streams and not settings.kafka_bootstrap:
+            from eventlens.eventstore.catalog_reader import CatalogLogReader
+            from eventlens.eventstore.composite_reader import CompositeReader
+            from eventlens.eventstore.postgres_reader import PostgresEventReader
+
+            catalog_reader = CatalogLogReader(catalog.recorder, database_url, CATALOG_TABLE)
+            log_streams = [s for s in projection.streams if s != CATALOG_STREAM]
+            if not log_streams:
+                return catalog_reader
+            return CompositeReader([catalog_reader, PostgresEventReader(database_url, log_streams)])
+        if settings.kafka_bootstrap:
+            from eventlens.eventstore.kafka import KafkaEventReader
+
+            return KafkaEventReader(
+                settings.kafka_bootstrap,
+                f"{settings.kafka_topic_prefix}{CONSUMER_GROUP_PREFIX}{group or projection.name}",
+                load_positions,
+                projection.streams,
+                settings.kafka_topic_prefix,
+            )
+        from eventlens.eventstore.postgres_reader import PostgresEventReader
+
+        return PostgresEventReader(database_url, projection.streams)
+
+    return make
+
+
+def make_head_probe(settings: Settings, database_url: str) -> HeadProbe:
+    if settings.kafka_bootstrap:
+        return KafkaHeads(settings.kafka_bootstrap, settings.kafka_topic_prefix)
+    return PostgresHeads(database_url, CATALOG_TABLE)
+
+
+def projection_lags(database_url: str, heads: HeadProbe, catalog: Catalog) -> list[Lag]:
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        return [measure(conn, heads, p.name, p.streams) for p in projections(catalog)]
+
+
+def setup_read_models(database_url: str, catalog: Catalog) -> None:
+    for projection in projections(catalog):
+        ProjectionWorker(
+            database_url, projection, reader_factory(Settings(), database_url, projection, catalog)
+        ).setup()

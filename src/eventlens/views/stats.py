@@ -1,0 +1,250 @@
+"""Counts over a time range, from the rollups, never from scanning `event_logs`.
+
+A range is split into whole days (`stats_daily`), whole hours at its edges (`stats_hourly`)
+and minutes at the very edges (`stats_minutely`). Unique sessions and users come from
+mergeable sketches: per day for the whole days a range covers, per hour for the days it cuts,
+so a range's unique counts are exact to the hour at its edges (see
+`projections.distinct_count` for the sketches' own error).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import orjson
+from psycopg import AsyncConnection, sql
+
+from eventlens.domain.errors import InvalidInput
+from eventlens.projections.distinct_count import merged_count
+from eventlens.views.clauses import all_of, equal_to
+from eventlens.views.ranges import STEPS, StatsFilter, ceil, floor, split_range
+from eventlens.views.sketch_cache import CachedSketches, SketchCache, UniqueSketches
+
+RESOLUTIONS = {"minute": "stats_minutely", "hour": "stats_hourly", "day": "stats_daily"}
+MAX_POINTS = 5000
+
+
+@dataclass
+class Stats:
+    total_events: int = 0
+    page_views: int = 0
+    clicks: int = 0
+    unique_sessions: int = 0
+    unique_users: int = 0
+    events_by_type: dict[str, int] = field(default_factory=dict)
+    events_by_adaptor: dict[str, int] = field(default_factory=dict)
+
+
+def _where(f: StatsFilter, params: dict[str, Any], *, event_type: bool = True) -> sql.Composable:
+    pairs: list[tuple[str, object]] = [("schema_id", f.schema_id), ("container_id", f.container_id)]
+    if event_type:
+        pairs.append(("event_type", f.event_type))
+    return all_of(equal_to(pairs, params))
+
+
+async def stats(conn: AsyncConnection[Any], f: StatsFilter, sketches: UniqueSketches) -> Stats:
+    if f.end <= f.start:
+        raise InvalidInput("the range's end must be after its start", field="end")
+    params: dict[str, Any] = {}
+    where = _where(f, params)
+    pieces = split_range(f.start, f.end)
+    result = Stats()
+    if pieces:
+        parts = []
+        for index, (table, start, end) in enumerate(pieces):
+            params[f"s{index}"], params[f"e{index}"] = start, end
+            parts.append(
+                sql.SQL(
+                    "SELECT container_id, event_type, events FROM {table} "
+                    "WHERE bucket >= {s} AND bucket < {e} AND {where}"
+                ).format(
+                    table=sql.Identifier(table),
+                    s=sql.Placeholder(f"s{index}"),
+                    e=sql.Placeholder(f"e{index}"),
+                    where=where,
+                )
+            )
+        query = sql.SQL(
+            "SELECT container_id, event_type, sum(events)::bigint FROM ({}) AS r "
+            "GROUP BY container_id, event_type"
+        ).format(sql.SQL(" UNION ALL ").join(parts))
+        cursor = await conn.execute(query, params)
+        for container_id, event_type, events in await cursor.fetchall():
+            result.total_events += events
+            result.events_by_type[event_type] = result.events_by_type.get(event_type, 0) + events
+            key = container_id or "(none)"
+            result.events_by_adaptor[key] = result.events_by_adaptor.get(key, 0) + events
+    result.page_views = result.events_by_type.get("page_view", 0)
+    result.clicks = sum(n for t, n in result.events_by_type.items() if "click" in t)
+    sessions, users = await _uniques(conn, f, sketches)
+    if f.event_type is None:
+        # The sketches are exact to the hour: minutes at a range's edges outside it may still
+        # hold visitors. None of them can be counted when the range holds fewer events.
+        sessions, users = min(sessions, result.total_events), min(users, result.total_events)
+    result.unique_sessions, result.unique_users = sessions, users
+    return result
+
+
+def unique_periods(
+    f: StatsFilter,
+) -> tuple[tuple[date, date] | None, list[tuple[datetime, datetime]]]:
+    """The whole days (first and last, inclusive) whose daily sketches count, and the
+    ranges of hours [from, to) whose hourly sketches count: those of the days the range cuts."""
+    start, end = floor(f.start, "hour"), ceil(f.end, "hour")
+    day_start, day_end = ceil(start, "day"), floor(end, "day")
+    if day_start >= day_end:
+        return None, [(start, end)]
+    days = (day_start.date(), (day_end - STEPS["day"]).date())
+    return days, [(h, e) for h, e in ((start, day_start), (day_end, end)) if h < e]
+
+
+HELD_SKETCHES = """
+SELECT u.period, u.schema_id, u.container_id, u.version,
+       CASE WHEN held.version IS NULL THEN u.sessions END,
+       CASE WHEN held.version IS NULL THEN u.users END
+FROM (
+    SELECT {period} AS period, schema_id, container_id, xmin::text AS version, sessions, users
+    FROM {table}
+    WHERE ({periods}) AND {where}
+) AS u
+LEFT JOIN jsonb_to_recordset(%(held)s::text::jsonb) AS held (period {kind}, schema_id text,
+                                                               container_id text, version text)
+    ON held.period = u.period AND held.schema_id = u.schema_id
+       AND held.container_id = u.container_id AND held.version = u.version
+"""
+
+
+async def _uniques(
+    conn: AsyncConnection[Any], f: StatsFilter, sketches: UniqueSketches
+) -> tuple[int, int]:
+    days, hours = unique_periods(f)
+    sessions: list[bytes] = []
+    users: list[bytes] = []
+    if days is not None:
+        await _sketches(
+            conn, f, "stats_daily_uniques", "day", [days], sketches.daily, sessions, users
+        )
+    if hours:
+        last = [(h, e - timedelta(microseconds=1)) for h, e in hours]
+        await _sketches(
+            conn, f, "stats_hourly_uniques", "hour", last, sketches.hourly, sessions, users
+        )
+    return merged_count(sessions), merged_count(users)
+
+
+async def _sketches(
+    conn: AsyncConnection[Any],
+    f: StatsFilter,
+    table: str,
+    period: str,
+    spans: list[tuple[Any, Any]],
+    cache: SketchCache,
+    sessions: list[bytes],
+    users: list[bytes],
+) -> None:
+    """Adds the sketches of the periods in `spans` (inclusive) to `sessions` and `users`;
+    those the cache holds at their row's current version are not fetched again (the query
+    answers NULL for them)."""
+    params: dict[str, Any] = {}
+    where = _where(f, params, event_type=False)
+    held: dict[Any, CachedSketches] = {}
+    ranges = []
+    for index, (first, last) in enumerate(spans):
+        held.update(cache.between(first, last))
+        params[f"p{index}"], params[f"q{index}"] = first, last
+        ranges.append(
+            sql.SQL("{period} BETWEEN {first} AND {last}").format(
+                period=sql.Identifier(period),
+                first=sql.Placeholder(f"p{index}"),
+                last=sql.Placeholder(f"q{index}"),
+            )
+        )
+    # One JSON text, not four arrays: psycopg adapts array items one by one in Python.
+    params["held"] = orjson.dumps(
+        [
+            {"period": k[0], "schema_id": k[1], "container_id": k[2], "version": e.version}
+            for k, e in held.items()
+        ]
+    ).decode()
+    query = sql.SQL(HELD_SKETCHES).format(
+        period=sql.Identifier(period),
+        table=sql.Identifier(table),
+        periods=sql.SQL(" OR ").join(ranges),
+        where=where,
+        kind=sql.SQL("date" if period == "day" else "timestamptz"),
+    )
+    # Sketches are kilobytes each: raw bytes, not hex text.
+    cursor = await conn.execute(query, params, binary=True)
+    for (
+        moment,
+        schema_id,
+        container_id,
+        version,
+        session_sketch,
+        user_sketch,
+    ) in await cursor.fetchall():
+        key = (moment, schema_id, container_id)
+        if session_sketch is None:
+            entry = held[key]
+            cache.used(key)
+        else:
+            entry = CachedSketches(version, bytes(session_sketch), bytes(user_sketch))
+            cache.hold(key, entry)
+        sessions.append(entry.sessions)
+        users.append(entry.users)
+
+
+async def time_series(
+    conn: AsyncConnection[Any], f: StatsFilter, resolution: str
+) -> list[tuple[datetime, int]]:
+    table = RESOLUTIONS.get(resolution)
+    if table is None:
+        raise InvalidInput("resolution must be minute, hour or day", field="resolution")
+    start, end = floor(f.start, resolution), ceil(f.end, resolution)
+    step = STEPS[resolution]
+    if (end - start) / step > MAX_POINTS:
+        raise InvalidInput(
+            f"at most {MAX_POINTS} points: choose a coarser resolution or a shorter range",
+            field="resolution",
+        )
+    params: dict[str, Any] = {"start": start, "end": end}
+    where = _where(f, params)
+    cursor = await conn.execute(
+        sql.SQL(
+            "SELECT bucket, sum(events)::bigint FROM {} "
+            "WHERE bucket >= %(start)s AND bucket < %(end)s AND {} GROUP BY bucket"
+        ).format(sql.Identifier(table), where),
+        params,
+    )
+    counts = {row[0]: row[1] for row in await cursor.fetchall()}
+    points = []
+    moment = start
+    while moment < end:
+        points.append((moment, counts.get(moment, 0)))
+        moment += step
+    return points
+
+
+async def top_values(
+    conn: AsyncConnection[Any], f: StatsFilter, dimension: str, limit: int
+) -> list[tuple[str, int]]:
+    """Top pages (`page`) or clicked links (`link`) over the days the range touches."""
+    first_day, last_day = f.days
+    params: dict[str, Any] = {
+        "dimension": dimension,
+        "first_day": first_day,
+        "last_day": last_day,
+        "limit": limit,
+    }
+    where = _where(f, params, event_type=False)
+    cursor = await conn.execute(
+        sql.SQL(
+            "SELECT value, sum(events)::bigint AS n FROM stats_daily_dimensions "
+            "WHERE dimension = %(dimension)s AND day BETWEEN %(first_day)s AND %(last_day)s "
+            "AND {} GROUP BY value ORDER BY n DESC, value LIMIT %(limit)s"
+        ).format(where),
+        params,
+    )
+    return [(row[0], row[1]) for row in await cursor.fetchall()]
