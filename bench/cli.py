@@ -109,8 +109,12 @@ def main(argv: list[str] | None = None) -> None:
     if failed:
         output = RESULTS / "failed-run.md"
     output.parent.mkdir(parents=True, exist_ok=True)
+    # The committed report's hand-written section goes into every report written.
+    kept = report.decisions(DOCS.read_text()) if DOCS.exists() else ""
     output.write_text(
-        report.render(reports, machine.describe(), profile, command, revision, started, elapsed)
+        report.render(
+            reports, machine.describe(), profile, command, revision, started, elapsed, kept
+        )
     )
     print(
         f"\nreport written to {output.relative_to(ROOT) if output.is_relative_to(ROOT) else output}"

@@ -53,7 +53,7 @@ class Settings:
     )
     # HTTP server processes of `eventlens up` / `eventlens api`; they share one socket.
     # Half the cores by default: the other half goes to PostgreSQL (or the broker) and the
-    # projection workers. On two cores a second API process measured slower, not faster.
+    # projection workers (docs/BENCHMARKS.md, "Half the cores serve HTTP").
     api_processes: int = field(
         default_factory=lambda: _int("EVENTLENS_API_PROCESSES", max(1, (os.cpu_count() or 1) // 2))
     )

@@ -25,11 +25,11 @@ SERVICE_USER = "pgserver"  # PostgreSQL refuses to run as root
 # Settings the embedded server runs with, beyond PostgreSQL's defaults.
 SERVER_SETTINGS = {
     "max_connections": "200",
-    # A new 16 MB WAL segment is not zero-filled before use. Filling one held up every commit
-    # for about 70 ms, and under ingest a segment fills about once a second until checkpoints
-    # start recycling old ones (single-event ingest p99 70-75 ms with, 20 ms without, at 128
-    # connections). The file is made full-size but sparse: its disk space is taken as WAL is
-    # written (docs/ARCHITECTURE.md, "The embedded run").
+    # A new WAL segment is not zero-filled before use: the commit that needs it would wait for
+    # the fill, and under ingest every segment is new until checkpoints start recycling old
+    # ones. The file is made full-size but sparse: its disk space is taken as WAL is written
+    # (docs/ARCHITECTURE.md, "The embedded run"; docs/BENCHMARKS.md, "WAL segments not
+    # zero-filled in the embedded server").
     "wal_init_zero": "off",
 }
 

@@ -3,7 +3,7 @@
 1. A response's writes leave as one. uvicorn writes a response's status line and headers,
    then its body: two system calls and two TCP segments. For small answers each write costs
    as much as parsing the request, so the writes of one event-loop turn are joined and sent
-   when the turn ends (measured on loopback: one write 20 us, two writes 40 us).
+   when the turn ends (docs/BENCHMARKS.md, "A response's writes leave as one").
 2. The ingest endpoints are served by the protocol itself. An ingest request's head and body
    go straight from the parser's callbacks to `Ingest`, and its answer is written from the
    append's callback: no ASGI scope, messages or middleware, and no task per request. Every

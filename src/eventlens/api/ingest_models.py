@@ -50,7 +50,7 @@ class IngestEvent(TypedDict, total=False):
 
 
 # A TypedDict is validated in pydantic-core without building a model instance and without a
-# call back into Python per field: half the cost per event of the equivalent BaseModel.
+# call back into Python per field (docs/BENCHMARKS.md, "Events validated as a TypedDict").
 _validate = TypeAdapter(IngestEvent).validate_python
 
 
@@ -102,8 +102,9 @@ def _client_time(moment: datetime) -> datetime:
     Python accepts, and one such event would stop the projection that writes it.
     """
     aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-    # The year alone settles it but at the edges (an offset moves a time by less than a day):
-    # comparing aware times costs a microsecond an event.
+    # The year alone settles it but at the edges (an offset moves a time by less than a day),
+    # so aware times, slower to compare, are compared only there (docs/BENCHMARKS.md, "A
+    # client time's range checked by its year first").
     if not 1900 < aware.year < 8999 and not EARLIEST <= aware < LATEST:
         raise InvalidEvent(
             [{"field": "timestamp", "message": "must be between the years 1900 and 9000"}]

@@ -2,7 +2,7 @@
 
 An id starts with the millisecond it was made, so ids of events made close together are
 close together: the read models' primary-key index takes them at its right edge instead of
-at random pages (measured: COPY into `event_logs` about 40 % faster at a million events).
+at random pages (docs/BENCHMARKS.md, "Event ids are time-ordered (UUIDv7)").
 Clients may send any UUID; the snippet sends version 7 too.
 """
 

@@ -43,9 +43,10 @@ PRODUCER_DEFAULTS = {
     "delivery.timeout.ms": 30000,
 }
 # A turn of the event loop hands this many appends to the producer as they come; the rest of
-# the turn's appends go in one call per topic when it ends. A call per append cost the API a
-# sixth of its time at 64 connections, but holding every append to the turn's end split a
-# burst of a few requests across two of the producer's lingers (8 connections: 0.87-0.93x).
+# the turn's appends go in one call per topic when it ends. Each call wakes the producer's
+# threads, but holding every append to the turn's end would split a small burst across two of
+# the producer's lingers (docs/BENCHMARKS.md, "The first eight appends of a turn go to the
+# producer at once").
 HANDED_OVER_AT_ONCE = 8
 # While any message awaits its delivery report, the event loop polls for reports this often.
 POLL_INTERVAL = 0.0005  # seconds
@@ -71,9 +72,9 @@ class KafkaEventStore:
     """Appends to Kafka; delivery reports are served on the event loop.
 
     The producer's reports are polled by a task of the event loop, only while some are due,
-    and each resolves its append's future directly. A thread polling them instead took the
-    GIL from the event loop for every report and woke the loop through a pipe: single-event
-    ingest measured 8,400-8,900 events/s that way and 9,700-11,000 this way.
+    and each resolves its append's future directly: a thread polling them would take the GIL
+    from the event loop for every report and wake the loop through a pipe (docs/BENCHMARKS.md,
+    "Kafka delivery reports polled on the event loop").
     """
 
     def __init__(
@@ -172,9 +173,8 @@ class KafkaEventStore:
 
     def _hand_over(self) -> None:
         """Give the producer the messages of the appends waiting, one `produce_batch` call
-        per topic (tracked, rejected). A call per append cost the API about a sixth of its
-        time under single-event ingest at 64 connections. The key still picks each
-        message's partition, and appends keep their order."""
+        per topic (tracked, rejected), since each call wakes the producer's threads. The key
+        still picks each message's partition, and appends keep their order."""
         outgoing, self._outgoing = self._outgoing, []
         producer = self._producer
         try:

@@ -1,14 +1,13 @@
 """The group-commit writer's connection: one prepared append at a time, on libpq's
 asynchronous API, straight from the event loop.
 
-psycopg's `AsyncConnection.execute` cost the API about 120 us of CPU per append of one event
-and 165 us of four (measured alone, uvloop): a cursor, the query's conversion, an array dumper
+An append is the API's one query under ingest, and psycopg's `AsyncConnection.execute` does
+work on every call that it does not need: a cursor, the query's conversion, an array dumper
 looked up and run per column, and two waits that each register and unregister the socket
-with the event loop. An append is the API's one query under ingest, and a busy single-event
-load makes hundreds to a thousand of them a second. Here the connection is made (and its
-statement prepared) by psycopg; after that each append is one `send_query_prepared` of four
-binary arrays encoded here, and the answer is read by a reader callback that stays
-registered: 45 and 55 us.
+with the event loop. So psycopg only makes the connection (and prepares its statement); after
+that each append is one `send_query_prepared` of four binary arrays encoded here, and the
+answer is read by a reader callback that stays registered (docs/BENCHMARKS.md, "The append
+on libpq's asynchronous API").
 """
 
 from __future__ import annotations

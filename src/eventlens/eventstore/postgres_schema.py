@@ -13,8 +13,8 @@ APPEND_LOCK_KEY = 0x45564C4E  # "EVLN"
 
 def notify_channel(stream: str) -> str:
     """The channel an append notifies for each stream it wrote to, so a reader wakes only for
-    its own streams (a rejected-events reader woken by every tracked append read nothing,
-    hundreds of times a second)."""
+    its own streams (a rejected-events reader woken by every tracked append would read
+    nothing each time)."""
     return f"{NOTIFY_CHANNEL}:{stream}"
 
 
@@ -35,8 +35,8 @@ CREATE UNIQUE INDEX IF NOT EXISTS {LOG_TABLE}_stream_event ON {LOG_TABLE} (strea
 
 -- One append, one statement: the lock that orders positions by commit, the insert and the
 -- wake-up of the readers of each stream written to. As a single call in autocommit mode it
--- costs one round trip and little client work (a pipelined BEGIN/lock/INSERT/NOTIFY/COMMIT
--- cost three times the CPU).
+-- costs one round trip and little client work, far less than a pipelined
+-- BEGIN/lock/INSERT/NOTIFY/COMMIT (docs/BENCHMARKS.md, "Group commit as one SQL function call").
 CREATE OR REPLACE FUNCTION {LOG_TABLE}_append(
     streams text[], event_ids uuid[], partition_keys text[], payloads text[]
 ) RETURNS integer

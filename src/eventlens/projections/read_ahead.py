@@ -16,8 +16,8 @@ Prepared = TypeVar("Prepared")
 
 # For processes that run workers (`sys.setswitchinterval`). The writing thread mostly waits on
 # the database; when an answer arrives it needs the GIL back, and by default a busy read-ahead
-# thread may keep it for 5 ms, several times per batch (measured in Kafka mode: 22k -> 29k
-# events/s with 0.5 ms).
+# thread may keep it for 5 ms, several times per batch (docs/BENCHMARKS.md, "Worker processes
+# switch threads every 0.5 ms").
 SWITCH_INTERVAL = 0.0005
 
 
