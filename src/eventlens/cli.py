@@ -29,28 +29,31 @@ def _listen(settings: Settings) -> socket.socket:
         sock.bind((settings.host, settings.port))
     except OSError as error:
         sock.close()
-        raise SystemExit(f"cannot listen on {settings.host}:{settings.port}: {error}") from None
+        raise SystemExit(
+            f"cannot listen on {settings.host}:{settings.port}: {error.strerror}; "
+            "choose another port with --port or EVENTLENS_PORT (and the address with --host "
+            "or EVENTLENS_HOST)"
+        ) from None
     sock.set_inheritable(True)
     return sock
 
 
-def _replica(text: str) -> tuple[int, int, int, int]:
-    """`--replica LISTEN_FD,COUNTERS_FD,SLOT,SLOTS`, as the first API process passes it."""
+def _replica(text: str) -> int:
+    """`--replica LISTEN_FD`, as the first API process passes it."""
     try:
-        listen_fd, counters_fd, slot, slots = (int(part) for part in text.split(","))
+        return int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError("expected LISTEN_FD,COUNTERS_FD,SLOT,SLOTS") from None
-    return listen_fd, counters_fd, slot, slots
+        raise argparse.ArgumentTypeError("expected LISTEN_FD") from None
 
 
-def _serve(
-    settings: Settings, *, run_workers: bool, replica: tuple[int, int, int, int] | None = None
-) -> None:
+def _serve(settings: Settings, *, run_workers: bool, replica: int | None = None) -> None:
+    from eventlens.api.metrics_dir import use_multiprocess_dir
+
+    use_multiprocess_dir()  # before anything imports prometheus_client
     import uvicorn
 
     from eventlens.api.app import create_app
     from eventlens.api.http_protocol import serving_ingest
-    from eventlens.api.ingest_counters import IngestCounters
     from eventlens.runtime.platform import Serving
 
     if replica is None:
@@ -58,12 +61,10 @@ def _serve(
         if not 1 <= processes <= 64:
             raise SystemExit(f"EVENTLENS_API_PROCESSES must be 1..64, not {processes}")
         sock = _listen(settings)
-        counters = IngestCounters.create(processes) if processes > 1 else IngestCounters.local()
-        serving = Serving(sock.fileno(), processes - 1, counters)
+        serving = Serving(sock.fileno(), processes - 1)
     else:
-        listen_fd, counters_fd, slot, slots = replica
-        sock = socket.socket(fileno=listen_fd)
-        serving = Serving(listen_fd, 0, IngestCounters(counters_fd, slots, slot))
+        sock = socket.socket(fileno=replica)
+        serving = Serving(replica, 0)
     app = create_app(settings, run_workers=run_workers, serving=serving)
     if replica is None:
         host, port = sock.getsockname()[:2]

@@ -14,14 +14,13 @@ from uuid import UUID, uuid4
 
 import psycopg
 
-from eventlens.eventstore.catalog import Catalog
 from eventlens.config import Settings
 from eventlens.domain.tracking import TrackedEvent
+from eventlens.eventstore.catalog import Catalog, open_catalog
 from eventlens.eventstore.port import EventReader, EventStore
 from eventlens.projections.projection import Projection
 from eventlens.projections.worker import ProjectionWorker
 from eventlens.runtime.wiring import make_store, reader_factory
-from eventlens.eventstore.catalog import open_catalog
 
 
 @dataclass

@@ -13,14 +13,13 @@ from confluent_kafka import Consumer, Producer
 from confluent_kafka.admin import AdminClient, ConfigResource  # type: ignore[attr-defined]
 
 from eventlens.commands.actor import SYSTEM
-from eventlens.eventstore.catalog import Catalog
 from eventlens.commands.register_schema import RegisterSchema, register_schema
 from eventlens.commands.update_schema import UpdateSchema, update_schema
 from eventlens.config import Settings
+from eventlens.eventstore.catalog import Catalog, open_catalog
 from eventlens.eventstore.catalog_relay import CatalogRelay
 from eventlens.eventstore.kafka_topics import ensure_topics
 from eventlens.eventstore.port import CATALOG_STREAM, REJECTED_STREAM, TRACKED_STREAM
-from eventlens.eventstore.catalog import open_catalog
 from tests.integration.backends import Backend, tracked
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres]

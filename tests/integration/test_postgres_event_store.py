@@ -14,9 +14,9 @@ from eventlens.commands.actor import SYSTEM
 from eventlens.commands.register_schema import RegisterSchema, register_schema
 from eventlens.config import Settings
 from eventlens.domain.tracking import Reason, RejectedEvent, RejectionCode
+from eventlens.eventstore.catalog import CATALOG_TABLE, open_catalog
 from eventlens.eventstore.port import REJECTED_STREAM, TRACKED_STREAM, StoreUnavailable
 from eventlens.eventstore.postgres_schema import notify_channel
-from eventlens.eventstore.catalog import CATALOG_TABLE, open_catalog
 from tests.integration.backends import Backend, tracked
 
 pytestmark = [pytest.mark.postgres]

@@ -12,8 +12,8 @@ from eventlens.commands.actor import SYSTEM
 from eventlens.commands.register_schema import RegisterSchema, register_schema
 from eventlens.domain.tracking import Reason, RejectedEvent, RejectionCode
 from eventlens.projections.replay import replay
-from eventlens.runtime.workers import Workers
 from eventlens.runtime.wiring import make_head_probe, projections, reader_factory
+from eventlens.runtime.workers import Workers
 from tests.integration.backends import Backend, tracked
 
 pytestmark = [pytest.mark.postgres]

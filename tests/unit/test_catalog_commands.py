@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from eventlens.commands.actor import Actor
-from eventlens.eventstore.catalog import Catalog
 from eventlens.commands.change_password import ChangePassword, change_password
 from eventlens.commands.change_role import ChangeRole, change_role
 from eventlens.commands.create_adaptor import CreateAdaptor, create_adaptor
@@ -24,6 +23,7 @@ from eventlens.domain.errors import (
     PermissionDenied,
 )
 from eventlens.domain.user import Role
+from eventlens.eventstore.catalog import Catalog
 
 ADMIN = Actor("root", Role.ADMIN)
 VIEWER = Actor("val", Role.VIEWER)

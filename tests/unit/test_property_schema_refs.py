@@ -11,7 +11,6 @@ from uuid import uuid4
 import pytest
 
 from eventlens.commands.actor import Actor
-from eventlens.eventstore.catalog import Catalog
 from eventlens.commands.register_schema import RegisterSchema, register_schema
 from eventlens.commands.update_schema import UpdateSchema, update_schema
 from eventlens.domain.adaptor import Adaptor
@@ -20,6 +19,7 @@ from eventlens.domain.json_schema import compile_property_check
 from eventlens.domain.schema import Schema, schema_id_for
 from eventlens.domain.tracking import RejectionCode, TrackedEvent, judge
 from eventlens.domain.user import Role
+from eventlens.eventstore.catalog import Catalog
 
 ADMIN = Actor("root", Role.ADMIN)
 LINK_TEXT = {"type": "object", "properties": {"link_text": {"$ref": "#/$defs/text"}}}

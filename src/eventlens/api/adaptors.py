@@ -9,12 +9,12 @@ from fastapi import APIRouter, Path, Request
 from eventlens.api.catalog_models import AdaptorIn, AdaptorOut, AdaptorUpdate
 from eventlens.api.deps import ActorDep, AdminDep, CommandsDep, PlatformDep
 from eventlens.api.errors import documented
-from eventlens.domain.snippet import render_snippet
 from eventlens.commands.create_adaptor import CreateAdaptor, create_adaptor
 from eventlens.commands.disable_adaptor import DisableAdaptor, disable_adaptor
 from eventlens.commands.update_adaptor import UpdateAdaptor, update_adaptor
 from eventlens.domain.adaptor import Adaptor
 from eventlens.domain.errors import NotFound
+from eventlens.domain.snippet import render_snippet
 
 router = APIRouter(prefix="/api/adaptors", tags=["adaptors"])
 ContainerId = Annotated[str, Path(max_length=20, description="The container id, CAP-XXXXXX")]

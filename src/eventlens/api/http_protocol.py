@@ -21,7 +21,8 @@ from typing import Any, ClassVar
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 
-from eventlens.api.ingest import PATHS, Admitted, Answer, Ingest, Pending, internal_error
+from eventlens.api.ingest import PATHS, Admitted, Ingest
+from eventlens.api.ingest_answers import Answer, Pending, internal_error
 
 log = logging.getLogger(__name__)
 

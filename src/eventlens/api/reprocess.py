@@ -40,8 +40,9 @@ async def reprocess_all(platform: Platform, actor: Actor, schema_id: str | None)
             payloads = await views.rejected_to_retry(conn, schema_id, PAGE, after)
         if not payloads:
             return total
-        events = [tracked_from_dict(p) for p in payloads]
-        after = (events[-1].received_at, events[-1].event_id)
+        events = [(tracked_from_dict(p), p.get("origin")) for p in payloads]
+        last = events[-1][0]
+        after = (last.received_at, last.event_id)
         outcome = await reprocess_rejected(
             ReprocessRejected(actor, events), platform.cache, platform.store
         )

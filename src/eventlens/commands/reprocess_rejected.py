@@ -18,7 +18,8 @@ from eventlens.eventstore.port import EventStore
 @dataclass(frozen=True, slots=True)
 class ReprocessRejected:
     actor: Actor
-    events: Sequence[TrackedEvent]  # the rejected events to try again, as first received
+    # The rejected events to try again, as first received, each with its page origin.
+    events: Sequence[tuple[TrackedEvent, str | None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +34,15 @@ async def reprocess_rejected(
     require_admin(command.actor, "re-process rejected events")
     if not command.events:
         return ReprocessOutcome(0, 0)
-    decision = await decide(TrackEvents(command.events), catalog)
-    if decision.accepted:
-        await store.append_tracked(decision.accepted)
-    return ReprocessOutcome(len(decision.accepted), len(decision.rejected))
+    by_origin: dict[str | None, list[TrackedEvent]] = {}
+    for event, origin in command.events:
+        by_origin.setdefault(origin, []).append(event)
+    accepted: list[TrackedEvent] = []
+    still_rejected = 0
+    for origin, events in by_origin.items():
+        decision = await decide(TrackEvents(events, origin), catalog)
+        accepted += decision.accepted
+        still_rejected += len(decision.rejected)
+    if accepted:
+        await store.append_tracked(accepted)
+    return ReprocessOutcome(len(accepted), still_rejected)

@@ -1,8 +1,8 @@
 """TrackEvents: judge incoming events against the catalog and append them.
 
 Accepted events go to the tracked stream, well-formed events that fail a check go to the
-rejected stream with their reasons; events from an origin the adaptor does not allow are
-refused and recorded nowhere (they are not the site's data).
+rejected stream with their reasons, those from a page origin their adaptor does not allow
+among them (with the origin, so that they pass once the adaptor allows it).
 """
 
 from __future__ import annotations
@@ -47,11 +47,10 @@ class Outcome(NamedTuple):
 
     event_id: UUID
     reasons: tuple[Reason, ...] = ()
-    refused: str | None = None
 
     @property
     def accepted(self) -> bool:
-        return not self.reasons and self.refused is None
+        return not self.reasons
 
 
 @dataclass
@@ -59,10 +58,6 @@ class Decision:
     accepted: list[TrackedEvent]
     rejected: list[RejectedEvent]
     outcomes: list[Outcome]  # one per event, in the command's order
-
-    @property
-    def refused(self) -> int:
-        return len(self.outcomes) - len(self.accepted) - len(self.rejected)
 
 
 async def track_events(command: TrackEvents, catalog: CatalogLookup, store: EventStore) -> Decision:
@@ -116,19 +111,12 @@ def judge_events(command: TrackEvents, catalog: CatalogLookup) -> Decision:
     outcomes: list[Outcome] = []
     for incoming in command.events:
         event, schema, adaptor, candidates = _resolve(incoming, catalog)
-        if adaptor is not None and not adaptor.accepts_origin(command.origin):
-            outcomes.append(
-                Outcome(
-                    event.event_id,
-                    refused=f"origin {command.origin!r} is not allowed for adaptor "
-                    f"{adaptor.container_id}",
-                )
-            )
-            continue
         check = catalog.property_check(schema, event.event_type) if schema is not None else None
-        reasons = judge(event, schema, adaptor, check, adaptor_candidates=candidates)
+        reasons = judge(
+            event, schema, adaptor, check, adaptor_candidates=candidates, origin=command.origin
+        )
         if reasons:
-            rejected.append(RejectedEvent(event, reasons))
+            rejected.append(RejectedEvent(event, reasons, command.origin))
         else:
             accepted.append(event)
         outcomes.append(Outcome(event.event_id, reasons))

@@ -72,6 +72,7 @@ class RejectionCode(StrEnum):
     RETIRED_SCHEMA = "retired_schema"
     MISSING_CONTAINER_ID = "missing_container_id"
     UNKNOWN_ADAPTOR = "unknown_adaptor"
+    ORIGIN_NOT_ALLOWED = "origin_not_allowed"
     DISABLED_ADAPTOR = "disabled_adaptor"
     ADAPTOR_SCHEMA_MISMATCH = "adaptor_schema_mismatch"
     UNKNOWN_EVENT_TYPE = "unknown_event_type"
@@ -86,10 +87,12 @@ class Reason:
 
 @dataclass(frozen=True, slots=True)
 class RejectedEvent:
-    """A well-formed event that failed the catalog or schema checks, kept with its reasons."""
+    """A well-formed event that failed the catalog or schema checks, kept with its reasons
+    and the page origin it came from (judged again when it is re-processed)."""
 
     event: TrackedEvent
     reasons: tuple[Reason, ...]
+    origin: str | None = None
 
     @property
     def event_id(self) -> UUID:
@@ -103,14 +106,24 @@ def judge(
     property_check: PropertyCheck | None,
     *,
     adaptor_candidates: int = 1,
+    origin: str | None = None,
 ) -> tuple[Reason, ...]:
     """Every reason the event cannot be accepted; empty when it can.
 
     `adaptor` is the adaptor named by the event (or the schema's only active adaptor when
     the event names none); `adaptor_candidates` is how many active adaptors the schema has.
-    `property_check` validates the properties of the event's type.
+    `property_check` validates the properties of the event's type. `origin` is the page's
+    origin as the browser sent it (None from a server), which the adaptor must allow.
     """
     reasons: list[Reason] = []
+    if adaptor is not None and not adaptor.accepts_origin(origin):
+        reasons.append(
+            Reason(
+                RejectionCode.ORIGIN_NOT_ALLOWED,
+                f"origin {origin!r} is not allowed by adaptor {adaptor.container_id!r}; "
+                "add it to the adaptor's website URLs or allowed origins",
+            )
+        )
     if schema is None:
         reasons.append(
             Reason(RejectionCode.UNKNOWN_SCHEMA, f"schema {event.schema_id!r} does not exist")

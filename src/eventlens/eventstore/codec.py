@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -54,9 +55,9 @@ def decode_tracked(payload: bytes) -> TrackedEvent:
 
 def encode_rejected(rejected: RejectedEvent) -> bytes:
     data = tracked_to_dict(rejected.event)
-    data["reasons"] = [
-        {"code": reason.code.value, "message": reason.message} for reason in rejected.reasons
-    ]
+    data["reasons"] = reason_dicts(rejected.reasons)
+    if rejected.origin is not None:
+        data["origin"] = rejected.origin
     return orjson.dumps(data)
 
 
@@ -65,4 +66,9 @@ def decode_rejected(payload: bytes) -> RejectedEvent:
     reasons = tuple(
         Reason(RejectionCode(item["code"]), item["message"]) for item in data.pop("reasons")
     )
-    return RejectedEvent(event=tracked_from_dict(data), reasons=reasons)
+    return RejectedEvent(tracked_from_dict(data), reasons, data.pop("origin", None))
+
+
+def reason_dicts(reasons: Sequence[Reason]) -> list[dict[str, str]]:
+    """Reasons as they are stored and as the API answers them."""
+    return [{"code": reason.code.value, "message": reason.message} for reason in reasons]

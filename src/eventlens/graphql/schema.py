@@ -17,8 +17,8 @@ from strawberry.extensions import (
 from strawberry.types import Info
 
 from eventlens import views
-from eventlens.domain.snippet import render_snippet
 from eventlens.domain.adaptor import Adaptor as AdaptorAggregate
+from eventlens.domain.snippet import render_snippet
 from eventlens.graphql.context import actor, admin, still_signed_in
 from eventlens.graphql.errors import ShapedErrorsSchema
 from eventlens.graphql.types import (

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from eventlens.api.ingest_counters import IngestCounters
 from eventlens.api.throttle import LoginThrottle, create_login_throttle_table
 from eventlens.children import ChildProcess
 from eventlens.config import Settings
@@ -35,13 +34,11 @@ class Serving:
     """How this process serves HTTP beside others of the same instance.
 
     The first process listens, then starts `replicas` more API processes that accept on the
-    same socket (handed on as `listen_fd`); each counts ingest outcomes in its own slot of
-    the shared `counters`.
+    same socket (handed on as `listen_fd`).
     """
 
     listen_fd: int | None = None
     replicas: int = 0
-    counters: IngestCounters = field(default_factory=IngestCounters.local)
 
 
 class Platform:
@@ -129,10 +126,11 @@ class Platform:
             self.children.append(ChildProcess("projection workers", ["worker"], env))
         serving = self.serving
         for slot in range(1, serving.replicas + 1):
-            assert serving.listen_fd is not None and serving.counters.fd is not None
-            fds = (serving.listen_fd, serving.counters.fd)
-            args = ["api", "--replica", f"{fds[0]},{fds[1]},{slot},{serving.counters.slots}"]
-            self.children.append(ChildProcess(f"API process {slot}", args, env, pass_fds=fds))
+            assert serving.listen_fd is not None
+            args = ["api", "--replica", str(serving.listen_fd)]
+            self.children.append(
+                ChildProcess(f"API process {slot}", args, env, pass_fds=(serving.listen_fd,))
+            )
         for child in self.children:
             child.start()
         if self.children:
