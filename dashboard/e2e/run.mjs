@@ -554,13 +554,11 @@ async function main() {
   clearTimeout(deadline);
 }
 
-let failed = 1;
 try {
   await main();
 } catch (error) {
   results.push({ name: 'runner', ok: false, error: error instanceof Error ? error.stack : String(error) });
 } finally {
   await cleanup().catch((e) => log('cleanup failed:', e));
-  failed = summary();
 }
-process.exit(failed ? 1 : 0);
+process.exit(summary() ? 1 : 0);

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Every dashboard test: types, generated GraphQL code, component tests (Vitest), then the
+# Every dashboard test: types, lint, generated GraphQL code, component tests (Vitest), then the
 # end-to-end run against a real `eventlens up` in Debian's Chromium. Exits non-zero on any
-# failure; the last line is `dashboard: N passed, M failed`.
+# failure; the last line is `dashboard: N passed, M failed` (a lint failure counts as one).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
@@ -27,6 +27,10 @@ trap 'rm -rf "$work"' EXIT
 echo "== dashboard: typecheck" >&2
 npx tsc --noEmit
 
+echo "== dashboard: lint" >&2
+lint_status=0
+npm run --silent lint || lint_status=$?
+
 echo "== dashboard: GraphQL operations against docs/schema.graphql" >&2
 CODEGEN_OUT="$work/gql/" npx graphql-codegen --config codegen.ts --silent
 if ! diff -rq "$work/gql" src/gql >/dev/null; then
@@ -44,9 +48,10 @@ echo "== dashboard: end to end" >&2
 e2e_status=0
 node e2e/run.mjs | tee "$work/e2e.log" || e2e_status=$?
 
-node - "$work/vitest.json" "$work/e2e.log" <<'JS'
+node - "$work/vitest.json" "$work/e2e.log" "$lint_status" <<'JS'
 const fs = require('fs');
 let passed = 0, failed = 0;
+if (process.argv[4] !== '0') failed += 1;
 try {
   const v = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
   passed += v.numPassedTests; failed += v.numFailedTests + (v.numRuntimeErrorTestSuites || 0);
@@ -55,4 +60,4 @@ const m = /^(\d+) passed, (\d+) failed$/m.exec(fs.existsSync(process.argv[3]) ? 
 if (m) { passed += Number(m[1]); failed += Number(m[2]); } else failed += 1;
 console.log(`dashboard: ${passed} passed, ${failed} failed`);
 JS
-[ "$unit_status" -eq 0 ] && [ "$e2e_status" -eq 0 ]
+[ "$lint_status" -eq 0 ] && [ "$unit_status" -eq 0 ] && [ "$e2e_status" -eq 0 ]

@@ -63,7 +63,7 @@ export function TimeSeriesChart({
           <YAxis allowDecimals={false} tickFormatter={formatCompact} tick={{ fill: axis, fontSize: 11 }} axisLine={false} tickLine={false} width={48} />
           <Tooltip
             cursor={{ stroke: axis, strokeDasharray: '3 3' }}
-            labelFormatter={(v) => tooltipLabel(resolution)(String(v))}
+            labelFormatter={(v) => (typeof v === 'string' ? tooltipLabel(resolution)(v) : v)}
             formatter={(v) => [formatNumber(Number(v)), name]}
             contentStyle={{
               background: dark ? '#0f172a' : '#ffffff',

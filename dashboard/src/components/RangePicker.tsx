@@ -1,22 +1,26 @@
 import clsx from 'clsx';
 import { CalendarRange } from 'lucide-react';
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { formatDay, PRESETS, type RangeSelection } from '../lib/range';
 import { Button, Input, Segmented, focusRing } from './ui';
 
 export function RangePicker({ value, onChange }: { value: RangeSelection; onChange: (r: RangeSelection) => void }) {
   const [custom, setCustom] = useState(value.kind === 'custom');
-  const today = formatDay(new Date());
-  const weekAgo = formatDay(new Date(Date.now() - 6 * 86_400_000));
-  const [from, setFrom] = useState(value.from ?? weekAgo);
-  const [to, setTo] = useState(value.to ?? today);
-  useEffect(() => {
+  // The last week, up to today, until a custom range is chosen.
+  const [from, setFrom] = useState(() => value.from ?? formatDay(new Date(Date.now() - 6 * 86_400_000)));
+  const [to, setTo] = useState(() => value.to ?? formatDay(new Date()));
+  // A custom range that arrives from outside (a shared link, back and forward) fills the form;
+  // adjusted while rendering rather than in an effect, so it never paints stale dates.
+  const valueKey = `${value.kind} ${value.from ?? ''} ${value.to ?? ''}`;
+  const [shown, setShown] = useState(valueKey);
+  if (shown !== valueKey) {
+    setShown(valueKey);
     if (value.kind === 'custom') {
       setCustom(true);
       if (value.from) setFrom(value.from);
       if (value.to) setTo(value.to);
     }
-  }, [value.kind, value.from, value.to]);
+  }
   const invalid = !from || !to || to < from;
 
   return (

@@ -2,7 +2,7 @@
 import clsx from 'clsx';
 import { AlertTriangle, CheckCircle2, Plus, Trash2, XCircle } from 'lucide-react';
 import { useLayoutEffect, useMemo, useRef, useState, type FormEvent } from 'react';
-import { ApiError } from '../lib/errors';
+import type { ApiError } from '../lib/errors';
 import { checkEventTypeName, checkEventTypeSchema, checkSchemaName, MAX_DESCRIPTION, type SchemaCheck } from '../lib/jsonSchema';
 import { Alert, Button, Field, Input, Textarea } from './ui';
 
@@ -36,7 +36,7 @@ let nextId = 1;
 const toRow = (name: string, schema: unknown): Row => ({
   id: nextId++,
   name,
-  text: schema && typeof schema === 'object' && Object.keys(schema as object).length ? JSON.stringify(schema, null, 2) : '{}',
+  text: schema && typeof schema === 'object' && Object.keys(schema).length ? JSON.stringify(schema, null, 2) : '{}',
 });
 
 /** Which part of the form a server error names: `name`, `description` or `properties.<type>`. */
@@ -97,7 +97,7 @@ export function SchemaEditor({
   const [rows, setRows] = useState<Row[]>(() => (initial?.eventTypes.length ? initial.eventTypes.map((t) => toRow(t.name, t.jsonSchema)) : [toRow('page_view', {})]));
   const [touched, setTouched] = useState(false);
   const list = useRef<HTMLDivElement>(null);
-  const [focusRow, setFocusRow] = useState<number | null>(null);
+  const focusRow = useRef<number | null>(null);
 
   const checks = useMemo(() => rows.map((r) => checkEventTypeSchema(r.text)), [rows]);
   const nameErrors = rows.map((r, i) => checkEventTypeName(r.name, rows.filter((_, j) => j !== i).map((o) => o.name)));
@@ -113,15 +113,15 @@ export function SchemaEditor({
   function addRow(text = '{}') {
     const id = nextId++;
     setRows((rs) => [...rs, { id, name: '', text }]);
-    setFocusRow(id);
+    focusRow.current = id;
   }
 
   // Focus the new row's name right after it is rendered (in the same commit as the click).
   useLayoutEffect(() => {
-    if (focusRow === null) return;
-    list.current?.querySelector<HTMLInputElement>(`#et-name-${focusRow}`)?.focus();
-    setFocusRow(null);
-  }, [focusRow]);
+    if (focusRow.current === null) return;
+    list.current?.querySelector<HTMLInputElement>(`#et-name-${focusRow.current}`)?.focus();
+    focusRow.current = null;
+  }, [rows]);
 
   function submit(e: FormEvent) {
     e.preventDefault();

@@ -4,7 +4,8 @@
  */
 import { ApiError, errorFromBody } from './errors';
 
-export type Role = 'admin' | 'viewer' | string;
+/** `admin` or `viewer`; any other name a newer server sends is kept as it is. */
+export type Role = 'admin' | 'viewer' | (string & {});
 
 export interface User {
   username: string;

@@ -31,7 +31,7 @@ export function errorFromBody(status: number, body: unknown): ApiError {
       return new ApiError({
         status: b.error.status ?? status,
         code: b.error.code ?? 'error',
-        message: b.error.message ?? String(b.detail ?? `request failed (${status})`),
+        message: b.error.message ?? (typeof b.detail === 'string' ? b.detail : `request failed (${status})`),
         field: b.error.field ?? null,
         details: b.error.details ?? null,
       });

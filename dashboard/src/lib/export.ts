@@ -69,7 +69,7 @@ export function toCsv(events: ExportEvent[]): string {
   const keys = new Set<string>();
   for (const e of events) {
     if (e.properties && typeof e.properties === 'object' && !Array.isArray(e.properties)) {
-      Object.keys(e.properties as object).forEach((k) => keys.add(k));
+      Object.keys(e.properties).forEach((k) => keys.add(k));
     }
   }
   const propertyKeys = [...keys].sort();

@@ -51,7 +51,7 @@ describe('overview state in the URL', () => {
     expect(screen.getByTestId('search').textContent).toBe('?range=custom&from=2025-01-01&to=2025-01-31&schema=shop&type=page_view');
     await act(() => user.click(screen.getByText('reset')));
     expect(screen.getByTestId('search').textContent).toBe('');
-    expect(JSON.parse(screen.getByTestId('state').textContent!)).toEqual({ range: { kind: '24h' }, filters: { schema: null, adaptor: null, type: null } });
+    expect(JSON.parse(screen.getByTestId('state').textContent)).toEqual({ range: { kind: '24h' }, filters: { schema: null, adaptor: null, type: null } });
   });
 });
 

@@ -4,7 +4,7 @@
  * when the session changes.
  */
 import { createClient, type Client } from 'graphql-ws';
-import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState, useSyncExternalStore } from 'react';
 import { accessToken, refresh, subscribe as onSession } from './auth';
 import type { TypedDocumentString } from '../gql/graphql';
 
@@ -37,10 +37,10 @@ function getClient(): Client {
       const base = Math.min(1_000 * 2 ** retries, 15_000);
       await new Promise((r) => setTimeout(r, base / 2 + Math.random() * (base / 2)));
     },
-    connectionParams: async () => {
-      // A token that expires soon would be refused: refresh first.
-      if (!accessToken()) return {};
-      return { Authorization: `Bearer ${accessToken()}` };
+    // Read on every (re)connect, so a reconnect presents the newest token.
+    connectionParams: () => {
+      const token = accessToken();
+      return token ? { Authorization: `Bearer ${token}` } : {};
     },
     on: {
       connecting: () => setState('connecting'),
@@ -92,29 +92,34 @@ export function useSubscription<TResult, TVariables>(
   onData: (data: TResult) => void,
   enabled = true,
 ): { error: string | null } {
+  // The newest callback, without re-subscribing when it changes.
   const handler = useRef(onData);
-  handler.current = onData;
-  const [error, setError] = useState<string | null>(null);
+  useLayoutEffect(() => {
+    handler.current = onData;
+  });
   const key = JSON.stringify(variables);
+  // An error belongs to the subscription that reported it: new variables start clean.
+  const [failure, setFailure] = useState<{ key: string; message: string } | null>(null);
 
   useEffect(() => {
     if (!enabled) return;
-    setError(null);
+    const fail = (message: string) => setFailure({ key, message });
     const dispose = getClient().subscribe<TResult>(
       { query: document.toString(), variables: JSON.parse(key) as Record<string, unknown> },
       {
         next: (result) => {
-          if (result.errors?.length) setError(result.errors[0].message);
+          if (result.errors?.length) fail(result.errors[0].message);
           else if (result.data) handler.current(result.data);
         },
-        error: (err) => {
-          setError(err instanceof Error ? err.message : 'live updates stopped');
-        },
+        error: (err) => fail(err instanceof Error ? err.message : 'live updates stopped'),
         complete: () => undefined,
       },
     );
-    return () => dispose();
+    return () => {
+      dispose();
+      setFailure(null);
+    };
   }, [document, key, enabled]);
 
-  return { error };
+  return { error: enabled && failure?.key === key ? failure.message : null };
 }

@@ -1,7 +1,7 @@
 import { useInfiniteQuery } from '@tanstack/react-query';
 import clsx from 'clsx';
 import { ChevronRight, Download, FileJson, FileSpreadsheet, Filter, Plus, RotateCw, SearchX, Trash2, X } from 'lucide-react';
-import { useEffect, useMemo, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { useMemo, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { useSearchParams } from 'react-router-dom';
 import { CopyButton } from '../components/CopyButton';
 import { FilterSelect } from '../components/FilterSelect';
@@ -156,9 +156,14 @@ export default function EventsPage() {
   const [selected, setSelected] = useState<EventItem | null>(null);
   const [showMore, setShowMore] = useState(() => !!(filters.from || filters.to || filters.session || filters.user || filters.props.length));
 
-  // Free-text filters are edited locally and applied on submit.
+  // Free-text filters are edited locally and applied on submit; new filters in the URL (a
+  // link, back and forward) replace the draft.
   const [draft, setDraft] = useState(filters);
-  useEffect(() => setDraft(filters), [filters]);
+  const [draftOf, setDraftOf] = useState(filters);
+  if (draftOf !== filters) {
+    setDraftOf(filters);
+    setDraft(filters);
+  }
 
   const setFilters = (next: EventFilters) => setParams((prev) => writeEventFilters(prev, next), { replace: false });
   const change = (partial: Partial<EventFilters>) => {

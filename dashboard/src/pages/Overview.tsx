@@ -17,7 +17,7 @@ import { formatNumber, formatPercent } from '../lib/format';
 import { gql } from '../lib/http';
 import { useSubscription } from '../lib/live';
 import { LiveStatsSubscription, OverviewStatsQuery as StatsDoc, PreviousStatsQuery, TimeSeriesQuery, TopQuery } from '../lib/queries';
-import { delta, resolveRange } from '../lib/range';
+import { delta, resolveRange, type RangeSelection } from '../lib/range';
 import { toast } from '../lib/toast';
 
 type Stats = OverviewStatsQuery['stats'];
@@ -134,7 +134,7 @@ export default function OverviewPage() {
 
   // Recompute the range when the selection changes (not on every render: "now" moves).
   const rangeKey = JSON.stringify(state.range);
-  const range = useMemo(() => resolveRange(state.range), [rangeKey]);
+  const range = useMemo(() => resolveRange(JSON.parse(rangeKey) as RangeSelection), [rangeKey]);
   const filter: StatsInput = useMemo(
     () => ({ ...range.input, schemaId: schema, adaptorId: adaptor, eventType: type }),
     [range, schema, adaptor, type],
@@ -144,8 +144,7 @@ export default function OverviewPage() {
     [range, schema, adaptor, type],
   );
 
-  const statsKey = ['stats', filter] as const;
-  const stats = useQuery({ queryKey: statsKey, queryFn: () => gql(StatsDoc, { filter }) });
+  const stats = useQuery({ queryKey: ['stats', filter], queryFn: () => gql(StatsDoc, { filter }) });
   const previous = useQuery({ queryKey: ['stats-previous', previousFilter], queryFn: () => gql(PreviousStatsQuery, { filter: previousFilter }) });
   const series = useQuery({
     queryKey: ['timeSeries', range.resolution, filter],
@@ -160,7 +159,7 @@ export default function OverviewPage() {
   const pending = useRef<ReturnType<typeof setTimeout> | null>(null);
   const onLive = useCallback(
     (data: { liveStats: Stats }) => {
-      queryClient.setQueryData(statsKey, { stats: data.liveStats });
+      queryClient.setQueryData(['stats', filter], { stats: data.liveStats });
       if (lastTotal.current !== null && lastTotal.current !== data.liveStats.totalEvents && !pending.current) {
         pending.current = setTimeout(() => {
           pending.current = null;
@@ -171,7 +170,7 @@ export default function OverviewPage() {
       }
       lastTotal.current = data.liveStats.totalEvents;
     },
-      [queryClient, JSON.stringify(filter)],
+    [queryClient, filter],
   );
   const live = useSubscription(LiveStatsSubscription, { filter }, onLive, range.live);
 

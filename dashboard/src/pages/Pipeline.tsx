@@ -1,7 +1,7 @@
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import clsx from 'clsx';
 import { ChevronDown, Gauge, History, RefreshCcw, ShieldCheck, TriangleAlert } from 'lucide-react';
-import { useCallback, useMemo, useRef, useState } from 'react';
+import { useCallback, useRef, useState } from 'react';
 import { Link } from 'react-router-dom';
 import { TimeSeriesChart } from '../components/Charts';
 import { FilterSelect } from '../components/FilterSelect';
@@ -118,7 +118,8 @@ export default function PipelinePage() {
   const [unavailable, setUnavailable] = useState<string | null>(null);
   const [lastResult, setLastResult] = useState<ReprocessOutcome | null>(null);
 
-  const rateFilter = useMemo(() => ({ start: new Date(Date.now() - 60 * 60_000).toISOString() }), []);
+  // Fixed when the page opens: the subscription only needs to hear that something changed.
+  const [rateFilter] = useState(() => ({ start: new Date(Date.now() - 60 * 60_000).toISOString() }));
   const pipeline = useQuery({ queryKey: ['pipeline'], queryFn: () => gql(PipelineQuery, { rateFilter: { start: new Date(Date.now() - 60 * 60_000).toISOString() } }), placeholderData: (p) => p });
   const replay = useQuery({ queryKey: ['replay'], queryFn: () => gql(ReplayStatusQuery), retry: false });
   const rejected = useInfiniteQuery({

@@ -88,7 +88,7 @@ function SchemaList({ schemas, isAdmin, onNew }: { schemas: SchemaItem[]; isAdmi
           </div>
           <div className="mt-4 flex flex-wrap gap-1.5">
             {s.eventTypes.slice(0, 6).map((t) => (
-              <Badge key={t.name} tone={t.jsonSchema && Object.keys(t.jsonSchema as object).length ? 'brand' : 'gray'} className="font-mono">
+              <Badge key={t.name} tone={t.jsonSchema && Object.keys(t.jsonSchema).length ? 'brand' : 'gray'} className="font-mono">
                 {t.name}
               </Badge>
             ))}
@@ -218,7 +218,7 @@ function SchemaDetail({ schema, isAdmin, onEdit, onRetire }: { schema: SchemaIte
           <CardHeader title="Event types" subtitle="Each event’s properties must follow its JSON Schema" />
           <ul className="divide-y divide-gray-100 dark:divide-gray-800" data-testid="event-types">
             {schema.eventTypes.map((t) => {
-              const empty = !t.jsonSchema || Object.keys(t.jsonSchema as object).length === 0;
+              const empty = !t.jsonSchema || Object.keys(t.jsonSchema).length === 0;
               return (
                 <li key={t.name} className="px-5 py-3">
                   <div className="flex items-center justify-between gap-2">

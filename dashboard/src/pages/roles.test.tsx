@@ -42,18 +42,18 @@ const adaptor = {
 };
 
 vi.mock('../lib/http', () => ({
-  gql: vi.fn(async (doc: { toString(): string }) => {
+  gql: vi.fn((doc: { toString(): string }) => {
     const text = doc.toString();
-    if (text.includes('query Schemas')) return { schemas: [schema] };
-    if (text.includes('query SchemaVersions')) return { schemaVersions: [] };
-    if (text.includes('query Catalog')) return { schemas: [{ name: 'shop', isActive: true, eventTypes: [{ name: 'page_view' }] }], adaptors: [adaptor] };
-    if (text.includes('query Adaptors')) return { adaptors: [adaptor] };
-    if (text.includes('query Pipeline')) return { projectionLag: [], timeSeries: [] };
-    if (text.includes('query RejectedEvents')) return { rejectedEvents: { items: [], nextCursor: null } };
-    if (text.includes('query ReplayStatus')) return { replayStatus: [] };
-    throw new Error(`unexpected query ${text.slice(0, 40)}`);
+    if (text.includes('query Schemas')) return Promise.resolve({ schemas: [schema] });
+    if (text.includes('query SchemaVersions')) return Promise.resolve({ schemaVersions: [] });
+    if (text.includes('query Catalog')) return Promise.resolve({ schemas: [{ name: 'shop', isActive: true, eventTypes: [{ name: 'page_view' }] }], adaptors: [adaptor] });
+    if (text.includes('query Adaptors')) return Promise.resolve({ adaptors: [adaptor] });
+    if (text.includes('query Pipeline')) return Promise.resolve({ projectionLag: [], timeSeries: [] });
+    if (text.includes('query RejectedEvents')) return Promise.resolve({ rejectedEvents: { items: [], nextCursor: null } });
+    if (text.includes('query ReplayStatus')) return Promise.resolve({ replayStatus: [] });
+    return Promise.reject(new Error(`unexpected query ${text.slice(0, 40)}`));
   }),
-  rest: vi.fn(async () => []),
+  rest: vi.fn(() => Promise.resolve([])),
 }));
 
 import AdaptorsPage from './Adaptors';
@@ -110,7 +110,7 @@ describe.each([
     expect(!!screen.queryByRole('button', { name: /^Re-process/ })).toBe(admin);
   });
 
-  it(`settings: user management is ${admin ? 'shown' : 'hidden'}`, async () => {
+  it(`settings: user management is ${admin ? 'shown' : 'hidden'}`, () => {
     renderAt('/settings', <SettingsPage />);
     expect(screen.getByRole('heading', { name: 'Your account' })).toBeInTheDocument();
     expect(!!screen.queryByRole('heading', { name: 'Users and roles' })).toBe(admin);
