@@ -81,12 +81,14 @@ def _serve(settings: Settings, *, run_workers: bool, replica: int | None = None)
         http=serving_ingest(app.ingest, forwarded_allow_ips),
         log_level="warning",
         timeout_graceful_shutdown=5,
-        access_log=False,
+        access_log=settings.access_log,
         forwarded_allow_ips=forwarded_allow_ips,
         # A GraphQL WebSocket message is read (and decompressed) whole before any check: the
         # same limit as an HTTP body, not uvicorn's 16 MiB.
         ws_max_size=settings.max_request_bytes,
     )
+    if settings.access_log:  # whatever the level of the rest of the log
+        logging.getLogger("uvicorn.access").setLevel(logging.INFO)
     uvicorn.Server(config).run(sockets=[sock])
 
 

@@ -58,6 +58,12 @@ class Settings:
         default_factory=lambda: _int("EVENTLENS_API_PROCESSES", max(1, (os.cpu_count() or 1) // 2))
     )
     log_level: str = field(default_factory=lambda: _str("EVENTLENS_LOG_LEVEL") or "INFO")
+    # One line per REST, GraphQL and dashboard request (ingest is counted in /metrics).
+    access_log: bool = field(
+        default_factory=lambda: (
+            (_str("EVENTLENS_ACCESS_LOG") or "on").lower() not in ("0", "off", "false", "no")
+        )
+    )
 
     @property
     def uses_kafka(self) -> bool:

@@ -5,6 +5,7 @@ data directory, listening on 127.0.0.1 with a generated password (never a fixed 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import secrets
 import shutil
@@ -32,6 +33,8 @@ SERVER_SETTINGS = {
     # zero-filled in the embedded server").
     "wal_init_zero": "off",
 }
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -133,6 +136,7 @@ def start(data_dir: Path, port: int = 0) -> EmbeddedPostgres:
     data_dir.mkdir(parents=True, exist_ok=True)
     bin_dir = _bin_dir()
     if not (pgdata / "PG_VERSION").exists():
+        log.info("creating the embedded PostgreSQL database in %s (first start only)", pgdata)
         password = secrets.token_urlsafe(24)
         pgdata.mkdir(mode=0o700, exist_ok=True)
         _chown(pgdata)

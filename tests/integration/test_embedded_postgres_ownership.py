@@ -125,3 +125,24 @@ def test_replay_stops_the_server_it_started(data_dir: Path) -> None:
     assert dsn is not None  # the command did start (initialise) the server
     assert not _accepts_connections(dsn)
     assert not (data_dir / "postgres" / "postmaster.pid").exists()
+
+
+def test_the_first_start_says_it_is_creating_the_database(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    data_dir = tmp_path / "fresh"
+    with caplog.at_level(logging.INFO, logger="eventlens.embedded_postgres"):
+        _start(data_dir)
+        try:
+            created = [r.getMessage() for r in caplog.records]
+            caplog.clear()
+            embedded_postgres.stop(data_dir)
+            _start(data_dir)
+            again = [r.getMessage() for r in caplog.records]
+        finally:
+            embedded_postgres.stop(data_dir)
+
+    assert any("creating the embedded PostgreSQL" in m for m in created), created
+    assert not any("creating" in m for m in again), again

@@ -29,8 +29,22 @@ def drain(batches: list[int], until: int) -> int:
     from eventlens.projections.replay import _drain
 
     sizes = iter(batches)
+    applied = [0]
+
+    def step() -> int:
+        size = next(sizes)
+        applied[0] += size
+        return size
+
     progress = Progress("events", 0, until, time.monotonic())
-    _drain(lambda: next(sizes), progress, "no database: done within the first second", None, until)
+    _drain(
+        step,
+        lambda: applied[0],
+        progress,
+        "no database: done within the first second",
+        None,
+        until,
+    )
     return progress.done
 
 
@@ -45,3 +59,15 @@ def test_a_drain_waits_through_a_reader_still_joining_its_group_for_the_first_ev
 def test_a_drain_ends_on_a_quiet_moment_once_it_has_read() -> None:
     # A Kafka topic's offsets may count more than its events: the count is never reached.
     assert drain([50, 0, 99], until=100) == 50
+
+
+def test_a_line_is_printed_once_however_often_the_same_progress_is_reported() -> None:
+    out = io.StringIO()
+    reporter = ProgressReporter(out, interval=0.0)
+    progress = Progress("events", 1000, 1000, time.monotonic() - 2.0)
+
+    reporter(progress, False)
+    reporter(progress, False)
+    reporter(progress, True)
+
+    assert len(out.getvalue().splitlines()) == 1, out.getvalue()

@@ -56,6 +56,8 @@ def create_app(
         version=__version__,
         description="Self-hosted, privacy-first, real-time event analytics.",
         lifespan=lifespan,
+        docs_url=None,  # FastAPI's pages load from a CDN: install_docs serves them locally
+        redoc_url=None,
     )
     api.state.platform = platform
     errors.install(api)
@@ -65,9 +67,12 @@ def create_app(
     api.include_router(schemas.router)
     api.include_router(adaptors.router)
     api.include_router(users.router)
+    from eventlens.api.dashboard import dashboard_dir
+    from eventlens.api.docs_assets import install_docs
     from eventlens.graphql.router import graphql_router
 
-    api.include_router(graphql_router(), prefix="/graphql", tags=["graphql"])
+    api.include_router(graphql_router(dashboard_dir()), prefix="/graphql", tags=["graphql"])
+    install_docs(api)
 
     api.include_router(health.router)
     from eventlens.api.dashboard import dashboard_router

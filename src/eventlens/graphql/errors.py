@@ -53,4 +53,8 @@ class ShapedErrorsSchema(strawberry.Schema):
     ) -> None:
         for error in errors:
             shape(error)
-        super().process_errors(errors, execution_context)
+        # What the client did wrong is its answer, not the server's log: only internal
+        # errors are logged, with their traceback.
+        unexpected = [e for e in errors if (e.extensions or {}).get("status") == 500]
+        if unexpected:
+            super().process_errors(unexpected, execution_context)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -12,10 +13,17 @@ from strawberry.types.unset import UnsetType
 
 from eventlens.access.actors import Unauthenticated
 from eventlens.graphql.context import authenticate, bearer_token
+from eventlens.graphql.ide import graphiql_html
 from eventlens.graphql.schema import schema
 
 
 class EventLensGraphQL(GraphQLRouter[dict[str, Any], None]):
+    dashboard_dist: Path  # the dashboard build, with graphiql.html
+
+    @property
+    def graphql_ide_html(self) -> str:
+        return graphiql_html(self.dashboard_dist)  # not strawberry's page, from a CDN (ide.py)
+
     def encode_json(self, data: object) -> str | bytes:
         # Text, not bytes: over a WebSocket, bytes would go out as binary frames, which
         # graphql-transport-ws clients do not read.
@@ -49,5 +57,7 @@ async def get_context(request: Request = None, websocket: WebSocket = None) -> d
     }
 
 
-def graphql_router() -> EventLensGraphQL:
-    return EventLensGraphQL(schema, context_getter=get_context, graphql_ide="graphiql")
+def graphql_router(dashboard_dist: Path) -> EventLensGraphQL:
+    router = EventLensGraphQL(schema, context_getter=get_context, graphql_ide="graphiql")
+    router.dashboard_dist = dashboard_dist
+    return router

@@ -7,7 +7,7 @@ from typing import Protocol, TypeVar
 
 import psycopg
 
-from eventlens.eventstore.port import StoredRecord
+from eventlens.eventstore.port import CATALOG_STREAM, StoredRecord
 
 Prepared = TypeVar("Prepared")
 
@@ -28,3 +28,9 @@ class Projection(Protocol[Prepared]):
     def apply(self, conn: psycopg.Connection, batch: Prepared) -> None:
         """Apply a prepared batch inside the caller's transaction. Must be idempotent by
         event id."""
+
+
+def counted_streams(streams: tuple[str, ...]) -> tuple[str, ...]:
+    """The streams whose records a user counts as events: a projection of tracked events
+    also follows the catalog, whose changes are not events of theirs."""
+    return tuple(s for s in streams if s != CATALOG_STREAM) or streams

@@ -58,6 +58,7 @@ class ProgressReporter:
         self._tty = stream.isatty()
         self._interval = 0.1 if self._tty else interval
         self._last = 0.0
+        self._previous = ""
 
     def __call__(self, progress: Progress, final: bool = False) -> None:
         now = time.monotonic()
@@ -71,6 +72,9 @@ class ProgressReporter:
             f"{progress.projection}: {progress.done:,}/{total:,} events "
             f"({share:.0%}) {progress.rate:,.0f} ev/s ETA {eta}"
         )
+        if text == self._previous and not (final and self._tty):
+            return  # nothing moved since the last line
+        self._previous = text
         if self._tty:
             bar = "#" * int(share * 30)
             self._stream.write(f"\r[{bar:<30}] {text}" + ("\n" if final else ""))
@@ -117,7 +121,9 @@ def replay(
     _record(conninfo, progress, "running")
     with worker.running() as step:
         _drop_indexes(conninfo, build, projection.bulk_load_indexes)
-        _drain(step, progress, conninfo, report, until=total_events())
+        _drain(
+            step, lambda: worker.applied_events, progress, conninfo, report, until=total_events()
+        )
         worker.setup()  # builds the indexes dropped above, each in one pass over the rows
         _vacuum(conninfo, build)
         with psycopg.connect(conninfo) as swap:
@@ -126,7 +132,14 @@ def replay(
                     swap.execute("SELECT pg_advisory_xact_lock(%s)", (lock_key(name),))
                     # The events that came meanwhile, up to those recorded by now: live
                     # projections wait for this lock, ingest does not.
-                    _drain(step, progress, conninfo, report, until=total_events())
+                    _drain(
+                        step,
+                        lambda: worker.applied_events,
+                        progress,
+                        conninfo,
+                        report,
+                        until=total_events(),
+                    )
                     _swap(swap, name, replay_name, build)
                     swap.commit()
                     break
@@ -150,13 +163,15 @@ def replay(
 
 def _drain(
     step: Callable[[], int],
+    counted: Callable[[], int],
     progress: Progress,
     conninfo: str,
     report: Callable[[Progress, bool], None] | None,
     until: int,
 ) -> None:
     """Apply batches until `until` events are applied (the events recorded when the drain
-    began), or until one comes back empty (the reader waited and found nothing).
+    began, as `counted` counts them: catalog changes are not events), or until one comes
+    back empty (the reader waited and found nothing).
 
     The count, not only a quiet moment, ends it: under steady traffic no batch comes back
     empty. (In Kafka mode a topic may count offsets that hold no event, so the quiet moment
@@ -165,7 +180,7 @@ def _drain(
     started = last_record = time.monotonic()
     while True:
         applied = step()
-        progress.done += applied
+        progress.done = counted()
         if report is not None:
             report(progress, False)
         if time.monotonic() - last_record > 1.0:

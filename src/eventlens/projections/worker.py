@@ -15,7 +15,7 @@ from psycopg import sql
 
 from eventlens.eventstore.port import EventReader
 from eventlens.projections import positions
-from eventlens.projections.projection import Projection
+from eventlens.projections.projection import Projection, counted_streams
 from eventlens.projections.read_ahead import ReadAhead
 
 log = logging.getLogger(__name__)
@@ -58,6 +58,8 @@ class ProjectionWorker:
         self._reader_factory = reader_factory
         self._batch_size = batch_size
         self.applied = 0
+        self.applied_events = 0  # records of `counted_streams`: what a user calls events
+        self._counted = counted_streams(projection.streams)
         self.last_applied_at: float | None = None
 
     def _connect(self, autocommit: bool = False) -> psycopg.Connection:
@@ -133,6 +135,10 @@ class ProjectionWorker:
             ahead.start()
             return 0
         self.applied += len(batch.records)
+        if len(self._counted) == len(self.projection.streams):
+            self.applied_events += len(batch.records)
+        else:
+            self.applied_events += sum(1 for r in batch.records if r.stream in self._counted)
         self.last_applied_at = time.time()
         return len(batch.records)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -27,6 +28,8 @@ from eventlens.runtime.wiring import (
 from eventlens.views.sketch_cache import UniqueSketches
 
 LAGS_MAX_AGE = 1.0  # seconds
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,8 @@ class Platform:
 
         from eventlens.bootstrap import ensure_first_admin
 
+        if not self.settings.database_url and self.serving.listen_fd is not None:
+            log.info("starting the embedded PostgreSQL in %s", self.settings.data_dir)
         self.database_url, self._started_embedded_postgres = await asyncio.to_thread(
             resolve_database, self.settings
         )
@@ -95,6 +100,7 @@ class Platform:
         self.store = make_store(self.settings, self.database_url)
         await self.store.start()
         # The read models must exist before the API queries them.
+        log.info("preparing the read models")
         await asyncio.to_thread(setup_read_models, self.database_url, self.catalog)
         await asyncio.to_thread(create_login_throttle_table, self.database_url)
         if self.run_workers and not self.settings.database_url:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from eventlens.config import Settings
 from eventlens.eventstore.catalog import open_catalog
+from eventlens.projections.projection import counted_streams
 from eventlens.runtime.database import resolve_database, stop_embedded_postgres
 from eventlens.runtime.wiring import make_head_probe, projections, reader_factory
 
@@ -36,7 +37,7 @@ def _replay_projections(settings: Settings, database_url: str, names: list[str])
                 database_url,
                 projection,
                 reader_factory(settings, database_url, projection, catalog, f"{name}-replay"),
-                lambda p=projection: probe.totals(p.streams),  # type: ignore[misc]
+                lambda p=projection: probe.totals(counted_streams(p.streams)),  # type: ignore[misc]
                 ProgressReporter(),
             )
     finally:
