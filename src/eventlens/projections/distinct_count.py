@@ -128,15 +128,21 @@ def merged_count(encoded: Iterable[bytes | None]) -> int:
             sparse.append(np.frombuffer(data, dtype=">u8", offset=1).astype(np.uint64))
         else:
             dense.append(np.frombuffer(data, dtype=np.uint8, offset=1))
-    hashes = np.unique(np.concatenate(sparse)) if sparse else np.empty(0, dtype=np.uint64)
-    if not dense and len(hashes) <= SPARSE_LIMIT:
-        return len(hashes)
+    hashes = np.concatenate(sparse) if sparse else np.empty(0, dtype=np.uint64)
     registers = np.maximum.reduce(dense) if dense else np.zeros(M, dtype=np.uint8)
     if len(hashes):
+        # A hash seen twice raises its register no further: no need to de-duplicate first.
         index, rank = _registers(hashes)
         registers = registers.copy()
         np.maximum.at(registers, index, rank)
-    return _estimate(registers)
+    estimate = _estimate(registers)
+    if not dense and estimate <= 2 * SPARSE_LIMIT:
+        # Possibly small enough to be counted exactly, as a sparse sketch is: sorting the
+        # hashes is worth it only here (at this size the estimate is within a few percent).
+        exact = len(np.unique(hashes))
+        if exact <= SPARSE_LIMIT:
+            return exact
+    return estimate
 
 
 def _registers(
