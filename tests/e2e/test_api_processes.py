@@ -131,7 +131,7 @@ def test_failed_sign_ins_are_counted_across_processes(
 def _accepted_total(platform: RunningPlatform) -> int:
     text = request(platform, "GET", "/metrics").text
     line = next(x for x in text.splitlines() if 'outcome="accepted"' in x)
-    return int(line.rsplit(" ", 1)[1])
+    return int(float(line.rsplit(" ", 1)[1]))
 
 
 def test_metrics_count_the_events_of_every_process(

@@ -326,30 +326,54 @@ def ingest_totals(p: RunningPlatform) -> dict[str, int]:
     """`/metrics`' ingest counters by outcome."""
     prefix = 'eventlens_ingested_events_total{outcome="'
     return {
-        line[len(prefix) :].split('"')[0]: int(line.rsplit(" ", 1)[1])
+        line[len(prefix) :].split('"')[0]: int(float(line.rsplit(" ", 1)[1]))
         for line in p.client.get("/metrics").text.splitlines()
         if line.startswith(prefix)
     }
 
 
-def test_events_from_origins_the_adaptor_does_not_allow_are_refused(
+def metric(p: RunningPlatform, name: str, **labels: str) -> float:
+    selector = ",".join(f'{k}="{v}"' for k, v in labels.items())
+    wanted = f"{name}{{{selector}}}"
+    for line in p.client.get("/metrics").text.splitlines():
+        if line.startswith(wanted + " "):
+            return float(line.rsplit(" ", 1)[1])
+    return 0.0
+
+
+def test_events_from_origins_the_adaptor_does_not_allow_are_kept_as_rejected(
     shared_platform: RunningPlatform, site: dict[str, str]
 ) -> None:
-    before = ingest_totals(shared_platform)
+    counted = "eventlens_rejected_events_total"
+    before = metric(shared_platform, counted, reason="origin_not_allowed")
+    body = snippet_body(site["container_id"])
     response = shared_platform.client.post(
-        "/api/events/ingest",
-        json=snippet_body(site["container_id"]),
-        headers={"Origin": "https://evil.example"},
+        "/api/events/ingest", json=body, headers={"Origin": "https://evil.example"}
     )
     assert response.status_code == 403
-    assert "access-control-allow-origin" not in response.headers
-    after = ingest_totals(shared_platform)
-    assert after["refused"] == before["refused"] + 1
-    assert after["accepted"] == before["accepted"]
+    assert response.json()["error"]["code"] == "origin_not_allowed"
+    # The page can read why: the answer carries CORS headers for its origin.
+    assert response.headers["access-control-allow-origin"] == "https://evil.example"
+    assert metric(shared_platform, counted, reason="origin_not_allowed") == before + 1
+    event_id = response.json()["error"]["event_id"]
+    for _ in range(100):
+        found = shared_platform.client.get(
+            "/api/events/rejected",
+            params={"reason": "origin_not_allowed"},
+            headers=shared_platform.auth(),
+        )
+        kept = [r for r in found.json() if r["event_id"] == event_id]
+        if kept:
+            break
+        time.sleep(0.1)
+    else:
+        raise AssertionError("the event from a foreign origin was not kept as rejected")
+    assert kept[0]["payload"]["origin"] == "https://evil.example"
     preflight = shared_platform.client.options(
         "/api/events/ingest", headers={"Origin": "https://evil.example"}
     )
     assert preflight.status_code == 403
+    assert "access-control-allow-origin" not in preflight.headers
 
 
 def test_sendbeacon_text_plain_bodies_are_accepted(
@@ -375,13 +399,17 @@ def test_a_batch_accepts_and_rejects_each_event_on_its_own(
         json={"events": [good, {**good, "event_type": "teleport"}, {"schema_id": 3}, "x"]},
     )
     after = ingest_totals(shared_platform)
-    assert {k: after[k] - before[k] for k in after} == {"accepted": 1, "rejected": 1, "refused": 0}
+    assert {k: after[k] - before.get(k, 0) for k in after} == {
+        "accepted": 1,
+        "rejected": 1,
+        "invalid": 2,
+    }
     assert response.status_code == 202
     body = response.json()
     assert BatchResult.model_validate(body).model_dump(mode="json") == body  # as documented
     assert [r["status"] for r in body["results"]] == ["accepted", "rejected", "invalid", "invalid"]
     assert [r["index"] for r in body["results"]] == [0, 1, 2, 3]
-    assert (body["accepted"], body["rejected"], body["invalid"], body["refused"]) == (1, 1, 2, 0)
+    assert (body["accepted"], body["rejected"], body["invalid"]) == (1, 1, 2)
     assert body["results"][0]["event_id"] == good["event_id"]
     assert body["results"][0]["reasons"] == []
     assert body["results"][1]["reasons"][0]["code"] == "unknown_event_type"

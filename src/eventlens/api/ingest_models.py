@@ -143,7 +143,8 @@ class Accepted(BaseModel):
 class BatchItem(BaseModel):
     index: int
     status: str = Field(
-        description="accepted, rejected (recorded with reasons), invalid or refused"
+        description="accepted, rejected (recorded with reasons, an origin the adaptor does "
+        "not allow among them) or invalid (not an event; recorded nowhere)"
     )
     event_id: UUID | None = None
     reasons: list[dict[str, str]] = Field(default_factory=list)
@@ -153,7 +154,6 @@ class BatchResult(BaseModel):
     accepted: int
     rejected: int
     invalid: int
-    refused: int
     results: list[BatchItem]
 
 
