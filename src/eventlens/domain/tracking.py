@@ -42,8 +42,8 @@ class TrackedEvent:
         metadata: dict[str, Any] | None = None,
     ) -> None:
         # The generated __init__ of a frozen dataclass sets each field through
-        # object.__setattr__: a microsecond per event on the ingest path. Filling the instance
-        # dict in one call is a third of that and leaves the instance just as frozen.
+        # object.__setattr__, once per field and event on the ingest path. Filling the
+        # instance dict in one call is cheaper and leaves the instance just as frozen.
         self.__dict__.update(
             event_id=event_id,
             schema_id=schema_id,

@@ -39,7 +39,8 @@ class EventStore(Protocol):
 class StoredRecord(NamedTuple):
     """One recorded event as a reader sees it: its stream, payload and source position.
 
-    A named tuple: readers make one per event, and a frozen dataclass costs twice as much."""
+    A named tuple: readers make one per event, and a frozen dataclass's construction is the
+    slower of the two."""
 
     stream: str
     source: str  # the position's key: "log" in PostgreSQL, "<topic>/<partition>" in Kafka

@@ -57,7 +57,7 @@ class PostgresEventStore:
         self._waiting_for_room: set[asyncio.Task[None]] = set()  # kept until queued
         self._conn: AppendConnection | None = None
         # Kept, not looked up per append: on Python 3.11 asyncio.get_running_loop() makes a
-        # getpid() system call (3% of the API's samples in a profile of single-event ingest).
+        # getpid() system call (see "The event stores keep their event loop" in BENCHMARKS).
         self._loop: asyncio.AbstractEventLoop | None = None
 
     async def start(self) -> None:

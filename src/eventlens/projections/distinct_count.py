@@ -117,7 +117,7 @@ def merged_count(encoded: Iterable[bytes | None]) -> int:
     """The distinct count of the union of many sketches (the read side's hot path).
 
     Vectorised with numpy, dense registers and sparse hashes alike: a 30-day range over many
-    adaptors costs about a millisecond, not one Python loop per sketch or hash.
+    adaptors is a few array operations, not one Python loop per sketch or hash.
     """
     sparse: list[np.ndarray[Any, np.dtype[np.uint64]]] = []
     dense: list[np.ndarray[Any, np.dtype[np.uint8]]] = []

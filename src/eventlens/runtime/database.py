@@ -32,6 +32,6 @@ def stop_embedded_postgres(settings: Settings) -> None:
 
 async def configure_reads(conn: psycopg.AsyncConnection[Any]) -> None:
     """The API's queries read small rollups: starting parallel workers costs them more
-    (several milliseconds) than it saves, and takes cores from ingest and projection."""
+    than it saves, and takes cores from ingest and projection."""
     await conn.execute("SET max_parallel_workers_per_gather = 0")
     await conn.commit()

@@ -1,8 +1,8 @@
-"""The per-day unique-count sketches the read side has already fetched, by row version.
+"""The unique-count sketches the read side has already fetched, by row version.
 
 A unique count over 30 days merges a sessions and a users sketch for every day and adaptor in
-the range: kilobytes each, a megabyte for a busy site, and fetching them was most of a stats
-query's time. Past days rarely change, so the API keeps the sketches it has read, each with
+the range: kilobytes each, a megabyte for a busy site, far more than the rest of a stats
+query reads. Past days rarely change, so the API keeps the sketches it has read, each with
 the version of the row it came from, and a query fetches only the sketches whose row has
 changed since: in a steady state, today's.
 
