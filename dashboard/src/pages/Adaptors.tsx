@@ -1,15 +1,15 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Code2, Globe, Pencil, Plug, Plus, Power, PowerOff } from 'lucide-react';
 import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router-dom';
 import { CopyButton } from '../components/CopyButton';
 import { Alert, Badge, Button, Card, ConfirmDialog, EmptyState, ErrorState, Field, Input, Modal, Mono, PageHeader, Select, Skeleton, Textarea, Toggle } from '../components/ui';
 import type { AdaptorsQuery as AdaptorsResult } from '../gql/graphql';
-import { useCatalog } from '../lib/catalog';
 import { ApiError, messageOf } from '../lib/errors';
 import { formatNumber, formatRelative } from '../lib/format';
-import { gql, rest } from '../lib/http';
-import { AdaptorsQuery } from '../lib/queries';
+import { rest } from '../lib/http';
+import { useAdaptors, useCatalog } from '../lib/queryHooks';
+import { queryKeys } from '../lib/queryKeys';
 import { useIsAdmin } from '../lib/session';
 import { toast } from '../lib/toast';
 
@@ -59,7 +59,7 @@ function lines(text: string): string[] {
 export default function AdaptorsPage() {
   const isAdmin = useIsAdmin();
   const queryClient = useQueryClient();
-  const adaptors = useQuery({ queryKey: ['adaptors'], queryFn: () => gql(AdaptorsQuery) });
+  const adaptors = useAdaptors();
   const catalog = useCatalog();
   const [editing, setEditing] = useState<{ mode: 'create' | 'edit'; adaptor?: AdaptorItem } | null>(null);
   const [form, setForm] = useState<FormState>({ name: '', schemaId: '', websiteUrl: '', origins: '', description: '', isActive: true });
@@ -68,8 +68,8 @@ export default function AdaptorsPage() {
   const [touched, setTouched] = useState(false);
 
   const invalidate = () => {
-    void queryClient.invalidateQueries({ queryKey: ['adaptors'] });
-    void queryClient.invalidateQueries({ queryKey: ['catalog'] });
+    void queryClient.invalidateQueries({ queryKey: queryKeys.adaptors });
+    void queryClient.invalidateQueries({ queryKey: queryKeys.catalog });
   };
 
   const save = useMutation({

@@ -1,4 +1,3 @@
-import { useInfiniteQuery } from '@tanstack/react-query';
 import clsx from 'clsx';
 import { ChevronRight, Download, FileJson, FileSpreadsheet, Filter, Plus, RotateCw, SearchX, Trash2, X } from 'lucide-react';
 import { useMemo, useRef, useState, type FormEvent, type ReactNode } from 'react';
@@ -8,17 +7,14 @@ import { FilterSelect } from '../components/FilterSelect';
 import { JsonView } from '../components/JsonView';
 import { Alert, Badge, Button, Card, Drawer, EmptyState, ErrorState, Field, Input, Mono, PageHeader, Skeleton } from '../components/ui';
 import type { EventsQuery as EventsResult } from '../gql/graphql';
-import { useAdaptorNames, useCatalog } from '../lib/catalog';
 import { countActive, EMPTY_FILTERS, parseEventFilters, toEventFilterInput, writeEventFilters, type EventFilters, type PropertyPair } from '../lib/eventFilters';
 import { download, exportFilename, toCsv, toNdjson, type ExportEvent } from '../lib/export';
 import { messageOf } from '../lib/errors';
 import { formatDateTime, formatNumber, formatRelative, formatShortDateTime } from '../lib/format';
-import { gql } from '../lib/http';
-import { EventsQuery } from '../lib/queries';
+import { fetchEvents, useAdaptorNames, useCatalog, useEvents } from '../lib/queryHooks';
 import { toast } from '../lib/toast';
 
 type EventItem = EventsResult['events']['items'][number];
-const PAGE = 50;
 const EXPORT_PAGE = 1000;
 const EXPORT_MAX = 200_000;
 
@@ -41,7 +37,7 @@ function useExport(filterInput: ReturnType<typeof toEventFilterInput>) {
     let cursor: string | null = null;
     try {
       do {
-        const page: EventsResult = await gql(EventsQuery, { filter: filterInput, limit: EXPORT_PAGE, cursor });
+        const page: EventsResult = await fetchEvents(filterInput, EXPORT_PAGE, cursor);
         all.push(...page.events.items);
         cursor = page.events.nextCursor;
         setProgress({ format, count: all.length });
@@ -171,12 +167,7 @@ export default function EventsPage() {
     setSelected(null);
   };
 
-  const query = useInfiniteQuery({
-    queryKey: ['events', filterInput],
-    queryFn: ({ pageParam }) => gql(EventsQuery, { filter: filterInput, limit: PAGE, cursor: pageParam }),
-    initialPageParam: null as string | null,
-    getNextPageParam: (last) => last.events.nextCursor,
-  });
+  const query = useEvents(filterInput);
 
   const events = query.data?.pages.flatMap((p) => p.events.items) ?? [];
   const exporter = useExport(filterInput);

@@ -1,4 +1,4 @@
-import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQueryClient } from '@tanstack/react-query';
 import clsx from 'clsx';
 import { ArrowDownRight, ArrowUpRight, ExternalLink, Eye, Link2, Minus, MousePointerClick, Share2, Sigma, Users, UserRound, X } from 'lucide-react';
 import { useCallback, useMemo, useRef, type ReactNode } from 'react';
@@ -10,13 +10,11 @@ import { LiveBadge } from '../components/LiveBadge';
 import { RangePicker } from '../components/RangePicker';
 import { Button, Card, CardHeader, EmptyState, ErrorState, PageHeader, Skeleton } from '../components/ui';
 import type { OverviewStatsQuery, StatsInput } from '../gql/graphql';
-import { useAdaptorNames, useCatalog } from '../lib/catalog';
 import { grafanaLink, grafanaUrl } from '../lib/config';
 import { useOverviewState } from '../lib/filters';
 import { formatNumber, formatPercent } from '../lib/format';
-import { gql } from '../lib/http';
-import { useSubscription } from '../lib/live';
-import { LiveStatsSubscription, OverviewStatsQuery as StatsDoc, PreviousStatsQuery, TimeSeriesQuery, TopQuery } from '../lib/queries';
+import { overviewStatsOptions, useAdaptorNames, useCatalog, useLiveStats, useOverviewStats, usePreviousStats, useTimeSeries, useTop } from '../lib/queryHooks';
+import { queryKeys } from '../lib/queryKeys';
 import { delta, resolveRange, type RangeSelection } from '../lib/range';
 import { toast } from '../lib/toast';
 
@@ -144,35 +142,31 @@ export default function OverviewPage() {
     [range, schema, adaptor, type],
   );
 
-  const stats = useQuery({ queryKey: ['stats', filter], queryFn: () => gql(StatsDoc, { filter }) });
-  const previous = useQuery({ queryKey: ['stats-previous', previousFilter], queryFn: () => gql(PreviousStatsQuery, { filter: previousFilter }) });
-  const series = useQuery({
-    queryKey: ['timeSeries', range.resolution, filter],
-    queryFn: () => gql(TimeSeriesQuery, { resolution: range.resolution, filter }),
-    placeholderData: (prev) => prev,
-  });
-  const top = useQuery({ queryKey: ['top', filter], queryFn: () => gql(TopQuery, { filter, limit: 8 }), placeholderData: (prev) => prev });
+  const stats = useOverviewStats(filter);
+  const previous = usePreviousStats(previousFilter);
+  const series = useTimeSeries(range.resolution, filter);
+  const top = useTop(filter, 8);
 
   // Live: the server pushes fresh stats whenever the read models change. The pushed stats
   // replace the query's data; the chart and top lists are refreshed at most every 2 s.
   const lastTotal = useRef<number | null>(null);
   const pending = useRef<ReturnType<typeof setTimeout> | null>(null);
   const onLive = useCallback(
-    (data: { liveStats: Stats }) => {
-      queryClient.setQueryData(['stats', filter], { stats: data.liveStats });
-      if (lastTotal.current !== null && lastTotal.current !== data.liveStats.totalEvents && !pending.current) {
+    (live: Stats) => {
+      queryClient.setQueryData(overviewStatsOptions(filter).queryKey, { stats: live });
+      if (lastTotal.current !== null && lastTotal.current !== live.totalEvents && !pending.current) {
         pending.current = setTimeout(() => {
           pending.current = null;
-          void queryClient.invalidateQueries({ queryKey: ['timeSeries'] });
-          void queryClient.invalidateQueries({ queryKey: ['top'] });
-          void queryClient.invalidateQueries({ queryKey: ['catalog'] });
+          void queryClient.invalidateQueries({ queryKey: queryKeys.timeSeries.all });
+          void queryClient.invalidateQueries({ queryKey: queryKeys.top.all });
+          void queryClient.invalidateQueries({ queryKey: queryKeys.catalog });
         }, 2_000);
       }
-      lastTotal.current = data.liveStats.totalEvents;
+      lastTotal.current = live.totalEvents;
     },
     [queryClient, filter],
   );
-  const live = useSubscription(LiveStatsSubscription, { filter }, onLive, range.live);
+  const live = useLiveStats(filter, onLive, range.live);
 
   const s = stats.data?.stats;
   const p = previous.data?.stats;

@@ -1,4 +1,4 @@
-import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import clsx from 'clsx';
 import { ChevronDown, Gauge, History, RefreshCcw, ShieldCheck, TriangleAlert } from 'lucide-react';
 import { useCallback, useRef, useState } from 'react';
@@ -9,12 +9,11 @@ import { JsonView } from '../components/JsonView';
 import { LiveBadge } from '../components/LiveBadge';
 import { Alert, Badge, Button, Card, CardHeader, ConfirmDialog, EmptyState, ErrorState, Mono, PageHeader, Skeleton } from '../components/ui';
 import type { RejectedEventsQuery as RejectedResult } from '../gql/graphql';
-import { useCatalog } from '../lib/catalog';
 import { ApiError, messageOf } from '../lib/errors';
 import { formatDateTime, formatDuration, formatNumber, formatRelative } from '../lib/format';
-import { gql, rest } from '../lib/http';
-import { useSubscription } from '../lib/live';
-import { LiveStatsSubscription, PipelineQuery, RejectedEventsQuery, ReplayStatusQuery } from '../lib/queries';
+import { rest } from '../lib/http';
+import { useCatalog, useLiveStats, usePipeline, useRejectedEvents, useReplayStatus } from '../lib/queryHooks';
+import { queryKeys } from '../lib/queryKeys';
 import { useIsAdmin } from '../lib/session';
 import { toast } from '../lib/toast';
 
@@ -120,14 +119,9 @@ export default function PipelinePage() {
 
   // Fixed when the page opens: the subscription only needs to hear that something changed.
   const [rateFilter] = useState(() => ({ start: new Date(Date.now() - 60 * 60_000).toISOString() }));
-  const pipeline = useQuery({ queryKey: ['pipeline'], queryFn: () => gql(PipelineQuery, { rateFilter: { start: new Date(Date.now() - 60 * 60_000).toISOString() } }), placeholderData: (p) => p });
-  const replay = useQuery({ queryKey: ['replay'], queryFn: () => gql(ReplayStatusQuery), retry: false });
-  const rejected = useInfiniteQuery({
-    queryKey: ['rejected', schemaId, reason],
-    queryFn: ({ pageParam }) => gql(RejectedEventsQuery, { schemaId, reason, limit: 25, cursor: pageParam }),
-    initialPageParam: null as string | null,
-    getNextPageParam: (last) => last.rejectedEvents.nextCursor,
-  });
+  const pipeline = usePipeline();
+  const replay = useReplayStatus();
+  const rejected = useRejectedEvents(schemaId, reason);
 
   // Pushed, not polled: every change of the read models refreshes this page (at most every 1.5 s).
   const pending = useRef<ReturnType<typeof setTimeout> | null>(null);
@@ -135,12 +129,12 @@ export default function PipelinePage() {
     if (pending.current) return;
     pending.current = setTimeout(() => {
       pending.current = null;
-      void queryClient.invalidateQueries({ queryKey: ['pipeline'] });
-      void queryClient.invalidateQueries({ queryKey: ['rejected'] });
-      void queryClient.invalidateQueries({ queryKey: ['replay'] });
+      void queryClient.invalidateQueries({ queryKey: queryKeys.pipeline });
+      void queryClient.invalidateQueries({ queryKey: queryKeys.rejected.all });
+      void queryClient.invalidateQueries({ queryKey: queryKeys.replay });
     }, 1_500);
   }, [queryClient]);
-  const live = useSubscription(LiveStatsSubscription, { filter: rateFilter }, onChange);
+  const live = useLiveStats(rateFilter, onChange);
 
   const run = useMutation({
     mutationFn: () => reprocess(schemaId),
@@ -155,8 +149,8 @@ export default function PipelinePage() {
           `${formatNumber(outcome.reprocessed!)} re-processed`,
           outcome.stillRejected ? `${formatNumber(outcome.stillRejected)} still break a rule.` : 'Every rejected event now passes.',
         );
-        void queryClient.invalidateQueries({ queryKey: ['rejected'] });
-        void queryClient.invalidateQueries({ queryKey: ['stats'] });
+        void queryClient.invalidateQueries({ queryKey: queryKeys.rejected.all });
+        void queryClient.invalidateQueries({ queryKey: queryKeys.stats.all });
       }
     },
   });

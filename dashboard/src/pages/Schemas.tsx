@@ -1,4 +1,4 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import clsx from 'clsx';
 import { Archive, ArrowLeft, Braces, ChevronDown, History, Pencil, Plus } from 'lucide-react';
 import { useState } from 'react';
@@ -9,8 +9,9 @@ import { Badge, Button, Card, CardHeader, ConfirmDialog, EmptyState, ErrorState,
 import type { SchemasQuery as SchemasResult } from '../gql/graphql';
 import { ApiError, messageOf } from '../lib/errors';
 import { formatDateTime, formatRelative } from '../lib/format';
-import { gql, rest } from '../lib/http';
-import { SchemasQuery, SchemaVersionsQuery } from '../lib/queries';
+import { rest } from '../lib/http';
+import { useSchemas, useSchemaVersions } from '../lib/queryHooks';
+import { queryKeys } from '../lib/queryKeys';
 import { useIsAdmin } from '../lib/session';
 import { toast } from '../lib/toast';
 
@@ -19,9 +20,9 @@ type SchemaItem = SchemasResult['schemas'][number];
 function useSchemaMutations(onDone: () => void) {
   const queryClient = useQueryClient();
   const invalidate = () => {
-    void queryClient.invalidateQueries({ queryKey: ['schemas'] });
-    void queryClient.invalidateQueries({ queryKey: ['schema-versions'] });
-    void queryClient.invalidateQueries({ queryKey: ['catalog'] });
+    // The lists and every schema's version history.
+    void queryClient.invalidateQueries({ queryKey: queryKeys.schemas.all });
+    void queryClient.invalidateQueries({ queryKey: queryKeys.catalog });
   };
   const create = useMutation({
     mutationFn: (p: SchemaPayload) => rest('POST', '/api/schemas/', p),
@@ -112,16 +113,7 @@ function diffTypes(now: Record<string, unknown>, before: Record<string, unknown>
 }
 
 function VersionHistory({ name, current }: { name: string; current: number }) {
-  // The history is a read model: right after a change it may not have the newest version yet.
-  // Until it does, ask again every second (for at most half a minute).
-  const versions = useQuery({
-    queryKey: ['schema-versions', name],
-    queryFn: () => gql(SchemaVersionsQuery, { name }),
-    refetchInterval: (query) => {
-      const newest = query.state.data?.schemaVersions[0]?.version ?? 0;
-      return newest < current && query.state.dataUpdateCount < 30 ? 1_000 : false;
-    },
-  });
+  const versions = useSchemaVersions(name, current);
   const [open, setOpen] = useState<number | null>(null);
   if (versions.isError) return <ErrorState compact error={versions.error} onRetry={() => void versions.refetch()} />;
   if (!versions.data)
@@ -247,7 +239,8 @@ export default function SchemasPage() {
   const [includeRetired, setIncludeRetired] = useState(false);
   const [editor, setEditor] = useState<'create' | 'edit' | null>(null);
   const [confirmRetire, setConfirmRetire] = useState(false);
-  const schemas = useQuery({ queryKey: ['schemas', includeRetired || !!name], queryFn: () => gql(SchemasQuery, { includeRetired: includeRetired || !!name }) });
+  // A retired schema's own page still shows it.
+  const schemas = useSchemas(includeRetired || !!name);
   const { create, update, retire } = useSchemaMutations(() => setEditor(null));
   const selected = name ? schemas.data?.schemas.find((s) => s.name === name) : undefined;
   const mutation = editor === 'create' ? create : update;

@@ -1,4 +1,4 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import clsx from 'clsx';
 import { KeyRound, Monitor, Moon, Sun, Trash2, UserPlus, Users } from 'lucide-react';
 import { useState, type FormEvent } from 'react';
@@ -7,16 +7,11 @@ import { login } from '../lib/auth';
 import { ApiError, messageOf } from '../lib/errors';
 import { formatDateTime } from '../lib/format';
 import { rest } from '../lib/http';
+import { useUsers, type UserOut } from '../lib/queryHooks';
+import { queryKeys } from '../lib/queryKeys';
 import { useIsAdmin, useSession } from '../lib/session';
 import { useTheme, type Theme } from '../lib/theme';
 import { toast } from '../lib/toast';
-
-interface UserOut {
-  username: string;
-  role: string;
-  created_at: string;
-  updated_at: string;
-}
 
 const MIN_PASSWORD = 8;
 
@@ -128,14 +123,14 @@ function OwnPassword() {
 function UserAdmin() {
   const session = useSession()!;
   const queryClient = useQueryClient();
-  const users = useQuery({ queryKey: ['users'], queryFn: () => rest<UserOut[]>('GET', '/api/users/') });
+  const users = useUsers();
   const [creating, setCreating] = useState(false);
   const [form, setForm] = useState({ username: '', password: '', role: 'viewer' });
   const [touched, setTouched] = useState(false);
   const [resetting, setResetting] = useState<string | null>(null);
   const [resetPassword, setResetPassword] = useState('');
   const [removing, setRemoving] = useState<string | null>(null);
-  const invalidate = () => void queryClient.invalidateQueries({ queryKey: ['users'] });
+  const invalidate = () => void queryClient.invalidateQueries({ queryKey: queryKeys.users });
 
   const create = useMutation({
     mutationFn: () => rest<UserOut>('POST', '/api/users/', form),
