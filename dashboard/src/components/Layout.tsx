@@ -13,7 +13,8 @@ import {
   Sun,
   X,
 } from 'lucide-react';
-import { useEffect, useState } from 'react';
+import { FocusTrap } from 'focus-trap-react';
+import { useState } from 'react';
 import { NavLink, Outlet, useLocation, useNavigate } from 'react-router-dom';
 import { logout } from '../lib/auth';
 import { useSession } from '../lib/session';
@@ -139,12 +140,6 @@ export function Layout() {
     setShownFor(pathname);
     setOpen(false);
   }
-  useEffect(() => {
-    if (!open) return;
-    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && setOpen(false);
-    document.addEventListener('keydown', onKey);
-    return () => document.removeEventListener('keydown', onKey);
-  }, [open]);
 
   return (
     <div className="min-h-screen lg:flex">
@@ -165,15 +160,26 @@ export function Layout() {
       </header>
 
       {open && (
-        <div className="fixed inset-0 z-40 lg:hidden" id="mobile-nav">
-          <div className="absolute inset-0 animate-fade-in bg-gray-950/50" onClick={() => setOpen(false)} aria-hidden />
-          <div className="absolute inset-y-0 left-0 w-72 max-w-[85vw] animate-slide-in-left bg-white shadow-xl dark:bg-gray-900" role="dialog" aria-modal="true" aria-label="Navigation">
-            <IconButton label="Close navigation" onClick={() => setOpen(false)} className="absolute right-3 top-3.5">
-              <X className="h-5 w-5" aria-hidden />
-            </IconButton>
-            <Sidebar onNavigate={() => setOpen(false)} />
+        // Like the other dialogs: focus stays inside, Escape closes, and focus returns to the menu button.
+        <FocusTrap
+          focusTrapOptions={{
+            escapeDeactivates: () => {
+              setOpen(false);
+              return false;
+            },
+            allowOutsideClick: true,
+          }}
+        >
+          <div className="fixed inset-0 z-40 lg:hidden" id="mobile-nav">
+            <div className="absolute inset-0 animate-fade-in bg-gray-950/50" onClick={() => setOpen(false)} aria-hidden />
+            <div className="absolute inset-y-0 left-0 w-72 max-w-[85vw] animate-slide-in-left bg-white shadow-xl dark:bg-gray-900" role="dialog" aria-modal="true" aria-label="Navigation">
+              <IconButton label="Close navigation" onClick={() => setOpen(false)} className="absolute right-3 top-3.5">
+                <X className="h-5 w-5" aria-hidden />
+              </IconButton>
+              <Sidebar onNavigate={() => setOpen(false)} />
+            </div>
           </div>
-        </div>
+        </FocusTrap>
       )}
 
       <main id="main" className="min-w-0 flex-1">

@@ -153,7 +153,7 @@ export function SchemaEditor({
             hint={mode === 'create' ? 'Lowercase letters, digits and _. Becomes the table events_<name>.' : 'A schema cannot be renamed.'}
             error={(touched || name) && schemaNameError ? schemaNameError : target.field === 'name' ? serverError?.message : undefined}
           >
-            {(p) => <Input {...p} value={name} onChange={(e) => setName(e.target.value)} disabled={mode === 'edit'} placeholder="portfolio_events" className="font-mono text-[13px]" autoFocus={mode === 'create'} />}
+            {(p) => <Input {...p} value={name} onChange={(e) => setName(e.target.value)} disabled={mode === 'edit'} placeholder="portfolio_events" className="font-mono text-[13px]" data-autofocus={mode === 'create' || undefined} />}
           </Field>
           <Field label="Description" optional error={descriptionError ?? (target.field === 'description' ? serverError?.message : undefined)}>
             {(p) => <Input {...p} value={description} onChange={(e) => setDescription(e.target.value)} placeholder="What this schema tracks" />}

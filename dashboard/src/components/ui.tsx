@@ -1,12 +1,9 @@
-/** The dashboard's building blocks: buttons, fields, cards, states, dialogs. */
+/** The dashboard's building blocks: buttons, fields, cards and states (dialogs: Dialog.tsx). */
 import clsx from 'clsx';
-import { AlertTriangle, Inbox, Loader2, RotateCw, X } from 'lucide-react';
+import { AlertTriangle, Inbox, Loader2, RotateCw } from 'lucide-react';
 import {
   forwardRef,
-  useEffect,
   useId,
-  useLayoutEffect,
-  useRef,
   type ButtonHTMLAttributes,
   type HTMLAttributes,
   type InputHTMLAttributes,
@@ -14,7 +11,6 @@ import {
   type SelectHTMLAttributes,
   type TextareaHTMLAttributes,
 } from 'react';
-import { createPortal } from 'react-dom';
 
 type Variant = 'primary' | 'secondary' | 'ghost' | 'danger' | 'danger-ghost';
 type Size = 'sm' | 'md';
@@ -318,178 +314,6 @@ export function Alert({ tone = 'red', title, children, className }: { tone?: 're
       {title && <p className="font-semibold">{title}</p>}
       {children && <div className={clsx(title && 'mt-0.5', 'opacity-90')}>{children}</div>}
     </div>
-  );
-}
-
-const FOCUSABLE = 'a[href], button:not([disabled]), textarea:not([disabled]), input:not([disabled]), select:not([disabled]), [tabindex]:not([tabindex="-1"])';
-
-function useDialogFocus(open: boolean, onClose: () => void) {
-  const panel = useRef<HTMLDivElement>(null);
-  const close = useRef(onClose);
-  useLayoutEffect(() => {
-    close.current = onClose;
-  });
-  useEffect(() => {
-    if (!open) return;
-    const previous = document.activeElement as HTMLElement | null;
-    const node = panel.current;
-    const first = node?.querySelector<HTMLElement>('[data-autofocus]') ?? node?.querySelector<HTMLElement>(FOCUSABLE);
-    (first ?? node)?.focus();
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'Escape') {
-        e.stopPropagation();
-        close.current();
-      } else if (e.key === 'Tab' && node) {
-        const items = [...node.querySelectorAll<HTMLElement>(FOCUSABLE)].filter((el) => el.offsetParent !== null || el === document.activeElement);
-        if (!items.length) return;
-        const [head, tail] = [items[0], items[items.length - 1]];
-        if (e.shiftKey && document.activeElement === head) {
-          e.preventDefault();
-          tail.focus();
-        } else if (!e.shiftKey && document.activeElement === tail) {
-          e.preventDefault();
-          head.focus();
-        }
-      }
-    };
-    document.addEventListener('keydown', onKey);
-    const overflow = document.body.style.overflow;
-    document.body.style.overflow = 'hidden';
-    return () => {
-      document.removeEventListener('keydown', onKey);
-      document.body.style.overflow = overflow;
-      previous?.focus?.();
-    };
-  }, [open]);
-  return panel;
-}
-
-export function Modal({
-  open,
-  onClose,
-  title,
-  description,
-  children,
-  footer,
-  size = 'md',
-}: {
-  open: boolean;
-  onClose: () => void;
-  title: ReactNode;
-  description?: ReactNode;
-  children: ReactNode;
-  footer?: ReactNode;
-  size?: 'sm' | 'md' | 'lg' | 'xl';
-}) {
-  const titleId = useId();
-  const panel = useDialogFocus(open, onClose);
-  if (!open) return null;
-  const width = { sm: 'max-w-md', md: 'max-w-lg', lg: 'max-w-2xl', xl: 'max-w-4xl' }[size];
-  return createPortal(
-    <div className="fixed inset-0 z-50 flex items-end justify-center sm:items-center sm:p-6">
-      <div className="absolute inset-0 animate-fade-in bg-gray-950/50 backdrop-blur-[2px]" onClick={onClose} aria-hidden />
-      <div
-        ref={panel}
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby={titleId}
-        tabIndex={-1}
-        className={clsx(
-          'relative flex max-h-[92vh] w-full animate-pop-in flex-col rounded-t-2xl bg-white shadow-2xl ring-1 ring-gray-900/5 focus:outline-none dark:bg-gray-900 dark:ring-white/10 sm:rounded-2xl',
-          width,
-        )}
-      >
-        <div className="flex items-start justify-between gap-4 border-b border-gray-100 px-5 py-4 dark:border-gray-800">
-          <div className="min-w-0">
-            <h2 id={titleId} className="text-base font-semibold text-gray-900 dark:text-white">
-              {title}
-            </h2>
-            {description && <p className="mt-0.5 text-[13px] text-gray-500 dark:text-gray-400">{description}</p>}
-          </div>
-          <IconButton label="Close" onClick={onClose} className="-mr-2 -mt-1">
-            <X className="h-4 w-4" aria-hidden />
-          </IconButton>
-        </div>
-        <div className="min-h-0 flex-1 overflow-y-auto px-5 py-4">{children}</div>
-        {footer && <div className="flex flex-wrap justify-end gap-2 border-t border-gray-100 px-5 py-3 dark:border-gray-800">{footer}</div>}
-      </div>
-    </div>,
-    document.body,
-  );
-}
-
-export function Drawer({ open, onClose, title, description, children, actions }: { open: boolean; onClose: () => void; title: ReactNode; description?: ReactNode; children: ReactNode; actions?: ReactNode }) {
-  const titleId = useId();
-  const panel = useDialogFocus(open, onClose);
-  if (!open) return null;
-  return createPortal(
-    <div className="fixed inset-0 z-50">
-      <div className="absolute inset-0 animate-fade-in bg-gray-950/40" onClick={onClose} aria-hidden />
-      <div
-        ref={panel}
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby={titleId}
-        tabIndex={-1}
-        className="absolute inset-y-0 right-0 flex w-full max-w-xl animate-slide-in-right flex-col bg-white shadow-2xl focus:outline-none dark:bg-gray-900 dark:ring-1 dark:ring-white/10"
-      >
-        <div className="flex items-start justify-between gap-4 border-b border-gray-100 px-5 py-4 dark:border-gray-800">
-          <div className="min-w-0">
-            <h2 id={titleId} className="truncate text-base font-semibold text-gray-900 dark:text-white">
-              {title}
-            </h2>
-            {description && <p className="mt-0.5 truncate text-[13px] text-gray-500 dark:text-gray-400">{description}</p>}
-          </div>
-          <div className="flex items-center gap-1">
-            {actions}
-            <IconButton label="Close" onClick={onClose}>
-              <X className="h-4 w-4" aria-hidden />
-            </IconButton>
-          </div>
-        </div>
-        <div className="min-h-0 flex-1 overflow-y-auto px-5 py-4">{children}</div>
-      </div>
-    </div>,
-    document.body,
-  );
-}
-
-export function ConfirmDialog({
-  open,
-  onClose,
-  onConfirm,
-  title,
-  children,
-  confirmLabel,
-  danger,
-  loading,
-}: {
-  open: boolean;
-  onClose: () => void;
-  onConfirm: () => void;
-  title: string;
-  children: ReactNode;
-  confirmLabel: string;
-  danger?: boolean;
-  loading?: boolean;
-}) {
-  return (
-    <Modal
-      open={open}
-      onClose={onClose}
-      title={title}
-      size="sm"
-      footer={
-        <>
-          <Button onClick={onClose}>Cancel</Button>
-          <Button variant={danger ? 'danger' : 'primary'} loading={loading} onClick={onConfirm} data-autofocus>
-            {confirmLabel}
-          </Button>
-        </>
-      }
-    >
-      <div className="text-sm text-gray-600 dark:text-gray-300">{children}</div>
-    </Modal>
   );
 }
 

@@ -3,7 +3,8 @@ import { Code2, Globe, Pencil, Plug, Plus, Power, PowerOff } from 'lucide-react'
 import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router-dom';
 import { CopyButton } from '../components/CopyButton';
-import { Alert, Badge, Button, Card, ConfirmDialog, EmptyState, ErrorState, Field, Input, Modal, Mono, PageHeader, Select, Skeleton, Textarea, Toggle } from '../components/ui';
+import { ConfirmDialog, Modal } from '../components/Dialog';
+import { Alert, Badge, Button, Card, EmptyState, ErrorState, Field, Input, Mono, PageHeader, Select, Skeleton, Textarea, Toggle } from '../components/ui';
 import type { AdaptorsQuery as AdaptorsResult } from '../gql/graphql';
 import { ApiError, messageOf } from '../lib/errors';
 import { formatNumber, formatRelative } from '../lib/format';
@@ -270,7 +271,7 @@ export default function AdaptorsPage() {
           {serverError && !['name', 'schema_name', 'schema_id', 'website_url', 'website_urls', 'allowed_origins', 'description'].includes(serverError.field ?? '') && <Alert>{serverError.message}</Alert>}
           {save.error && !serverError && <Alert>{messageOf(save.error)}</Alert>}
           <Field label="Name" error={(touched && errors.name) || fieldError('name')}>
-            {(p) => <Input {...p} value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} placeholder="My Portfolio" autoFocus />}
+            {(p) => <Input {...p} value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} placeholder="My Portfolio" data-autofocus />}
           </Field>
           <Field label="Schema" error={(touched && errors.schemaId) || fieldError('schema_id')} hint="The event types this site may send.">
             {(p) => (

@@ -2,7 +2,8 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import clsx from 'clsx';
 import { KeyRound, Monitor, Moon, Sun, Trash2, UserPlus, Users } from 'lucide-react';
 import { useState, type FormEvent } from 'react';
-import { Alert, Badge, Button, Card, CardHeader, ConfirmDialog, EmptyState, ErrorState, Field, Input, Modal, PageHeader, Select, Skeleton, focusRing } from '../components/ui';
+import { ConfirmDialog, Modal } from '../components/Dialog';
+import { Alert, Badge, Button, Card, CardHeader, EmptyState, ErrorState, Field, Input, PageHeader, Select, Skeleton, focusRing } from '../components/ui';
 import { login } from '../lib/auth';
 import { ApiError, messageOf } from '../lib/errors';
 import { formatDateTime } from '../lib/format';
@@ -266,7 +267,7 @@ function UserAdmin() {
         >
           {otherError(create.error, ['username', 'password']) && <Alert>{otherError(create.error, ['username', 'password'])}</Alert>}
           <Field label="Username" error={touched || fieldError(create.error, 'username') ? createErrors.username : undefined}>
-            {(p) => <Input {...p} autoComplete="off" value={form.username} onChange={(e) => setForm({ ...form, username: e.target.value })} autoFocus />}
+            {(p) => <Input {...p} autoComplete="off" value={form.username} onChange={(e) => setForm({ ...form, username: e.target.value })} data-autofocus />}
           </Field>
           <Field label="Password" hint={`At least ${MIN_PASSWORD} characters; share it safely`} error={touched || fieldError(create.error, 'password') ? createErrors.password : undefined}>
             {(p) => <Input {...p} type="password" autoComplete="new-password" value={form.password} onChange={(e) => setForm({ ...form, password: e.target.value })} />}
@@ -299,7 +300,7 @@ function UserAdmin() {
         <form id="reset-password" noValidate onSubmit={(e) => { e.preventDefault(); if (resetPassword.length >= MIN_PASSWORD) reset.mutate(); }} className="space-y-3">
           {reset.error && <Alert>{messageOf(reset.error)}</Alert>}
           <Field label="New password" hint={`At least ${MIN_PASSWORD} characters. Their sessions end.`}>
-            {(p) => <Input {...p} type="password" autoComplete="new-password" value={resetPassword} onChange={(e) => setResetPassword(e.target.value)} autoFocus />}
+            {(p) => <Input {...p} type="password" autoComplete="new-password" value={resetPassword} onChange={(e) => setResetPassword(e.target.value)} data-autofocus />}
           </Field>
         </form>
       </Modal>

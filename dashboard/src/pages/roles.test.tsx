@@ -17,44 +17,7 @@ vi.mock('../lib/live', () => ({
   useLiveState: () => 'live',
 }));
 
-const schema = {
-  name: 'shop',
-  description: 'Shop',
-  version: 2,
-  isActive: true,
-  createdAt: '2025-01-01T00:00:00Z',
-  updatedAt: '2025-01-02T00:00:00Z',
-  eventTypes: [{ name: 'page_view', jsonSchema: {} }],
-};
-const adaptor = {
-  containerId: 'CAP-ABC123',
-  name: 'Shop site',
-  schemaId: 'shop',
-  websiteUrls: ['https://shop.example'],
-  allowedOrigins: [],
-  description: '',
-  isActive: true,
-  createdAt: '2025-01-01T00:00:00Z',
-  updatedAt: '2025-01-01T00:00:00Z',
-  lastSeenAt: null,
-  eventsLastHour: 0,
-  snippet: '<script></script>',
-};
-
-vi.mock('../lib/http', () => ({
-  gql: vi.fn((doc: { toString(): string }) => {
-    const text = doc.toString();
-    if (text.includes('query Schemas')) return Promise.resolve({ schemas: [schema] });
-    if (text.includes('query SchemaVersions')) return Promise.resolve({ schemaVersions: [] });
-    if (text.includes('query Catalog')) return Promise.resolve({ schemas: [{ name: 'shop', isActive: true, eventTypes: [{ name: 'page_view' }] }], adaptors: [adaptor] });
-    if (text.includes('query Adaptors')) return Promise.resolve({ adaptors: [adaptor] });
-    if (text.includes('query Pipeline')) return Promise.resolve({ projectionLag: [], timeSeries: [] });
-    if (text.includes('query RejectedEvents')) return Promise.resolve({ rejectedEvents: { items: [], nextCursor: null } });
-    if (text.includes('query ReplayStatus')) return Promise.resolve({ replayStatus: [] });
-    return Promise.reject(new Error(`unexpected query ${text.slice(0, 40)}`));
-  }),
-  rest: vi.fn(() => Promise.resolve([])),
-}));
+vi.mock('../lib/http', () => import('../test/fakeApi'));
 
 import AdaptorsPage from './Adaptors';
 import PipelinePage from './Pipeline';

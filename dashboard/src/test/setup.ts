@@ -21,6 +21,11 @@ if (!window.matchMedia) {
       dispatchEvent: () => false,
     }) as MediaQueryList;
 }
+// jsdom lays nothing out, so every element has no client rects and would look hidden to
+// tabbable, which focus-trap uses to find what Tab may reach.
+HTMLElement.prototype.getClientRects = function getClientRects() {
+  return [new DOMRect(0, 0, 1, 1)] as unknown as DOMRectList;
+};
 class ResizeObserverStub {
   observe() {}
   unobserve() {}
