@@ -1,6 +1,7 @@
 /** Pretty, lightly highlighted JSON. */
 import clsx from 'clsx';
 import { Fragment, type ReactNode } from 'react';
+import { focusRingInset } from './ui';
 
 const TOKEN = /("(?:\\.|[^"\\])*")(\s*:)?|\b(true|false|null)\b|(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)/g;
 
@@ -36,7 +37,8 @@ export function JsonView({ value, className, label }: { value: unknown; classNam
       aria-label={label}
       tabIndex={0}
       className={clsx(
-        'overflow-auto rounded-lg bg-gray-50 p-3 font-mono text-[12.5px] leading-relaxed text-gray-800 ring-1 ring-inset ring-gray-200 focus:outline-none focus-visible:ring-2 focus-visible:ring-brand-500 dark:bg-gray-950 dark:text-gray-200 dark:ring-gray-800',
+        'overflow-auto rounded-lg bg-gray-50 p-3 font-mono text-[12.5px] leading-relaxed text-gray-800 ring-1 ring-inset ring-gray-200 dark:bg-gray-950 dark:text-gray-200 dark:ring-gray-800',
+        focusRingInset,
         className,
       )}
     >

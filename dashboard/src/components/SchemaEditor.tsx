@@ -4,7 +4,7 @@ import { AlertTriangle, CheckCircle2, Plus, Trash2, XCircle } from 'lucide-react
 import { useLayoutEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import type { ApiError } from '../lib/errors';
 import { checkEventTypeName, checkEventTypeSchema, checkSchemaName, MAX_DESCRIPTION, type SchemaCheck } from '../lib/jsonSchema';
-import { Alert, Button, Field, Input, Textarea } from './ui';
+import { Alert, Button, Field, Input, Textarea, focusRing } from './ui';
 
 export interface SchemaDraft {
   name: string;
@@ -215,7 +215,7 @@ export function SchemaEditor({
                       aria-label={`Remove event type ${row.name || i + 1}`}
                       onClick={() => setRows((rs) => rs.filter((r) => r.id !== row.id))}
                       disabled={rows.length === 1}
-                      className="inline-flex h-9 w-9 shrink-0 items-center justify-center rounded-lg text-gray-400 hover:bg-gray-100 hover:text-rose-600 focus:outline-none focus-visible:ring-2 focus-visible:ring-brand-500 disabled:opacity-40 dark:hover:bg-gray-800"
+                      className={clsx('inline-flex h-9 w-9 shrink-0 items-center justify-center rounded-lg text-gray-400 hover:bg-gray-100 hover:text-rose-600 disabled:opacity-40 dark:hover:bg-gray-800', focusRing)}
                     >
                       <Trash2 className="h-4 w-4" aria-hidden />
                     </button>

@@ -1,6 +1,7 @@
 import clsx from 'clsx';
 import { AlertCircle, CheckCircle2, Info, X } from 'lucide-react';
 import { dismiss, useToasts } from '../lib/toast';
+import { focusRing } from './ui';
 
 export function Toaster() {
   const toasts = useToasts();
@@ -26,7 +27,7 @@ export function Toaster() {
               type="button"
               onClick={() => dismiss(t.id)}
               aria-label="Dismiss"
-              className="rounded p-0.5 text-gray-400 hover:text-gray-600 focus:outline-none focus-visible:ring-2 focus-visible:ring-brand-500 dark:hover:text-gray-200"
+              className={clsx('rounded p-0.5 text-gray-400 hover:text-gray-600 dark:hover:text-gray-200', focusRing)}
             >
               <X className="h-4 w-4" aria-hidden />
             </button>

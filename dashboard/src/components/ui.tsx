@@ -25,8 +25,12 @@ const VARIANTS: Record<Variant, string> = {
   'danger-ghost': 'text-rose-600 hover:bg-rose-50 dark:text-rose-400 dark:hover:bg-rose-500/10',
 };
 
+/** The keyboard focus ring of every control: use it rather than spelling out another. */
 export const focusRing =
   'focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-brand-500 focus-visible:ring-offset-2 focus-visible:ring-offset-white dark:focus-visible:ring-offset-gray-900';
+
+/** The same ring drawn inside, for what fills its container (list rows, code blocks) and would clip it. */
+export const focusRingInset = 'focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-inset focus-visible:ring-brand-500';
 
 export interface ButtonProps extends ButtonHTMLAttributes<HTMLButtonElement> {
   variant?: Variant;

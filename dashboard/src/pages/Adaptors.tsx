@@ -1,10 +1,11 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
+import clsx from 'clsx';
 import { Code2, Globe, Pencil, Plug, Plus, Power, PowerOff } from 'lucide-react';
 import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router-dom';
 import { CopyButton } from '../components/CopyButton';
 import { ConfirmDialog, Modal } from '../components/Dialog';
-import { Alert, Badge, Button, Card, EmptyState, ErrorState, Field, Input, Mono, PageHeader, Select, Skeleton, Textarea, Toggle } from '../components/ui';
+import { Alert, Badge, Button, Card, EmptyState, ErrorState, Field, Input, Mono, PageHeader, Select, Skeleton, Textarea, Toggle, focusRing } from '../components/ui';
 import type { AdaptorsQuery as AdaptorsResult } from '../gql/graphql';
 import { ApiError, messageOf } from '../lib/errors';
 import { formatNumber, formatRelative } from '../lib/format';
@@ -211,7 +212,7 @@ export default function AdaptorsPage() {
                       </p>
                     </td>
                     <td className="px-4 py-3">
-                      <Link to={`/schemas/${encodeURIComponent(a.schemaId)}`} className="rounded font-mono text-[13px] text-brand-600 hover:underline focus:outline-none focus-visible:ring-2 focus-visible:ring-brand-500 dark:text-brand-400">
+                      <Link to={`/schemas/${encodeURIComponent(a.schemaId)}`} className={clsx('rounded font-mono text-[13px] text-brand-600 hover:underline dark:text-brand-400', focusRing)}>
                         {a.schemaId}
                       </Link>
                     </td>

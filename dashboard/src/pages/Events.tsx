@@ -6,7 +6,7 @@ import { CopyButton } from '../components/CopyButton';
 import { FilterSelect } from '../components/FilterSelect';
 import { JsonView } from '../components/JsonView';
 import { Drawer } from '../components/Dialog';
-import { Alert, Badge, Button, Card, EmptyState, ErrorState, Field, Input, Mono, PageHeader, Skeleton } from '../components/ui';
+import { Alert, Badge, Button, Card, EmptyState, ErrorState, Field, Input, Mono, PageHeader, Skeleton, focusRing } from '../components/ui';
 import type { EventsQuery as EventsResult } from '../gql/graphql';
 import { countActive, EMPTY_FILTERS, parseEventFilters, toEventFilterInput, writeEventFilters, type EventFilters, type PropertyPair } from '../lib/eventFilters';
 import { download, exportFilename, toCsv, toNdjson, type ExportEvent } from '../lib/export';
@@ -70,7 +70,7 @@ function PropertyRows({ rows, onChange }: { rows: PropertyPair[]; onChange: (row
             type="button"
             aria-label={`Remove property ${i + 1}`}
             onClick={() => onChange(rows.filter((_, j) => j !== i))}
-            className="inline-flex h-9 w-9 shrink-0 items-center justify-center rounded-lg text-gray-400 hover:bg-gray-100 hover:text-rose-600 focus:outline-none focus-visible:ring-2 focus-visible:ring-brand-500 dark:hover:bg-gray-800"
+            className={clsx('inline-flex h-9 w-9 shrink-0 items-center justify-center rounded-lg text-gray-400 hover:bg-gray-100 hover:text-rose-600 dark:hover:bg-gray-800', focusRing)}
           >
             <Trash2 className="h-4 w-4" aria-hidden />
           </button>
@@ -93,7 +93,7 @@ function EventDetail({ event, adaptorName, onFilter }: { event: EventItem; adapt
     [
       'Session',
       event.sessionId ? (
-        <button type="button" className="text-left font-mono text-[12.5px] text-brand-600 hover:underline focus:outline-none focus-visible:ring-2 focus-visible:ring-brand-500 dark:text-brand-400" onClick={() => onFilter({ session: event.sessionId })}>
+        <button type="button" className={clsx('text-left font-mono text-[12.5px] text-brand-600 hover:underline dark:text-brand-400', focusRing)} onClick={() => onFilter({ session: event.sessionId })}>
           {event.sessionId}
         </button>
       ) : (
@@ -103,7 +103,7 @@ function EventDetail({ event, adaptorName, onFilter }: { event: EventItem; adapt
     [
       'User',
       event.userId ? (
-        <button type="button" className="text-left font-mono text-[12.5px] text-brand-600 hover:underline focus:outline-none focus-visible:ring-2 focus-visible:ring-brand-500 dark:text-brand-400" onClick={() => onFilter({ user: event.userId })}>
+        <button type="button" className={clsx('text-left font-mono text-[12.5px] text-brand-600 hover:underline dark:text-brand-400', focusRing)} onClick={() => onFilter({ user: event.userId })}>
           {event.userId}
         </button>
       ) : (
@@ -293,7 +293,7 @@ export default function EventsPage() {
                             ev.stopPropagation();
                             setSelected(e);
                           }}
-                          className="rounded text-left focus:outline-none focus-visible:ring-2 focus-visible:ring-brand-500"
+                          className={clsx('rounded text-left', focusRing)}
                           aria-label={`Open event ${e.eventType} at ${formatDateTime(e.timestamp)}`}
                         >
                           <span className="hidden text-gray-900 tabular dark:text-gray-100 sm:block">{formatDateTime(e.timestamp)}</span>

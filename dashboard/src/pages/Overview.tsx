@@ -8,7 +8,7 @@ import { copyText } from '../components/CopyButton';
 import { FilterSelect } from '../components/FilterSelect';
 import { LiveBadge } from '../components/LiveBadge';
 import { RangePicker } from '../components/RangePicker';
-import { Button, Card, CardHeader, EmptyState, ErrorState, PageHeader, Skeleton } from '../components/ui';
+import { Button, Card, CardHeader, EmptyState, ErrorState, PageHeader, Skeleton, focusRing } from '../components/ui';
 import type { OverviewStatsQuery, StatsInput } from '../gql/graphql';
 import { grafanaLink, grafanaUrl } from '../lib/config';
 import { useOverviewState } from '../lib/filters';
@@ -80,7 +80,7 @@ function StatCard({
             href={grafana}
             target="_blank"
             rel="noreferrer"
-            className="rounded text-gray-400 hover:text-brand-600 focus:outline-none focus-visible:ring-2 focus-visible:ring-brand-500 dark:hover:text-brand-400"
+            className={clsx('rounded text-gray-400 hover:text-brand-600 dark:hover:text-brand-400', focusRing)}
             aria-label={`Open ${metric.label} in Grafana`}
             title="Open in Grafana"
             data-testid="grafana-link"
@@ -232,10 +232,10 @@ export default function OverviewPage() {
               <p className="mt-1 text-sm text-gray-600 dark:text-gray-300">Define a schema with your event types, then create an adaptor for your site and paste its snippet.</p>
             </div>
             <div className="flex gap-2">
-              <Link to="/schemas" className="inline-flex h-9 items-center rounded-lg bg-brand-600 px-3.5 text-sm font-medium text-white hover:bg-brand-500 focus:outline-none focus-visible:ring-2 focus-visible:ring-brand-500 focus-visible:ring-offset-2">
+              <Link to="/schemas" className={clsx('inline-flex h-9 items-center rounded-lg bg-brand-600 px-3.5 text-sm font-medium text-white hover:bg-brand-500', focusRing)}>
                 Create a schema
               </Link>
-              <Link to="/adaptors" className="inline-flex h-9 items-center rounded-lg bg-white px-3.5 text-sm font-medium text-gray-800 ring-1 ring-gray-300 hover:bg-gray-50 focus:outline-none focus-visible:ring-2 focus-visible:ring-brand-500 dark:bg-gray-800 dark:text-gray-100 dark:ring-gray-700">
+              <Link to="/adaptors" className={clsx('inline-flex h-9 items-center rounded-lg bg-white px-3.5 text-sm font-medium text-gray-800 ring-1 ring-gray-300 hover:bg-gray-50 dark:bg-gray-800 dark:text-gray-100 dark:ring-gray-700', focusRing)}>
                 Add an adaptor
               </Link>
             </div>
@@ -331,7 +331,7 @@ export default function OverviewPage() {
 
 function GrafanaLink({ href }: { href: string }) {
   return (
-    <a href={href} target="_blank" rel="noreferrer" className="inline-flex items-center gap-1 rounded text-[13px] font-medium text-brand-600 hover:underline focus:outline-none focus-visible:ring-2 focus-visible:ring-brand-500 dark:text-brand-400">
+    <a href={href} target="_blank" rel="noreferrer" className={clsx('inline-flex items-center gap-1 rounded text-[13px] font-medium text-brand-600 hover:underline dark:text-brand-400', focusRing)}>
       Grafana <ExternalLink className="h-3.5 w-3.5" aria-hidden />
     </a>
   );

@@ -8,7 +8,7 @@ import { FilterSelect } from '../components/FilterSelect';
 import { JsonView } from '../components/JsonView';
 import { LiveBadge } from '../components/LiveBadge';
 import { ConfirmDialog } from '../components/Dialog';
-import { Alert, Badge, Button, Card, CardHeader, EmptyState, ErrorState, Mono, PageHeader, Skeleton } from '../components/ui';
+import { Alert, Badge, Button, Card, CardHeader, EmptyState, ErrorState, Mono, PageHeader, Skeleton, focusRingInset } from '../components/ui';
 import type { RejectedEventsQuery as RejectedResult } from '../gql/graphql';
 import { ApiError, messageOf } from '../lib/errors';
 import { formatDateTime, formatDuration, formatNumber, formatRelative } from '../lib/format';
@@ -65,7 +65,7 @@ function RejectedRow({ item }: { item: Rejected }) {
         type="button"
         aria-expanded={open}
         onClick={() => setOpen(!open)}
-        className="flex w-full items-start gap-3 px-5 py-3 text-left hover:bg-gray-50 focus:outline-none focus-visible:bg-gray-50 focus-visible:ring-2 focus-visible:ring-inset focus-visible:ring-brand-500 dark:hover:bg-gray-800/40 dark:focus-visible:bg-gray-800/40"
+        className={clsx('flex w-full items-start gap-3 px-5 py-3 text-left hover:bg-gray-50 focus-visible:bg-gray-50 dark:hover:bg-gray-800/40 dark:focus-visible:bg-gray-800/40', focusRingInset)}
       >
         <span className={clsx('mt-1 flex h-2 w-2 shrink-0 rounded-full', item.reprocessed ? 'bg-emerald-500' : 'bg-rose-500')} aria-hidden />
         <span className="min-w-0 flex-1">

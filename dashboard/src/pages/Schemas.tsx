@@ -177,7 +177,7 @@ function SchemaDetail({ schema, isAdmin, onEdit, onRetire }: { schema: SchemaIte
   return (
     <>
       <div className="mb-4">
-        <Link to="/schemas" className="inline-flex items-center gap-1 rounded text-[13px] font-medium text-gray-500 hover:text-gray-900 focus:outline-none focus-visible:ring-2 focus-visible:ring-brand-500 dark:text-gray-400 dark:hover:text-white">
+        <Link to="/schemas" className={clsx('inline-flex items-center gap-1 rounded text-[13px] font-medium text-gray-500 hover:text-gray-900 dark:text-gray-400 dark:hover:text-white', focusRing)}>
           <ArrowLeft className="h-3.5 w-3.5" aria-hidden /> All schemas
         </Link>
       </div>
