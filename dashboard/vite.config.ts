@@ -1,9 +1,49 @@
 /// <reference types="vitest/config" />
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
 // The API serves dist/ at "/"; in development, Vite proxies the API to a running `eventlens up`.
 const api = process.env.EVENTLENS_API ?? 'http://127.0.0.1:8000';
+const page = (name: string) => fileURLToPath(new URL(name, import.meta.url));
+
+/** A package and, transitively, what it depends on (npm installs them flat in node_modules). */
+function withDependencies(name: string, found = new Set<string>()): Set<string> {
+  if (found.has(name)) return found;
+  found.add(name);
+  try {
+    const manifest = JSON.parse(readFileSync(page(`node_modules/${name}/package.json`), 'utf8')) as {
+      dependencies?: Record<string, string>;
+    };
+    for (const dependency of Object.keys(manifest.dependencies ?? {})) withDependencies(dependency, found);
+  } catch {
+    /* not installed (an optional dependency) */
+  }
+  return found;
+}
+
+// Vendor chunks by package: React for both pages, and the charts library with what it uses for the
+// dashboard. use-sync-external-store goes with React because GraphiQL needs it too, and the
+// GraphiQL page should not download the charts for it.
+const REACT = new Set([
+  'react',
+  'react-dom',
+  'react-router',
+  'react-router-dom',
+  '@remix-run/router',
+  'scheduler',
+  'use-sync-external-store',
+]);
+const CHARTS = withDependencies('recharts');
+
+function vendorChunk(id: string): string | undefined {
+  const name = /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(id)?.[1];
+  if (!name) return undefined;
+  if (REACT.has(name)) return 'react';
+  if (CHARTS.has(name)) return 'charts';
+  return undefined;
+}
 
 export default defineConfig({
   plugins: [react()],
@@ -12,18 +52,21 @@ export default defineConfig({
     sourcemap: false,
     chunkSizeWarningLimit: 900,
     rollupOptions: {
-      output: {
-        manualChunks: {
-          react: ['react', 'react-dom', 'react-router-dom'],
-          charts: ['recharts'],
-        },
-      },
+      // Two pages: the dashboard, and GraphiQL, which the API serves at GET /graphql to browsers
+      // (dist/graphiql.html) so that it loads nothing from a CDN and reuses the dashboard's sign-in.
+      input: { index: page('index.html'), graphiql: page('graphiql.html') },
+      output: { manualChunks: vendorChunk },
     },
   },
   server: {
     proxy: {
       '/api': api,
-      '/graphql': { target: api, ws: true },
+      '/graphql': {
+        target: api,
+        ws: true,
+        // A browser's page load gets this build's GraphiQL (the API would serve dist/'s).
+        bypass: (req) => (req.method === 'GET' && req.headers.accept?.includes('text/html') ? '/graphiql.html' : undefined),
+      },
       '/health': api,
     },
   },

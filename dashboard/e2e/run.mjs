@@ -190,6 +190,115 @@ async function step(name, fn, { critical = false } = {}) {
   }
 }
 
+/**
+ * /docs, /redoc and /graphql as on an air-gapped network: every request to a host other than
+ * this machine is aborted (and recorded: a privacy-first product makes none). Swagger UI and
+ * GraphiQL must still work, and GraphiQL runs as the user signed in to the dashboard, with
+ * nothing pasted. In a tab of its own; it ends signed in as admin.
+ */
+async function offlineDocsChecks() {
+  const external = [];
+  const errors = [];
+  const refusedOwn = []; // what the pages' Content-Security-Policy refused that is not another host's
+  const previousPage = currentPage;
+  let tab;
+  const noExternalRequests = () => {
+    assert(external.length === 0, `requests to other hosts: ${external.slice(0, 5).join(', ')}`);
+    assert(refusedOwn.length === 0, `the page's own resources were refused: ${refusedOwn.slice(0, 3).join(' | ')}`);
+  };
+
+  await step('offline: a tab that reaches no host but this one', async () => {
+    tab = await context.newPage();
+    currentPage = tab;
+    tab.on('pageerror', (e) => errors.push(e.message));
+    tab.on('console', (message) => {
+      const text = message.text();
+      // Refusing another host's URL is the policy working (ReDoc's vendor logo); anything else is not.
+      if (text.includes('Content Security Policy') && !/'https?:\/\/(?!127\.0\.0\.1[:/])/.test(text)) refusedOwn.push(text);
+    });
+    await tab.route('**/*', (route) => {
+      const { hostname, href } = new URL(route.request().url());
+      if (['127.0.0.1', 'localhost', '[::1]'].includes(hostname)) return route.continue();
+      external.push(href);
+      return route.abort('internetdisconnected');
+    });
+  });
+
+  await step('offline: /docs renders Swagger UI and its operations', async () => {
+    await tab.goto(base + '/docs');
+    await tab.locator('.swagger-ui .info .title', { hasText: 'EventLens' }).waitFor();
+    await tab.locator('.opblock-summary-path[data-path="/api/auth/login"]').waitFor();
+    await tab.locator('.opblock-summary-path[data-path="/health"]').click();
+    await tab.getByRole('button', { name: 'Try it out' }).waitFor();
+    await tab.screenshot({ path: path.join(SHOTS, 'docs-swagger-offline.png') });
+    noExternalRequests();
+  });
+
+  await step('offline: /redoc renders the API reference', async () => {
+    await tab.goto(base + '/redoc');
+    await tab.getByRole('heading', { name: /^EventLens/ }).first().waitFor();
+    await tab.getByText('/api/auth/login').first().waitFor({ state: 'attached' });
+    noExternalRequests();
+  });
+
+  await step('offline: /graphql without a dashboard session says to sign in first', async () => {
+    await tab.goto(base + '/');
+    const signOut = tab.getByRole('button', { name: 'Sign out' });
+    await Promise.race([signOut.waitFor(), tab.waitForURL(/\/login$/)]);
+    if (await signOut.isVisible()) await signOut.click();
+    await tab.waitForURL(/\/login$/);
+    await tab.goto(base + '/graphql');
+    await tab.getByRole('heading', { name: 'Sign in to the dashboard first' }).waitFor();
+    await tab.getByRole('link', { name: 'Sign in to the dashboard' }).click();
+    await tab.waitForURL(/\/login$/);
+    await tab.getByLabel('Username', { exact: true }).fill('admin');
+    await tab.getByLabel('Password', { exact: true }).fill(ADMIN_PASSWORD);
+    await tab.getByRole('button', { name: 'Sign in' }).click();
+    await tab.getByRole('heading', { name: 'Overview', exact: true }).waitFor();
+    noExternalRequests();
+  });
+
+  const runInGraphiQL = async (query, expected) => {
+    await tab.evaluate((q) => window.document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror.setValue(q), query);
+    // GraphiQL parses the editor 100 ms after a change (debounced); before that it would still
+    // take the previous operation's kind (a subscription would go out as an HTTP query).
+    await tab.waitForTimeout(400);
+    await tab.getByRole('button', { name: /^Execute query/ }).click();
+    return waitFor(
+      async () => {
+        const text = await tab.evaluate(() => window.document.querySelector('.result-window .CodeMirror')?.CodeMirror.getValue() ?? '');
+        return text.includes(expected) && text;
+      },
+      { what: `${query} to answer ${expected}` },
+    );
+  };
+
+  await step('offline: /graphql after signing in runs { me { username } } with the dashboard token', async () => {
+    await tab.goto(base + '/graphql');
+    await tab.locator('.graphiql-query-editor .CodeMirror').waitFor();
+    assert((await tab.getByTestId('graphiql-user').textContent()) === 'as admin', 'GraphiQL does not show the signed-in user');
+    const headers = await tab.evaluate(() => window.document.querySelector('.graphiql-editor-tool .CodeMirror')?.CodeMirror.getValue() ?? '');
+    assert(!headers.includes('Authorization'), 'a token was put into the headers editor');
+    const sent = tab.waitForRequest((r) => r.url() === `${base}/graphql` && r.method() === 'POST' && (r.postData() ?? '').includes('username'));
+    const result = await runInGraphiQL('{ me { username } }', '"username": "admin"');
+    const authorization = (await (await sent).allHeaders()).authorization ?? '';
+    assert(/^Bearer \S+$/.test(authorization), `the query was sent with Authorization "${authorization}"`);
+    assert(!result.includes('"errors"'), `the query answered errors: ${result}`);
+    await tab.screenshot({ path: path.join(SHOTS, 'graphiql-offline.png') });
+    noExternalRequests();
+  });
+
+  await step('offline: a GraphiQL subscription authenticates over WebSocket with the dashboard token', async () => {
+    const result = await runInGraphiQL('subscription { liveStats { totalEvents } }', '"totalEvents"');
+    assert(!result.includes('"errors"'), `the subscription answered errors: ${result}`);
+    noExternalRequests();
+    assert(errors.length === 0, `page errors: ${errors.slice(0, 3).join(' | ')}`);
+  });
+
+  if (tab) await tab.close().catch(() => undefined);
+  currentPage = previousPage;
+}
+
 // ---------------------------------------------------------------------------------------------
 
 async function main() {
@@ -546,6 +655,8 @@ async function main() {
     await page.getByRole('heading', { name: 'Your account', exact: true }).waitFor();
     assert((await page.getByRole('heading', { name: 'Users and roles', exact: true }).count()) === 0, 'viewer sees user management');
   });
+
+  await offlineDocsChecks();
 
   await step('no uncaught errors in the page', async () => {
     assert(pageErrors.length === 0, `page errors: ${pageErrors.slice(0, 3).join(' | ')}`);

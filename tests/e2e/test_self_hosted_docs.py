@@ -71,6 +71,8 @@ def assert_served_here(platform: RunningPlatform, path: str) -> list[str]:
         assert asset.status_code == 200, f"{link}: {asset.status_code}"
         assert asset.content, f"{link} is empty"
     assert EXTERNAL.findall(page.text) == [], f"{path} names another host"
+    # What a bundle might still ask for from elsewhere, the browser refuses.
+    assert "default-src 'self'" in page.headers["content-security-policy"]
     return links
 
 
