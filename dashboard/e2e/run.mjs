@@ -569,6 +569,28 @@ async function main() {
     await waitFor(async () => Number(await total.getAttribute('data-value')) === 3, { what: '3 page views for the filtered view' });
   });
 
+  await step('the explorer is live: a new event matching its filters appears at the top, without a reload', async () => {
+    await page.goto(`${base}/events?session=session_live`);
+    await page.getByRole('heading', { name: 'Events', exact: true }).waitFor();
+    await page.getByText('No events match these filters').waitFor();
+    await page.waitForSelector('[data-testid="live-state"][data-state="live"]', { timeout: 20_000 });
+    await page.evaluate(() => {
+      window.__noReload = true;
+    });
+    // The server takes the newest event as its starting point when the subscription starts.
+    await page.waitForTimeout(1_000);
+    const other = await sendEvent('page_view', { page_path: '/not-this-session' }, { session: 'session_other', user: 'user_live' });
+    const mine = await sendEvent('page_view', { page_path: '/live-explorer' }, { session: 'session_live', user: 'user_live' });
+    for (const r of [other, mine]) assert(r.status === 202, `ingest answered ${r.status}: ${r.text}`);
+    const first = page.getByTestId('event-row').first();
+    await first.waitFor({ timeout: 15_000 });
+    await waitFor(async () => (await first.textContent()).includes('/live-explorer'), { what: 'the new event in the list' });
+    assert((await first.getAttribute('data-live')) === 'true', 'the row was not pushed live');
+    await page.waitForTimeout(1_000);
+    assert((await page.getByTestId('event-row').count()) === 1, 'an event of another session is listed');
+    assert(await page.evaluate(() => window.__noReload === true), 'the page was reloaded');
+  });
+
   await step('screenshots of every page in light and dark mode', async () => {
     const pages = [
       ['overview', '/'],

@@ -89,6 +89,13 @@ export type EventsQueryVariables = Exact<{
 
 export type EventsQuery = { events: { nextCursor: string | null, items: Array<{ eventId: string, schemaId: string, containerId: string | null, eventType: string, userId: string | null, sessionId: string | null, timestamp: string, receivedAt: string, properties: unknown, metadata: unknown }> } };
 
+export type NewEventsSubscriptionVariables = Exact<{
+  filter?: EventFilterInput | null | undefined;
+}>;
+
+
+export type NewEventsSubscription = { newEvents: { eventId: string, schemaId: string, containerId: string | null, eventType: string, userId: string | null, sessionId: string | null, timestamp: string, receivedAt: string, properties: unknown, metadata: unknown } };
+
 export type SchemasQueryVariables = Exact<{
   includeRetired: boolean;
 }>;
@@ -271,6 +278,22 @@ export const EventsDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<EventsQuery, EventsQueryVariables>;
+export const NewEventsDocument = new TypedDocumentString(`
+    subscription NewEvents($filter: EventFilterInput) {
+  newEvents(filter: $filter) {
+    eventId
+    schemaId
+    containerId
+    eventType
+    userId
+    sessionId
+    timestamp
+    receivedAt
+    properties
+    metadata
+  }
+}
+    `) as unknown as TypedDocumentString<NewEventsSubscription, NewEventsSubscriptionVariables>;
 export const SchemasDocument = new TypedDocumentString(`
     query Schemas($includeRetired: Boolean!) {
   schemas(includeRetired: $includeRetired) {

@@ -129,6 +129,23 @@ export const EventsQuery = graphql(`
   }
 `);
 
+export const NewEventsSubscription = graphql(`
+  subscription NewEvents($filter: EventFilterInput) {
+    newEvents(filter: $filter) {
+      eventId
+      schemaId
+      containerId
+      eventType
+      userId
+      sessionId
+      timestamp
+      receivedAt
+      properties
+      metadata
+    }
+  }
+`);
+
 export const SchemasQuery = graphql(`
   query Schemas($includeRetired: Boolean!) {
     schemas(includeRetired: $includeRetired) {

@@ -5,6 +5,7 @@ import { useSearchParams } from 'react-router-dom';
 import { CopyButton } from '../components/CopyButton';
 import { FilterSelect } from '../components/FilterSelect';
 import { JsonView } from '../components/JsonView';
+import { LiveBadge } from '../components/LiveBadge';
 import { Drawer } from '../components/Dialog';
 import { Alert, Badge, Button, Card, EmptyState, ErrorState, Field, Input, Mono, PageHeader, Skeleton, focusRing } from '../components/ui';
 import type { EventsQuery as EventsResult } from '../gql/graphql';
@@ -12,6 +13,7 @@ import { countActive, EMPTY_FILTERS, parseEventFilters, toEventFilterInput, writ
 import { download, exportFilename, toCsv, toNdjson, type ExportEvent } from '../lib/export';
 import { messageOf } from '../lib/errors';
 import { formatDateTime, formatNumber, formatRelative, formatShortDateTime } from '../lib/format';
+import { useLiveEvents } from '../lib/liveEvents';
 import { fetchEvents, useAdaptorNames, useCatalog, useEvents } from '../lib/queryHooks';
 import { toast } from '../lib/toast';
 
@@ -169,6 +171,7 @@ export default function EventsPage() {
   };
 
   const query = useEvents(filterInput);
+  const live = useLiveEvents(filterInput);
 
   const events = query.data?.pages.flatMap((p) => p.events.items) ?? [];
   const exporter = useExport(filterInput);
@@ -187,26 +190,29 @@ export default function EventsPage() {
     <>
       <PageHeader
         title="Events"
-        description="Every accepted event, newest first. Filter, inspect and export."
+        description="Every accepted event, newest first; new ones appear at the top as they arrive. Filter, inspect and export."
         actions={
-          exporter.progress ? (
-            <div className="flex items-center gap-2 text-sm text-gray-600 dark:text-gray-300" role="status">
-              <Download className="h-4 w-4 animate-pulse" aria-hidden />
-              Exporting {exporter.progress.format.toUpperCase()}… {formatNumber(exporter.progress.count)} events
-              <Button size="sm" variant="ghost" onClick={exporter.cancel}>
-                Cancel
-              </Button>
-            </div>
-          ) : (
-            <>
-              <Button size="sm" icon={<FileSpreadsheet className="h-3.5 w-3.5" aria-hidden />} onClick={() => void exporter.run('csv')} disabled={!events.length}>
-                Export CSV
-              </Button>
-              <Button size="sm" icon={<FileJson className="h-3.5 w-3.5" aria-hidden />} onClick={() => void exporter.run('ndjson')} disabled={!events.length}>
-                Export NDJSON
-              </Button>
-            </>
-          )
+          <>
+            <LiveBadge error={live.error} />
+            {exporter.progress ? (
+              <div className="flex items-center gap-2 text-sm text-gray-600 dark:text-gray-300" role="status">
+                <Download className="h-4 w-4 animate-pulse" aria-hidden />
+                Exporting {exporter.progress.format.toUpperCase()}… {formatNumber(exporter.progress.count)} events
+                <Button size="sm" variant="ghost" onClick={exporter.cancel}>
+                  Cancel
+                </Button>
+              </div>
+            ) : (
+              <>
+                <Button size="sm" icon={<FileSpreadsheet className="h-3.5 w-3.5" aria-hidden />} onClick={() => void exporter.run('csv')} disabled={!events.length}>
+                  Export CSV
+                </Button>
+                <Button size="sm" icon={<FileJson className="h-3.5 w-3.5" aria-hidden />} onClick={() => void exporter.run('ndjson')} disabled={!events.length}>
+                  Export NDJSON
+                </Button>
+              </>
+            )}
+          </>
         }
       />
 
@@ -285,7 +291,13 @@ export default function EventsPage() {
                 </thead>
                 <tbody className="divide-y divide-gray-100 dark:divide-gray-800">
                   {events.map((e) => (
-                    <tr key={e.eventId} className="group cursor-pointer hover:bg-gray-50 dark:hover:bg-gray-800/40" onClick={() => setSelected(e)} data-testid="event-row">
+                    <tr
+                      key={e.eventId}
+                      className={clsx('group cursor-pointer hover:bg-gray-50 dark:hover:bg-gray-800/40', live.arrivedLive(e.eventId) && 'animate-flash')}
+                      onClick={() => setSelected(e)}
+                      data-testid="event-row"
+                      data-live={live.arrivedLive(e.eventId) || undefined}
+                    >
                       <td className="whitespace-nowrap px-4 py-2.5">
                         <button
                           type="button"

@@ -1,8 +1,12 @@
 /**
- * A stand-in for lib/http in page tests: one shop schema with one adaptor, nothing rejected.
+ * A stand-in for lib/http in page tests: one shop schema with one adaptor, the events in
+ * `storedEvents` (newest first), nothing rejected.
  * Use it as `vi.mock('../lib/http', () => import('../test/fakeApi'))`.
  */
 import { vi } from 'vitest';
+import type { EventsQuery } from '../gql/graphql';
+
+type EventItem = EventsQuery['events']['items'][number];
 
 export const schema = {
   name: 'shop',
@@ -31,7 +35,38 @@ export const adaptor = {
 
 export const user = { username: 'someone', role: 'admin', created_at: '2025-01-01T00:00:00Z', updated_at: '2025-01-01T00:00:00Z' };
 
-function answer(query: string): unknown {
+let made = 0;
+
+/** An accepted page_view of the shop, newest so far unless `at` says otherwise. */
+export function makeEvent(change: Partial<EventItem> = {}): EventItem {
+  made += 1;
+  const at = new Date(Date.UTC(2025, 0, 1) + made * 1_000).toISOString();
+  return {
+    eventId: `00000000-0000-4000-8000-${String(made).padStart(12, '0')}`,
+    schemaId: 'shop',
+    containerId: adaptor.containerId,
+    eventType: 'page_view',
+    userId: 'user_1',
+    sessionId: 'session_1',
+    timestamp: at,
+    receivedAt: at,
+    properties: { page_path: `/page-${made}` },
+    metadata: {},
+    ...change,
+  };
+}
+
+/** What the events query pages through, newest first; cursors are offsets. */
+export const storedEvents: EventItem[] = [];
+
+function eventsPage(variables: { limit: number; cursor: string | null }): EventsQuery {
+  const from = Number(variables.cursor ?? 0);
+  const to = from + variables.limit;
+  return { events: { items: storedEvents.slice(from, to), nextCursor: to < storedEvents.length ? String(to) : null } };
+}
+
+function answer(query: string, variables: unknown): unknown {
+  if (query.includes('query Events')) return eventsPage(variables as { limit: number; cursor: string | null });
   if (query.includes('query Schemas')) return { schemas: [schema] };
   if (query.includes('query SchemaVersions')) return { schemaVersions: [] };
   if (query.includes('query Catalog')) return { schemas: [{ name: 'shop', isActive: true, eventTypes: [{ name: 'page_view' }] }], adaptors: [adaptor] };
@@ -42,9 +77,9 @@ function answer(query: string): unknown {
   throw new Error(`unexpected query ${query.slice(0, 40)}`);
 }
 
-export const gql = vi.fn((document: { toString(): string }) => {
+export const gql = vi.fn((document: { toString(): string }, variables?: unknown) => {
   try {
-    return Promise.resolve(answer(document.toString()));
+    return Promise.resolve(answer(document.toString(), variables));
   } catch (error) {
     return Promise.reject(error instanceof Error ? error : new Error(String(error)));
   }
