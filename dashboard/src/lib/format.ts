@@ -1,8 +1,20 @@
 const integer = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });
+const oneDecimal = new Intl.NumberFormat(undefined, { maximumFractionDigits: 1 });
 const compact = new Intl.NumberFormat(undefined, { notation: 'compact', maximumFractionDigits: 1 });
 
 export function formatNumber(n: number): string {
   return integer.format(n);
+}
+
+/**
+ * A rate given per minute, readable at any size: whole numbers from 10 a minute, one decimal
+ * below, and under one a minute per hour instead, so a quiet site does not read as zero.
+ */
+export function formatRate(perMinute: number): { value: string; unit: '/min' | '/h' } {
+  if (perMinute === 0 || perMinute >= 1) return { value: (perMinute >= 10 ? integer : oneDecimal).format(perMinute), unit: '/min' };
+  const perHour = perMinute * 60;
+  if (perHour < 0.1) return { value: `< ${oneDecimal.format(0.1)}`, unit: '/h' };
+  return { value: (perHour >= 10 ? integer : oneDecimal).format(perHour), unit: '/h' };
 }
 
 export function formatCompact(n: number): string {

@@ -11,7 +11,7 @@ import { ConfirmDialog } from '../components/Dialog';
 import { Alert, Badge, Button, Card, CardHeader, EmptyState, ErrorState, Mono, PageHeader, Skeleton, focusRingInset } from '../components/ui';
 import type { RejectedEventsQuery as RejectedResult } from '../gql/graphql';
 import { ApiError, messageOf } from '../lib/errors';
-import { formatDateTime, formatDuration, formatNumber, formatRelative } from '../lib/format';
+import { formatDateTime, formatDuration, formatNumber, formatRate, formatRelative } from '../lib/format';
 import { rest } from '../lib/http';
 import { useCatalog, useLiveStats, usePipeline, useRejectedEvents, useReplayStatus } from '../lib/queryHooks';
 import { queryKeys } from '../lib/queryKeys';
@@ -55,6 +55,26 @@ export async function reprocess(schemaId: string | null): Promise<ReprocessOutco
     }
     return { kind: 'error', message: messageOf(error) };
   }
+}
+
+export interface Figure {
+  label: string;
+  value: string;
+  unit?: string;
+  title?: string;
+}
+
+/** The ingest card's figures, from the last hour's counts per minute (oldest first). */
+export function ingestFigures(points: ReadonlyArray<{ count: number }>): Figure[] {
+  // The newest minute is still filling: the last full one is the one before it.
+  const lastFull = points.length >= 2 ? points[points.length - 2].count : 0;
+  const perMinute = points.length ? points.reduce((sum, p) => sum + p.count, 0) / points.length : 0;
+  const peak = Math.max(0, ...points.map((p) => p.count));
+  return [
+    { label: 'Last full minute', value: formatNumber(lastFull) },
+    { label: 'Average', ...formatRate(perMinute), title: `${perMinute.toFixed(2)} events a minute over the last hour` },
+    { label: 'Peak / min', value: formatNumber(peak) },
+  ];
 }
 
 function RejectedRow({ item }: { item: Rejected }) {
@@ -157,9 +177,6 @@ export default function PipelinePage() {
   });
 
   const points = pipeline.data?.timeSeries ?? [];
-  const lastFull = points.length >= 2 ? points[points.length - 2].count : 0;
-  const perMinute = points.length ? points.reduce((s, p) => s + p.count, 0) / Math.max(1, points.length) : 0;
-  const peak = Math.max(0, ...points.map((p) => p.count));
   const items = rejected.data?.pages.flatMap((p) => p.rejectedEvents.items) ?? [];
   const pendingCount = items.filter((i) => !i.reprocessed).length;
   const runs = replay.data?.replayStatus ?? [];
@@ -244,14 +261,13 @@ export default function PipelinePage() {
         <Card className="lg:col-span-2" data-testid="ingest-rate">
           <CardHeader title="Ingest rate" subtitle="Events per minute, last hour" />
           <div className="grid grid-cols-3 gap-4 px-5 pt-4">
-            {[
-              ['Last full minute', lastFull],
-              ['Average / min', perMinute],
-              ['Peak / min', peak],
-            ].map(([label, value]) => (
-              <div key={label as string}>
+            {ingestFigures(points).map(({ label, value, unit, title }) => (
+              <div key={label} title={title}>
                 <p className="text-xs text-gray-500 dark:text-gray-400">{label}</p>
-                <p className="text-xl font-semibold tabular text-gray-900 dark:text-white">{pipeline.data ? formatNumber(Math.round((value as number) * 10) / 10) : '—'}</p>
+                <p className="text-xl font-semibold tabular text-gray-900 dark:text-white">
+                  {pipeline.data ? value : '—'}
+                  {pipeline.data && unit && <span className="ml-0.5 text-sm font-medium text-gray-500 dark:text-gray-400">{unit}</span>}
+                </p>
               </div>
             ))}
           </div>
