@@ -216,15 +216,9 @@ class EventLensHttpProtocol(HttpToolsProtocol):
         parts.append(b"\r\n")
         if not exchange.head:
             parts.append(answer.body)
+        # No access log line: at thousands of events a second it would cost more than the
+        # ingest itself; /metrics counts every answer by outcome and reason instead.
         transport.write_now(b"".join(parts))  # type: ignore[attr-defined]
-        if self.access_log:
-            self.access_logger.info(
-                '%s - "%s %s HTTP/1.1" %d',
-                self.client[0] if self.client else "-",
-                self.parser.get_method().decode("ascii") if self.parser else "-",
-                self.url.decode("ascii"),
-                answer.status,
-            )
         if not exchange.keep_alive:
             transport.close()
         self.on_response_complete()
