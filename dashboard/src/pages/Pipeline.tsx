@@ -1,35 +1,23 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import clsx from 'clsx';
-import { ChevronDown, Gauge, History, RefreshCcw, ShieldCheck, TriangleAlert } from 'lucide-react';
+import { Gauge, History, RefreshCcw, ShieldCheck, TriangleAlert } from 'lucide-react';
 import { useCallback, useRef, useState } from 'react';
-import { Link } from 'react-router-dom';
 import { TimeSeriesChart } from '../components/Charts';
 import { FilterSelect } from '../components/FilterSelect';
-import { JsonView } from '../components/JsonView';
 import { LiveBadge } from '../components/LiveBadge';
+import { FixLinks, RejectedRow } from '../components/RejectedRow';
 import { ConfirmDialog } from '../components/Dialog';
-import { Alert, Badge, Button, Card, CardHeader, EmptyState, ErrorState, Mono, PageHeader, Skeleton, focusRingInset } from '../components/ui';
-import type { RejectedEventsQuery as RejectedResult } from '../gql/graphql';
+import { Alert, Badge, Button, Card, CardHeader, EmptyState, ErrorState, Mono, PageHeader, Skeleton } from '../components/ui';
 import { ApiError, messageOf } from '../lib/errors';
-import { formatDateTime, formatDuration, formatNumber, formatRate, formatRelative } from '../lib/format';
+import { formatDuration, formatNumber, formatRate, formatRelative } from '../lib/format';
 import { rest } from '../lib/http';
 import { useCatalog, useLiveStats, usePipeline, useRejectedEvents, useReplayStatus } from '../lib/queryHooks';
+import { REASONS } from '../lib/rejections';
 import { queryKeys } from '../lib/queryKeys';
 import { useIsAdmin } from '../lib/session';
 import { toast } from '../lib/toast';
 
-type Rejected = RejectedResult['rejectedEvents']['items'][number];
-
-const REASONS: Array<{ value: string; label: string }> = [
-  { value: 'unknown_event_type', label: 'Unknown event type' },
-  { value: 'invalid_properties', label: 'Invalid properties' },
-  { value: 'unknown_schema', label: 'Unknown schema' },
-  { value: 'retired_schema', label: 'Retired schema' },
-  { value: 'unknown_adaptor', label: 'Unknown adaptor' },
-  { value: 'disabled_adaptor', label: 'Disabled adaptor' },
-  { value: 'adaptor_schema_mismatch', label: 'Adaptor / schema mismatch' },
-  { value: 'missing_container_id', label: 'Missing container ID' },
-];
+const REASON_OPTIONS = REASONS.map((r) => ({ value: r.code, label: r.label }));
 
 function lagTone(seconds: number, behind: number): 'green' | 'amber' | 'red' {
   if (behind === 0 || seconds < 5) return 'green';
@@ -75,57 +63,6 @@ export function ingestFigures(points: ReadonlyArray<{ count: number }>): Figure[
     { label: 'Average', ...formatRate(perMinute), title: `${perMinute.toFixed(2)} events a minute over the last hour` },
     { label: 'Peak / min', value: formatNumber(peak) },
   ];
-}
-
-function RejectedRow({ item }: { item: Rejected }) {
-  const [open, setOpen] = useState(false);
-  return (
-    <li data-testid="rejected-row" data-event-type={item.eventType ?? ''} data-reprocessed={item.reprocessed ? 'true' : 'false'}>
-      <button
-        type="button"
-        aria-expanded={open}
-        onClick={() => setOpen(!open)}
-        className={clsx('flex w-full items-start gap-3 px-5 py-3 text-left hover:bg-gray-50 focus-visible:bg-gray-50 dark:hover:bg-gray-800/40 dark:focus-visible:bg-gray-800/40', focusRingInset)}
-      >
-        <span className={clsx('mt-1 flex h-2 w-2 shrink-0 rounded-full', item.reprocessed ? 'bg-emerald-500' : 'bg-rose-500')} aria-hidden />
-        <span className="min-w-0 flex-1">
-          <span className="flex flex-wrap items-center gap-2">
-            <span className="font-mono text-[13px] font-medium text-gray-900 dark:text-white">{item.eventType ?? '(no type)'}</span>
-            <span className="text-xs text-gray-500 dark:text-gray-400">{item.schemaId ?? 'no schema'}</span>
-            {item.reprocessed ? <Badge tone="green">re-processed</Badge> : <Badge tone="red">rejected</Badge>}
-          </span>
-          <span className="mt-1 block space-y-0.5">
-            {item.reasons.map((r, i) => (
-              <span key={i} className="block text-[13px] text-gray-600 dark:text-gray-300">
-                <Badge tone="amber" className="mr-1.5 font-mono">
-                  {r.code}
-                </Badge>
-                {r.message}
-              </span>
-            ))}
-          </span>
-        </span>
-        <span className="shrink-0 text-right text-xs text-gray-500 dark:text-gray-400" title={formatDateTime(item.receivedAt)}>
-          {formatRelative(item.receivedAt)}
-        </span>
-        <ChevronDown className={clsx('mt-0.5 h-4 w-4 shrink-0 text-gray-400 transition-transform', open && 'rotate-180')} aria-hidden />
-      </button>
-      {open && (
-        <div className="px-5 pb-4 pl-10">
-          <p className="mb-1.5 text-xs text-gray-500 dark:text-gray-400">
-            Event <Mono>{item.eventId}</Mono>
-            {item.containerId && (
-              <>
-                {' '}
-                · adaptor <Mono>{item.containerId}</Mono>
-              </>
-            )}
-          </p>
-          <JsonView value={item.payload} className="max-h-72" label="Rejected event payload" />
-        </div>
-      )}
-    </li>
-  );
 }
 
 export default function PipelinePage() {
@@ -178,7 +115,7 @@ export default function PipelinePage() {
 
   const points = pipeline.data?.timeSeries ?? [];
   const items = rejected.data?.pages.flatMap((p) => p.rejectedEvents.items) ?? [];
-  const pendingCount = items.filter((i) => !i.reprocessed).length;
+  const waiting = items.filter((i) => !i.reprocessed);
   const runs = replay.data?.replayStatus ?? [];
   const running = runs.filter((r) => r.state === 'running');
 
@@ -284,7 +221,7 @@ export default function PipelinePage() {
           actions={
             <>
               <FilterSelect label="Schema" allLabel="All schemas" value={schemaId} options={(catalog.data?.schemas ?? []).map((s) => ({ value: s.name, label: s.name }))} onChange={setSchemaId} />
-              <FilterSelect label="Reason" allLabel="All reasons" value={reason} options={REASONS} onChange={setReason} />
+              <FilterSelect label="Reason" allLabel="All reasons" value={reason} options={REASON_OPTIONS} onChange={setReason} />
               {isAdmin && (
                 <Button variant="primary" icon={<RefreshCcw className="h-4 w-4" aria-hidden />} onClick={() => setConfirm(true)} loading={run.isPending} disabled={!!unavailable}>
                   Re-process{schemaId ? ` ${schemaId}` : ''}
@@ -319,13 +256,11 @@ export default function PipelinePage() {
           </EmptyState>
         ) : (
           <>
-            {pendingCount > 0 && (
-              <p className="flex items-center gap-1.5 border-b border-gray-100 px-5 py-2 text-xs text-gray-500 dark:border-gray-800 dark:text-gray-400">
+            {waiting.length > 0 && (
+              <p className="flex flex-wrap items-center gap-1.5 border-b border-gray-100 px-5 py-2 text-xs text-gray-500 dark:border-gray-800 dark:text-gray-400" data-testid="rejected-fixes">
                 <TriangleAlert className="h-3.5 w-3.5 text-amber-500" aria-hidden />
-                {formatNumber(pendingCount)} shown {pendingCount === 1 ? 'is' : 'are'} waiting for a fix.{' '}
-                <Link to="/schemas" className="font-medium text-brand-600 hover:underline dark:text-brand-400">
-                  Edit schemas
-                </Link>
+                {formatNumber(waiting.length)} shown {waiting.length === 1 ? 'is' : 'are'} waiting for a fix.{' '}
+                <FixLinks codes={waiting.flatMap((i) => i.reasons.map((r) => r.code))} />
               </p>
             )}
             <ul className="divide-y divide-gray-100 dark:divide-gray-800" data-testid="rejected-list">

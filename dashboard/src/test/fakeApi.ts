@@ -1,10 +1,10 @@
 /**
  * A stand-in for lib/http in page tests: one shop schema with one adaptor, the events in
- * `storedEvents` (newest first), nothing rejected.
+ * `storedEvents` (newest first) and the rejected ones in `rejectedEvents`.
  * Use it as `vi.mock('../lib/http', () => import('../test/fakeApi'))`.
  */
 import { vi } from 'vitest';
-import type { EventsQuery } from '../gql/graphql';
+import type { EventsQuery, RejectedEventsQuery } from '../gql/graphql';
 
 type EventItem = EventsQuery['events']['items'][number];
 
@@ -65,6 +65,8 @@ function eventsPage(variables: { limit: number; cursor: string | null }): Events
   return { events: { items: storedEvents.slice(from, to), nextCursor: to < storedEvents.length ? String(to) : null } };
 }
 
+export const rejectedEvents: Array<RejectedEventsQuery['rejectedEvents']['items'][number]> = [];
+
 function answer(query: string, variables: unknown): unknown {
   if (query.includes('query Events')) return eventsPage(variables as { limit: number; cursor: string | null });
   if (query.includes('query Schemas')) return { schemas: [schema] };
@@ -72,7 +74,7 @@ function answer(query: string, variables: unknown): unknown {
   if (query.includes('query Catalog')) return { schemas: [{ name: 'shop', isActive: true, eventTypes: [{ name: 'page_view' }] }], adaptors: [adaptor] };
   if (query.includes('query Adaptors')) return { adaptors: [adaptor] };
   if (query.includes('query Pipeline')) return { projectionLag: [], timeSeries: [] };
-  if (query.includes('query RejectedEvents')) return { rejectedEvents: { items: [], nextCursor: null } };
+  if (query.includes('query RejectedEvents')) return { rejectedEvents: { items: rejectedEvents, nextCursor: null } };
   if (query.includes('query ReplayStatus')) return { replayStatus: [] };
   throw new Error(`unexpected query ${query.slice(0, 40)}`);
 }
