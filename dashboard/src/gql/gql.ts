@@ -15,15 +15,18 @@ import * as types from './graphql';
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
+    "\n  fragment StatsTotals on Stats {\n    totalEvents\n    pageViews\n    clicks\n    uniqueSessions\n    uniqueUsers\n  }\n": typeof types.StatsTotalsFragmentDoc,
+    "\n  fragment StatsBreakdown on Stats {\n    ...StatsTotals\n    eventsByType {\n      key\n      count\n    }\n    eventsByAdaptor {\n      key\n      count\n    }\n    start\n    end\n  }\n": typeof types.StatsBreakdownFragmentDoc,
+    "\n  fragment EventFields on Event {\n    eventId\n    schemaId\n    containerId\n    eventType\n    userId\n    sessionId\n    timestamp\n    receivedAt\n    properties\n    metadata\n  }\n": typeof types.EventFieldsFragmentDoc,
     "\n  query Me {\n    me {\n      username\n      role\n    }\n  }\n": typeof types.MeDocument,
-    "\n  query OverviewStats($filter: StatsInput) {\n    stats(filter: $filter) {\n      totalEvents\n      pageViews\n      clicks\n      uniqueSessions\n      uniqueUsers\n      eventsByType {\n        key\n        count\n      }\n      eventsByAdaptor {\n        key\n        count\n      }\n      start\n      end\n    }\n  }\n": typeof types.OverviewStatsDocument,
-    "\n  query PreviousStats($filter: StatsInput) {\n    stats(filter: $filter) {\n      totalEvents\n      pageViews\n      clicks\n      uniqueSessions\n      uniqueUsers\n    }\n  }\n": typeof types.PreviousStatsDocument,
-    "\n  subscription LiveStats($filter: StatsInput) {\n    liveStats(filter: $filter) {\n      totalEvents\n      pageViews\n      clicks\n      uniqueSessions\n      uniqueUsers\n      eventsByType {\n        key\n        count\n      }\n      eventsByAdaptor {\n        key\n        count\n      }\n      start\n      end\n    }\n  }\n": typeof types.LiveStatsDocument,
+    "\n  query OverviewStats($filter: StatsInput) {\n    stats(filter: $filter) {\n      ...StatsBreakdown\n    }\n  }\n": typeof types.OverviewStatsDocument,
+    "\n  query PreviousStats($filter: StatsInput) {\n    stats(filter: $filter) {\n      ...StatsTotals\n    }\n  }\n": typeof types.PreviousStatsDocument,
+    "\n  subscription LiveStats($filter: StatsInput) {\n    liveStats(filter: $filter) {\n      ...StatsBreakdown\n    }\n  }\n": typeof types.LiveStatsDocument,
     "\n  query TimeSeries($resolution: Resolution!, $filter: StatsInput) {\n    timeSeries(resolution: $resolution, filter: $filter) {\n      bucket\n      count\n    }\n  }\n": typeof types.TimeSeriesDocument,
     "\n  query Top($filter: StatsInput, $limit: Int!) {\n    topPages(filter: $filter, limit: $limit) {\n      key\n      count\n    }\n    topLinks(filter: $filter, limit: $limit) {\n      key\n      count\n    }\n  }\n": typeof types.TopDocument,
     "\n  query Catalog {\n    schemas(includeRetired: true) {\n      name\n      isActive\n      eventTypes {\n        name\n      }\n    }\n    adaptors {\n      containerId\n      name\n      schemaId\n      isActive\n    }\n  }\n": typeof types.CatalogDocument,
-    "\n  query Events($filter: EventFilterInput, $limit: Int!, $cursor: String) {\n    events(filter: $filter, limit: $limit, cursor: $cursor) {\n      items {\n        eventId\n        schemaId\n        containerId\n        eventType\n        userId\n        sessionId\n        timestamp\n        receivedAt\n        properties\n        metadata\n      }\n      nextCursor\n    }\n  }\n": typeof types.EventsDocument,
-    "\n  subscription NewEvents($filter: EventFilterInput) {\n    newEvents(filter: $filter) {\n      eventId\n      schemaId\n      containerId\n      eventType\n      userId\n      sessionId\n      timestamp\n      receivedAt\n      properties\n      metadata\n    }\n  }\n": typeof types.NewEventsDocument,
+    "\n  query Events($filter: EventFilterInput, $limit: Int!, $cursor: String) {\n    events(filter: $filter, limit: $limit, cursor: $cursor) {\n      items {\n        ...EventFields\n      }\n      nextCursor\n    }\n  }\n": typeof types.EventsDocument,
+    "\n  subscription NewEvents($filter: EventFilterInput) {\n    newEvents(filter: $filter) {\n      ...EventFields\n    }\n  }\n": typeof types.NewEventsDocument,
     "\n  query Schemas($includeRetired: Boolean!) {\n    schemas(includeRetired: $includeRetired) {\n      name\n      description\n      version\n      isActive\n      createdAt\n      updatedAt\n      eventTypes {\n        name\n        jsonSchema\n      }\n    }\n  }\n": typeof types.SchemasDocument,
     "\n  query SchemaVersions($name: String!) {\n    schemaVersions(name: $name) {\n      version\n      description\n      eventTypes\n      recordedAt\n    }\n  }\n": typeof types.SchemaVersionsDocument,
     "\n  query Adaptors {\n    adaptors {\n      containerId\n      name\n      schemaId\n      websiteUrls\n      allowedOrigins\n      description\n      isActive\n      createdAt\n      updatedAt\n      lastSeenAt\n      eventsLastHour\n      snippet\n    }\n  }\n": typeof types.AdaptorsDocument,
@@ -33,15 +36,18 @@ type Documents = {
     "\n  query ReplayStatus {\n    replayStatus {\n      projection\n      state\n      eventsDone\n      eventsTotal\n      rate\n      etaSeconds\n      startedAt\n      finishedAt\n    }\n  }\n": typeof types.ReplayStatusDocument,
 };
 const documents: Documents = {
+    "\n  fragment StatsTotals on Stats {\n    totalEvents\n    pageViews\n    clicks\n    uniqueSessions\n    uniqueUsers\n  }\n": types.StatsTotalsFragmentDoc,
+    "\n  fragment StatsBreakdown on Stats {\n    ...StatsTotals\n    eventsByType {\n      key\n      count\n    }\n    eventsByAdaptor {\n      key\n      count\n    }\n    start\n    end\n  }\n": types.StatsBreakdownFragmentDoc,
+    "\n  fragment EventFields on Event {\n    eventId\n    schemaId\n    containerId\n    eventType\n    userId\n    sessionId\n    timestamp\n    receivedAt\n    properties\n    metadata\n  }\n": types.EventFieldsFragmentDoc,
     "\n  query Me {\n    me {\n      username\n      role\n    }\n  }\n": types.MeDocument,
-    "\n  query OverviewStats($filter: StatsInput) {\n    stats(filter: $filter) {\n      totalEvents\n      pageViews\n      clicks\n      uniqueSessions\n      uniqueUsers\n      eventsByType {\n        key\n        count\n      }\n      eventsByAdaptor {\n        key\n        count\n      }\n      start\n      end\n    }\n  }\n": types.OverviewStatsDocument,
-    "\n  query PreviousStats($filter: StatsInput) {\n    stats(filter: $filter) {\n      totalEvents\n      pageViews\n      clicks\n      uniqueSessions\n      uniqueUsers\n    }\n  }\n": types.PreviousStatsDocument,
-    "\n  subscription LiveStats($filter: StatsInput) {\n    liveStats(filter: $filter) {\n      totalEvents\n      pageViews\n      clicks\n      uniqueSessions\n      uniqueUsers\n      eventsByType {\n        key\n        count\n      }\n      eventsByAdaptor {\n        key\n        count\n      }\n      start\n      end\n    }\n  }\n": types.LiveStatsDocument,
+    "\n  query OverviewStats($filter: StatsInput) {\n    stats(filter: $filter) {\n      ...StatsBreakdown\n    }\n  }\n": types.OverviewStatsDocument,
+    "\n  query PreviousStats($filter: StatsInput) {\n    stats(filter: $filter) {\n      ...StatsTotals\n    }\n  }\n": types.PreviousStatsDocument,
+    "\n  subscription LiveStats($filter: StatsInput) {\n    liveStats(filter: $filter) {\n      ...StatsBreakdown\n    }\n  }\n": types.LiveStatsDocument,
     "\n  query TimeSeries($resolution: Resolution!, $filter: StatsInput) {\n    timeSeries(resolution: $resolution, filter: $filter) {\n      bucket\n      count\n    }\n  }\n": types.TimeSeriesDocument,
     "\n  query Top($filter: StatsInput, $limit: Int!) {\n    topPages(filter: $filter, limit: $limit) {\n      key\n      count\n    }\n    topLinks(filter: $filter, limit: $limit) {\n      key\n      count\n    }\n  }\n": types.TopDocument,
     "\n  query Catalog {\n    schemas(includeRetired: true) {\n      name\n      isActive\n      eventTypes {\n        name\n      }\n    }\n    adaptors {\n      containerId\n      name\n      schemaId\n      isActive\n    }\n  }\n": types.CatalogDocument,
-    "\n  query Events($filter: EventFilterInput, $limit: Int!, $cursor: String) {\n    events(filter: $filter, limit: $limit, cursor: $cursor) {\n      items {\n        eventId\n        schemaId\n        containerId\n        eventType\n        userId\n        sessionId\n        timestamp\n        receivedAt\n        properties\n        metadata\n      }\n      nextCursor\n    }\n  }\n": types.EventsDocument,
-    "\n  subscription NewEvents($filter: EventFilterInput) {\n    newEvents(filter: $filter) {\n      eventId\n      schemaId\n      containerId\n      eventType\n      userId\n      sessionId\n      timestamp\n      receivedAt\n      properties\n      metadata\n    }\n  }\n": types.NewEventsDocument,
+    "\n  query Events($filter: EventFilterInput, $limit: Int!, $cursor: String) {\n    events(filter: $filter, limit: $limit, cursor: $cursor) {\n      items {\n        ...EventFields\n      }\n      nextCursor\n    }\n  }\n": types.EventsDocument,
+    "\n  subscription NewEvents($filter: EventFilterInput) {\n    newEvents(filter: $filter) {\n      ...EventFields\n    }\n  }\n": types.NewEventsDocument,
     "\n  query Schemas($includeRetired: Boolean!) {\n    schemas(includeRetired: $includeRetired) {\n      name\n      description\n      version\n      isActive\n      createdAt\n      updatedAt\n      eventTypes {\n        name\n        jsonSchema\n      }\n    }\n  }\n": types.SchemasDocument,
     "\n  query SchemaVersions($name: String!) {\n    schemaVersions(name: $name) {\n      version\n      description\n      eventTypes\n      recordedAt\n    }\n  }\n": types.SchemaVersionsDocument,
     "\n  query Adaptors {\n    adaptors {\n      containerId\n      name\n      schemaId\n      websiteUrls\n      allowedOrigins\n      description\n      isActive\n      createdAt\n      updatedAt\n      lastSeenAt\n      eventsLastHour\n      snippet\n    }\n  }\n": types.AdaptorsDocument,
@@ -54,19 +60,31 @@ const documents: Documents = {
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
+export function graphql(source: "\n  fragment StatsTotals on Stats {\n    totalEvents\n    pageViews\n    clicks\n    uniqueSessions\n    uniqueUsers\n  }\n"): typeof import('./graphql').StatsTotalsFragmentDoc;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment StatsBreakdown on Stats {\n    ...StatsTotals\n    eventsByType {\n      key\n      count\n    }\n    eventsByAdaptor {\n      key\n      count\n    }\n    start\n    end\n  }\n"): typeof import('./graphql').StatsBreakdownFragmentDoc;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment EventFields on Event {\n    eventId\n    schemaId\n    containerId\n    eventType\n    userId\n    sessionId\n    timestamp\n    receivedAt\n    properties\n    metadata\n  }\n"): typeof import('./graphql').EventFieldsFragmentDoc;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
 export function graphql(source: "\n  query Me {\n    me {\n      username\n      role\n    }\n  }\n"): typeof import('./graphql').MeDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query OverviewStats($filter: StatsInput) {\n    stats(filter: $filter) {\n      totalEvents\n      pageViews\n      clicks\n      uniqueSessions\n      uniqueUsers\n      eventsByType {\n        key\n        count\n      }\n      eventsByAdaptor {\n        key\n        count\n      }\n      start\n      end\n    }\n  }\n"): typeof import('./graphql').OverviewStatsDocument;
+export function graphql(source: "\n  query OverviewStats($filter: StatsInput) {\n    stats(filter: $filter) {\n      ...StatsBreakdown\n    }\n  }\n"): typeof import('./graphql').OverviewStatsDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query PreviousStats($filter: StatsInput) {\n    stats(filter: $filter) {\n      totalEvents\n      pageViews\n      clicks\n      uniqueSessions\n      uniqueUsers\n    }\n  }\n"): typeof import('./graphql').PreviousStatsDocument;
+export function graphql(source: "\n  query PreviousStats($filter: StatsInput) {\n    stats(filter: $filter) {\n      ...StatsTotals\n    }\n  }\n"): typeof import('./graphql').PreviousStatsDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  subscription LiveStats($filter: StatsInput) {\n    liveStats(filter: $filter) {\n      totalEvents\n      pageViews\n      clicks\n      uniqueSessions\n      uniqueUsers\n      eventsByType {\n        key\n        count\n      }\n      eventsByAdaptor {\n        key\n        count\n      }\n      start\n      end\n    }\n  }\n"): typeof import('./graphql').LiveStatsDocument;
+export function graphql(source: "\n  subscription LiveStats($filter: StatsInput) {\n    liveStats(filter: $filter) {\n      ...StatsBreakdown\n    }\n  }\n"): typeof import('./graphql').LiveStatsDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -82,11 +100,11 @@ export function graphql(source: "\n  query Catalog {\n    schemas(includeRetired
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query Events($filter: EventFilterInput, $limit: Int!, $cursor: String) {\n    events(filter: $filter, limit: $limit, cursor: $cursor) {\n      items {\n        eventId\n        schemaId\n        containerId\n        eventType\n        userId\n        sessionId\n        timestamp\n        receivedAt\n        properties\n        metadata\n      }\n      nextCursor\n    }\n  }\n"): typeof import('./graphql').EventsDocument;
+export function graphql(source: "\n  query Events($filter: EventFilterInput, $limit: Int!, $cursor: String) {\n    events(filter: $filter, limit: $limit, cursor: $cursor) {\n      items {\n        ...EventFields\n      }\n      nextCursor\n    }\n  }\n"): typeof import('./graphql').EventsDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  subscription NewEvents($filter: EventFilterInput) {\n    newEvents(filter: $filter) {\n      eventId\n      schemaId\n      containerId\n      eventType\n      userId\n      sessionId\n      timestamp\n      receivedAt\n      properties\n      metadata\n    }\n  }\n"): typeof import('./graphql').NewEventsDocument;
+export function graphql(source: "\n  subscription NewEvents($filter: EventFilterInput) {\n    newEvents(filter: $filter) {\n      ...EventFields\n    }\n  }\n"): typeof import('./graphql').NewEventsDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

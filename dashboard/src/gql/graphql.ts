@@ -33,6 +33,12 @@ export type StatsInput = {
   start?: string | null | undefined;
 };
 
+export type StatsTotalsFragment = { totalEvents: number, pageViews: number, clicks: number, uniqueSessions: number, uniqueUsers: number };
+
+export type StatsBreakdownFragment = { start: string, end: string, totalEvents: number, pageViews: number, clicks: number, uniqueSessions: number, uniqueUsers: number, eventsByType: Array<{ key: string, count: number }>, eventsByAdaptor: Array<{ key: string, count: number }> };
+
+export type EventFieldsFragment = { eventId: string, schemaId: string, containerId: string | null, eventType: string, userId: string | null, sessionId: string | null, timestamp: string, receivedAt: string, properties: unknown, metadata: unknown };
+
 export type MeQueryVariables = Exact<{ [key: string]: never; }>;
 
 
@@ -43,7 +49,7 @@ export type OverviewStatsQueryVariables = Exact<{
 }>;
 
 
-export type OverviewStatsQuery = { stats: { totalEvents: number, pageViews: number, clicks: number, uniqueSessions: number, uniqueUsers: number, start: string, end: string, eventsByType: Array<{ key: string, count: number }>, eventsByAdaptor: Array<{ key: string, count: number }> } };
+export type OverviewStatsQuery = { stats: { start: string, end: string, totalEvents: number, pageViews: number, clicks: number, uniqueSessions: number, uniqueUsers: number, eventsByType: Array<{ key: string, count: number }>, eventsByAdaptor: Array<{ key: string, count: number }> } };
 
 export type PreviousStatsQueryVariables = Exact<{
   filter?: StatsInput | null | undefined;
@@ -57,7 +63,7 @@ export type LiveStatsSubscriptionVariables = Exact<{
 }>;
 
 
-export type LiveStatsSubscription = { liveStats: { totalEvents: number, pageViews: number, clicks: number, uniqueSessions: number, uniqueUsers: number, start: string, end: string, eventsByType: Array<{ key: string, count: number }>, eventsByAdaptor: Array<{ key: string, count: number }> } };
+export type LiveStatsSubscription = { liveStats: { start: string, end: string, totalEvents: number, pageViews: number, clicks: number, uniqueSessions: number, uniqueUsers: number, eventsByType: Array<{ key: string, count: number }>, eventsByAdaptor: Array<{ key: string, count: number }> } };
 
 export type TimeSeriesQueryVariables = Exact<{
   resolution: Resolution;
@@ -160,7 +166,50 @@ export class TypedDocumentString<TResult, TVariables>
     return this.value;
   }
 }
-
+export const StatsTotalsFragmentDoc = new TypedDocumentString(`
+    fragment StatsTotals on Stats {
+  totalEvents
+  pageViews
+  clicks
+  uniqueSessions
+  uniqueUsers
+}
+    `, {"fragmentName":"StatsTotals"}) as unknown as TypedDocumentString<StatsTotalsFragment, unknown>;
+export const StatsBreakdownFragmentDoc = new TypedDocumentString(`
+    fragment StatsBreakdown on Stats {
+  ...StatsTotals
+  eventsByType {
+    key
+    count
+  }
+  eventsByAdaptor {
+    key
+    count
+  }
+  start
+  end
+}
+    fragment StatsTotals on Stats {
+  totalEvents
+  pageViews
+  clicks
+  uniqueSessions
+  uniqueUsers
+}`, {"fragmentName":"StatsBreakdown"}) as unknown as TypedDocumentString<StatsBreakdownFragment, unknown>;
+export const EventFieldsFragmentDoc = new TypedDocumentString(`
+    fragment EventFields on Event {
+  eventId
+  schemaId
+  containerId
+  eventType
+  userId
+  sessionId
+  timestamp
+  receivedAt
+  properties
+  metadata
+}
+    `, {"fragmentName":"EventFields"}) as unknown as TypedDocumentString<EventFieldsFragment, unknown>;
 export const MeDocument = new TypedDocumentString(`
     query Me {
   me {
@@ -172,56 +221,68 @@ export const MeDocument = new TypedDocumentString(`
 export const OverviewStatsDocument = new TypedDocumentString(`
     query OverviewStats($filter: StatsInput) {
   stats(filter: $filter) {
-    totalEvents
-    pageViews
-    clicks
-    uniqueSessions
-    uniqueUsers
-    eventsByType {
-      key
-      count
-    }
-    eventsByAdaptor {
-      key
-      count
-    }
-    start
-    end
+    ...StatsBreakdown
   }
 }
-    `) as unknown as TypedDocumentString<OverviewStatsQuery, OverviewStatsQueryVariables>;
+    fragment StatsTotals on Stats {
+  totalEvents
+  pageViews
+  clicks
+  uniqueSessions
+  uniqueUsers
+}
+fragment StatsBreakdown on Stats {
+  ...StatsTotals
+  eventsByType {
+    key
+    count
+  }
+  eventsByAdaptor {
+    key
+    count
+  }
+  start
+  end
+}`) as unknown as TypedDocumentString<OverviewStatsQuery, OverviewStatsQueryVariables>;
 export const PreviousStatsDocument = new TypedDocumentString(`
     query PreviousStats($filter: StatsInput) {
   stats(filter: $filter) {
-    totalEvents
-    pageViews
-    clicks
-    uniqueSessions
-    uniqueUsers
+    ...StatsTotals
   }
 }
-    `) as unknown as TypedDocumentString<PreviousStatsQuery, PreviousStatsQueryVariables>;
+    fragment StatsTotals on Stats {
+  totalEvents
+  pageViews
+  clicks
+  uniqueSessions
+  uniqueUsers
+}`) as unknown as TypedDocumentString<PreviousStatsQuery, PreviousStatsQueryVariables>;
 export const LiveStatsDocument = new TypedDocumentString(`
     subscription LiveStats($filter: StatsInput) {
   liveStats(filter: $filter) {
-    totalEvents
-    pageViews
-    clicks
-    uniqueSessions
-    uniqueUsers
-    eventsByType {
-      key
-      count
-    }
-    eventsByAdaptor {
-      key
-      count
-    }
-    start
-    end
+    ...StatsBreakdown
   }
 }
-    `) as unknown as TypedDocumentString<LiveStatsSubscription, LiveStatsSubscriptionVariables>;
+    fragment StatsTotals on Stats {
+  totalEvents
+  pageViews
+  clicks
+  uniqueSessions
+  uniqueUsers
+}
+fragment StatsBreakdown on Stats {
+  ...StatsTotals
+  eventsByType {
+    key
+    count
+  }
+  eventsByAdaptor {
+    key
+    count
+  }
+  start
+  end
+}`) as unknown as TypedDocumentString<LiveStatsSubscription, LiveStatsSubscriptionVariables>;
 export const TimeSeriesDocument = new TypedDocumentString(`
     query TimeSeries($resolution: Resolution!, $filter: StatsInput) {
   timeSeries(resolution: $resolution, filter: $filter) {
@@ -263,37 +324,41 @@ export const EventsDocument = new TypedDocumentString(`
     query Events($filter: EventFilterInput, $limit: Int!, $cursor: String) {
   events(filter: $filter, limit: $limit, cursor: $cursor) {
     items {
-      eventId
-      schemaId
-      containerId
-      eventType
-      userId
-      sessionId
-      timestamp
-      receivedAt
-      properties
-      metadata
+      ...EventFields
     }
     nextCursor
   }
 }
-    `) as unknown as TypedDocumentString<EventsQuery, EventsQueryVariables>;
+    fragment EventFields on Event {
+  eventId
+  schemaId
+  containerId
+  eventType
+  userId
+  sessionId
+  timestamp
+  receivedAt
+  properties
+  metadata
+}`) as unknown as TypedDocumentString<EventsQuery, EventsQueryVariables>;
 export const NewEventsDocument = new TypedDocumentString(`
     subscription NewEvents($filter: EventFilterInput) {
   newEvents(filter: $filter) {
-    eventId
-    schemaId
-    containerId
-    eventType
-    userId
-    sessionId
-    timestamp
-    receivedAt
-    properties
-    metadata
+    ...EventFields
   }
 }
-    `) as unknown as TypedDocumentString<NewEventsSubscription, NewEventsSubscriptionVariables>;
+    fragment EventFields on Event {
+  eventId
+  schemaId
+  containerId
+  eventType
+  userId
+  sessionId
+  timestamp
+  receivedAt
+  properties
+  metadata
+}`) as unknown as TypedDocumentString<NewEventsSubscription, NewEventsSubscriptionVariables>;
 export const SchemasDocument = new TypedDocumentString(`
     query Schemas($includeRetired: Boolean!) {
   schemas(includeRetired: $includeRetired) {

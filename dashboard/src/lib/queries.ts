@@ -4,6 +4,48 @@
  */
 import { graphql } from '../gql';
 
+/** Selections several operations share, written once. */
+export const StatsTotalsFragment = graphql(`
+  fragment StatsTotals on Stats {
+    totalEvents
+    pageViews
+    clicks
+    uniqueSessions
+    uniqueUsers
+  }
+`);
+
+export const StatsBreakdownFragment = graphql(`
+  fragment StatsBreakdown on Stats {
+    ...StatsTotals
+    eventsByType {
+      key
+      count
+    }
+    eventsByAdaptor {
+      key
+      count
+    }
+    start
+    end
+  }
+`);
+
+export const EventFieldsFragment = graphql(`
+  fragment EventFields on Event {
+    eventId
+    schemaId
+    containerId
+    eventType
+    userId
+    sessionId
+    timestamp
+    receivedAt
+    properties
+    metadata
+  }
+`);
+
 export const MeQuery = graphql(`
   query Me {
     me {
@@ -16,21 +58,7 @@ export const MeQuery = graphql(`
 export const OverviewStatsQuery = graphql(`
   query OverviewStats($filter: StatsInput) {
     stats(filter: $filter) {
-      totalEvents
-      pageViews
-      clicks
-      uniqueSessions
-      uniqueUsers
-      eventsByType {
-        key
-        count
-      }
-      eventsByAdaptor {
-        key
-        count
-      }
-      start
-      end
+      ...StatsBreakdown
     }
   }
 `);
@@ -38,11 +66,7 @@ export const OverviewStatsQuery = graphql(`
 export const PreviousStatsQuery = graphql(`
   query PreviousStats($filter: StatsInput) {
     stats(filter: $filter) {
-      totalEvents
-      pageViews
-      clicks
-      uniqueSessions
-      uniqueUsers
+      ...StatsTotals
     }
   }
 `);
@@ -50,21 +74,7 @@ export const PreviousStatsQuery = graphql(`
 export const LiveStatsSubscription = graphql(`
   subscription LiveStats($filter: StatsInput) {
     liveStats(filter: $filter) {
-      totalEvents
-      pageViews
-      clicks
-      uniqueSessions
-      uniqueUsers
-      eventsByType {
-        key
-        count
-      }
-      eventsByAdaptor {
-        key
-        count
-      }
-      start
-      end
+      ...StatsBreakdown
     }
   }
 `);
@@ -113,16 +123,7 @@ export const EventsQuery = graphql(`
   query Events($filter: EventFilterInput, $limit: Int!, $cursor: String) {
     events(filter: $filter, limit: $limit, cursor: $cursor) {
       items {
-        eventId
-        schemaId
-        containerId
-        eventType
-        userId
-        sessionId
-        timestamp
-        receivedAt
-        properties
-        metadata
+        ...EventFields
       }
       nextCursor
     }
@@ -132,16 +133,7 @@ export const EventsQuery = graphql(`
 export const NewEventsSubscription = graphql(`
   subscription NewEvents($filter: EventFilterInput) {
     newEvents(filter: $filter) {
-      eventId
-      schemaId
-      containerId
-      eventType
-      userId
-      sessionId
-      timestamp
-      receivedAt
-      properties
-      metadata
+      ...EventFields
     }
   }
 `);
