@@ -30,14 +30,15 @@ TYPES = ("page_view", "page_view", "page_view", "github_project_click", "externa
 
 
 def events(count: int, sessions_a_day: int, seed: int) -> list[list[dict[str, object]]]:
-    """`count` events over the last 30 days, in batches; the same for every side."""
+    """`count` events over the last 29 days, in batches; the same for every side."""
     rng = random.Random(seed)
     now = datetime.now(UTC)
     batches: list[list[dict[str, object]]] = []
     for start in range(0, count, BATCH):
         batch = []
         for _ in range(min(BATCH, count - start)):
-            moment = now - timedelta(seconds=rng.uniform(0, 30 * 86400))
+            # Inside the last 29 days: the 30-day window moves on while the events are sent.
+            moment = now - timedelta(seconds=rng.uniform(0, 29 * 86400))
             day = moment.date().toordinal()
             batch.append(
                 {
@@ -89,10 +90,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sessions-a-day", type=int, default=3000)
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--requests", type=int, default=50, help="requests per side a round")
+    parser.add_argument(
+        "--keep-workdir", action="store_true", help="keep data directories and logs"
+    )
     args = parser.parse_args(argv)
     batches = events(args.events, args.sessions_a_day, seed=7)
     with (
-        RunContext(Profile.full()) as ctx,
+        RunContext(Profile.full(), keep_workdir=args.keep_workdir) as ctx,
         checkout(args.against, ctx.scratch("rev") / "tree") as tree,
         eventlens_up(
             ctx.fresh_dir("against") / "data", {"PYTHONPATH": f"{tree / 'src'}"}

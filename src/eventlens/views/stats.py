@@ -20,7 +20,7 @@ from eventlens.domain.errors import InvalidInput
 from eventlens.projections.distinct_count import merged_count
 from eventlens.views.clauses import all_of, equal_to
 from eventlens.views.ranges import STEPS, StatsFilter, ceil, floor, split_range
-from eventlens.views.sketch_cache import CachedSketches, SketchCache, UniqueSketches
+from eventlens.views.sketch_cache import CachedSketches, UniqueSketches
 
 RESOLUTIONS = {"minute": "stats_minutely", "hour": "stats_hourly", "day": "stats_daily"}
 MAX_POINTS = 5000
@@ -100,8 +100,10 @@ def unique_periods(
     return days, [(h, e) for h, e in ((start, day_start), (day_end, end)) if h < e]
 
 
+# The sketches of one table over the periods asked for, NULL where the caller holds the row
+# at its current version already. `{day}` and `{hour}` name the period in its own column.
 HELD_SKETCHES = """
-SELECT u.period, u.schema_id, u.container_id, u.version,
+SELECT {day}, {hour}, u.schema_id, u.container_id, u.version,
        CASE WHEN held.version IS NULL THEN u.sessions END,
        CASE WHEN held.version IS NULL THEN u.users END
 FROM (
@@ -109,91 +111,84 @@ FROM (
     FROM {table}
     WHERE ({periods}) AND {where}
 ) AS u
-LEFT JOIN jsonb_to_recordset(%(held)s::text::jsonb) AS held (period {kind}, schema_id text,
-                                                               container_id text, version text)
+LEFT JOIN jsonb_to_recordset({held}::text::jsonb) AS held (period {kind}, schema_id text,
+                                                           container_id text, version text)
     ON held.period = u.period AND held.schema_id = u.schema_id
        AND held.container_id = u.container_id AND held.version = u.version
 """
+DAILY = ("stats_daily_uniques", "day", "date")
+HOURLY = ("stats_hourly_uniques", "hour", "timestamptz")
 
 
 async def _uniques(
     conn: AsyncConnection[Any], f: StatsFilter, sketches: UniqueSketches
 ) -> tuple[int, int]:
+    """Merges the range's sketches, whole days' and cut days' hours', fetched in one query."""
     days, hours = unique_periods(f)
-    sessions: list[bytes] = []
-    users: list[bytes] = []
-    if days is not None:
-        await _sketches(
-            conn, f, "stats_daily_uniques", "day", [days], sketches.daily, sessions, users
-        )
-    if hours:
-        last = [(h, e - timedelta(microseconds=1)) for h, e in hours]
-        await _sketches(
-            conn, f, "stats_hourly_uniques", "hour", last, sketches.hourly, sessions, users
-        )
-    return merged_count(sessions), merged_count(users)
-
-
-async def _sketches(
-    conn: AsyncConnection[Any],
-    f: StatsFilter,
-    table: str,
-    period: str,
-    spans: list[tuple[Any, Any]],
-    cache: SketchCache,
-    sessions: list[bytes],
-    users: list[bytes],
-) -> None:
-    """Adds the sketches of the periods in `spans` (inclusive) to `sessions` and `users`;
-    those the cache holds at their row's current version are not fetched again (the query
-    answers NULL for them)."""
     params: dict[str, Any] = {}
     where = _where(f, params, event_type=False)
-    held: dict[Any, CachedSketches] = {}
-    ranges = []
-    for index, (first, last) in enumerate(spans):
-        held.update(cache.between(first, last))
-        params[f"p{index}"], params[f"q{index}"] = first, last
-        ranges.append(
-            sql.SQL("{period} BETWEEN {first} AND {last}").format(
+    parts: list[sql.Composable] = []
+    held: dict[str, dict[Any, CachedSketches]] = {}
+    for (table, period, kind), cache, spans in (
+        (DAILY, sketches.daily, [days] if days is not None else []),
+        (HOURLY, sketches.hourly, [(h, e - timedelta(microseconds=1)) for h, e in hours]),
+    ):
+        if not spans:
+            continue
+        ranges = []
+        held[period] = {}
+        for first, last in spans:
+            held[period].update(cache.between(first, last))
+            low, high = f"p{len(params)}", f"p{len(params) + 1}"
+            params[low], params[high] = first, last
+            ranges.append(
+                sql.SQL("{} BETWEEN {} AND {}").format(
+                    sql.Identifier(period), sql.Placeholder(low), sql.Placeholder(high)
+                )
+            )
+        # One JSON text, not four arrays: psycopg adapts array items one by one in Python.
+        params[f"held_{period}"] = orjson.dumps(
+            [
+                {"period": k[0], "schema_id": k[1], "container_id": k[2], "version": e.version}
+                for k, e in held[period].items()
+            ]
+        ).decode()
+        parts.append(
+            sql.SQL(HELD_SKETCHES).format(
+                day=sql.SQL("u.period" if period == "day" else "NULL::date"),
+                hour=sql.SQL("u.period" if period == "hour" else "NULL::timestamptz"),
                 period=sql.Identifier(period),
-                first=sql.Placeholder(f"p{index}"),
-                last=sql.Placeholder(f"q{index}"),
+                table=sql.Identifier(table),
+                periods=sql.SQL(" OR ").join(ranges),
+                where=where,
+                held=sql.Placeholder(f"held_{period}"),
+                kind=sql.SQL(kind),
             )
         )
-    # One JSON text, not four arrays: psycopg adapts array items one by one in Python.
-    params["held"] = orjson.dumps(
-        [
-            {"period": k[0], "schema_id": k[1], "container_id": k[2], "version": e.version}
-            for k, e in held.items()
-        ]
-    ).decode()
-    query = sql.SQL(HELD_SKETCHES).format(
-        period=sql.Identifier(period),
-        table=sql.Identifier(table),
-        periods=sql.SQL(" OR ").join(ranges),
-        where=where,
-        kind=sql.SQL("date" if period == "day" else "timestamptz"),
-    )
     # Sketches are kilobytes each: raw bytes, not hex text.
-    cursor = await conn.execute(query, params, binary=True)
+    cursor = await conn.execute(sql.SQL(" UNION ALL ").join(parts), params, binary=True)
+    sessions: list[bytes] = []
+    users: list[bytes] = []
     for (
-        moment,
+        day,
+        hour,
         schema_id,
         container_id,
         version,
         session_sketch,
         user_sketch,
     ) in await cursor.fetchall():
-        key = (moment, schema_id, container_id)
+        period, cache = ("day", sketches.daily) if day is not None else ("hour", sketches.hourly)
+        key = (day if day is not None else hour, schema_id, container_id)
         if session_sketch is None:
-            entry = held[key]
+            entry = held[period][key]
             cache.used(key)
         else:
             entry = CachedSketches(version, bytes(session_sketch), bytes(user_sketch))
             cache.hold(key, entry)
         sessions.append(entry.sessions)
         users.append(entry.users)
+    return merged_count(sessions), merged_count(users)
 
 
 async def time_series(
