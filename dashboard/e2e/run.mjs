@@ -16,6 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { snippetSiteChecks } from './snippetSite.mjs';
 
 const DASHBOARD = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const ROOT = path.resolve(DASHBOARD, '..');
@@ -678,6 +679,7 @@ async function main() {
     assert((await page.getByRole('heading', { name: 'Users and roles', exact: true }).count()) === 0, 'viewer sees user management');
   });
 
+  await snippetSiteChecks({ step, api, assert, waitFor, context, adminToken });
   await offlineDocsChecks();
 
   await step('no uncaught errors in the page', async () => {
