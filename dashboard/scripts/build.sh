@@ -8,10 +8,10 @@ cd "$(dirname "$0")/.."
 
 if ! have_node; then
   if [ -f dist/index.html ]; then
-    echo "dashboard: Node.js 18+ not found; serving the existing build in dashboard/dist" >&2
+    echo "dashboard: Node.js 20.19+ not found; serving the existing build in dashboard/dist" >&2
     exit 0
   fi
-  echo "dashboard: Node.js 18+ and npm are needed to build the dashboard (the API runs without it)" >&2
+  echo "dashboard: Node.js 20.19+ and npm are needed to build the dashboard (the API runs without it)" >&2
   exit 1
 fi
 

@@ -1,9 +1,9 @@
 # Shared by build.sh and test.sh (sourced, not run).
 
-# Node.js 18+ and npm, or a clear message.
+# Node.js 20.19+ and npm, or a clear message.
 have_node() {
   command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 &&
-    [ "$(node -p 'process.versions.node.split(".")[0]')" -ge 18 ]
+    node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)'
 }
 
 # `npm ci` when node_modules is missing or package-lock.json changed since the last install.

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 . scripts/lib.sh
 
 if ! have_node; then
-  echo "dashboard: Node.js 18+ and npm are needed for the dashboard tests" >&2
+  echo "dashboard: Node.js 20.19+ and npm are needed for the dashboard tests" >&2
   exit 1
 fi
 ensure_deps
