@@ -8,7 +8,9 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from graphql import GraphQLError
 
+from eventlens.graphql.errors import shape
 from eventlens.graphql.schema import schema
 
 
@@ -45,3 +47,24 @@ def test_an_internal_error_is_answered_without_details_and_logged(
 
     assert result.errors[0].message == "internal error"
     assert any(r.levelno >= logging.ERROR for r in caplog.records)
+
+
+def test_a_subscription_sent_for_one_result_is_answered_400_naming_the_websocket(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with caplog.at_level(logging.DEBUG):
+        result = execute("subscription { liveStats { totalEvents } }")
+
+    [error] = result.errors
+    assert error.extensions["status"] == 400
+    assert "WebSocket" in error.message
+    assert [r for r in caplog.records if r.levelno >= logging.WARNING] == []
+
+
+def test_a_recursion_error_while_resolving_is_answered_422_not_500() -> None:
+    error = GraphQLError("maximum recursion depth exceeded", original_error=RecursionError())
+
+    shape(error)
+
+    assert error.extensions["status"] == 422
+    assert "nested too deeply" in error.message

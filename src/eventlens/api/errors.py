@@ -148,6 +148,13 @@ def install(app: FastAPI) -> None:
             headers=getattr(error, "headers", None),
         )
 
+    # Input nested deeper than the interpreter's stack (JSON, a JSON Schema, a query) is the
+    # client's to change; where a route does not say so itself, this does.
+    @app.exception_handler(RecursionError)
+    async def too_deep(_request: Request, _error: RecursionError) -> JSONResponse:
+        message = "the request is nested too deeply to be processed"
+        return JSONResponse(error_body(422, message, code="too_deep"), 422)
+
     @app.exception_handler(StoreUnavailable)
     async def store_unavailable(_request: Request, error: StoreUnavailable) -> JSONResponse:
         return JSONResponse(error_body(503, str(error)), 503, headers={"Retry-After": "1"})

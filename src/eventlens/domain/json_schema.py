@@ -12,6 +12,7 @@ from referencing.exceptions import Unresolvable
 from referencing.jsonschema import DRAFT202012
 
 from eventlens.domain.errors import InvalidInput
+from eventlens.domain.patterns import PropertyValidator, UnsupportedPattern, unsupported_reason
 
 if TYPE_CHECKING:
     # referencing does not re-export Resolver from its package.
@@ -19,6 +20,9 @@ if TYPE_CHECKING:
 
 PropertyCheck = Callable[[dict[str, Any]], list[str]]
 MAX_VIOLATIONS = 10
+# Checking a schema recurses several Python frames per level, so a deeply nested one would
+# exhaust the interpreter's stack; real property schemas are nowhere near this deep.
+MAX_SCHEMA_DEPTH = 64
 
 # Keywords whose subschemas apply to the same value as the schema that holds them; a loop
 # through these (and $ref) would validate the same value forever.
@@ -45,6 +49,13 @@ def check_property_schema(event_type: str, json_schema: object) -> dict[str, Any
             "(use {} to accept any properties)",
             field=f"properties.{event_type}",
         )
+    too_deep = InvalidInput(
+        f"event type {event_type!r}: its JSON Schema is nested too deeply (at most "
+        f"{MAX_SCHEMA_DEPTH} levels of objects and arrays)",
+        field=f"properties.{event_type}",
+    )
+    if _depth(json_schema) > MAX_SCHEMA_DEPTH:
+        raise too_deep
     try:
         Draft202012Validator.check_schema(json_schema)
     except SchemaError as error:
@@ -53,6 +64,9 @@ def check_property_schema(event_type: str, json_schema: object) -> dict[str, Any
             f"event type {event_type!r}: invalid JSON Schema at {path}: {error.message}",
             field=f"properties.{event_type}",
         ) from None
+    # Within the limit, a caller already deep in its own stack could still run out.
+    except RecursionError:
+        raise too_deep from None
     declared = json_schema.get("type")
     if declared is not None and declared != "object":
         raise InvalidInput(
@@ -64,6 +78,20 @@ def check_property_schema(event_type: str, json_schema: object) -> dict[str, Any
     return json_schema
 
 
+def _depth(value: object) -> int:
+    """How deeply objects and arrays nest in `value`, measured without recursion."""
+    deepest = 0
+    pending: list[tuple[object, int]] = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, dict):
+            item = list(item.values())
+        if isinstance(item, list):
+            deepest = max(deepest, depth)
+            pending.extend((child, depth + 1) for child in item)
+    return deepest
+
+
 def _check_references(event_type: str, json_schema: dict[str, Any]) -> None:
     schemas = _subschemas(DRAFT202012.create_resource(json_schema))
     # Subschemas are dicts, which cannot be hashed, so they are known by identity.
@@ -73,6 +101,7 @@ def _check_references(event_type: str, json_schema: dict[str, Any]) -> None:
         if not isinstance(schema, dict):
             continue
         _refuse_dynamic_references(event_type, schema)
+        _refuse_unsupported_patterns(event_type, schema)
         edges: list[tuple[int, str | None]] = [
             (id(sub), None) for sub in _in_place_subschemas(schema)
         ]
@@ -103,6 +132,21 @@ def _refuse_dynamic_references(event_type: str, schema: dict[str, Any]) -> None:
                 f"event type {event_type!r}: {keyword} {schema[keyword]!r} is not supported "
                 "(a dynamic reference cannot be checked at registration); use $ref with a "
                 "local pointer such as '#/$defs/name'",
+                field=f"properties.{event_type}",
+            )
+
+
+def _refuse_unsupported_patterns(event_type: str, schema: dict[str, Any]) -> None:
+    patterns = [schema.get("pattern"), *schema.get("patternProperties", {})]
+    for pattern in patterns:
+        if not isinstance(pattern, str):
+            continue
+        reason = unsupported_reason(pattern)
+        if reason is not None:
+            raise InvalidInput(
+                f"event type {event_type!r}: pattern {pattern!r} is not supported ({reason}): "
+                "patterns are matched in linear time (RE2), which rules out backreferences "
+                "and lookaround",
                 field=f"properties.{event_type}",
             )
 
@@ -176,7 +220,7 @@ def compile_property_check(json_schema: dict[str, Any]) -> PropertyCheck:
         return _accept_all
     # An empty registry: never fetch a URL named by a schema recorded before references
     # were checked at registration.
-    validator = Draft202012Validator(json_schema, registry=Registry())
+    validator = PropertyValidator(json_schema, registry=Registry())
 
     def violations(properties: dict[str, Any]) -> list[str]:
         found = []
@@ -193,6 +237,13 @@ def compile_property_check(json_schema: dict[str, Any]) -> PropertyCheck:
             found.append(
                 "properties: cannot be validated: this event type's JSON Schema has a "
                 f"reference that does not resolve ({_unresolved(error)!r})"
+            )
+        # Likewise a pattern RE2 cannot run: matching it another way could take exponential
+        # time, so the event waits for the schema to be fixed.
+        except UnsupportedPattern as error:
+            found.append(
+                f"properties: cannot be validated: this event type's JSON Schema has the "
+                f"pattern {error.pattern!r}, which is not supported ({error.reason})"
             )
         except RecursionError:
             found.append(

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+from cross_web import HTTPException  # strawberry's HTTP error (its cross-web dependency)
 from fastapi import Request, WebSocket
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.fastapi import GraphQLRouter
@@ -13,6 +14,7 @@ from strawberry.types.unset import UnsetType
 
 from eventlens.access.actors import Unauthenticated
 from eventlens.graphql.context import authenticate, bearer_token
+from eventlens.graphql.errors import TOO_DEEP
 from eventlens.graphql.ide import graphiql_html
 from eventlens.graphql.schema import schema
 
@@ -31,6 +33,14 @@ class EventLensGraphQL(GraphQLRouter[dict[str, Any], None]):
             return orjson.dumps(data).decode()  # a time series' points: many times faster
         except TypeError:  # what orjson refuses, such as integers beyond 64 bits
             return super().encode_json(data)
+
+    def parse_json(self, data: str | bytes) -> Any:
+        # The decoder recurses once per level: a body nested deeper than the stack is the
+        # client's mistake, answered like strawberry's other body errors, not a 500.
+        try:
+            return super().parse_json(data)
+        except RecursionError:
+            raise HTTPException(422, TOO_DEEP) from None
 
     async def on_ws_connect(self, context: dict[str, Any]) -> UnsetType | dict[str, object] | None:
         params = context.get("connection_params") or {}
