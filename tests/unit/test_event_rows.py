@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 import orjson
 import pytest
 
+from eventlens.projections.distinct_count import hash64
 from eventlens.projections.event_rows import (
     COUNT_FIELDS,
     DIMENSION_MAX,
@@ -109,8 +110,8 @@ def test_sessions_and_users_are_collected_per_day_without_repeats() -> None:
     ]
     visitors = Increments.of(rows).visitors
     assert visitors == {
-        (date(2026, 3, 10), "portfolio_events", "CAP-ABC123"): ({"s1"}, {"u1"}),
-        (date(2026, 3, 10), "portfolio_events", ""): ({"s2"}, {"u2"}),
+        (date(2026, 3, 10), "portfolio_events", "CAP-ABC123"): ({hash64("s1")}, {hash64("u1")}),
+        (date(2026, 3, 10), "portfolio_events", ""): ({hash64("s2")}, {hash64("u2")}),
     }
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import Any
 
 import numpy as np
@@ -74,15 +74,18 @@ class Sketch:
         self.add_hash(hash64(value))
 
     def add_all(self, values: Iterable[str]) -> None:
-        """`add` for each value; a dense sketch's registers are updated with numpy at once
+        """`add` for each value."""
+        self.add_hashes([hash64(value) for value in values])
+
+    def add_hashes(self, hashes: Collection[int]) -> None:
+        """`add_hash` for each hash; a dense sketch's registers are updated with numpy at once
         (the projection adds a batch's sessions and users, thousands, to each day's)."""
-        hashes = [hash64(value) for value in values]
         if self.hashes is not None:
             self.hashes.update(hashes)
             if len(self.hashes) > SPARSE_LIMIT:
                 self._densify()
             return
-        self._raise_registers(np.array(hashes, dtype=np.uint64))
+        self._raise_registers(np.fromiter(hashes, dtype=np.uint64, count=len(hashes)))
 
     def merge(self, other: Sketch) -> None:
         if other.hashes is not None:

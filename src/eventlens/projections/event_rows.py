@@ -15,6 +15,8 @@ from typing import Any, NamedTuple
 
 import orjson
 
+from eventlens.projections.distinct_count import hash64
+
 # The columns of `event_logs`, in the order of `EventRow.copy_line`.
 COLUMNS = (
     "event_id",
@@ -150,8 +152,9 @@ def utc(timestamp: str) -> datetime:
 BucketCounts = Counter[tuple[datetime, str, str, str]]
 # (day, schema_id, container_id, dimension, value) -> events
 DimensionCounts = Counter[tuple[date, str, str, str, str]]
-Visitors = dict[tuple[date, str, str], tuple[set[str], set[str]]]
-HourlyVisitors = dict[tuple[datetime, str, str], tuple[set[str], set[str]]]
+# The sessions' and users' ids, hashed once for the day's and the hour's sketch alike.
+Visitors = dict[tuple[date, str, str], tuple[set[int], set[int]]]
+HourlyVisitors = dict[tuple[datetime, str, str], tuple[set[int], set[int]]]
 
 
 @dataclass
@@ -162,7 +165,7 @@ class Increments:
     hourly: BucketCounts
     daily: BucketCounts
     dimensions: DimensionCounts
-    visitors: Visitors  # (day, schema_id, container_id) -> (session ids, user ids)
+    visitors: Visitors  # (day, schema_id, container_id) -> (session, user id hashes)
     hourly_visitors: HourlyVisitors  # the same by hour, for ranges that cut a day
 
     @classmethod
@@ -209,12 +212,13 @@ class Increments:
             ] = n
         for (hour, schema_id, container), (sessions, users) in hourly.items():
             at = datetime.fromisoformat(hour + ":00+00:00")
-            increments.hourly_visitors[(at, schema_id, container)] = (sessions, users)
+            hashed = ({hash64(s) for s in sessions}, {hash64(u) for u in users})
+            increments.hourly_visitors[(at, schema_id, container)] = hashed
             day_sessions, day_users = increments.visitors.setdefault(
                 (at.date(), schema_id, container), (set(), set())
             )
-            day_sessions |= sessions
-            day_users |= users
+            day_sessions |= hashed[0]
+            day_users |= hashed[1]
         return increments
 
 

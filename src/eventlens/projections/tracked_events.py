@@ -288,6 +288,6 @@ def _count_visitors(
         current = conn.execute(lock.format(**names), key).fetchone()
         assert current is not None
         session_sketch, user_sketch = Sketch.decode(current[0]), Sketch.decode(current[1])
-        session_sketch.add_all(sessions)
-        user_sketch.add_all(users)
+        session_sketch.add_hashes(sessions)
+        user_sketch.add_hashes(users)
         conn.execute(update.format(**names), (session_sketch.encode(), user_sketch.encode(), *key))
