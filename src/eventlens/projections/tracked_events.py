@@ -85,23 +85,23 @@ CREATE TABLE IF NOT EXISTS stats_daily_dimensions (
     events        bigint NOT NULL,
     PRIMARY KEY (day, schema_id, container_id, dimension, value)
 ) WITH (fillfactor = 70);
-CREATE TABLE IF NOT EXISTS stats_daily_uniques (
-    day           date NOT NULL,
+"""
+    + "".join(
+        f"""
+CREATE TABLE IF NOT EXISTS {table} (
+    {period:<13} {kind} NOT NULL,
     schema_id     text NOT NULL,
     container_id  text NOT NULL DEFAULT '',
     sessions      bytea NOT NULL,
     users         bytea NOT NULL,
-    PRIMARY KEY (day, schema_id, container_id)
-) WITH (fillfactor = 50);
-CREATE TABLE IF NOT EXISTS stats_hourly_uniques (
-    hour          timestamptz NOT NULL,
-    schema_id     text NOT NULL,
-    container_id  text NOT NULL DEFAULT '',
-    sessions      bytea NOT NULL,
-    users         bytea NOT NULL,
-    PRIMARY KEY (hour, schema_id, container_id)
+    PRIMARY KEY ({period}, schema_id, container_id)
 ) WITH (fillfactor = 50);
 """
+        for table, period, kind in (
+            ("stats_daily_uniques", "day", "date"),
+            ("stats_hourly_uniques", "hour", "timestamptz"),
+        )
+    )
 )
 
 COPY_ROWS = sql.SQL("COPY event_logs ({}) FROM STDIN").format(

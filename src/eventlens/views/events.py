@@ -63,16 +63,11 @@ async def events(
     """Newest first; returns the page and the cursor of the next page (None at the end)."""
     params: dict[str, Any] = {"limit": limit + 1}
     where = _event_where(f, cursor, params)
-    async with conn.cursor(row_factory=dict_row) as cur:
-        await cur.execute(
-            sql.SQL(
-                "SELECT {fields} FROM event_logs WHERE {where} "
-                "ORDER BY received_at DESC, event_id DESC LIMIT %(limit)s"
-            ).format(fields=EVENT_FIELDS, where=where),
-            params,
-        )
-        rows = await cur.fetchall()
-    return page(rows, limit)
+    query = sql.SQL(
+        "SELECT {fields} FROM event_logs WHERE {where} "
+        "ORDER BY received_at DESC, event_id DESC LIMIT %(limit)s"
+    ).format(fields=EVENT_FIELDS, where=where)
+    return await _page(conn, query, params, limit)
 
 
 async def rejected(
@@ -88,19 +83,23 @@ async def rejected(
         clauses.append(sql.SQL("%(reason)s = ANY(r.reason_codes)"))
         params["reason"] = reason
     clauses += before_cursor(cursor, params, prefix="r")
+    query = sql.SQL(
+        "SELECT r.event_id, r.schema_id, r.container_id, r.event_type, r.received_at, "
+        "r.reasons, r.payload, (l.event_id IS NOT NULL) AS reprocessed "
+        "FROM rejected_events r LEFT JOIN event_logs l "
+        "ON l.schema_id = r.schema_id AND l.event_id = r.event_id "
+        "WHERE {} ORDER BY r.received_at DESC, r.event_id DESC LIMIT %(limit)s"
+    ).format(all_of(clauses))
+    return await _page(conn, query, params, limit)
+
+
+async def _page(
+    conn: AsyncConnection[Any], query: sql.Composed, params: dict[str, Any], limit: int
+) -> Page:
+    """`limit` + 1 rows, newest first: the page, and the next page's cursor if there is one."""
     async with conn.cursor(row_factory=dict_row) as cur:
-        await cur.execute(
-            sql.SQL(
-                "SELECT r.event_id, r.schema_id, r.container_id, r.event_type, r.received_at, "
-                "r.reasons, r.payload, (l.event_id IS NOT NULL) AS reprocessed "
-                "FROM rejected_events r LEFT JOIN event_logs l "
-                "ON l.schema_id = r.schema_id AND l.event_id = r.event_id "
-                "WHERE {} ORDER BY r.received_at DESC, r.event_id DESC LIMIT %(limit)s"
-            ).format(all_of(clauses)),
-            params,
-        )
-        rows = await cur.fetchall()
-    return page(rows, limit)
+        await cur.execute(query, params)
+        return page(await cur.fetchall(), limit)
 
 
 async def rejected_to_retry(
