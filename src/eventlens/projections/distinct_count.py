@@ -151,16 +151,15 @@ def merged_count(encoded: Iterable[bytes | None]) -> int:
 def _registers(
     hashes: np.ndarray[Any, np.dtype[np.uint64]],
 ) -> tuple[np.ndarray[Any, np.dtype[np.intp]], np.ndarray[Any, np.dtype[np.uint8]]]:
-    """`_register` for many hashes at once: each one's register and rank."""
+    """`_register` for many hashes at once: each one's register and rank.
+
+    The rank is one more than the leading zeros of the hash's low 64 - P bits. Those bits are
+    below 2^53, so a float64 holds them exactly and `frexp`'s exponent is their bit length.
+    """
     index = (hashes >> np.uint64(64 - P)).astype(np.intp)
-    rest = hashes << np.uint64(P)  # the low 64 - P bits, left-aligned
-    bit_length = np.zeros(len(hashes), dtype=np.int64)
-    for shift in (32, 16, 8, 4, 2, 1):  # a binary search for the highest set bit
-        high = rest >= (np.uint64(1) << np.uint64(shift))
-        bit_length[high] += shift
-        rest[high] >>= np.uint64(shift)
-    bit_length += (rest > 0).astype(np.int64)
-    return index, np.minimum(65 - bit_length, 64 - P + 1).astype(np.uint8)
+    low = hashes & np.uint64((1 << (64 - P)) - 1)
+    _, bit_length = np.frexp(low.astype(np.float64))
+    return index, (64 - P + 1 - bit_length).astype(np.uint8)
 
 
 def _estimate(registers: np.ndarray[Any, np.dtype[np.uint8]]) -> int:
