@@ -47,44 +47,55 @@ def _where(f: StatsFilter, params: dict[str, Any], *, event_type: bool = True) -
 async def stats(conn: AsyncConnection[Any], f: StatsFilter, sketches: UniqueSketches) -> Stats:
     if f.end <= f.start:
         raise InvalidInput("the range's end must be after its start", field="end")
-    params: dict[str, Any] = {}
-    where = _where(f, params)
-    pieces = split_range(f.start, f.end)
+    counts = _counts_query(f)
+    uniques, unique_params, held = _uniques_query(f, sketches)
+    # Both queries in one round trip: neither needs the other's answer.
+    async with conn.pipeline():
+        counted = await conn.execute(*counts) if counts is not None else None
+        sketched = await conn.execute(uniques, unique_params, binary=True)
     result = Stats()
-    if pieces:
-        parts = []
-        for index, (table, start, end) in enumerate(pieces):
-            params[f"s{index}"], params[f"e{index}"] = start, end
-            parts.append(
-                sql.SQL(
-                    "SELECT container_id, event_type, events FROM {table} "
-                    "WHERE bucket >= {s} AND bucket < {e} AND {where}"
-                ).format(
-                    table=sql.Identifier(table),
-                    s=sql.Placeholder(f"s{index}"),
-                    e=sql.Placeholder(f"e{index}"),
-                    where=where,
-                )
-            )
-        query = sql.SQL(
-            "SELECT container_id, event_type, sum(events)::bigint FROM ({}) AS r "
-            "GROUP BY container_id, event_type"
-        ).format(sql.SQL(" UNION ALL ").join(parts))
-        cursor = await conn.execute(query, params)
-        for container_id, event_type, events in await cursor.fetchall():
-            result.total_events += events
-            result.events_by_type[event_type] = result.events_by_type.get(event_type, 0) + events
-            key = container_id or "(none)"
-            result.events_by_adaptor[key] = result.events_by_adaptor.get(key, 0) + events
+    for container_id, event_type, events in await counted.fetchall() if counted else []:
+        result.total_events += events
+        result.events_by_type[event_type] = result.events_by_type.get(event_type, 0) + events
+        key = container_id or "(none)"
+        result.events_by_adaptor[key] = result.events_by_adaptor.get(key, 0) + events
     result.page_views = result.events_by_type.get("page_view", 0)
     result.clicks = sum(n for t, n in result.events_by_type.items() if "click" in t)
-    sessions, users = await _uniques(conn, f, sketches)
+    sessions, users = _merged(await sketched.fetchall(), held, sketches)
     if f.event_type is None:
         # The sketches are exact to the hour: minutes at a range's edges outside it may still
         # hold visitors. None of them can be counted when the range holds fewer events.
         sessions, users = min(sessions, result.total_events), min(users, result.total_events)
     result.unique_sessions, result.unique_users = sessions, users
     return result
+
+
+def _counts_query(f: StatsFilter) -> tuple[sql.Composed, dict[str, Any]] | None:
+    """Events by adaptor and type over the range's pieces of rollups (None: an empty range)."""
+    pieces = split_range(f.start, f.end)
+    if not pieces:
+        return None
+    params: dict[str, Any] = {}
+    where = _where(f, params)
+    parts = []
+    for index, (table, start, end) in enumerate(pieces):
+        params[f"s{index}"], params[f"e{index}"] = start, end
+        parts.append(
+            sql.SQL(
+                "SELECT container_id, event_type, events FROM {table} "
+                "WHERE bucket >= {s} AND bucket < {e} AND {where}"
+            ).format(
+                table=sql.Identifier(table),
+                s=sql.Placeholder(f"s{index}"),
+                e=sql.Placeholder(f"e{index}"),
+                where=where,
+            )
+        )
+    query = sql.SQL(
+        "SELECT container_id, event_type, sum(events)::bigint FROM ({}) AS r "
+        "GROUP BY container_id, event_type"
+    ).format(sql.SQL(" UNION ALL ").join(parts))
+    return query, params
 
 
 def unique_periods(
@@ -120,15 +131,19 @@ DAILY = ("stats_daily_uniques", "day", "date")
 HOURLY = ("stats_hourly_uniques", "hour", "timestamptz")
 
 
-async def _uniques(
-    conn: AsyncConnection[Any], f: StatsFilter, sketches: UniqueSketches
-) -> tuple[int, int]:
-    """Merges the range's sketches, whole days' and cut days' hours', fetched in one query."""
+Held = dict[str, dict[Any, CachedSketches]]
+
+
+def _uniques_query(
+    f: StatsFilter, sketches: UniqueSketches
+) -> tuple[sql.Composed, dict[str, Any], Held]:
+    """The query for the range's sketches, whole days' and cut days' hours', and the
+    sketches the cache holds of them (the query answers NULL for those still current)."""
     days, hours = unique_periods(f)
     params: dict[str, Any] = {}
     where = _where(f, params, event_type=False)
     parts: list[sql.Composable] = []
-    held: dict[str, dict[Any, CachedSketches]] = {}
+    held: Held = {}
     for (table, period, kind), cache, spans in (
         (DAILY, sketches.daily, [days] if days is not None else []),
         (HOURLY, sketches.hourly, [(h, e - timedelta(microseconds=1)) for h, e in hours]),
@@ -165,19 +180,15 @@ async def _uniques(
                 kind=sql.SQL(kind),
             )
         )
-    # Sketches are kilobytes each: raw bytes, not hex text.
-    cursor = await conn.execute(sql.SQL(" UNION ALL ").join(parts), params, binary=True)
+    return sql.Composed([sql.SQL(" UNION ALL ").join(parts)]), params, held
+
+
+def _merged(rows: list[Any], held: Held, sketches: UniqueSketches) -> tuple[int, int]:
+    """The unique sessions and users of the fetched and held sketches (sketches are fetched
+    in binary: kilobytes each, not hex text)."""
     sessions: list[bytes] = []
     users: list[bytes] = []
-    for (
-        day,
-        hour,
-        schema_id,
-        container_id,
-        version,
-        session_sketch,
-        user_sketch,
-    ) in await cursor.fetchall():
+    for day, hour, schema_id, container_id, version, session_sketch, user_sketch in rows:
         period, cache = ("day", sketches.daily) if day is not None else ("hour", sketches.hourly)
         key = (day if day is not None else hour, schema_id, container_id)
         if session_sketch is None:
