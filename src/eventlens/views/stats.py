@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -42,6 +43,28 @@ def _where(f: StatsFilter, params: dict[str, Any], *, event_type: bool = True) -
     if event_type:
         pairs.append(("event_type", f.event_type))
     return all_of(equal_to(pairs, params))
+
+
+def _filtered(
+    f: StatsFilter, params: dict[str, Any], *, event_type: bool = True
+) -> tuple[str, ...]:
+    """The columns the filter names, their values put in `params`: a query's shape, for the
+    composed-query caches below (composing SQL costs a stats query more than running it)."""
+    pairs = [("schema_id", f.schema_id), ("container_id", f.container_id)]
+    if event_type:
+        pairs.append(("event_type", f.event_type))
+    columns = []
+    for column, value in pairs:
+        if value is not None:
+            params[column] = value
+            columns.append(column)
+    return tuple(columns)
+
+
+def _where_sql(columns: tuple[str, ...]) -> sql.Composable:
+    return all_of(
+        [sql.SQL("{} = {}").format(sql.Identifier(c), sql.Placeholder(c)) for c in columns]
+    )
 
 
 async def stats(conn: AsyncConnection[Any], f: StatsFilter, sketches: UniqueSketches) -> Stats:
@@ -76,26 +99,31 @@ def _counts_query(f: StatsFilter) -> tuple[sql.Composed, dict[str, Any]] | None:
     if not pieces:
         return None
     params: dict[str, Any] = {}
-    where = _where(f, params)
-    parts = []
-    for index, (table, start, end) in enumerate(pieces):
+    columns = _filtered(f, params)
+    for index, (_, start, end) in enumerate(pieces):
         params[f"s{index}"], params[f"e{index}"] = start, end
-        parts.append(
-            sql.SQL(
-                "SELECT container_id, event_type, events FROM {table} "
-                "WHERE bucket >= {s} AND bucket < {e} AND {where}"
-            ).format(
-                table=sql.Identifier(table),
-                s=sql.Placeholder(f"s{index}"),
-                e=sql.Placeholder(f"e{index}"),
-                where=where,
-            )
+    return _counts_sql(tuple(table for table, _, _ in pieces), columns), params
+
+
+@lru_cache(maxsize=256)
+def _counts_sql(tables: tuple[str, ...], columns: tuple[str, ...]) -> sql.Composed:
+    where = _where_sql(columns)
+    parts = [
+        sql.SQL(
+            "SELECT container_id, event_type, events FROM {table} "
+            "WHERE bucket >= {s} AND bucket < {e} AND {where}"
+        ).format(
+            table=sql.Identifier(table),
+            s=sql.Placeholder(f"s{index}"),
+            e=sql.Placeholder(f"e{index}"),
+            where=where,
         )
-    query = sql.SQL(
+        for index, table in enumerate(tables)
+    ]
+    return sql.SQL(
         "SELECT container_id, event_type, sum(events)::bigint FROM ({}) AS r "
         "GROUP BY container_id, event_type"
     ).format(sql.SQL(" UNION ALL ").join(parts))
-    return query, params
 
 
 def unique_periods(
@@ -141,26 +169,19 @@ def _uniques_query(
     sketches the cache holds of them (the query answers NULL for those still current)."""
     days, hours = unique_periods(f)
     params: dict[str, Any] = {}
-    where = _where(f, params, event_type=False)
-    parts: list[sql.Composable] = []
+    columns = _filtered(f, params, event_type=False)
     held: Held = {}
-    for (table, period, kind), cache, spans in (
+    spans_by_table = (
         (DAILY, sketches.daily, [days] if days is not None else []),
         (HOURLY, sketches.hourly, [(h, e - timedelta(microseconds=1)) for h, e in hours]),
-    ):
+    )
+    for (_, period, _), cache, spans in spans_by_table:
         if not spans:
             continue
-        ranges = []
         held[period] = {}
-        for first, last in spans:
+        for index, (first, last) in enumerate(spans):
             held[period].update(cache.between(first, last))
-            low, high = f"p{len(params)}", f"p{len(params) + 1}"
-            params[low], params[high] = first, last
-            ranges.append(
-                sql.SQL("{} BETWEEN {} AND {}").format(
-                    sql.Identifier(period), sql.Placeholder(low), sql.Placeholder(high)
-                )
-            )
+            params[f"{period}_first{index}"], params[f"{period}_last{index}"] = first, last
         # One JSON text, not four arrays: psycopg adapts array items one by one in Python.
         params[f"held_{period}"] = orjson.dumps(
             [
@@ -168,6 +189,26 @@ def _uniques_query(
                 for k, e in held[period].items()
             ]
         ).decode()
+    shape = tuple(len(spans) for _, _, spans in spans_by_table)
+    return _uniques_sql(shape, columns), params, held
+
+
+@lru_cache(maxsize=256)
+def _uniques_sql(spans: tuple[int, ...], columns: tuple[str, ...]) -> sql.Composed:
+    """The sketches query for this many spans of days and of hours, filtered on `columns`."""
+    where = _where_sql(columns)
+    parts = []
+    for (table, period, kind), count in zip((DAILY, HOURLY), spans, strict=True):
+        if not count:
+            continue
+        ranges = [
+            sql.SQL("{} BETWEEN {} AND {}").format(
+                sql.Identifier(period),
+                sql.Placeholder(f"{period}_first{index}"),
+                sql.Placeholder(f"{period}_last{index}"),
+            )
+            for index in range(count)
+        ]
         parts.append(
             sql.SQL(HELD_SKETCHES).format(
                 day=sql.SQL("u.period" if period == "day" else "NULL::date"),
@@ -180,7 +221,7 @@ def _uniques_query(
                 kind=sql.SQL(kind),
             )
         )
-    return sql.Composed([sql.SQL(" UNION ALL ").join(parts)]), params, held
+    return sql.Composed([sql.SQL(" UNION ALL ").join(parts)])
 
 
 def _merged(rows: list[Any], held: Held, sketches: UniqueSketches) -> tuple[int, int]:
