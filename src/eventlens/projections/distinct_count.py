@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -116,33 +116,49 @@ class Sketch:
         return _estimate(np.frombuffer(bytes(self.registers), dtype=np.uint8))
 
 
-def merged_count(encoded: Iterable[bytes | None]) -> int:
-    """The distinct count of the union of many sketches (the read side's hot path).
+class Mergeable:
+    """A stored sketch made ready to merge: its registers, and its hashes while sparse (a
+    union of sparse sketches small enough is counted exactly). The read side keeps these,
+    so a query merges what it holds without decoding it again."""
 
-    Vectorised with numpy, dense registers and sparse hashes alike: a 30-day range over many
-    adaptors is a few array operations, not one Python loop per sketch or hash.
-    """
-    sparse: list[np.ndarray[Any, np.dtype[np.uint64]]] = []
-    dense: list[np.ndarray[Any, np.dtype[np.uint8]]] = []
-    for data in encoded:
-        if not data:
-            continue
-        if data[0] == _SPARSE:
-            sparse.append(np.frombuffer(data, dtype=">u8", offset=1).astype(np.uint64))
-        else:
-            dense.append(np.frombuffer(data, dtype=np.uint8, offset=1))
-    hashes = np.concatenate(sparse) if sparse else np.empty(0, dtype=np.uint64)
-    registers = np.maximum.reduce(dense) if dense else np.zeros(M, dtype=np.uint8)
-    if len(hashes):
-        # A hash seen twice raises its register no further: no need to de-duplicate first.
-        index, rank = _registers(hashes)
-        registers = registers.copy()
-        np.maximum.at(registers, index, rank)
+    __slots__ = ("hashes", "registers")
+
+    def __init__(self, data: bytes | None) -> None:
+        self.hashes: np.ndarray[Any, np.dtype[np.uint64]] | None = None
+        if data and data[0] != _SPARSE:
+            self.registers = np.frombuffer(data, dtype=np.uint8, offset=1)
+            return
+        self.registers = np.zeros(M, dtype=np.uint8)
+        self.hashes = (
+            np.frombuffer(data, dtype=">u8", offset=1).astype(np.uint64)
+            if data
+            else np.empty(0, dtype=np.uint64)
+        )
+        if len(self.hashes):
+            index, rank = _registers(self.hashes)
+            np.maximum.at(self.registers, index, rank)
+
+    def __len__(self) -> int:
+        """Bytes held."""
+        return self.registers.nbytes + (self.hashes.nbytes if self.hashes is not None else 0)
+
+
+def merged_count(encoded: Iterable[bytes | None]) -> int:
+    """The distinct count of the union of many stored sketches."""
+    return union_count([Mergeable(data) for data in encoded if data])
+
+
+def union_count(sketches: Sequence[Mergeable]) -> int:
+    """The distinct count of the union of many sketches (the read side's hot path): the
+    register-wise maximum, vectorised with numpy, not one Python loop per sketch or hash."""
+    if not sketches:
+        return 0
+    registers = np.maximum.reduce([sketch.registers for sketch in sketches])
     estimate = _estimate(registers)
-    if not dense and estimate <= 2 * SPARSE_LIMIT:
+    if estimate <= 2 * SPARSE_LIMIT and all(sketch.hashes is not None for sketch in sketches):
         # Possibly small enough to be counted exactly, as a sparse sketch is: sorting the
         # hashes is worth it only here (at this size the estimate is within a few percent).
-        exact = len(np.unique(hashes))
+        exact = len(np.unique(np.concatenate([s.hashes for s in sketches if s.hashes is not None])))
         if exact <= SPARSE_LIMIT:
             return exact
     return estimate

@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import NamedTuple
 
+from eventlens.projections.distinct_count import Mergeable
+
 # (day or hour, schema_id, container_id): the primary key of `stats_daily_uniques` or
 # `stats_hourly_uniques` (one cache per table: a date and a datetime do not compare).
 Key = tuple[date, str, str]
@@ -30,8 +32,8 @@ DEFAULT_MAX_BYTES = 32 << 20  # about 4,000 days-and-adaptors of dense sketches
 
 class CachedSketches(NamedTuple):
     version: str  # the row's xmin when it was read
-    sessions: bytes
-    users: bytes
+    sessions: Mergeable  # decoded once, merged by every query that needs it
+    users: Mergeable
 
 
 class SketchCache:

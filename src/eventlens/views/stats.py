@@ -18,7 +18,7 @@ import orjson
 from psycopg import AsyncConnection, sql
 
 from eventlens.domain.errors import InvalidInput
-from eventlens.projections.distinct_count import merged_count
+from eventlens.projections.distinct_count import Mergeable, union_count
 from eventlens.views.clauses import all_of, equal_to
 from eventlens.views.ranges import STEPS, StatsFilter, ceil, floor, split_range
 from eventlens.views.sketch_cache import CachedSketches, UniqueSketches
@@ -227,8 +227,8 @@ def _uniques_sql(spans: tuple[int, ...], columns: tuple[str, ...]) -> sql.Compos
 def _merged(rows: list[Any], held: Held, sketches: UniqueSketches) -> tuple[int, int]:
     """The unique sessions and users of the fetched and held sketches (sketches are fetched
     in binary: kilobytes each, not hex text)."""
-    sessions: list[bytes] = []
-    users: list[bytes] = []
+    sessions: list[Mergeable] = []
+    users: list[Mergeable] = []
     for day, hour, schema_id, container_id, version, session_sketch, user_sketch in rows:
         period, cache = ("day", sketches.daily) if day is not None else ("hour", sketches.hourly)
         key = (day if day is not None else hour, schema_id, container_id)
@@ -236,11 +236,13 @@ def _merged(rows: list[Any], held: Held, sketches: UniqueSketches) -> tuple[int,
             entry = held[period][key]
             cache.used(key)
         else:
-            entry = CachedSketches(version, bytes(session_sketch), bytes(user_sketch))
+            entry = CachedSketches(
+                version, Mergeable(bytes(session_sketch)), Mergeable(bytes(user_sketch))
+            )
             cache.hold(key, entry)
         sessions.append(entry.sessions)
         users.append(entry.users)
-    return merged_count(sessions), merged_count(users)
+    return union_count(sessions), union_count(users)
 
 
 async def time_series(
