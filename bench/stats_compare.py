@@ -19,6 +19,8 @@ import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
+import psycopg
+
 from bench.compare import checkout
 from bench.core import BenchmarkFailure, Profile, RunContext
 from bench.http import request_json
@@ -83,6 +85,15 @@ def wait_until_projected(side: EventLens, token: str, count: int, timeout: float
         time.sleep(1)
 
 
+def settle(side: EventLens) -> None:
+    """What autovacuum would do soon after a burst of writes, done now on both sides alike:
+    the read models' dead row versions cleared and their statistics current, so the
+    measurement sees neither side mid-cleanup."""
+    with psycopg.connect(side.database_url, autocommit=True) as conn:
+        conn.execute("VACUUM (ANALYZE)")
+        conn.execute("CHECKPOINT")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.stats_compare", description=__doc__)
     parser.add_argument("--against", required=True, metavar="REV", help="the git revision")
@@ -109,6 +120,7 @@ def main(argv: list[str] | None = None) -> None:
             fill(side, side.setup_seed_site(), batches)
             tokens[name] = login(side.server.base_url)
             wait_until_projected(side, tokens[name], args.events)
+            settle(side)
             print(f"{name}: {args.events:,} events projected", flush=True)
         medians: dict[str, list[float]] = {name: [] for name in sides}
         every: dict[str, list[float]] = {name: [] for name in sides}
