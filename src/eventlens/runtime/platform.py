@@ -78,7 +78,7 @@ class Platform:
 
         from eventlens.bootstrap import ensure_first_admin
 
-        if not self.settings.database_url and self.serving.listen_fd is not None:
+        if self.run_workers and not self.settings.database_url:  # `eventlens up` owns it
             log.info("starting the embedded PostgreSQL in %s", self.settings.data_dir)
         self.database_url, self._started_embedded_postgres = await asyncio.to_thread(
             resolve_database, self.settings

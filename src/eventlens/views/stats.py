@@ -19,7 +19,7 @@ from psycopg import AsyncConnection, sql
 
 from eventlens.domain.errors import InvalidInput
 from eventlens.projections.distinct_count import Mergeable, union_count
-from eventlens.views.clauses import all_of, equal_to
+from eventlens.views.clauses import all_of
 from eventlens.views.ranges import STEPS, StatsFilter, ceil, floor, split_range
 from eventlens.views.sketch_cache import CachedSketches, UniqueSketches
 
@@ -39,10 +39,7 @@ class Stats:
 
 
 def _where(f: StatsFilter, params: dict[str, Any], *, event_type: bool = True) -> sql.Composable:
-    pairs: list[tuple[str, object]] = [("schema_id", f.schema_id), ("container_id", f.container_id)]
-    if event_type:
-        pairs.append(("event_type", f.event_type))
-    return all_of(equal_to(pairs, params))
+    return _where_sql(_filtered(f, params, event_type=event_type))
 
 
 def _filtered(
