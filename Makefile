@@ -9,6 +9,7 @@ STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 up: $(STAMP)
 	@echo "== Building the dashboard (when its sources changed)" >&2
 	dashboard/scripts/build.sh || echo "The dashboard is not built; the API runs without it." >&2
+	@scripts/geoip fetch || echo "No geo database: events are recorded without places." >&2
 	@echo "== Starting EventLens (the first start creates its database in .eventlens)" >&2
 	$(BIN)/eventlens up
 

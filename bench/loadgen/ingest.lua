@@ -1,11 +1,14 @@
 -- wrk script: every request carries new events, each with its own random event id.
 --
--- wrk ... URL -- TAG EVENTS_PER_REQUEST CONTAINER_ID TIMESTAMP
+-- wrk ... URL -- TAG EVENTS_PER_REQUEST CONTAINER_ID TIMESTAMP CLIENTS
 --   TAG                 8 hex digits: the first 32 bits of every event id of this run, so the
 --                       events of one run can be counted by an index range scan afterwards
 --   EVENTS_PER_REQUEST  0 for a single-event body, N for {"events": [N events]}
 --   CONTAINER_ID        the adaptor's container id (sent as properties.container_id)
 --   TIMESTAMP           the client timestamp written into every event
+--   CLIENTS             a file of lines "user agent TAB address TAB referrer TAB url": each
+--                       request speaks as one of them (User-Agent, X-Forwarded-For), and its
+--                       events carry that page's url and referrer
 -- On exit it prints one line: BENCH_RESULT {json}.
 
 local threads = {}
@@ -22,11 +25,22 @@ function init(args)
    stamp = args[4]
    sent_requests = 0
    math.randomseed(os.time() * 1000 + thread_index * 7919 + math.floor(os.clock() * 1e6))
-   headers = { ["Content-Type"] = "application/json" }
+   clients = {}
+   for line in io.lines(args[5]) do
+      local agent, address, referrer, url = line:match("^([^\t]*)\t([^\t]*)\t([^\t]*)\t(.*)$")
+      if agent then
+         local page = ',"url":"' .. url .. '","referrer":'
+            .. (referrer == "" and "null" or '"' .. referrer .. '"') .. ',"screen_width":1440}'
+         table.insert(clients, {
+            headers = { ["Content-Type"] = "application/json", ["User-Agent"] = agent,
+                        ["X-Forwarded-For"] = address },
+            page = page })
+      end
+   end
    head = '","schema_id":"portfolio_events","event_type":"page_view","user_id":"user_1732780000000_'
    tail = '","timestamp":"' .. stamp .. '","properties":{"page_title":"Home","tracked_at":"'
       .. stamp .. '","page_url":"http://localhost:8080/","page_path":"/","container_id":"'
-      .. container .. '"},"metadata":{}}'
+      .. container .. '"},"metadata":{}'
 end
 
 local random, format = math.random, string.format
@@ -37,26 +51,27 @@ local function event_id()
       random(0x8000, 0xbfff), random(0, 0xffff), random(0, 0xffff), random(0, 0xffff))
 end
 
-local function event()
-   -- the seed snippet's body; 20,000 visitors, one session each
+local function event(client)
+   -- the seed snippet's body, with the page's url and referrer; 20,000 visitors, one session each
    local visitor = format("%09d", random(1, 20000))
    return '{"event_id":"' .. event_id() .. head .. visitor .. '","session_id":"session_1732780000000_'
-      .. visitor .. tail
+      .. visitor .. tail .. client.page
 end
 
 function request()
    sent_requests = sent_requests + 1
+   local client = clients[random(1, #clients)]
    local body
    if per_request == 0 then
-      body = event()
+      body = event(client)
    else
       local events = {}
       for i = 1, per_request do
-         events[i] = event()
+         events[i] = event(client)
       end
       body = '{"events":[' .. table.concat(events, ",") .. "]}"
    end
-   return wrk.format("POST", nil, headers, body)
+   return wrk.format("POST", nil, client.headers, body)
 end
 
 function done(summary, latency, requests)

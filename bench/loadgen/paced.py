@@ -32,7 +32,12 @@ from bench.loadgen.httpclient import Connection, HttpError
 
 MARKER = "BENCH_RESULT "
 T = TypeVar("T")
-HEADERS = {"Content-Type": "application/json"}
+# A browser's User-Agent: a request without one is a bot's, refused rather than recorded.
+HEADERS = {
+    "Content-Type": "application/json",
+    "User-Agent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/131.0.0.0 Safari/537.36",
+}
 
 
 def event_body(

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.core import BenchmarkFailure
+from bench.loadgen.clients import clients_file
 
 SCRIPT = Path(__file__).with_name("ingest.lua")
 MARKER = "BENCH_RESULT "
@@ -98,7 +99,7 @@ def run_wrk(
     stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
     args = [wrk, f"-t{threads}", f"-c{connections}", f"-d{duration_s}s", "--timeout", "30s"]
     args += ["--latency", "-s", str(SCRIPT), url, "--"]
-    args += [tag, str(events_per_request), container_id, stamp]
+    args += [tag, str(events_per_request), container_id, stamp, str(clients_file())]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.monotonic()
     done = subprocess.run(

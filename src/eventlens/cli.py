@@ -88,8 +88,17 @@ def _serve(settings: Settings, *, run_workers: bool, replica: int | None = None)
         ws_max_size=settings.max_request_bytes,
     )
     if settings.access_log:  # whatever the level of the rest of the log
-        logging.getLogger("uvicorn.access").setLevel(logging.INFO)
+        access = logging.getLogger("uvicorn.access")
+        access.setLevel(logging.INFO)
+        access.addFilter(_without_client_address)
     uvicorn.Server(config).run(sockets=[sock])
+
+
+def _without_client_address(record: logging.LogRecord) -> bool:
+    """The access log never names a client's address (uvicorn's first argument)."""
+    if isinstance(record.args, tuple) and len(record.args) == 5:
+        record.args = ("-", *record.args[1:])
+    return True
 
 
 def cmd_up(args: argparse.Namespace) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 
@@ -20,6 +21,15 @@ def _int(name: str, default: int) -> int:
 def _str(name: str) -> str | None:
     value = os.environ.get(name, "").strip()
     return value or None
+
+
+def _geoip_db() -> Path | None:
+    named = _str("EVENTLENS_GEOIP_DB")
+    if named is not None:
+        return Path(named)
+    cache = Path(_str("EVENTLENS_CACHE_DIR") or Path.home() / ".cache" / "eventlens")
+    default = cache / "geoip"
+    return default if default.is_dir() else None
 
 
 @dataclass(frozen=True)
@@ -64,6 +74,17 @@ class Settings:
             (_str("EVENTLENS_ACCESS_LOG") or "on").lower() not in ("0", "off", "false", "no")
         )
     )
+
+    # The offline IP-to-city database (scripts/geoip fetches DB-IP Lite into the cache).
+    geoip_db: Path | None = field(default_factory=_geoip_db)
+    # A visit ends after this long without an event from its visitor.
+    visit_timeout_minutes: int = field(
+        default_factory=lambda: _int("EVENTLENS_VISIT_TIMEOUT_MINUTES", 30)
+    )
+
+    @property
+    def visit_timeout(self) -> timedelta:
+        return timedelta(minutes=max(1, self.visit_timeout_minutes))
 
     @property
     def uses_kafka(self) -> bool:

@@ -25,6 +25,8 @@ def test_requests_are_logged_once_each_and_ingest_logs_nothing(
         time.sleep(0.1)
     log = shared_platform.log.read_text()
     assert log.count(f"GET {marker} ") == 1
+    [line] = [line for line in log.splitlines() if f"GET {marker} " in line]
+    assert "127.0.0.1" not in line  # the client's address is never logged
     assert "POST /api/events/ingest" not in log
     assert "Traceback" not in log
     assert "--- Logging error ---" not in log

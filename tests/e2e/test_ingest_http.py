@@ -80,7 +80,8 @@ def request(
     headers: dict[str, str] | None = None,
 ) -> bytes:
     lines = [f"{method} {path} HTTP/{version}", "Host: 127.0.0.1"]
-    fields = {"Content-Type": "application/json", **(headers or {})}
+    # A client names itself: a request without a User-Agent is a bot's, not recorded.
+    fields = {"Content-Type": "application/json", "User-Agent": "raw-socket/1", **(headers or {})}
     if body is not None and "Transfer-Encoding" not in fields:
         fields["Content-Length"] = str(len(body))
     lines += [f"{name}: {value}" for name, value in fields.items()]

@@ -68,9 +68,19 @@ def test_a_malformed_field_is_named(changes: dict[str, Any], field: str) -> None
     assert fields_of(error) == [field]
 
 
-def test_a_missing_schema_is_named() -> None:
+def test_an_event_may_leave_its_schema_to_its_adaptor() -> None:
     event = body()
     del event["schema_id"]
+
+    assert parse_event(event, RECEIVED).schema_id == ""  # judged: the adaptor's schema
+
+
+def test_an_event_naming_neither_schema_nor_adaptor_is_malformed() -> None:
+    event = body()
+    del event["schema_id"]
+    event["properties"] = {}
+    event.pop("container_id", None)
+
     with pytest.raises(InvalidEvent) as error:
         parse_event(event, RECEIVED)
     assert fields_of(error) == ["schema_id"]

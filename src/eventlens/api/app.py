@@ -11,7 +11,17 @@ from fastapi import FastAPI
 
 from eventlens import __version__
 from eventlens.access.tokens import TokenIssuer
-from eventlens.api import adaptors, auth, errors, events, health, reprocess, schemas, users
+from eventlens.api import (
+    adaptors,
+    auth,
+    collection,
+    errors,
+    events,
+    health,
+    reprocess,
+    schemas,
+    users,
+)
 from eventlens.api.ingest import Ingest, IngestLimits
 from eventlens.api.ingest_asgi import IngestApp
 from eventlens.api.limits import BodyLimit
@@ -40,7 +50,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await platform.start()
-        ingest.serve(platform.cache, platform.store)
+        ingest.serve(platform.cache, platform.store, platform.visitors)
         app.state.tokens = TokenIssuer(platform.token_secret)
         # What start-up built lives as long as the process: keep it out of the collector's
         # work, and collect the young generation less often (requests allocate a lot).
@@ -63,6 +73,7 @@ def create_app(
     errors.install(api)
     api.include_router(auth.router)
     api.include_router(events.router)
+    api.include_router(collection.router)
     api.include_router(reprocess.router)
     api.include_router(schemas.router)
     api.include_router(adaptors.router)

@@ -37,6 +37,28 @@ class EventOut(BaseModel):
     received_at: datetime
     properties: dict[str, Any]
     metadata: dict[str, Any]
+    # Web analytics: who, from where, on what (None when the event did not say).
+    visitor_id: str | None = None
+    url: str | None = None
+    hostname: str | None = None
+    path: str | None = None
+    referrer: str | None = None
+    source: str | None = None
+    channel: str | None = None
+    utm_source: str | None = None
+    utm_medium: str | None = None
+    utm_campaign: str | None = None
+    utm_content: str | None = None
+    utm_term: str | None = None
+    browser: str | None = None
+    browser_version: str | None = None
+    os: str | None = None
+    os_version: str | None = None
+    device: str | None = None
+    screen_width: int | None = None
+    country: str | None = None
+    region: str | None = None
+    city: str | None = None
 
 
 class StatsOut(BaseModel):

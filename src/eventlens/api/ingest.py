@@ -18,6 +18,7 @@ import asyncio
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, Protocol
 
 import orjson
@@ -32,11 +33,14 @@ from eventlens.api.ingest_answers import (
     error,
     item,
     one_answer,
+    plausible_answer,
     too_many,
     unavailable,
 )
 from eventlens.api.ingest_models import InvalidEvent, now, parse_event
 from eventlens.api.limits import NUL_MESSAGE, has_nul
+from eventlens.api.plausible_events import PATH as PLAUSIBLE_PATH
+from eventlens.api.plausible_events import adaptor_hosts, plausible_events
 from eventlens.api.rate_limit import RateLimiter
 from eventlens.commands.track_events import (
     CatalogLookup,
@@ -47,19 +51,27 @@ from eventlens.commands.track_events import (
 )
 from eventlens.domain.adaptor import Adaptor
 from eventlens.domain.tracking import TrackedEvent
+from eventlens.domain.visitors import Requester
 from eventlens.eventstore.port import EventStore, StoreUnavailable
 
 INGEST_PATH = "/api/events/ingest"
 BATCH_PATH = "/api/events/batch"
-PATHS = (INGEST_PATH, INGEST_PATH + "/", BATCH_PATH, BATCH_PATH + "/")
+PATHS = (INGEST_PATH, INGEST_PATH + "/", BATCH_PATH, BATCH_PATH + "/", PLAUSIBLE_PATH)
 JSON_TYPES = (b"application/json", b"text/plain", b"")
 EVENT_NOT_OBJECT = "each event must be a JSON object"
+MAX_USER_AGENT = 1000  # characters kept of a User-Agent: real ones are a few hundred
 
 
 class IngestCatalog(CatalogLookup, Protocol):
     """The catalog as ingest sees it: lookups for judging, and every adaptor for CORS."""
 
     def adaptors(self) -> list[Adaptor]: ...
+
+
+class VisitorLookup(Protocol):
+    """Who a request's client is, as its events record it (never its address)."""
+
+    def requester(self, address: str, user_agent: str | None, day: date) -> Requester: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,8 +88,10 @@ class Admitted:
 
     single: bool
     origin: str | None
-    client: str
+    client: str  # the address: an input to the visitor hash and the geo lookup, never kept
     limit: int
+    user_agent: str | None = None
+    plausible: bool = False  # Plausible's Events API: its body, its answers
 
 
 class Ingest:
@@ -86,15 +100,21 @@ class Ingest:
 
     catalog: IngestCatalog
     store: EventStore
+    visitors: VisitorLookup | None = None
 
     def __init__(self, limits: IngestLimits) -> None:
         self.limits = limits
         # A request costs one token per event it carries, so batches cannot evade the limit.
         self.limiter = RateLimiter(limits.rate_limit)
 
-    def serve(self, catalog: IngestCatalog, store: EventStore) -> Ingest:
+    def serve(
+        self, catalog: IngestCatalog, store: EventStore, visitors: VisitorLookup | None = None
+    ) -> Ingest:
+        """`visitors` gives each event its client (visitor id, User-Agent, place); without
+        it, events are recorded without one, and no bot is told apart."""
         self.catalog = catalog
         self.store = store
+        self.visitors = visitors
         return self
 
     def admit(
@@ -116,7 +136,8 @@ class Ingest:
         if content_type not in JSON_TYPES:
             metrics.count_refused("unsupported_media_type")
             return error(415, "send the body as application/json or text/plain", origin_text)
-        single = path.rstrip("/") == INGEST_PATH
+        plausible = path == PLAUSIBLE_PATH
+        single = plausible or path.rstrip("/") == INGEST_PATH
         # Checked before the body is read, so a client over its limit costs no parsing. A
         # single event pays its token here; a batch pays one per event once they are counted.
         wait = self.limiter.allow(client, 1 if single else 0)
@@ -125,7 +146,9 @@ class Ingest:
             return too_many(client, wait, origin_text)
         limits = self.limits
         limit = limits.max_body_bytes if single else limits.max_batch_body_bytes
-        admitted = Admitted(single, origin_text, client, limit)
+        agent = headers.get(b"user-agent")
+        user_agent = agent.decode("latin-1")[:MAX_USER_AGENT] if agent else None
+        admitted = Admitted(single, origin_text, client, limit, user_agent, plausible)
         declared = headers.get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
             return self.too_large(admitted)
@@ -144,27 +167,53 @@ class Ingest:
             data = orjson.loads(body)
         except orjson.JSONDecodeError as problem:
             return self._invalid(error(400, f"request body is not valid JSON: {problem}", origin))
+        if admitted.plausible:
+            return self._plausible(data, admitted)
         if admitted.single:
-            return self._one(data, origin)
-        return self._many(data, origin, admitted.client)
+            return self._one(data, admitted)
+        return self._many(data, admitted)
 
     def _invalid(self, answer: Answer) -> Answer:
         metrics.count_refused("invalid_body")
         return answer
 
-    def _one(self, data: Any, origin: str | None) -> Answer | Pending:
+    def _one(self, data: Any, admitted: Admitted) -> Answer | Pending:
+        origin = admitted.origin
         if not isinstance(data, dict):
             return self._invalid(error(422, "the body must be a JSON object (one event)", origin))
+        received_at = now()
         try:
-            event = parse_event(data, now())
+            event = parse_event(data, received_at)
         except InvalidEvent as problem:
             metrics.count_invalid()
             return error(422, summarise(problem.details), origin, details=problem.details)
         return self._track(
-            [event], origin, lambda decision: one_answer(decision, origin), metrics.observe_ingest
+            [event],
+            admitted,
+            received_at.date(),
+            lambda decision: one_answer(decision, origin),
+            metrics.observe_ingest,
         )
 
-    def _many(self, data: Any, origin: str | None, client: str) -> Answer | Pending:
+    def _plausible(self, data: Any, admitted: Admitted) -> Answer | Pending:
+        origin = admitted.origin
+        received_at = now()
+        hosts = adaptor_hosts(self.catalog.adaptors())
+        try:
+            events = plausible_events(data, received_at, hosts.get)
+        except InvalidEvent as problem:
+            metrics.count_invalid()
+            return error(400, summarise(problem.details), origin, details=problem.details)
+        return self._track(
+            events,
+            admitted,
+            received_at.date(),
+            lambda decision: plausible_answer(decision, origin),
+            metrics.observe_ingest,
+        )
+
+    def _many(self, data: Any, admitted: Admitted) -> Answer | Pending:
+        origin, client = admitted.origin, admitted.client
         items = data.get("events") if isinstance(data, dict) else data
         if not isinstance(items, list):
             message = 'the body must be {"events": [...]} or a JSON array of events'
@@ -199,7 +248,8 @@ class Ingest:
             return batch_answer(results, positions, [], origin)
         return self._track(
             events,
-            origin,
+            admitted,
+            received_at.date(),
             lambda decision: batch_answer(results, positions, decision.outcomes, origin),
             metrics.observe_batch,
         )
@@ -207,12 +257,20 @@ class Ingest:
     def _track(
         self,
         events: list[TrackedEvent],
-        origin: str | None,
+        admitted: Admitted,
+        day: date,
         answer: Callable[[Decision], Answer],
         observe: Callable[[float], None],
     ) -> Answer | Pending:
         started = time.perf_counter()
-        command = TrackEvents(events, origin)
+        origin = admitted.origin
+        visitors = self.visitors
+        requester = (
+            visitors.requester(admitted.client, admitted.user_agent, day)
+            if visitors is not None
+            else None
+        )
+        command = TrackEvents(events, origin, requester)
 
         def answered(decided: Callable[[], Decision]) -> Answer:
             result = self._answer(origin, answer, decided)

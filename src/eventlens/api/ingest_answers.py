@@ -37,12 +37,13 @@ class Answer(NamedTuple):
     body: bytes
     origin: str | None = None  # echoed in access-control-allow-origin, so the page reads it
     extra: tuple[Header, ...] = ()
+    content_type: bytes = b"application/json"
 
     def headers(self) -> list[Header]:
         headers: list[Header] = []
         if self.status != 204:  # a 204 has no body, so neither a type nor a length
             headers += [
-                (b"content-type", b"application/json"),
+                (b"content-type", self.content_type),
                 (b"content-length", str(len(self.body)).encode()),
             ]
         if self.origin is not None:
@@ -85,6 +86,15 @@ def one_answer(decision: Decision, origin: str | None) -> Answer:
     return Answer(
         202, orjson.dumps({"status": "accepted", "event_id": str(outcome.event_id)}), origin
     )
+
+
+def plausible_answer(decision: Decision, origin: str | None) -> Answer:
+    """Plausible's answer: `202 ok` once recorded (a bot's event too, as Plausible drops them
+    with a 202); an event kept as rejected gets the reason, as the seed's ingest gives it."""
+    for outcome in decision.outcomes:
+        if outcome.reasons and outcome.reasons[0].code is not RejectionCode.BOT:
+            return one_answer(Decision([], [], [outcome]), origin)
+    return Answer(202, b"ok", origin, content_type=b"text/plain; charset=utf-8")
 
 
 def batch_answer(

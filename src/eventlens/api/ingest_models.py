@@ -6,12 +6,21 @@ from datetime import UTC, datetime
 from typing import Annotated, Any, Required
 from uuid import UUID
 
-from pydantic import BaseModel, Field, StrictStr, TypeAdapter, ValidationError
+from pydantic import (
+    BaseModel,
+    Field,
+    StrictBool,
+    StrictInt,
+    StrictStr,
+    TypeAdapter,
+    ValidationError,
+)
 from typing_extensions import TypedDict  # pydantic needs this one before Python 3.12
 
 from eventlens.api.errors import ErrorBody, validation_details
 from eventlens.domain.event_ids import new_event_id
 from eventlens.domain.tracking import TrackedEvent
+from eventlens.domain.visitors import PageContext
 from eventlens.views import EARLIEST, LATEST
 
 MAX_DEPTH = 8
@@ -19,6 +28,7 @@ MAX_KEYS = 500
 
 Text100 = Annotated[StrictStr, Field(min_length=1, max_length=100)]
 Text200 = Annotated[StrictStr, Field(min_length=1, max_length=200)]
+Url = Annotated[StrictStr, Field(max_length=2000)]
 JsonObject = Annotated[dict[str, Any], Field(max_length=MAX_KEYS)]
 
 
@@ -29,8 +39,12 @@ class IngestEvent(TypedDict, total=False):
         UUID | None,
         Field(description="Client-generated UUID; retries with the same id are recorded once."),
     ]
-    schema_id: Required[
-        Annotated[Text100, Field(description="The schema's name, e.g. `portfolio_events`.")]
+    schema_id: Annotated[
+        Text100,
+        Field(
+            description="The schema's name, e.g. `portfolio_events`; may be left out when "
+            "`container_id` names an adaptor (its schema is taken)."
+        ),
     ]
     event_type: Required[
         Annotated[Text100, Field(description="One of the schema's event types, e.g. `page_view`.")]
@@ -47,11 +61,26 @@ class IngestEvent(TypedDict, total=False):
     timestamp: Annotated[datetime | None, Field(description="When it happened on the client.")]
     properties: JsonObject
     metadata: JsonObject
+    url: Annotated[Url | None, Field(description="The page's URL (`location.href`).")]
+    referrer: Annotated[
+        Url | None, Field(description="The page's referrer (`document.referrer`), if any.")
+    ]
+    screen_width: Annotated[
+        Annotated[StrictInt, Field(ge=0, le=100_000)] | None,
+        Field(description="The viewport's width in CSS pixels."),
+    ]
+    automated: Annotated[
+        StrictBool,
+        Field(description="Sent by a browser under automation (`navigator.webdriver`)."),
+    ]
 
 
 # A TypedDict is validated in pydantic-core without building a model instance and without a
 # call back into Python per field (docs/BENCHMARKS.md, "Events validated as a TypedDict").
 _validate = TypeAdapter(IngestEvent).validate_python
+
+
+_PAGE_FIELDS = frozenset({"url", "referrer", "screen_width", "automated"})
 
 
 class InvalidEvent(Exception):
@@ -78,12 +107,32 @@ def parse_event(data: dict[str, Any], received_at: datetime) -> TrackedEvent:
         candidate = properties.get("container_id")
         if isinstance(candidate, str) and 0 < len(candidate) <= 64:
             container_id = candidate
+    schema_id = event.get("schema_id", "")
+    if not schema_id and container_id is None:
+        raise InvalidEvent(
+            [
+                {
+                    "field": "schema_id",
+                    "message": "Field required unless container_id names an adaptor",
+                }
+            ]
+        )
     timestamp = event.get("timestamp")
     if timestamp is not None:
         timestamp = _client_time(timestamp)
+    page = (
+        PageContext(
+            event.get("url"),
+            event.get("referrer"),
+            event.get("screen_width"),
+            event.get("automated", False),
+        )
+        if _PAGE_FIELDS & event.keys()
+        else None
+    )
     return TrackedEvent(
         event_id=event.get("event_id") or new_event_id(),
-        schema_id=event["schema_id"],
+        schema_id=schema_id,
         event_type=event["event_type"],
         received_at=received_at,
         container_id=container_id,
@@ -92,6 +141,7 @@ def parse_event(data: dict[str, Any], received_at: datetime) -> TrackedEvent:
         client_timestamp=timestamp,
         properties=properties,
         metadata=metadata,
+        page=page,
     )
 
 

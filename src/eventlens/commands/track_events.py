@@ -8,7 +8,6 @@ among them (with the origin, so that they pass once the adaptor allows it).
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple, Protocol
@@ -18,6 +17,7 @@ from eventlens.domain.adaptor import Adaptor
 from eventlens.domain.json_schema import PropertyCheck
 from eventlens.domain.schema import Schema
 from eventlens.domain.tracking import Reason, RejectedEvent, TrackedEvent, judge
+from eventlens.domain.visitors import Requester
 from eventlens.eventstore.port import EventStore
 
 
@@ -38,8 +38,12 @@ class CatalogLookup(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class TrackEvents:
+    """`requester` is the client the events came from (None: events recorded without one,
+    e.g. re-processed): each event is given its client context, visitor id included."""
+
     events: Sequence[TrackedEvent]
     origin: str | None = None
+    requester: Requester | None = None
 
 
 class Outcome(NamedTuple):
@@ -109,8 +113,9 @@ def judge_events(command: TrackEvents, catalog: CatalogLookup) -> Decision:
     accepted: list[TrackedEvent] = []
     rejected: list[RejectedEvent] = []
     outcomes: list[Outcome] = []
+    requester = command.requester
     for incoming in command.events:
-        event, schema, adaptor, candidates = _resolve(incoming, catalog)
+        event, schema, adaptor, candidates = _resolve(incoming, catalog, requester)
         check = catalog.property_check(schema, event.event_type) if schema is not None else None
         reasons = judge(
             event, schema, adaptor, check, adaptor_candidates=candidates, origin=command.origin
@@ -126,25 +131,40 @@ def judge_events(command: TrackEvents, catalog: CatalogLookup) -> Decision:
 def _misses(events: Sequence[TrackedEvent], catalog: CatalogLookup) -> bool:
     """Does any event name a schema or adaptor this replica has not seen yet?"""
     return any(
-        catalog.schema(event.schema_id) is None
+        (event.schema_id and catalog.schema(event.schema_id) is None)
         or (event.container_id is not None and catalog.adaptor(event.container_id) is None)
         for event in events
     )
 
 
 def _resolve(
-    event: TrackedEvent, catalog: CatalogLookup
+    event: TrackedEvent, catalog: CatalogLookup, requester: Requester | None
 ) -> tuple[TrackedEvent, Schema | None, Adaptor | None, int]:
-    """Find the event's schema and adaptor.
+    """Find the event's schema and adaptor, and give it its client.
 
     An event naming no container id (a server-side sender, the seed's curl example) is
-    attributed to its schema's adaptor when the schema has exactly one active adaptor.
+    attributed to its schema's adaptor when the schema has exactly one active adaptor; one
+    naming no schema (the tracker) is of its adaptor's schema.
     """
-    schema = catalog.schema(event.schema_id)
-    if event.container_id is not None:
-        return event, schema, catalog.adaptor(event.container_id), 1
-    candidates = catalog.active_adaptors(event.schema_id)
-    if len(candidates) == 1:
-        adaptor = candidates[0]
-        return dataclasses.replace(event, container_id=adaptor.container_id), schema, adaptor, 1
-    return event, schema, None, len(candidates)
+    container_id = event.container_id
+    if container_id is not None:
+        adaptor = catalog.adaptor(container_id)
+        candidates = 1
+        schema_id = event.schema_id or (adaptor.schema_name if adaptor is not None else "")
+    else:
+        schema_id = event.schema_id
+        found = catalog.active_adaptors(schema_id) if schema_id else []
+        candidates = len(found)
+        adaptor = found[0] if candidates == 1 else None
+        if adaptor is not None:
+            container_id = adaptor.container_id
+            candidates = 1
+    schema = catalog.schema(schema_id) if schema_id else None
+    changes: dict[str, Any] = {}
+    if container_id != event.container_id:
+        changes["container_id"] = container_id
+    if schema_id != event.schema_id:
+        changes["schema_id"] = schema_id
+    if requester is not None:
+        changes["client"] = requester.context(container_id or schema_id)
+    return (event.revised(**changes) if changes else event), schema, adaptor, candidates

@@ -11,6 +11,12 @@ from uuid import UUID
 from eventlens.domain.adaptor import Adaptor
 from eventlens.domain.json_schema import PropertyCheck
 from eventlens.domain.schema import Schema
+from eventlens.domain.user_agents import is_bot
+from eventlens.domain.visitors import ClientContext, PageContext
+
+# What the tracker sends on every site: accepted by every schema without being declared (a
+# schema that declares one checks its properties as usual).
+STANDARD_EVENT_TYPES = frozenset({"page_view", "outbound_click", "file_download", "engagement"})
 
 
 @dataclass(frozen=True, init=False)
@@ -27,6 +33,8 @@ class TrackedEvent:
     client_timestamp: datetime | None = None
     properties: dict[str, Any] = field(default_factory=dict)
     metadata: dict[str, Any] = field(default_factory=dict)
+    client: ClientContext | None = None  # set at ingest, from the request
+    page: PageContext | None = None  # sent by the page
 
     def __init__(
         self,
@@ -40,6 +48,8 @@ class TrackedEvent:
         client_timestamp: datetime | None = None,
         properties: dict[str, Any] | None = None,
         metadata: dict[str, Any] | None = None,
+        client: ClientContext | None = None,
+        page: PageContext | None = None,
     ) -> None:
         # The generated __init__ of a frozen dataclass sets each field through
         # object.__setattr__, once per field and event on the ingest path. Filling the
@@ -55,12 +65,27 @@ class TrackedEvent:
             client_timestamp=client_timestamp,
             properties={} if properties is None else properties,
             metadata={} if metadata is None else metadata,
+            client=client,
+            page=page,
         )
+
+    def revised(self, **changes: Any) -> TrackedEvent:
+        """A copy with `changes` (field: value): as `dataclasses.replace`, without running
+        __init__ again (it is called per event on the ingest path)."""
+        copy = object.__new__(TrackedEvent)
+        copy.__dict__.update(self.__dict__, **changes)
+        return copy
 
     @property
     def partition_key(self) -> str:
-        """Events of one session stay in order: they share a key (and so a partition)."""
-        return self.session_id or str(self.event_id)
+        """Events of one session (else one visitor) stay in order: they share a key, and so a
+        partition."""
+        if self.session_id:
+            return self.session_id
+        client = self.client
+        if client is not None and client.visitor_id is not None:
+            return client.visitor_id
+        return str(self.event_id)
 
     @property
     def occurred_at(self) -> datetime:
@@ -77,6 +102,7 @@ class RejectionCode(StrEnum):
     ADAPTOR_SCHEMA_MISMATCH = "adaptor_schema_mismatch"
     UNKNOWN_EVENT_TYPE = "unknown_event_type"
     INVALID_PROPERTIES = "invalid_properties"
+    BOT = "bot"
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +142,9 @@ def judge(
     origin as the browser sent it (None from a server), which the adaptor must allow.
     """
     reasons: list[Reason] = []
+    bot = _bot_reason(event)
+    if bot is not None:
+        return (bot,)  # a bot's event is counted, not judged further
     if adaptor is not None and not adaptor.accepts_origin(origin):
         reasons.append(
             Reason(
@@ -124,17 +153,24 @@ def judge(
                 "add it to the adaptor's website URLs or allowed origins",
             )
         )
-    if schema is None:
-        reasons.append(
-            Reason(RejectionCode.UNKNOWN_SCHEMA, f"schema {event.schema_id!r} does not exist")
+    # An event naming no schema takes its adaptor's: an unknown adaptor says it all.
+    if schema is None and (event.schema_id or event.container_id is None):
+        missing = (
+            f"schema {event.schema_id!r} does not exist"
+            if event.schema_id
+            else "schema_id is required unless container_id names an adaptor"
         )
-    elif schema.retired:
+        reasons.append(Reason(RejectionCode.UNKNOWN_SCHEMA, missing))
+    elif schema is not None and schema.retired:
         reasons.append(
             Reason(RejectionCode.RETIRED_SCHEMA, f"schema {event.schema_id!r} is retired")
         )
     reasons.extend(_adaptor_reasons(event, adaptor, adaptor_candidates))
     if schema is not None and not schema.retired:
-        if event.event_type not in schema.event_types:
+        if (
+            event.event_type not in schema.event_types
+            and event.event_type not in STANDARD_EVENT_TYPES
+        ):
             known = ", ".join(sorted(schema.event_types)[:20])
             reasons.append(
                 Reason(
@@ -149,6 +185,23 @@ def judge(
                 for violation in property_check(event.properties)
             )
     return tuple(reasons)
+
+
+def _bot_reason(event: TrackedEvent) -> Reason | None:
+    """Crawlers, headless browsers, requests without a User-Agent, and pages under
+    automation are not visitors. Judged only on events that came through ingest (those
+    carry the request's client)."""
+    client = event.client
+    if client is None:
+        return None
+    if is_bot(client.user_agent):
+        agent = client.user_agent
+        what = f"user agent {agent[:200]!r}" if agent else "a request without a User-Agent"
+        return Reason(RejectionCode.BOT, f"{what} is a bot, not a visitor")
+    page = event.page
+    if page is not None and page.automated:
+        return Reason(RejectionCode.BOT, "the page was driven by automation (navigator.webdriver)")
+    return None
 
 
 def _adaptor_reasons(event: TrackedEvent, adaptor: Adaptor | None, candidates: int) -> list[Reason]:

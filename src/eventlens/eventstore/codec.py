@@ -10,12 +10,14 @@ from uuid import UUID
 import orjson
 
 from eventlens.domain.tracking import Reason, RejectedEvent, RejectionCode, TrackedEvent
+from eventlens.domain.visitors import ClientContext, Location, PageContext
 
 
 def tracked_to_dict(event: TrackedEvent) -> dict[str, Any]:
     """For orjson, which writes the UUID and the datetimes itself (in C, as `str()` and
-    `isoformat()` would)."""
-    return {
+    `isoformat()` would). The client and page facts are top-level keys, present only when
+    the event has them (events recorded before they existed have none)."""
+    data = {
         "event_id": event.event_id,
         "schema_id": event.schema_id,
         "container_id": event.container_id,
@@ -27,6 +29,42 @@ def tracked_to_dict(event: TrackedEvent) -> dict[str, Any]:
         "properties": event.properties,
         "metadata": event.metadata,
     }
+    client = event.client
+    if client is not None:
+        data["visitor_id"] = client.visitor_id
+        data["user_agent"] = client.user_agent
+        location = client.location
+        if location is not None:
+            data["country"], data["region"], data["city"] = location
+    page = event.page
+    if page is not None:
+        data["url"], data["referrer"], data["screen_width"] = (
+            page.url,
+            page.referrer,
+            page.screen_width,
+        )
+        if page.automated:
+            data["automated"] = True
+    return data
+
+
+def _client(data: dict[str, Any]) -> ClientContext | None:
+    if "user_agent" not in data:
+        return None
+    location = (
+        Location(data.get("country"), data.get("region"), data.get("city"))
+        if "country" in data
+        else None
+    )
+    return ClientContext(data.get("visitor_id"), data["user_agent"], location)
+
+
+def _page(data: dict[str, Any]) -> PageContext | None:
+    if "url" not in data:
+        return None
+    return PageContext(
+        data["url"], data.get("referrer"), data.get("screen_width"), data.get("automated", False)
+    )
 
 
 def tracked_from_dict(data: dict[str, Any]) -> TrackedEvent:
@@ -42,6 +80,8 @@ def tracked_from_dict(data: dict[str, Any]) -> TrackedEvent:
         received_at=datetime.fromisoformat(data["received_at"]),
         properties=data.get("properties") or {},
         metadata=data.get("metadata") or {},
+        client=_client(data),
+        page=_page(data),
     )
 
 

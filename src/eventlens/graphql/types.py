@@ -117,6 +117,27 @@ class Event:
     received_at: datetime
     properties: JSON
     metadata: JSON
+    visitor_id: str | None = None
+    url: str | None = None
+    hostname: str | None = None
+    path: str | None = None
+    referrer: str | None = None
+    source: str | None = None
+    channel: str | None = None
+    utm_source: str | None = None
+    utm_medium: str | None = None
+    utm_campaign: str | None = None
+    utm_content: str | None = None
+    utm_term: str | None = None
+    browser: str | None = None
+    browser_version: str | None = None
+    os: str | None = None
+    os_version: str | None = None
+    device: str | None = None
+    screen_width: int | None = None
+    country: str | None = None
+    region: str | None = None
+    city: str | None = None
 
     @classmethod
     def of(cls, row: dict[str, Any]) -> Event:
@@ -210,7 +231,16 @@ class Adaptor:
         default=None, description="The last minute this adaptor's events were counted."
     )
     events_last_hour: int = 0
-    snippet: str = ""
+    snippet: str = strawberry.field(
+        default="",
+        description="The tag to paste into the site's pages: it loads the tracker (/t.js), "
+        "which keeps nothing in the visitor's browser.",
+    )
+    inline_snippet: str = strawberry.field(
+        default="",
+        description="The seed's inline snippet, for identified tracking on a site that has the "
+        "visitor's consent (it keeps ids in localStorage and sessionStorage).",
+    )
 
     @classmethod
     def of(
@@ -218,6 +248,7 @@ class Adaptor:
         adaptor: AdaptorAggregate,
         activity: tuple[datetime | None, int] | None = None,
         snippet: str = "",
+        inline_snippet: str = "",
     ) -> Adaptor:
         return cls(
             container_id=adaptor.container_id,
@@ -232,6 +263,7 @@ class Adaptor:
             last_seen_at=activity[0] if activity else None,
             events_last_hour=activity[1] if activity else 0,
             snippet=snippet,
+            inline_snippet=inline_snippet,
         )
 
 

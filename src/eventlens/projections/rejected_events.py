@@ -1,9 +1,17 @@
-"""`rejected_events`: events that failed the catalog or schema checks, with the reasons."""
+"""`rejected_events`: events that failed the catalog or schema checks, with the reasons;
+`bot_counts_daily`: how many events bots sent, per site and day.
+
+A bot's events are kept in the event store like every rejected event, but the read models
+only count them: crawlers can send more than every visitor together, and nobody re-processes
+them one by one.
+"""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 
+import orjson
 import psycopg
 
 from eventlens.eventstore.port import REJECTED_STREAM, StoredRecord
@@ -21,6 +29,18 @@ CREATE TABLE IF NOT EXISTS rejected_events (
 );
 CREATE INDEX IF NOT EXISTS rejected_events_received_at ON rejected_events (received_at DESC);
 CREATE INDEX IF NOT EXISTS rejected_events_schema ON rejected_events (schema_id, received_at DESC);
+CREATE TABLE IF NOT EXISTS bot_counts_daily (
+    day           date NOT NULL,
+    container_id  text NOT NULL DEFAULT '',
+    events        bigint NOT NULL,
+    PRIMARY KEY (day, container_id)
+);
+"""
+BOT = "bot"
+COUNT_BOTS = """
+INSERT INTO bot_counts_daily (day, container_id, events)
+SELECT * FROM unnest(%s::date[], %s::text[], %s::bigint[])
+ON CONFLICT (day, container_id) DO UPDATE SET events = bot_counts_daily.events + excluded.events
 """
 
 INSERT = """
@@ -47,6 +67,22 @@ class RejectedEvents:
         return records
 
     def apply(self, conn: psycopg.Connection, records: Sequence[StoredRecord]) -> None:
-        payloads = [r.payload.decode() for r in records if r.stream == REJECTED_STREAM]
+        payloads: list[str] = []
+        bots: Counter[tuple[str, str]] = Counter()
+        for record in records:
+            if record.stream != REJECTED_STREAM:
+                continue
+            if b'"bot"' in record.payload:  # cheap first look; parsed only then
+                data = orjson.loads(record.payload)
+                if [reason["code"] for reason in data["reasons"]] == [BOT]:
+                    bots[(data["received_at"][:10], data.get("container_id") or "")] += 1
+                    continue
+            payloads.append(record.payload.decode())
         if payloads:
             conn.execute(INSERT, (payloads,))
+        if bots:
+            keys = sorted(bots)  # in key order, so concurrent workers lock rows alike
+            conn.execute(
+                COUNT_BOTS,
+                ([k[0] for k in keys], [k[1] for k in keys], [bots[k] for k in keys]),
+            )

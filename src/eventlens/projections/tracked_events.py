@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 
 import orjson
 import psycopg
@@ -19,17 +20,20 @@ from psycopg import sql
 
 from eventlens.eventstore.port import CATALOG_STREAM, TRACKED_STREAM, StoredRecord
 from eventlens.projections.distinct_count import Sketch
+from eventlens.projections.enrichment import ENRICHED_DDL
 from eventlens.projections.event_rows import (
     COLUMNS,
     COUNT_FIELDS,
     DIMENSION_FIELDS,
+    NULL,
     EventRow,
     HourlyVisitors,
     Increments,
     Visitors,
     as_records,
-    copy_data,
 )
+from eventlens.projections.visits import DDL as VISITS_DDL
+from eventlens.projections.visits import VisitTracker
 
 EVENT_COLUMNS = """
     event_id      uuid NOT NULL,
@@ -46,13 +50,16 @@ EVENT_COLUMNS = """
 """
 
 # Indexes on the parent are created on every partition (schema table) too.
-DDL = f"""
+DDL = (
+    f"""
 CREATE TABLE IF NOT EXISTS event_logs ({EVENT_COLUMNS}) PARTITION BY LIST (schema_id);
 CREATE INDEX IF NOT EXISTS event_logs_received_at ON event_logs (received_at DESC, event_id DESC);
 CREATE INDEX IF NOT EXISTS event_logs_time ON event_logs ("timestamp" DESC);
 CREATE INDEX IF NOT EXISTS event_logs_session ON event_logs (session_id);
 CREATE INDEX IF NOT EXISTS event_logs_user ON event_logs (user_id);
 """
+    + ENRICHED_DDL
+)
 
 ROLLUPS = ("stats_minutely", "stats_hourly", "stats_daily")
 
@@ -104,14 +111,16 @@ CREATE TABLE IF NOT EXISTS {table} (
     )
 )
 
+# The row's columns, then its visit (known once the batch's visitors are read).
+COPIED = (*COLUMNS, "visit_id")
 COPY_ROWS = sql.SQL("COPY event_logs ({}) FROM STDIN").format(
-    sql.SQL(", ").join(map(sql.Identifier, COLUMNS))
+    sql.SQL(", ").join(map(sql.Identifier, COPIED))
 )
 # Where a batch goes when it repeats events already recorded (a client retry in Kafka mode):
 # staged, then inserted except for those. Temporary, so not logged; emptied at commit.
 STAGE = "CREATE TEMP TABLE IF NOT EXISTS incoming_events (LIKE event_logs) ON COMMIT DELETE ROWS"
 COPY_STAGED = sql.SQL("COPY incoming_events ({}) FROM STDIN").format(
-    sql.SQL(", ").join(map(sql.Identifier, COLUMNS))
+    sql.SQL(", ").join(map(sql.Identifier, COPIED))
 )
 INSERT_STAGED = """
 INSERT INTO event_logs SELECT * FROM incoming_events
@@ -185,7 +194,7 @@ class Rollups:
 class PreparedEvents:
     registered_schemas: list[str]  # schemas registered in the batch: their tables are made
     rows: list[EventRow]
-    copy_data: bytes  # the rows, formatted for COPY
+    lines: list[str]  # the rows in COPY's format, but for their visit
     rollups: Rollups
 
 
@@ -202,11 +211,13 @@ class TrackedEvents:
         "event_logs_user",
     )
 
-    def __init__(self) -> None:
+    def __init__(self, visit_timeout: timedelta = timedelta(minutes=30)) -> None:
         self._known_tables: set[str] = set()
+        self._visits = VisitTracker(visit_timeout)
 
     def setup(self, conn: psycopg.Connection) -> None:
         conn.execute(DDL)
+        conn.execute(VISITS_DDL)
         conn.execute(ROLLUP_DDL)
         self._known_tables.clear()
 
@@ -218,7 +229,8 @@ class TrackedEvents:
                 if notification["topic"].endswith("Schema.Registered"):
                     registered.append(notification["state"]["name"])
         rows = [EventRow.from_payload(r.payload) for r in records if r.stream == TRACKED_STREAM]
-        return PreparedEvents(registered, rows, copy_data(rows), Rollups.of(Increments.of(rows)))
+        lines = [row.copy_line() for row in rows]
+        return PreparedEvents(registered, rows, lines, Rollups.of(Increments.of(rows)))
 
     def apply(self, conn: psycopg.Connection, batch: PreparedEvents) -> None:
         for schema_id in batch.registered_schemas:
@@ -227,7 +239,14 @@ class TrackedEvents:
             return
         for schema_id in sorted({row.schema_id for row in batch.rows}):
             self._ensure_table(conn, schema_id)
-        inserted = _insert(conn, batch.rows, batch.copy_data)
+        visits = self._visits.visits(conn, batch.rows)
+        data = "".join(
+            [
+                f"{line[:-1]}\t{NULL if visit is None else visit}\n"
+                for line, visit in zip(batch.lines, visits, strict=True)
+            ]
+        ).encode()
+        inserted = _insert(conn, batch.rows, data)
         # Counted when prepared, assuming every row is new; recounted if some were not.
         rollups = batch.rollups if inserted is batch.rows else Rollups.of(Increments.of(inserted))
         for table, records in rollups.counts.items():

@@ -18,6 +18,7 @@ from eventlens.projections.feed import ProjectionFeed
 from eventlens.projections.lag import HeadProbe, Lag
 from eventlens.runtime.database import configure_reads, resolve_database, stop_embedded_postgres
 from eventlens.runtime.secrets import shared_secret
+from eventlens.runtime.visitors import DailySalts, GeoDatabase, Visitors
 from eventlens.runtime.wiring import (
     PRIVATE_TABLES,
     make_head_probe,
@@ -67,6 +68,8 @@ class Platform:
         self.feed: ProjectionFeed
         self.sketches = UniqueSketches()
         self.generated_admin_password: str | None = None
+        self.visitors: Visitors
+        self.geo_problem: str | None = None  # why places are not recorded, if they are not
         self._follower: CatalogFollower | None = None
         self._supervisor: asyncio.Task[None] | None = None
         self._started_embedded_postgres = False
@@ -99,6 +102,9 @@ class Platform:
         )
         self.store = make_store(self.settings, self.database_url)
         await self.store.start()
+        salts = DailySalts(self.database_url)
+        await salts.start()
+        self.visitors = Visitors(salts, self._open_geo_database())
         # The read models must exist before the API queries them.
         log.info("preparing the read models")
         await asyncio.to_thread(setup_read_models, self.database_url, self.catalog)
@@ -123,6 +129,22 @@ class Platform:
         self.feed = ProjectionFeed(self.database_url)
         self.feed.start()
         self._start_children()
+
+    def _open_geo_database(self) -> GeoDatabase | None:
+        path = self.settings.geoip_db
+        if path is None:
+            self.geo_problem = (
+                "no geo database: run scripts/geoip fetch, or set EVENTLENS_GEOIP_DB to an "
+                "MMDB file or directory"
+            )
+            log.info("events are recorded without places: %s", self.geo_problem)
+            return None
+        try:
+            return GeoDatabase(path)
+        except (OSError, ValueError) as problem:
+            self.geo_problem = f"the geo database at {path} cannot be read: {problem}"
+            log.warning("events are recorded without places: %s", self.geo_problem)
+            return None
 
     def _start_children(self) -> None:
         """The projection workers and the other API processes, once everything they share
@@ -181,6 +203,10 @@ class Platform:
             self._follower.stop()
         await self.feed.stop()
         await asyncio.gather(*(asyncio.to_thread(child.stop) for child in self.children))
+        if hasattr(self, "visitors"):
+            await self.visitors.salts.stop()
+            if self.visitors.geo is not None:
+                self.visitors.geo.close()
         await self.store.close()
         if self.pool is not None:
             await self.pool.close()

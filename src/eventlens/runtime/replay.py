@@ -24,7 +24,7 @@ def _replay_projections(settings: Settings, database_url: str, names: list[str])
 
     catalog = open_catalog(database_url)
     try:
-        available = {p.name: p for p in projections(catalog)}
+        available = {p.name: p for p in projections(catalog, settings.visit_timeout)}
         unknown = sorted(set(names) - set(available))
         if unknown:
             raise SystemExit(

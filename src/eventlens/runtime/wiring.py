@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import psycopg
@@ -17,6 +18,7 @@ from eventlens.projections.projection import Projection
 from eventlens.projections.rejected_events import RejectedEvents
 from eventlens.projections.tracked_events import TrackedEvents
 from eventlens.projections.worker import ProjectionWorker
+from eventlens.runtime.visitors import SALT_TABLE
 
 CONSUMER_GROUP_PREFIX = "eventlens-projection-"
 # The write side and the secrets: never readable by the analyst role.
@@ -25,11 +27,14 @@ PRIVATE_TABLES = (
     CATALOG_TABLE,
     "eventlens_secrets",
     "eventlens_login_failures",
+    SALT_TABLE,  # a salt with a visitor's address and User-Agent gives back its id
 )
 
 
-def projections(catalog: Catalog) -> list[Projection[Any]]:
-    return [CatalogViews(catalog), TrackedEvents(), RejectedEvents()]
+def projections(
+    catalog: Catalog, visit_timeout: timedelta = timedelta(minutes=30)
+) -> list[Projection[Any]]:
+    return [CatalogViews(catalog), TrackedEvents(visit_timeout), RejectedEvents()]
 
 
 def make_store(settings: Settings, database_url: str) -> EventStore:

@@ -31,7 +31,7 @@ class Workers:
 
     def start(self) -> None:
         self.catalog = open_catalog(self.database_url)
-        for projection in projections(self.catalog):
+        for projection in projections(self.catalog, self.settings.visit_timeout):
             worker = ProjectionWorker(
                 self.database_url,
                 projection,

@@ -11,13 +11,14 @@ import orjson
 from psycopg import AsyncConnection, sql
 from psycopg.rows import dict_row
 
+from eventlens.read_models import WEB_COLUMNS
 from eventlens.views.clauses import all_of, before_cursor, equal_to, page
 from eventlens.views.ranges import as_utc, check_moment
 
 EVENT_FIELDS = sql.SQL(
     'event_id, schema_id, container_id, event_type, user_id, session_id, "timestamp", '
-    "received_at, properties, metadata"
-)
+    "received_at, properties, metadata, {}"
+).format(sql.SQL(", ").join(map(sql.Identifier, WEB_COLUMNS)))
 Page = tuple[list[dict[str, Any]], str | None]
 
 
