@@ -16,7 +16,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { DESKTOP_CHROME } from './demoSites.mjs';
+import { plausibleTrackerChecks } from './plausibleTracker.mjs';
 import { snippetSiteChecks } from './snippetSite.mjs';
+import { trackerSiteChecks } from './trackerSite.mjs';
 
 const DASHBOARD = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const ROOT = path.resolve(DASHBOARD, '..');
@@ -34,6 +37,7 @@ let server = null;
 let context = null;
 let dataDir = null;
 let userDataDir = null;
+const browsers = []; // launched for checks that need flags of their own
 let base = '';
 let finished = false;
 
@@ -148,9 +152,21 @@ async function stopServer() {
   }
 }
 
+/** A browser of its own (not the dashboard's profile), with `extraArgs`; closed at cleanup. */
+async function launchBrowser(extraArgs = []) {
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: process.env.E2E_HEADED !== '1',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', ...extraArgs],
+  });
+  browsers.push(browser);
+  return browser;
+}
+
 async function cleanup() {
   finished = true;
   if (context) await context.close().catch(() => undefined);
+  for (const browser of browsers) await browser.close().catch(() => undefined);
   await stopServer();
   for (const dir of [dataDir, userDataDir]) {
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
@@ -326,7 +342,8 @@ async function main() {
       context = await chromium.launchPersistentContext(userDataDir, {
         executablePath: CHROMIUM,
         headless: process.env.E2E_HEADED !== '1',
-        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'].filter(
+        // As a visitor's desktop Chrome: the headless browser's own User-Agent is a bot's, whose events are not recorded.
+        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', `--user-agent=${DESKTOP_CHROME}`].filter(
           (a) => process.env.E2E_HEADED !== '1' || a !== '--headless',
         ),
         viewport: { width: 1440, height: 900 },
@@ -680,6 +697,8 @@ async function main() {
   });
 
   await snippetSiteChecks({ step, api, assert, waitFor, context, adminToken });
+  await trackerSiteChecks({ step, api, assert, waitFor, adminToken, launchBrowser, base });
+  await plausibleTrackerChecks({ step, api, assert, waitFor, adminToken, launchBrowser, base });
   await offlineDocsChecks();
 
   await step('no uncaught errors in the page', async () => {
