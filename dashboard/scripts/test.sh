@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Every dashboard test: types, lint, generated GraphQL code, component tests (Vitest), then the
-# end-to-end run against a real `eventlens up` in Debian's Chromium. Exits non-zero on any
-# failure; the last line is `dashboard: N passed, M failed` (a lint failure counts as one).
+# Every dashboard test: types, lint, generated GraphQL code, component tests (Vitest), the
+# tracker's committed build and its behaviour in Chromium, then the end-to-end run against a
+# real `eventlens up` in Debian's Chromium. Exits non-zero on any failure; the last line is
+# `dashboard: N passed, M failed` (a lint failure or a stale tracker build counts as one).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
@@ -41,6 +42,14 @@ echo "== dashboard: component tests" >&2
 unit_status=0
 npx vitest run --reporter=default --reporter=json --outputFile="$work/vitest.json" || unit_status=$?
 
+echo "== dashboard: the tracker's committed build is current and within its size budget" >&2
+build_status=0
+node ../tracker/build.mjs --check || build_status=$?
+
+echo "== dashboard: the tracker in Chromium" >&2
+tracker_status=0
+node e2e/trackerClient.mjs | tee "$work/tracker.log" || tracker_status=$?
+
 echo "== dashboard: build" >&2
 scripts/build.sh
 
@@ -48,16 +57,18 @@ echo "== dashboard: end to end" >&2
 e2e_status=0
 node e2e/run.mjs | tee "$work/e2e.log" || e2e_status=$?
 
-node - "$work/vitest.json" "$work/e2e.log" "$lint_status" <<'JS'
+node - "$work/vitest.json" "$lint_status" "$build_status" "$work/tracker.log" "$work/e2e.log" <<'JS'
 const fs = require('fs');
 let passed = 0, failed = 0;
-if (process.argv[4] !== '0') failed += 1;
+for (const status of process.argv.slice(3, 5)) if (status !== '0') failed += 1;
 try {
   const v = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
   passed += v.numPassedTests; failed += v.numFailedTests + (v.numRuntimeErrorTestSuites || 0);
 } catch { failed += 1; }
-const m = /^(\d+) passed, (\d+) failed$/m.exec(fs.existsSync(process.argv[3]) ? fs.readFileSync(process.argv[3], 'utf8') : '');
-if (m) { passed += Number(m[1]); failed += Number(m[2]); } else failed += 1;
+for (const log of process.argv.slice(5)) {
+  const m = /^(\d+) passed, (\d+) failed$/m.exec(fs.existsSync(log) ? fs.readFileSync(log, 'utf8') : '');
+  if (m) { passed += Number(m[1]); failed += Number(m[2]); } else failed += 1;
+}
 console.log(`dashboard: ${passed} passed, ${failed} failed`);
 JS
-[ "$lint_status" -eq 0 ] && [ "$unit_status" -eq 0 ] && [ "$e2e_status" -eq 0 ]
+[ "$lint_status" -eq 0 ] && [ "$unit_status" -eq 0 ] && [ "$build_status" -eq 0 ] && [ "$tracker_status" -eq 0 ] && [ "$e2e_status" -eq 0 ]

@@ -26,6 +26,7 @@ from eventlens.api.ingest import Ingest, IngestLimits
 from eventlens.api.ingest_asgi import IngestApp
 from eventlens.api.limits import BodyLimit
 from eventlens.api.metrics import QueryTimer
+from eventlens.api.tracker import TrackerScript, tracker_router
 from eventlens.config import Settings
 from eventlens.runtime.platform import Platform, Serving
 
@@ -86,6 +87,10 @@ def create_app(
     install_docs(api)
 
     api.include_router(health.router)
+    try:
+        api.include_router(tracker_router(TrackerScript.load(), settings.tracker_path))
+    except ValueError as error:
+        raise SystemExit(f"EVENTLENS_TRACKER_PATH: {error}") from None
     from eventlens.api.dashboard import dashboard_router
 
     api.include_router(dashboard_router())  # last: it answers every other GET
