@@ -421,7 +421,7 @@ async function main() {
 
   let containerId = null;
   await step(
-    'create an adaptor through the UI and get its snippet',
+    'create an adaptor through the UI and get its tag (and the inline snippet)',
     async () => {
       await nav('Adaptors').click();
       await page.getByRole('heading', { name: 'Adaptors', exact: true }).waitFor();
@@ -436,9 +436,12 @@ async function main() {
       await snippet.waitFor();
       const text = await snippet.textContent();
       containerId = /CAP-[A-Z0-9]+/.exec(text)?.[0];
-      assert(containerId, 'no container id in the snippet');
-      assert(text.includes(`"${SCHEMA}"`), 'the snippet does not name the schema');
-      await page.getByRole('button', { name: 'Copy snippet' }).waitFor();
+      assert(containerId, 'no container id in the tag');
+      assert(text.includes('/t.js') && text.includes(`data-site="${containerId}"`), `the tag does not load the tracker for the site: ${text}`);
+      await page.getByRole('button', { name: 'Copy tag' }).waitFor();
+      await page.getByText('Inline snippet, for identified tracking with consent').click();
+      const inline = await page.getByTestId('inline-snippet').textContent();
+      assert(inline.includes(`"${SCHEMA}"`), 'the inline snippet does not name the schema');
       await page.keyboard.press('Escape');
       await page.getByTestId('adaptor-row').filter({ hasText: containerId }).waitFor();
       log(`adaptor ${containerId}`);

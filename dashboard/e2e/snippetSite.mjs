@@ -1,8 +1,8 @@
 /**
- * The adaptor's snippet on a real page in Chromium, opened as the adaptor's own origin
- * (localhost) and as one it does not allow (127.0.0.1): the first records a page view, the
- * second is answered with a reason the page can read (no CORS error) and kept as a rejected
- * event that a re-process accepts once the adaptor allows that origin.
+ * The adaptor's inline snippet (the seed's) on a real page in Chromium, opened as the
+ * adaptor's own origin (localhost) and as one it does not allow (127.0.0.1): the first records
+ * a page view, the second is answered with a reason the page can read (no CORS error) and kept
+ * as a rejected event that a re-process accepts once the adaptor allows that origin.
  */
 import http from 'node:http';
 
@@ -34,7 +34,7 @@ export async function snippetSiteChecks(t) {
   const rejected = async () =>
     (await api('GET', `/api/events/rejected?schema_id=${SCHEMA}&reason=origin_not_allowed`, undefined, token)).json ?? [];
 
-  await step('snippet: a site with the adaptor’s snippet, served on localhost', async () => {
+  await step('snippet: a site with the adaptor’s inline snippet, served on localhost', async () => {
     token = await t.adminToken();
     const properties = Object.fromEntries(EVENT_TYPES.map((type) => [type, {}]));
     const schema = await api('POST', '/api/schemas/', { name: SCHEMA, description: 'Snippet site', properties }, token);
@@ -51,7 +51,7 @@ export async function snippetSiteChecks(t) {
     adaptor = created.json;
     site.close();
     site = await serve(`<!doctype html><html><head><title>Snippet site</title></head><body>
-      <a href="https://github.com/someone/project">A project</a>${adaptor.snippet}</body></html>`);
+      <a href="https://github.com/someone/project">A project</a>${adaptor.inline_snippet}</body></html>`);
     port = site.address().port;
     // The adaptor was made for the first server's port: point it at this one.
     const updated = await api('PUT', `/api/adaptors/${adaptor.container_id}`, { website_url: `http://localhost:${port}` }, token);

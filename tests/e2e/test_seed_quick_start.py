@@ -83,7 +83,8 @@ def test_the_seed_quick_start_works_as_written(platform: RunningPlatform) -> Non
     assert created.status_code == 201, created.text
     assert set(created.json()["properties"]) == set(SEED_SCHEMA["properties"])
 
-    # Step 6: an adaptor with the seed's form fields; it gets a CAP- container id and a snippet.
+    # Step 6: an adaptor with the seed's form fields; it gets a CAP- container id, the tag that
+    # loads the tracker and the seed's inline snippet.
     adaptor = client.post(
         "/api/adaptors/",
         headers=auth,
@@ -96,7 +97,9 @@ def test_the_seed_quick_start_works_as_written(platform: RunningPlatform) -> Non
     ).json()
     container_id = adaptor["container_id"]
     assert container_id.startswith("CAP-") and len(container_id) == 10
-    assert container_id in adaptor["snippet"] and "/api/events/ingest" in adaptor["snippet"]
+    assert f'data-site="{container_id}"' in adaptor["snippet"] and "/t.js" in adaptor["snippet"]
+    inline = adaptor["inline_snippet"]
+    assert container_id in inline and "/api/events/ingest" in inline
 
     # Step 7: the snippet's body, from the adaptor's website (CORS answered for it).
     preflight = client.options(

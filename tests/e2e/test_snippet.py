@@ -1,4 +1,5 @@
-"""The adaptor's snippet, run as a browser would run it, records events with time-ordered ids."""
+"""The adaptor's inline snippet, run as a browser would run it, records events with time-ordered
+ids."""
 
 from __future__ import annotations
 
@@ -39,7 +40,7 @@ def test_the_snippet_sends_a_page_view_with_a_version_7_event_id(
         for a in shared_platform.client.get("/api/adaptors/", headers=shared_platform.auth()).json()
         if a["container_id"] == container_id
     ]
-    script = adaptor["snippet"].split("<script>", 1)[1].rsplit("</script>", 1)[0]
+    script = adaptor["inline_snippet"].split("<script>", 1)[1].rsplit("</script>", 1)[0]
     before_ms = int(time.time() * 1000)
 
     subprocess.run([node, "-e", PAGE + script], check=True, timeout=30)

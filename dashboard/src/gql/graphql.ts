@@ -119,7 +119,7 @@ export type SchemaVersionsQuery = { schemaVersions: Array<{ version: number, des
 export type AdaptorsQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type AdaptorsQuery = { adaptors: Array<{ containerId: string, name: string, schemaId: string, websiteUrls: Array<string>, allowedOrigins: Array<string>, description: string, isActive: boolean, createdAt: string, updatedAt: string, lastSeenAt: string | null, eventsLastHour: number, snippet: string }> };
+export type AdaptorsQuery = { adaptors: Array<{ containerId: string, name: string, schemaId: string, websiteUrls: Array<string>, allowedOrigins: Array<string>, description: string, isActive: boolean, createdAt: string, updatedAt: string, lastSeenAt: string | null, eventsLastHour: number, snippet: string, inlineSnippet: string }> };
 
 export type PipelineQueryVariables = Exact<{
   rateFilter?: StatsInput | null | undefined;
@@ -400,6 +400,7 @@ export const AdaptorsDocument = new TypedDocumentString(`
     lastSeenAt
     eventsLastHour
     snippet
+    inlineSnippet
   }
 }
     `) as unknown as TypedDocumentString<AdaptorsQuery, AdaptorsQueryVariables>;

@@ -181,6 +181,7 @@ export const AdaptorsQuery = graphql(`
       lastSeenAt
       eventsLastHour
       snippet
+      inlineSnippet
     }
   }
 `);

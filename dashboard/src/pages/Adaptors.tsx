@@ -21,6 +21,15 @@ interface AdaptorOut {
   container_id: string;
   name: string;
   snippet: string;
+  inline_snippet: string;
+}
+
+/** What an adaptor hands out: the tag (`snippet`), and the seed's inline snippet. */
+interface Install {
+  name: string;
+  tag: string;
+  inlineSnippet: string;
+  created?: boolean;
 }
 
 interface FormState {
@@ -32,21 +41,37 @@ interface FormState {
   isActive: boolean;
 }
 
-function SnippetView({ snippet }: { snippet: string }) {
+const codeBlock = 'overflow-auto rounded-lg bg-gray-950 p-4 font-mono text-[12px] leading-relaxed text-gray-100 ring-1 ring-gray-800';
+
+function SnippetView({ tag, inlineSnippet }: { tag: string; inlineSnippet: string }) {
   return (
     <div>
       <div className="mb-2 flex items-center justify-between gap-2">
         <p className="text-[13px] text-gray-600 dark:text-gray-300">
-          Paste before <code className="font-mono">{'</body>'}</code> on every page of the site.
+          Paste this tag into the <code className="font-mono">{'<head>'}</code> of every page of the site.
         </p>
-        <CopyButton text={snippet} label="Copy snippet" variant="primary" />
+        <CopyButton text={tag} label="Copy tag" variant="primary" />
       </div>
-      <pre className="max-h-[50vh] overflow-auto rounded-lg bg-gray-950 p-4 font-mono text-[12px] leading-relaxed text-gray-100 ring-1 ring-gray-800" tabIndex={0} aria-label="Tracking snippet" data-testid="snippet">
-        <code>{snippet}</code>
+      <pre className={clsx(codeBlock, 'whitespace-pre-wrap break-all')} tabIndex={0} aria-label="Tracking tag" data-testid="snippet">
+        <code>{tag}</code>
       </pre>
       <p className="mt-2 text-xs text-gray-500 dark:text-gray-400">
-        It sends a page view on load and clicks on GitHub, LinkedIn, e-mail and external links; call <code className="font-mono">window.eventlens.track(type, properties)</code> for your own events.
+        It records page views (single-page apps too), outbound links, downloads and time on page, and keeps nothing in the visitor’s browser: no cookie, no consent banner needed. For your own events, add{' '}
+        <code className="font-mono">data-event="name"</code> to an element or call <code className="font-mono">window.eventlens.track(type, properties)</code>.
       </p>
+      <details className="mt-4 rounded-lg border border-gray-200 p-3 dark:border-gray-700">
+        <summary className={clsx('cursor-pointer rounded text-[13px] font-medium text-gray-900 dark:text-white', focusRing)}>Inline snippet, for identified tracking with consent</summary>
+        <p className="mt-2 text-xs text-gray-500 dark:text-gray-400">
+          The original snippet: it keeps a user ID in <code className="font-mono">localStorage</code> and a session ID in <code className="font-mono">sessionStorage</code>, so use it only where visitors have agreed. Paste it before{' '}
+          <code className="font-mono">{'</body>'}</code> instead of the tag.
+        </p>
+        <div className="my-2 flex justify-end">
+          <CopyButton text={inlineSnippet} label="Copy inline snippet" />
+        </div>
+        <pre className={clsx(codeBlock, 'max-h-[40vh]')} tabIndex={0} aria-label="Inline snippet" data-testid="inline-snippet">
+          <code>{inlineSnippet}</code>
+        </pre>
+      </details>
     </div>
   );
 }
@@ -65,7 +90,7 @@ export default function AdaptorsPage() {
   const catalog = useCatalog();
   const [editing, setEditing] = useState<{ mode: 'create' | 'edit'; adaptor?: AdaptorItem } | null>(null);
   const [form, setForm] = useState<FormState>({ name: '', schemaId: '', websiteUrl: '', origins: '', description: '', isActive: true });
-  const [snippet, setSnippet] = useState<{ name: string; snippet: string; created?: boolean } | null>(null);
+  const [snippet, setSnippet] = useState<Install | null>(null);
   const [disabling, setDisabling] = useState<AdaptorItem | null>(null);
   const [touched, setTouched] = useState(false);
 
@@ -96,7 +121,7 @@ export default function AdaptorsPage() {
     onSuccess: (out) => {
       invalidate();
       if (editing?.mode === 'create') {
-        setSnippet({ name: out.name, snippet: out.snippet, created: true });
+        setSnippet({ name: out.name, tag: out.snippet, inlineSnippet: out.inline_snippet, created: true });
         toast('success', `Adaptor ${out.name} created`, `Container ID ${out.container_id}`);
       } else toast('success', `Adaptor ${out.name} saved`);
       setEditing(null);
@@ -148,7 +173,7 @@ export default function AdaptorsPage() {
     <>
       <PageHeader
         title="Adaptors"
-        description="One per tracked site: it ties the site’s events to a schema and gives you the snippet to paste."
+        description="One per tracked site: it ties the site’s events to a schema and gives you the tag to paste."
         actions={
           isAdmin && (
             <Button variant="primary" icon={<Plus className="h-4 w-4" aria-hidden />} onClick={() => open('create')} disabled={catalog.isSuccess && activeSchemas.length === 0} title={activeSchemas.length === 0 ? 'Create a schema first' : undefined}>
@@ -177,7 +202,7 @@ export default function AdaptorsPage() {
       ) : list.length === 0 ? (
         <Card>
           <EmptyState icon={<Plug className="h-5 w-5" aria-hidden />} title="No adaptors yet" action={isAdmin && activeSchemas.length > 0 ? <Button variant="primary" icon={<Plus className="h-4 w-4" aria-hidden />} onClick={() => open('create')}>New adaptor</Button> : undefined}>
-            Create one per website; you get a container ID and a snippet to paste.
+            Create one per website; you get a container ID and a tag to paste.
           </EmptyState>
         </Card>
       ) : (
@@ -225,7 +250,7 @@ export default function AdaptorsPage() {
                     </td>
                     <td className="px-4 py-3">
                       <div className="flex justify-end gap-1">
-                        <Button size="sm" variant="ghost" icon={<Code2 className="h-3.5 w-3.5" aria-hidden />} onClick={() => setSnippet({ name: a.name, snippet: a.snippet })}>
+                        <Button size="sm" variant="ghost" icon={<Code2 className="h-3.5 w-3.5" aria-hidden />} onClick={() => setSnippet({ name: a.name, tag: a.snippet, inlineSnippet: a.inlineSnippet })}>
                           Snippet
                         </Button>
                         {isAdmin && (
@@ -258,7 +283,7 @@ export default function AdaptorsPage() {
         open={!!editing}
         onClose={() => setEditing(null)}
         title={editing?.mode === 'create' ? 'New adaptor' : `Edit ${editing?.adaptor?.name ?? ''}`}
-        description={editing?.mode === 'edit' ? <Mono>{editing.adaptor?.containerId}</Mono> : 'You get a container ID and a ready-to-paste snippet.'}
+        description={editing?.mode === 'edit' ? <Mono>{editing.adaptor?.containerId}</Mono> : 'You get a container ID and a ready-to-paste tag.'}
         footer={
           <>
             <Button onClick={() => setEditing(null)}>Cancel</Button>
@@ -308,7 +333,7 @@ export default function AdaptorsPage() {
       </Modal>
 
       <Modal open={!!snippet} onClose={() => setSnippet(null)} title={snippet?.created ? `${snippet.name} is ready` : `Snippet for ${snippet?.name ?? ''}`} size="lg">
-        {snippet && <SnippetView snippet={snippet.snippet} />}
+        {snippet && <SnippetView tag={snippet.tag} inlineSnippet={snippet.inlineSnippet} />}
       </Modal>
 
       <ConfirmDialog

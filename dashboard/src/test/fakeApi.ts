@@ -30,7 +30,8 @@ export const adaptor = {
   updatedAt: '2025-01-01T00:00:00Z',
   lastSeenAt: null,
   eventsLastHour: 0,
-  snippet: '<script></script>',
+  snippet: '<script defer src="https://stats.example/t.js" data-site="CAP-ABC123"></script>',
+  inlineSnippet: '<script></script>',
 };
 
 export const user = { username: 'someone', role: 'admin', created_at: '2025-01-01T00:00:00Z', updated_at: '2025-01-01T00:00:00Z' };

@@ -1,4 +1,5 @@
-"""`/api/adaptors`: the tracked sites, each with a container id and a snippet."""
+"""`/api/adaptors`: the tracked sites, each with a container id, its tag and the inline
+snippet."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from eventlens.commands.disable_adaptor import DisableAdaptor, disable_adaptor
 from eventlens.commands.update_adaptor import UpdateAdaptor, update_adaptor
 from eventlens.domain.adaptor import Adaptor
 from eventlens.domain.errors import NotFound
-from eventlens.domain.snippet import render_snippet
+from eventlens.domain.snippet import TRACKER_PATH, render_snippet, render_tag
 
 router = APIRouter(prefix="/api/adaptors", tags=["adaptors"])
 ContainerId = Annotated[str, Path(max_length=20, description="The container id, CAP-XXXXXX")]
@@ -23,7 +24,12 @@ ERRORS = documented(401, 403, 404, 409, 422)
 
 def _out(adaptor: Adaptor, request: Request) -> AdaptorOut:
     base = str(request.base_url)
-    return AdaptorOut.of(adaptor, render_snippet(base, adaptor.schema_name, adaptor.container_id))
+    script_path = request.app.state.platform.settings.tracker_path or TRACKER_PATH
+    return AdaptorOut.of(
+        adaptor,
+        tag=render_tag(base, adaptor.container_id, script_path),
+        inline_snippet=render_snippet(base, adaptor.schema_name, adaptor.container_id),
+    )
 
 
 @router.post("/", status_code=201, response_model=AdaptorOut, responses=ERRORS)

@@ -115,10 +115,18 @@ class AdaptorOut(BaseModel):
     is_active: bool
     created_at: datetime
     updated_at: datetime
-    snippet: str
+    snippet: str = Field(
+        description="The tag to paste into the site's pages: it loads the tracker (`/t.js`), "
+        "which keeps nothing in the visitor's browser."
+    )
+    inline_snippet: str = Field(
+        description="The seed's inline snippet, for identified tracking on a site that has the "
+        "visitor's consent: it keeps a user id in localStorage and a session id in "
+        "sessionStorage."
+    )
 
     @classmethod
-    def of(cls, adaptor: Adaptor, snippet: str) -> AdaptorOut:
+    def of(cls, adaptor: Adaptor, *, tag: str, inline_snippet: str) -> AdaptorOut:
         return cls(
             id=adaptor.container_id,
             container_id=adaptor.container_id,
@@ -131,7 +139,8 @@ class AdaptorOut(BaseModel):
             is_active=adaptor.active,
             created_at=adaptor.created_on,
             updated_at=adaptor.modified_on,
-            snippet=snippet,
+            snippet=tag,
+            inline_snippet=inline_snippet,
         )
 
 

@@ -1,13 +1,21 @@
-"""The ready-to-paste tracking snippet for an adaptor (the seed's snippet, made sturdier).
+"""What an adaptor hands out to paste into a site.
 
-It sends the seed's body to the ingest endpoint, adds a client-generated `event_id` so
-retries are recorded once, and uses `fetch(..., {keepalive: true})` with a `text/plain`
-body so that no CORS preflight is needed and events survive page unloads.
+- The tag (`render_tag`): one `<script>` loading the tracker served at `/t.js`, which keeps
+  nothing in the visitor's browser.
+- The inline snippet (`render_snippet`): the seed's snippet, made sturdier, for identified
+  tracking on sites that have the visitor's consent: it keeps a random user id in
+  `localStorage` and a session id in `sessionStorage`. It sends the seed's body to the ingest
+  endpoint, adds a client-generated `event_id` so retries are recorded once, and uses
+  `fetch(..., {keepalive: true})` with a `text/plain` body so that no CORS preflight is needed
+  and events survive page unloads.
 """
 
 from __future__ import annotations
 
+import html
 import json
+
+TRACKER_PATH = "/t.js"
 
 TEMPLATE = """<script>
 (function() {
@@ -110,3 +118,11 @@ def render_snippet(api_base: str, schema_id: str, container_id: str) -> str:
         "schema_id": json.dumps(schema_id),
         "container_id": json.dumps(container_id),
     }
+
+
+def render_tag(api_base: str, container_id: str, script_path: str = TRACKER_PATH) -> str:
+    """`<script defer src="{api_base}{script_path}" data-site="{container_id}"></script>`."""
+    src = api_base.rstrip("/") + script_path
+    return (
+        f'<script defer src="{html.escape(src)}" data-site="{html.escape(container_id)}"></script>'
+    )

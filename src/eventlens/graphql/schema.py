@@ -18,7 +18,7 @@ from strawberry.types import Info
 
 from eventlens import views
 from eventlens.domain.adaptor import Adaptor as AdaptorAggregate
-from eventlens.domain.snippet import render_snippet
+from eventlens.domain.snippet import TRACKER_PATH, render_snippet, render_tag
 from eventlens.graphql.context import actor, admin, still_signed_in
 from eventlens.graphql.errors import ShapedErrorsSchema
 from eventlens.graphql.types import (
@@ -79,10 +79,15 @@ async def _top(info: Info, value: StatsInput | None, dimension: str, limit: int)
     return [Count(key=k, count=n) for k, n in rows]
 
 
-def _snippet(info: Info, adaptor: AdaptorAggregate) -> str:
+def _snippets(info: Info, adaptor: AdaptorAggregate) -> tuple[str, str]:
+    """The adaptor's tag and its inline snippet."""
     request = info.context.get("request")
     base = str(request.base_url) if request is not None else "http://localhost:8000/"
-    return render_snippet(base, adaptor.schema_name, adaptor.container_id)
+    script_path = _platform(info).settings.tracker_path or TRACKER_PATH
+    return (
+        render_tag(base, adaptor.container_id, script_path),
+        render_snippet(base, adaptor.schema_name, adaptor.container_id),
+    )
 
 
 async def _stats(platform: Platform, f: views.StatsFilter) -> Stats:
@@ -158,14 +163,16 @@ class Query:
         found = _platform(info).cache.schema(name)
         return Schema.of(found) if found else None
 
-    @strawberry.field(description="Adaptors with their last-seen time, hourly rate and snippet.")
+    @strawberry.field(
+        description="Adaptors with their last-seen time, hourly rate, tag and inline snippet."
+    )
     async def adaptors(self, info: Info) -> list[Adaptor]:
         actor(info)
         platform = _platform(info)
         async with platform.pool.connection() as conn:
             activity = await views.adaptor_activity(conn)
         return [
-            Adaptor.of(a, activity.get(a.container_id), _snippet(info, a))
+            Adaptor.of(a, activity.get(a.container_id), *_snippets(info, a))
             for a in platform.cache.adaptors()
         ]
 
@@ -178,7 +185,7 @@ class Query:
             return None
         async with platform.pool.connection() as conn:
             activity = await views.adaptor_activity(conn)
-        return Adaptor.of(found, activity.get(container_id), _snippet(info, found))
+        return Adaptor.of(found, activity.get(container_id), *_snippets(info, found))
 
     @strawberry.field(description="A schema's definitions, newest first.")
     async def schema_versions(self, info: Info, name: str) -> list[SchemaVersion]:
