@@ -47,10 +47,18 @@ def test_a_visit_continues_across_batches_through_its_state() -> None:
     assert assign_visits([row("e3", "11:00")], states, TIMEOUT) == ["e3"]
 
 
-def test_events_are_taken_in_time_order_whatever_order_they_arrive_in() -> None:
-    rows = [row("late", "10:20"), row("first", "10:00")]
+def test_events_are_taken_in_the_order_recorded_and_a_late_one_joins_the_visit() -> None:
+    rows = [row("first", "10:20"), row("late", "10:00")]
 
     assert assign_visits(rows, {}, TIMEOUT) == ["first", "first"]
+
+
+def test_a_session_named_by_the_client_keys_its_visits() -> None:
+    one = row("a", "10:00", None)._replace(session_id="s1")
+    other = row("b", "10:01", None)._replace(session_id="s2")
+    again = row("c", "10:02", None)._replace(session_id="s1")
+
+    assert assign_visits([one, other, again], {}, TIMEOUT) == ["a", "b", "a"]
 
 
 def test_an_event_older_than_the_visitors_last_one_joins_the_current_visit() -> None:

@@ -32,8 +32,9 @@ from eventlens.projections.event_rows import (
     Visitors,
     as_records,
 )
+from eventlens.projections.visit_rows import visit_ids, visit_parts
+from eventlens.projections.visits import ADD_VISITS, VisitTracker
 from eventlens.projections.visits import DDL as VISITS_DDL
-from eventlens.projections.visits import VisitTracker
 
 EVENT_COLUMNS = """
     event_id      uuid NOT NULL,
@@ -247,6 +248,9 @@ class TrackedEvents:
             ]
         ).encode()
         inserted = _insert(conn, batch.rows, data)
+        parts = visit_parts(inserted, visit_ids(batch.rows, visits))
+        if parts is not None:
+            conn.execute(ADD_VISITS, (parts,))
         # Counted when prepared, assuming every row is new; recounted if some were not.
         rollups = batch.rollups if inserted is batch.rows else Rollups.of(Increments.of(inserted))
         for table, records in rollups.counts.items():
