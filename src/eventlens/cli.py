@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import re
 import signal
 import socket
 import sys
@@ -90,14 +91,21 @@ def _serve(settings: Settings, *, run_workers: bool, replica: int | None = None)
     if settings.access_log:  # whatever the level of the rest of the log
         access = logging.getLogger("uvicorn.access")
         access.setLevel(logging.INFO)
-        access.addFilter(_without_client_address)
+        access.addFilter(_redacted_access_line)
     uvicorn.Server(config).run(sockets=[sock])
 
 
-def _without_client_address(record: logging.LogRecord) -> bool:
-    """The access log never names a client's address (uvicorn's first argument)."""
+SHARED_LINK_TOKEN = re.compile(r"(/api/shared/)[^/?#\s]+")
+
+
+def _redacted_access_line(record: logging.LogRecord) -> bool:
+    """The access log never names a client's address (uvicorn's first argument), nor a
+    shared link's token (in the path, its third)."""
     if isinstance(record.args, tuple) and len(record.args) == 5:
-        record.args = ("-", *record.args[1:])
+        method, path = record.args[1], record.args[2]
+        if isinstance(path, str):
+            path = SHARED_LINK_TOKEN.sub(r"\1***", path)
+        record.args = ("-", method, path, *record.args[3:])
     return True
 
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from eventlens.access.tokens import InvalidToken, TokenIssuer, credential_stamp
+from eventlens.access.tokens import SHARED, InvalidToken, TokenIssuer, credential_stamp
 from eventlens.commands.actor import Actor
+from eventlens.domain.credentials import is_api_key
 from eventlens.domain.user import Role, User
 
 AUTHENTICATION_REQUIRED = "authentication required: send 'Authorization: Bearer <token>'"
+STATS_ONLY = "{} only reads stats; sign in for anything else"
 
 
 class Unauthenticated(Exception):
@@ -22,9 +24,13 @@ class UserLookup(Protocol):
 def actor_from_token(users: UserLookup, tokens: TokenIssuer, token: str | None) -> Actor:
     if token is None:
         raise Unauthenticated(AUTHENTICATION_REQUIRED)
+    if is_api_key(token):
+        raise Unauthenticated(STATS_ONLY.format("an API key"))
     try:
         claims = tokens.verify(token)
     except InvalidToken as error:
+        if TokenIssuer.kind_of(token) == SHARED:
+            raise Unauthenticated(STATS_ONLY.format("a shared link's token")) from None
         raise Unauthenticated(str(error)) from None
     user = users.user(claims.username)
     if user is None or user.removed:

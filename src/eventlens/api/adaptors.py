@@ -45,6 +45,7 @@ def create(
             website_urls=body.urls(),
             allowed_origins=body.allowed_origins,
             description=body.description,
+            timezone=body.timezone,
         ),
     )
     return _out(adaptor, request)
@@ -84,6 +85,7 @@ def update(
             website_urls=body.urls(),
             allowed_origins=body.allowed_origins,
             description=body.description,
+            timezone=body.timezone,
             active=body.is_active,
         ),
     )

@@ -13,6 +13,7 @@ from eventlens import __version__
 from eventlens.access.tokens import TokenIssuer
 from eventlens.api import (
     adaptors,
+    api_keys,
     auth,
     collection,
     errors,
@@ -20,6 +21,7 @@ from eventlens.api import (
     health,
     reprocess,
     schemas,
+    shared_links,
     users,
 )
 from eventlens.api.ingest import Ingest, IngestLimits
@@ -79,6 +81,8 @@ def create_app(
     api.include_router(schemas.router)
     api.include_router(adaptors.router)
     api.include_router(users.router)
+    api.include_router(api_keys.router)
+    api.include_router(shared_links.router)
     from eventlens.api.dashboard import dashboard_dir
     from eventlens.api.docs_assets import install_docs
     from eventlens.graphql.router import graphql_router

@@ -81,6 +81,12 @@ class AdaptorIn(BaseModel):
         None, max_length=50, description='Extra origins allowed to send events, or ["*"].'
     )
     description: str | None = Field(None, max_length=2000)
+    timezone: str | None = Field(
+        None,
+        max_length=64,
+        description="IANA time zone of the site's days and date ranges (default UTC).",
+        examples=["Europe/Paris"],
+    )
 
     def urls(self) -> list[str] | None:
         return _urls(self.website_url, self.website_urls)
@@ -97,6 +103,7 @@ class AdaptorUpdate(BaseModel):
     website_urls: list[str] | None = Field(None, max_length=50)
     allowed_origins: list[str] | None = Field(None, max_length=50)
     description: str | None = Field(None, max_length=2000)
+    timezone: str | None = Field(None, max_length=64, examples=["Europe/Paris"])
     is_active: bool | None = None
 
     def urls(self) -> list[str] | None:
@@ -112,6 +119,7 @@ class AdaptorOut(BaseModel):
     website_urls: list[str]
     allowed_origins: list[str]
     description: str
+    timezone: str = Field(description="IANA time zone of the site's days and date ranges")
     is_active: bool
     created_at: datetime
     updated_at: datetime
@@ -136,6 +144,7 @@ class AdaptorOut(BaseModel):
             website_urls=adaptor.website_urls,
             allowed_origins=sorted(adaptor.origins),
             description=adaptor.description,
+            timezone=adaptor.timezone,
             is_active=adaptor.active,
             created_at=adaptor.created_on,
             updated_at=adaptor.modified_on,

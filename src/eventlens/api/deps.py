@@ -13,8 +13,10 @@ from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from eventlens.access.actors import Unauthenticated, actor_from_token
+from eventlens.access.readers import StatsReader, stats_reader_from_token
 from eventlens.access.tokens import TokenIssuer
 from eventlens.commands.actor import Actor
+from eventlens.domain.credentials import is_api_key
 from eventlens.eventstore.catalog import Catalog
 from eventlens.projections.catalog_cache import CatalogCache
 from eventlens.runtime.platform import Platform
@@ -22,7 +24,11 @@ from eventlens.runtime.platform import Platform
 C = TypeVar("C")
 R = TypeVar("R")
 
-bearer = HTTPBearer(auto_error=False, description="An access token from /api/auth/login")
+bearer = HTTPBearer(
+    auto_error=False,
+    description="An access token from /api/auth/login; the stats routes also take an API key "
+    "(el_...) or a shared link's token",
+)
 
 
 async def get_platform(request: Request) -> Platform:
@@ -66,6 +72,41 @@ async def admin_actor(actor: Annotated[Actor, Depends(current_actor)]) -> Actor:
 
 ActorDep = Annotated[Actor, Depends(current_actor)]
 AdminDep = Annotated[Actor, Depends(admin_actor)]
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def too_many_attempts(wait: int, what: str) -> HTTPException:
+    return HTTPException(
+        429, f"too many failed {what}; try again in {wait} s", headers={"Retry-After": str(wait)}
+    )
+
+
+async def stats_reader(
+    request: Request,
+    platform: PlatformDep,
+    tokens: Annotated[TokenIssuer, Depends(get_tokens)],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> StatsReader:
+    """A signed-in user, an API key or a shared link's token: which sites it reads is
+    `access.readers.readable_sites(reader)`."""
+    await platform.sync_catalog()  # a key created or revoked through another API process
+    token = credentials.credentials if credentials else None
+    try:
+        return stats_reader_from_token(platform.cache, tokens, token)
+    except Unauthenticated as error:
+        if token is not None and is_api_key(token):
+            # Only failures are counted: a valid key costs no round trip to the database.
+            key = f"api-key-client:{client_address(request)}"
+            wait = await platform.login_throttle.reserve(key)
+            if wait:
+                raise too_many_attempts(wait, "API keys") from None
+        raise unauthorized(str(error)) from None
+
+
+StatsReaderDep = Annotated[StatsReader, Depends(stats_reader)]
 
 
 class CatalogCommands:

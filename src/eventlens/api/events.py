@@ -11,7 +11,8 @@ from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel
 
 from eventlens import views
-from eventlens.api.deps import ActorDep, PlatformDep
+from eventlens.access.readers import site_for
+from eventlens.api.deps import ActorDep, PlatformDep, StatsReaderDep
 from eventlens.api.errors import documented
 from eventlens.api.ingest_models import (
     Accepted,
@@ -86,9 +87,9 @@ class RejectedOut(BaseModel):
     reprocessed: bool
 
 
-@router.get("/stats", response_model=StatsOut, responses=documented(401, 422))
+@router.get("/stats", response_model=StatsOut, responses=documented(401, 403, 422, 429))
 async def stats(
-    actor: ActorDep,
+    reader: StatsReaderDep,
     platform: PlatformDep,
     schema_id: Name = None,
     adaptor_id: Annotated[str | None, Query(max_length=20, alias="adaptor_id")] = None,
@@ -98,7 +99,10 @@ async def stats(
     start: datetime | None = None,
     end: datetime | None = None,
 ) -> StatsOut:
-    """Counts from the rollups: the last `days` (default 7) or `hours`, or `start`..`end`."""
+    """Counts from the rollups: the last `days` (default 7) or `hours`, or `start`..`end`.
+
+    Also open to API keys, and to a shared link's token for its own site."""
+    adaptor_id = site_for(reader, adaptor_id)
     f = views.stats_filter(days, start, end, schema_id, adaptor_id, event_type, hours)
     async with platform.pool.connection() as conn:
         result = await views.stats(conn, f, platform.sketches)

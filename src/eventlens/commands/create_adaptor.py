@@ -21,6 +21,7 @@ class CreateAdaptor:
     website_urls: object = None
     allowed_origins: object = None
     description: object = None
+    timezone: object = None
 
 
 def new_container_id() -> str:
@@ -45,6 +46,7 @@ def create_adaptor(command: CreateAdaptor, catalog: Catalog) -> Adaptor:
         website_urls=command.website_urls,
         allowed_origins=command.allowed_origins,
         description=command.description,
+        timezone=command.timezone,
     )
     catalog.record(adaptor, creating=f"adaptor {container_id}")
     return adaptor

@@ -1,4 +1,4 @@
-"""UpdateAdaptor: rename, rebind, or change the URLs and origins of an adaptor."""
+"""UpdateAdaptor: rename, rebind, or change the URLs, origins or time zone of an adaptor."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ class UpdateAdaptor:
     website_urls: object = None
     allowed_origins: object = None
     description: object = None
+    timezone: object = None
     active: bool | None = None
 
 
@@ -35,6 +36,7 @@ def update_adaptor(command: UpdateAdaptor, catalog: Catalog) -> Adaptor:
         website_urls=command.website_urls,
         allowed_origins=command.allowed_origins,
         description=command.description,
+        timezone=command.timezone,
     )
     if command.active is True and not adaptor.active:
         adaptor.enable()

@@ -9,9 +9,16 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
-from eventlens.domain.errors import Conflict, InvalidInput
+from eventlens.domain.credentials import (
+    MAX_SHARED_LINKS,
+    SharedLink,
+    check_label,
+    secret_digest,
+)
+from eventlens.domain.errors import Conflict, InvalidInput, NotFound
 from eventlens.domain.names import check_schema_name
 from eventlens.domain.schema import check_description
+from eventlens.domain.timezones import DEFAULT_TIMEZONE, check_timezone
 
 CONTAINER_ID = re.compile(r"CAP-[A-Z0-9]{6}")
 CONTAINER_ID_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -94,6 +101,7 @@ class Adaptor(Aggregate):
         website_urls: object,
         allowed_origins: object,
         description: object,
+        timezone: object = None,
     ) -> Adaptor:
         return cls(
             container_id=check_container_id(container_id),
@@ -102,9 +110,25 @@ class Adaptor(Aggregate):
             website_urls=check_urls(website_urls, "website_url"),
             allowed_origins=check_origins(allowed_origins),
             description=check_description(description),
+            timezone=DEFAULT_TIMEZONE if timezone is None else check_timezone(timezone),
         )
 
-    @event("Created")
+    class Created(Aggregate.Created):
+        container_id: str
+        name: str
+        schema_name: str
+        website_urls: list[str]
+        allowed_origins: list[str]
+        description: str
+        timezone: str
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """Adaptors created before sites had time zones counted in UTC."""
+            state["timezone"] = DEFAULT_TIMEZONE
+
+    @event(Created)
     def __init__(
         self,
         container_id: str,
@@ -113,6 +137,7 @@ class Adaptor(Aggregate):
         website_urls: list[str],
         allowed_origins: list[str],
         description: str,
+        timezone: str,
     ) -> None:
         self.container_id = container_id
         self.name = name
@@ -120,7 +145,9 @@ class Adaptor(Aggregate):
         self.website_urls = website_urls
         self.allowed_origins = allowed_origins
         self.description = description
+        self.timezone = timezone
         self.active = True
+        self.shared_links: dict[str, SharedLink] = {}
 
     @property
     def origins(self) -> frozenset[str]:
@@ -142,6 +169,7 @@ class Adaptor(Aggregate):
         website_urls: object = None,
         allowed_origins: object = None,
         description: object = None,
+        timezone: object = None,
     ) -> None:
         changes: dict[str, Any] = {
             "name": self.name if name is None else check_adaptor_name(name),
@@ -157,12 +185,27 @@ class Adaptor(Aggregate):
             "description": self.description
             if description is None
             else check_description(description),
+            "timezone": self.timezone if timezone is None else check_timezone(timezone),
         }
         if all(getattr(self, key) == value for key, value in changes.items()):
             return
         self._updated(**changes)
 
-    @event("Updated")
+    class Updated(Aggregate.Event):
+        name: str
+        schema_name: str
+        website_urls: list[str]
+        allowed_origins: list[str]
+        description: str
+        timezone: str
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """Before sites had time zones, every adaptor stayed in UTC."""
+            state["timezone"] = DEFAULT_TIMEZONE
+
+    @event(Updated)
     def _updated(
         self,
         name: str,
@@ -170,12 +213,14 @@ class Adaptor(Aggregate):
         website_urls: list[str],
         allowed_origins: list[str],
         description: str,
+        timezone: str,
     ) -> None:
         self.name = name
         self.schema_name = schema_name
         self.website_urls = website_urls
         self.allowed_origins = allowed_origins
         self.description = description
+        self.timezone = timezone
 
     def disable(self) -> None:
         if not self.active:
@@ -194,3 +239,46 @@ class Adaptor(Aggregate):
     @event("Enabled")
     def _enabled(self) -> None:
         self.active = True
+
+    def create_shared_link(
+        self, link_id: str, name: object, secret: str, password_hash: str | None
+    ) -> SharedLink:
+        """Record a link by its token's digest; the token is the caller's to hand out once."""
+        if len(self.shared_links) >= MAX_SHARED_LINKS:
+            raise Conflict(
+                f"a site may have at most {MAX_SHARED_LINKS} shared links; revoke one first"
+            )
+        if link_id in self.shared_links:
+            raise Conflict(f"shared link id {link_id!r} is taken")
+        self.trigger_event(
+            self.SharedLinkCreated,
+            link_id=link_id,
+            name=check_label(name, "Shared link"),
+            digest=secret_digest(secret),
+            password_hash=password_hash,
+        )
+        return self.shared_links[link_id]
+
+    class SharedLinkCreated(Aggregate.Event):
+        """Declared rather than decorated: applying it needs the event's own timestamp."""
+
+        link_id: str
+        name: str
+        digest: str
+        password_hash: str | None
+
+        def apply(self, aggregate: Adaptor) -> None:
+            aggregate.shared_links[self.link_id] = SharedLink(
+                self.link_id, self.name, self.digest, self.password_hash, self.timestamp
+            )
+
+    def revoke_shared_link(self, link_id: str) -> SharedLink:
+        link = self.shared_links.get(link_id)
+        if link is None:
+            raise NotFound(f"shared link {link_id!r} of {self.container_id} does not exist")
+        self._shared_link_revoked(link_id=link_id)
+        return link
+
+    @event("SharedLinkRevoked")
+    def _shared_link_revoked(self, link_id: str) -> None:
+        del self.shared_links[link_id]

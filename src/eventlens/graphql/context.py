@@ -8,6 +8,7 @@ from typing import Any
 from strawberry.types import Info
 
 from eventlens.access.actors import Unauthenticated, actor_from_token
+from eventlens.access.readers import StatsReader, stats_reader_from_token
 from eventlens.commands.actor import Actor
 from eventlens.domain.errors import PermissionDenied
 from eventlens.runtime.platform import Platform
@@ -41,6 +42,18 @@ def actor(info: Info) -> Actor:
         found = authenticate(context, bearer_token(header))
         context["actor"] = found
     return found
+
+
+def stats_reader(info: Info) -> StatsReader:
+    """Who reads stats over HTTP: a user, or a shared link's token (`readable_sites` tells
+    which sites). A WebSocket opens with a user's token only (`on_ws_connect`)."""
+    context: dict[str, Any] = info.context
+    token = context.get("token")
+    if token is None:
+        request = context.get("request")
+        token = bearer_token(request.headers.get("authorization")) if request else None
+    platform: Platform = context["platform"]
+    return stats_reader_from_token(platform.cache, context["tokens"], token)
 
 
 async def still_signed_in(info: Info) -> bool:

@@ -224,6 +224,9 @@ class Adaptor:
     website_urls: list[str]
     allowed_origins: list[str]
     description: str
+    timezone: str = strawberry.field(
+        description="IANA time zone of the site's days and date ranges (default UTC)."
+    )
     is_active: bool
     created_at: datetime
     updated_at: datetime
@@ -257,6 +260,7 @@ class Adaptor:
             website_urls=adaptor.website_urls,
             allowed_origins=sorted(adaptor.origins),
             description=adaptor.description,
+            timezone=adaptor.timezone,
             is_active=adaptor.active,
             created_at=adaptor.created_on,
             updated_at=adaptor.modified_on,

@@ -8,6 +8,7 @@ lookup that misses triggers an immediate catch-up.
 from __future__ import annotations
 
 import asyncio
+import hmac
 import logging
 import threading
 import time
@@ -17,6 +18,7 @@ import psycopg
 from psycopg import sql
 
 from eventlens.domain.adaptor import Adaptor
+from eventlens.domain.credentials import ApiKey, SharedLink, secret_digest
 from eventlens.domain.json_schema import PropertyCheck, compile_property_check
 from eventlens.domain.schema import Schema
 from eventlens.domain.user import User
@@ -38,6 +40,9 @@ class CatalogCache:
         self._schemas: dict[str, Schema] = {}
         self._adaptors: dict[str, Adaptor] = {}
         self._users: dict[str, User] = {}
+        # Credential digests -> (owner, credential id): a user's name or a site's container id.
+        self._api_keys: dict[str, tuple[str, str]] = {}
+        self._shared_links: dict[str, tuple[str, str]] = {}
         self._checks: dict[tuple[str, int, str], PropertyCheck] = {}
 
     # CatalogLookup
@@ -81,6 +86,25 @@ class CatalogCache:
     def users(self) -> list[User]:
         return sorted(self._users.values(), key=lambda u: u.username)
 
+    # Credentials, found by the digest of the secret presented (never by the secret itself)
+    def api_key(self, secret: str) -> tuple[User, ApiKey] | None:
+        digest = secret_digest(secret)
+        username, key_id = self._api_keys.get(digest, ("", ""))
+        user = self._users.get(username)
+        key = user.api_keys.get(key_id) if user is not None else None
+        if user is None or key is None or not hmac.compare_digest(key.digest, digest):
+            return None
+        return user, key
+
+    def shared_link(self, token: str) -> tuple[Adaptor, SharedLink] | None:
+        digest = secret_digest(token)
+        container_id, link_id = self._shared_links.get(digest, ("", ""))
+        adaptor = self._adaptors.get(container_id)
+        link = adaptor.shared_links.get(link_id) if adaptor is not None else None
+        if adaptor is None or link is None or not hmac.compare_digest(link.digest, digest):
+            return None
+        return adaptor, link
+
     def refresh(self) -> int:
         """Apply catalog changes recorded since the last refresh; returns how many."""
         with self._lock:
@@ -102,8 +126,21 @@ class CatalogCache:
             self._schemas = {**self._schemas, aggregate.name: aggregate}
         elif isinstance(aggregate, Adaptor):
             self._adaptors = {**self._adaptors, aggregate.container_id: aggregate}
+            links = {link.digest: link.id for link in aggregate.shared_links.values()}
+            self._shared_links = _reindexed(self._shared_links, aggregate.container_id, links)
         elif isinstance(aggregate, User):
-            self._users = {**self._users, aggregate.username.lower(): aggregate}
+            username = aggregate.username.lower()
+            self._users = {**self._users, username: aggregate}
+            keys = {key.digest: key.id for key in aggregate.api_keys.values()}
+            self._api_keys = _reindexed(self._api_keys, username, keys)
+
+
+def _reindexed(
+    index: dict[str, tuple[str, str]], owner: str, current: dict[str, str]
+) -> dict[str, tuple[str, str]]:
+    """`index` with `owner`'s credentials replaced by `current` (digest -> credential id)."""
+    kept = {digest: entry for digest, entry in index.items() if entry[0] != owner}
+    return {**kept, **{digest: (owner, cid) for digest, cid in current.items()}}
 
 
 class CatalogFollower:

@@ -47,8 +47,10 @@ CREATE TABLE IF NOT EXISTS adaptors (
     description   text NOT NULL,
     is_active     boolean NOT NULL,
     created_at    timestamptz NOT NULL,
-    updated_at    timestamptz NOT NULL
+    updated_at    timestamptz NOT NULL,
+    timezone      text NOT NULL DEFAULT 'UTC'
 );
+ALTER TABLE adaptors ADD COLUMN IF NOT EXISTS timezone text NOT NULL DEFAULT 'UTC';
 CREATE TABLE IF NOT EXISTS users (
     username      text PRIMARY KEY,
     role          text NOT NULL,
@@ -127,11 +129,14 @@ class CatalogViews:
     @staticmethod
     def _adaptor(conn: psycopg.Connection, adaptor: Adaptor) -> None:
         conn.execute(
-            "INSERT INTO adaptors VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) "
+            "INSERT INTO adaptors (container_id, name, schema_id, website_urls, allowed_origins, "
+            "description, is_active, created_at, updated_at, timezone) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) "
             "ON CONFLICT (container_id) DO UPDATE SET name = excluded.name, "
             "schema_id = excluded.schema_id, website_urls = excluded.website_urls, "
             "allowed_origins = excluded.allowed_origins, description = excluded.description, "
-            "is_active = excluded.is_active, updated_at = excluded.updated_at",
+            "is_active = excluded.is_active, updated_at = excluded.updated_at, "
+            "timezone = excluded.timezone",
             (
                 adaptor.container_id,
                 adaptor.name,
@@ -142,6 +147,7 @@ class CatalogViews:
                 adaptor.active,
                 adaptor.created_on,
                 adaptor.modified_on,
+                adaptor.timezone,
             ),
         )
 
