@@ -46,6 +46,16 @@ _ENTRY_INDEXES = (2, 5, 6, 4, 7, 8, 9, 10, 11, 16, 12, 13, 14, 15, 18, 19, 20)
 _PATH = 3
 
 
+def visitor_of(row: EventRow) -> str | None:
+    """Whose visit the event belongs to (its `visit_key`): the client's session when it names
+    one, else the visitor's. The same key as the event's partition in Kafka mode
+    (`partition_key`), so one key's events reach one worker in order, and a replay gives the
+    same visits."""
+    if row.session_id is not None:
+        return f"session:{row.session_id}"
+    return row.enriched[0]
+
+
 def interactive(row: EventRow) -> bool:
     """Does the event show the visitor doing something (a custom event not marked otherwise)?"""
     return row.event_type not in PASSIVE_TYPES and row.metadata.get("interactive") is not False
@@ -69,6 +79,7 @@ def visit_parts(rows: Sequence[EventRow], visits: dict[tuple[str, str], str]) ->
             part = parts[key] = {
                 "container_id": key[0],
                 "visit_id": visit,
+                "visit_key": visitor_of(row),
                 "schema_id": row.schema_id,
                 "visitor": _visitor(row),
                 "started_at": row.occurred_at,

@@ -3,11 +3,11 @@
 The projection gives every event with a visitor the id of its visit (`visit_id` in
 `event_logs`: the id of the visit's first event). A visit is keyed by the client's session id
 when the event names one (identified tracking, and events recorded before visitor ids
-existed), else by the cookieless visitor id. What it must remember between batches, each
-visitor's current visit and last event, is in `visit_states`, written in the batch's own
-transaction, so a worker killed at any point resumes with the right visits. Visitor ids change
-every day, so a state idle for two days of event time is deleted. Each visit's totals, entry
-and exit are in `visits` (`visit_rows.py`).
+existed), else by the cookieless visitor id (`visit_key`). What it must know from earlier
+batches, each key's latest visit and when it last saw an event, is read from `visits` itself,
+which every batch writes in its own transaction: a worker killed at any point resumes with the
+right visits, and no state is kept anywhere else. Each visit's totals, entry and exit are
+merged into `visits` batch by batch (`visit_rows.py`).
 """
 
 from __future__ import annotations
@@ -15,24 +15,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
+import orjson
 import psycopg
 
 from eventlens.projections.event_rows import EventRow
-from eventlens.projections.visit_rows import ENTRY_COLUMNS
+from eventlens.projections.visit_rows import ENTRY_COLUMNS, visitor_of
 
 DDL = """
 ALTER TABLE event_logs ADD COLUMN IF NOT EXISTS visit_id text;
-CREATE TABLE IF NOT EXISTS visit_states (
-    container_id  text NOT NULL,
-    visitor_id    text NOT NULL,
-    visit_id      text NOT NULL,
-    last_at       timestamptz NOT NULL,
-    PRIMARY KEY (container_id, visitor_id)
-) WITH (fillfactor = 70);
-CREATE INDEX IF NOT EXISTS visit_states_last_at ON visit_states (last_at);
 CREATE TABLE IF NOT EXISTS visits (
     container_id     text NOT NULL,
     visit_id         text NOT NULL,
+    visit_key        text NOT NULL,
     schema_id        text NOT NULL,
     visitor_id       text NOT NULL,
     started_at       timestamptz NOT NULL,
@@ -49,16 +43,19 @@ CREATE TABLE IF NOT EXISTS visits (
     PRIMARY KEY (container_id, visit_id)
 ) WITH (fillfactor = 70);
 CREATE INDEX IF NOT EXISTS visits_started ON visits (container_id, started_at);
+-- Not on ended_at, which every batch moves: the row's updates stay HOT.
+CREATE INDEX IF NOT EXISTS visits_key ON visits (container_id, visit_key);
 """
 _ENTRY = ", ".join(ENTRY_COLUMNS)
 _ENTRY_TYPES = ", ".join(f"{column} text" for column in ENTRY_COLUMNS)
 # A batch's part of a visit merged into its row: counts add up, the first event's entry and
 # the last page viewed win, whichever batch brought them.
 ADD_VISITS = f"""
-INSERT INTO visits AS v (container_id, visit_id, schema_id, visitor_id, started_at, ended_at,
-                         entry_page, exit_page, pageviews, events, interactive, {_ENTRY})
+INSERT INTO visits AS v (container_id, visit_id, visit_key, schema_id, visitor_id, started_at,
+                         ended_at, entry_page, exit_page, pageviews, events, interactive, {_ENTRY})
 SELECT * FROM json_to_recordset(%s::json) AS r(
-    container_id text, visit_id text, schema_id text, visitor text, started_at timestamptz,
+    container_id text, visit_id text, visit_key text, schema_id text, visitor text,
+    started_at timestamptz,
     ended_at timestamptz, entry_page text, exit_page text, pageviews integer, events integer,
     interactive integer, {_ENTRY_TYPES})
 ON CONFLICT (container_id, visit_id) DO UPDATE SET
@@ -72,33 +69,19 @@ ON CONFLICT (container_id, visit_id) DO UPDATE SET
                       THEN excluded.entry_page ELSE v.entry_page END,
     started_at = least(v.started_at, excluded.started_at)
 """  # noqa: S608 (column names are constants)
-READ = """
-SELECT s.container_id, s.visitor_id, s.visit_id, s.last_at
-FROM visit_states s JOIN unnest(%s::text[], %s::text[]) AS k(container_id, visitor_id)
-  ON s.container_id = k.container_id AND s.visitor_id = k.visitor_id
-ORDER BY s.container_id, s.visitor_id
-FOR UPDATE OF s
+
+# The keys travel as one JSON parameter, parsed by PostgreSQL in C (psycopg dumps arrays
+# element by element in Python).
+LATEST_VISITS = """
+SELECT DISTINCT ON (v.container_id, v.visit_key)
+       v.container_id, v.visit_key, v.visit_id, v.ended_at
+FROM visits v JOIN json_to_recordset(%s::json) AS k(c text, v text)
+  ON v.container_id = k.c AND v.visit_key = k.v
+ORDER BY v.container_id, v.visit_key, v.ended_at DESC
 """
-WRITE = """
-INSERT INTO visit_states (container_id, visitor_id, visit_id, last_at)
-SELECT * FROM unnest(%s::text[], %s::text[], %s::text[], %s::timestamptz[])
-ON CONFLICT (container_id, visitor_id)
-DO UPDATE SET visit_id = excluded.visit_id, last_at = excluded.last_at
-"""
-FORGET = "DELETE FROM visit_states WHERE last_at < %s"
-IDLE_STATES_KEPT = timedelta(days=2)
 
 Key = tuple[str, str]  # (container_id, visitor)
 State = tuple[str, datetime]  # (visit_id, last event's time)
-
-
-def visitor_of(row: EventRow) -> str | None:
-    """Whose visit the event belongs to: the client's session when it names one, else the
-    visitor's. The same key as the event's partition in Kafka mode (`partition_key`), so one
-    key's events reach one worker in order, and a replay gives the same visits."""
-    if row.session_id is not None:
-        return f"session:{row.session_id}"
-    return row.enriched[0]
 
 
 def assign_visits(
@@ -126,11 +109,10 @@ def assign_visits(
 
 
 class VisitTracker:
-    """Reads and writes `visit_states` for a batch, inside the batch's transaction."""
+    """Finds the visits a batch continues, inside the batch's transaction."""
 
     def __init__(self, timeout: timedelta) -> None:
         self.timeout = timeout
-        self._forgotten_before: datetime | None = None
 
     def visits(self, conn: psycopg.Connection, rows: Sequence[EventRow]) -> list[str | None]:
         keys = sorted(
@@ -138,26 +120,7 @@ class VisitTracker:
         )
         if not keys:
             return [None] * len(rows)
-        found = conn.execute(READ, ([k[0] for k in keys], [k[1] for k in keys])).fetchall()
+        asked = orjson.dumps([{"c": c, "v": v} for c, v in keys]).decode()
+        found = conn.execute(LATEST_VISITS, (asked,)).fetchall()
         states: dict[Key, State] = {(c, v): (visit, last) for c, v, visit, last in found}
-        visits = assign_visits(rows, states, self.timeout)
-        changed = sorted(states.items())
-        conn.execute(
-            WRITE,
-            (
-                [k[0] for k, _ in changed],
-                [k[1] for k, _ in changed],
-                [s[0] for _, s in changed],
-                [s[1] for _, s in changed],
-            ),
-        )
-        self._forget_idle(conn, max(s[1] for _, s in changed))
-        return visits
-
-    def _forget_idle(self, conn: psycopg.Connection, latest: datetime) -> None:
-        """Once per day of event time: states idle for two days belong to visitor ids that
-        no longer exist (their salt is gone)."""
-        cutoff = (latest - IDLE_STATES_KEPT).replace(hour=0, minute=0, second=0, microsecond=0)
-        if self._forgotten_before is None or cutoff > self._forgotten_before:
-            conn.execute(FORGET, (cutoff,))
-            self._forgotten_before = cutoff
+        return assign_visits(rows, states, self.timeout)
