@@ -22,6 +22,7 @@ from eventlens.api import (
     reprocess,
     schemas,
     shared_links,
+    stats_v2,
     users,
 )
 from eventlens.api.ingest import Ingest, IngestLimits
@@ -81,6 +82,7 @@ def create_app(
     api.include_router(schemas.router)
     api.include_router(adaptors.router)
     api.include_router(users.router)
+    api.include_router(stats_v2.router)
     api.include_router(api_keys.router)
     api.include_router(shared_links.router)
     from eventlens.api.dashboard import dashboard_dir
