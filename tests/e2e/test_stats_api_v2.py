@@ -807,3 +807,118 @@ def test_a_query_needs_a_signed_in_user(shared_platform: RunningPlatform, datase
     body = {"site_id": dataset.domain, "metrics": ["visitors"], "date_range": "7d"}
 
     assert shared_platform.client.post("/api/v2/query", json=body).status_code == 401
+
+
+def test_an_api_key_reads_stats_as_plausible_clients_send_it(
+    shared_platform: RunningPlatform, dataset: Dataset
+) -> None:
+    issued = shared_platform.admin_post("/api/users/me/api-keys", {"name": "Plausible client"})
+    assert issued.status_code == 201, issued.text
+    body = {"site_id": dataset.domain, "metrics": ["visitors"], "date_range": ALL_DAYS}
+
+    response = shared_platform.client.post(
+        "/api/v2/query", json=body, headers={"Authorization": f"Bearer {issued.json()['key']}"}
+    )
+
+    assert response.status_code == 200, response.text
+    assert response.json()["results"] == [{"metrics": [5], "dimensions": []}]
+
+
+def test_a_shared_link_reads_its_own_site_only(
+    shared_platform: RunningPlatform, dataset: Dataset
+) -> None:
+    link = shared_platform.admin_post(f"/api/adaptors/{dataset.container_id}/shared-links", {})
+    assert link.status_code == 201, link.text
+    opened = shared_platform.client.post(f"/api/shared/{link.json()['token']}")
+    assert opened.status_code == 200, opened.text
+    headers = {"Authorization": f"Bearer {opened.json()['access_token']}"}
+    other = shared_platform.admin_post(
+        "/api/adaptors/",
+        {"name": "Other", "schema_id": "stats_shop", "website_url": "https://other.example"},
+    )
+    assert other.status_code == 201, other.text
+    body = {"metrics": ["visitors"], "date_range": ALL_DAYS}
+
+    own = shared_platform.client.post(
+        "/api/v2/query", json={**body, "site_id": dataset.domain}, headers=headers
+    )
+    elsewhere = shared_platform.client.post(
+        "/api/v2/query", json={**body, "site_id": "other.example"}, headers=headers
+    )
+
+    assert own.status_code == 200, own.text
+    assert elsewhere.status_code == 403
+    assert "other.example" in elsewhere.json()["error"]
+
+
+# A site in Kathmandu (UTC+05:45): one visit from 23:55 to 00:05 there, across midnight.
+KATHMANDU_VISIT = [
+    (D2, "18:10", "page_view", "/", None, {}),
+    (D2, "18:20", "page_view", "/menu", None, {}),
+]
+
+
+@pytest.fixture(scope="module")
+def kathmandu(shared_platform: RunningPlatform, dataset: Dataset) -> str:
+    adaptor = shared_platform.admin_post(
+        "/api/adaptors/",
+        {
+            "name": "Momo",
+            "schema_id": "stats_shop",
+            "website_url": "https://momo.example",
+            "timezone": "Asia/Kathmandu",
+        },
+    )
+    assert adaptor.status_code == 201, adaptor.text
+    container_id: str = adaptor.json()["container_id"]
+    events = [
+        {"container_id": container_id, **tracker_event(*e), "url": f"https://momo.example{e[3]}"}
+        for e in KATHMANDU_VISIT
+    ]
+    headers = {
+        "Content-Type": "text/plain",
+        "Origin": "https://momo.example",
+        "X-Forwarded-For": LONDON,
+        "User-Agent": CHROME_MAC,
+    }
+    response = shared_platform.client.post(
+        "/api/events/batch", json={"events": events}, headers=headers
+    )
+    assert response.status_code == 202, response.text
+    deadline = time.monotonic() + 60
+    while len(shared_platform.recent(limit=10, adaptor_id=container_id)) < len(events):
+        assert time.monotonic() < deadline, "the events were not projected"
+        time.sleep(0.1)
+    return container_id
+
+
+def test_days_and_hours_are_the_sites_time_zones(
+    shared_platform: RunningPlatform, kathmandu: str
+) -> None:
+    local_days = [D2.isoformat(), D3.isoformat()]
+    body = {
+        "site_id": "momo.example",
+        "date_range": local_days,
+        "metrics": ["visitors", "pageviews"],
+    }
+
+    by_day = ask(shared_platform, {**body, "dimensions": ["time:day"]})
+    by_hour = ask(shared_platform, {**body, "dimensions": ["time:hour"]})
+    visits_by_hour = ask(
+        shared_platform, {**body, "metrics": ["visits"], "dimensions": ["time:hour"]}
+    )
+
+    assert by_day["query"]["date_range"] == [f"{D2}T00:00:00+05:45", f"{D3}T23:59:59+05:45"]
+    assert by_day["results"] == [
+        {"metrics": [1, 1], "dimensions": [D2.isoformat()]},
+        {"metrics": [1, 1], "dimensions": [D3.isoformat()]},
+    ]
+    assert by_hour["results"] == [
+        {"metrics": [1, 1], "dimensions": [f"{D2} 23:00:00"]},
+        {"metrics": [1, 1], "dimensions": [f"{D3} 00:00:00"]},
+    ]
+    # A visit counts in every hour it was active in, as Plausible's hourly visits do.
+    assert visits_by_hour["results"] == [
+        {"metrics": [1], "dimensions": [f"{D2} 23:00:00"]},
+        {"metrics": [1], "dimensions": [f"{D3} 00:00:00"]},
+    ]
