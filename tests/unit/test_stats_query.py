@@ -502,6 +502,19 @@ def test_filters_break_plausibles_rules(filters: Any, message: str) -> None:
     assert refusal(filters=filters) == message
 
 
+def test_filters_nest_at_most_sixteen_levels() -> None:
+    condition: list[Any] = ["is", "event:page", ["/"]]
+    deep = condition
+    for _ in range(16):
+        deep = ["not", deep]
+    shallow = condition
+    for _ in range(15):
+        shallow = ["not", shallow]
+
+    assert read(filters=[shallow]).filters
+    assert refusal(filters=[deep]) == "Invalid filters. Filters may nest at most 16 levels deep."
+
+
 def test_a_pattern_re2_cannot_run_is_refused_naming_it() -> None:
     message = refusal(filters=[["matches", "event:page", ["^(a)\\1$"]]])
 

@@ -15,6 +15,8 @@ CONDITION_OPERATORS = ("is", "is_not", "contains", "contains_not", "matches", "m
 PATTERN_OPERATORS = ("matches", "matches_not")
 WITH_GOALS = ("is", "contains")
 BEHAVIOURS = ("has_done", "has_not_done")
+# Deeper trees say nothing more, and would only make statements PostgreSQL refuses to plan.
+MAX_DEPTH = 16
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,10 @@ def parse_filters(raw: object) -> tuple[Filter, ...]:
             found.append(_tree(item))
         except _Malformed:
             raise schema_error(f"#/filters/{index}", f"Invalid filter {shown(item)}") from None
+    if any(depth >= MAX_DEPTH for _, depth, _ in walk(found)):
+        raise StatsQueryError(
+            f"Invalid filters. Filters may nest at most {MAX_DEPTH} levels deep.", field="filters"
+        )
     for condition in leaves(found):
         _check_clauses(condition)
     return tuple(found)

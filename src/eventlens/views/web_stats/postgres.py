@@ -21,9 +21,11 @@ from eventlens.views.web_stats.parts import (
 )
 from eventlens.views.web_stats.patterns import matched_values
 from eventlens.views.web_stats.plan import plan
+from eventlens.views.web_stats.realtime import current_visitors
 from eventlens.views.web_stats.scopes import Scopes
 
 NULLABLE = ("time_on_page", "scroll_depth")
+MAX_OFFSET = 2**62  # any offset beyond is past every row, and fits PostgreSQL's bigint
 
 FIRST_DAY = """
 SELECT min("timestamp") FROM event_logs
@@ -43,6 +45,10 @@ class PostgresWebStats:
             row = await cursor.fetchone()
         first: datetime | None = row[0] if row else None
         return None if first is None else first.astimezone(ZoneInfo(site.timezone)).date()
+
+    async def current_visitors(self, site: Site, now: datetime) -> int:
+        async with self.pool.connection() as conn:
+            return await current_visitors(conn, site, now)
 
     async def breakdown(self, site: Site, breakdown: Breakdown) -> Page:
         async with self.pool.connection() as conn:
@@ -111,7 +117,7 @@ def _joined(
     )
     if breakdown.limit is not None:
         statement = sql.SQL("{} LIMIT {} OFFSET {}").format(
-            statement, params.add(breakdown.limit), params.add(breakdown.offset)
+            statement, params.add(breakdown.limit), params.add(min(breakdown.offset, MAX_OFFSET))
         )
     return statement
 
