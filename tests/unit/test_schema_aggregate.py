@@ -39,10 +39,13 @@ def test_names_that_cannot_be_table_suffixes_are_refused(name: str) -> None:
         Schema.register(name, None, SEED_TYPES)
 
 
+def test_a_schema_for_web_analytics_alone_declares_no_event_type() -> None:
+    assert Schema.register("site", None, {}).event_types == {}
+
+
 @pytest.mark.parametrize(
     ("event_types", "message"),
     [
-        ({}, "at least one event type"),
         ([], "must be an object"),
         ({"page view": {}}, "event type"),
         ({"page_view": "string"}, "JSON Schema object"),

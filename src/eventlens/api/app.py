@@ -22,6 +22,7 @@ from eventlens.api import (
     reprocess,
     schemas,
     shared_links,
+    stats_realtime,
     stats_v2,
     users,
 )
@@ -83,6 +84,7 @@ def create_app(
     api.include_router(adaptors.router)
     api.include_router(users.router)
     api.include_router(stats_v2.router)
+    api.include_router(stats_realtime.router)
     api.include_router(api_keys.router)
     api.include_router(shared_links.router)
     from eventlens.api.dashboard import dashboard_dir

@@ -20,6 +20,7 @@ import orjson
 from eventlens.api.ingest_models import InvalidEvent
 from eventlens.domain.adaptor import Adaptor
 from eventlens.domain.event_ids import new_event_id
+from eventlens.domain.pages import sanitized_hostname
 from eventlens.domain.tracking import TrackedEvent
 from eventlens.domain.visitors import PageContext
 
@@ -132,8 +133,7 @@ def _engagement(data: dict[str, Any]) -> dict[str, Any]:
 
 def host_of(domain: str) -> str:
     """A site's domain as Plausible names it: the host, lower-case, without `www.`."""
-    host = domain.strip().lower()
-    return host[4:] if host.startswith("www.") else host
+    return sanitized_hostname(domain) or ""
 
 
 def adaptor_hosts(adaptors: list[Adaptor]) -> dict[str, Adaptor]:

@@ -10,11 +10,8 @@ dashboard's token, an API key or a shared link's token; the engine behind is
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Annotated, Any
-from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import orjson
 from fastapi import APIRouter, Depends, Request, Response
@@ -22,12 +19,11 @@ from fastapi import APIRouter, Depends, Request, Response
 from eventlens.access.readers import readable_sites
 from eventlens.api.deps import PlatformDep, StatsReaderDep
 from eventlens.api.errors import documented
-from eventlens.api.plausible_events import host_of
-from eventlens.domain.adaptor import Adaptor
-from eventlens.domain.stats_query import Site, StatsQueryError, read_query
+from eventlens.domain.stats_query import StatsQueryError, read_query
 from eventlens.views.web_stats.port import WebStatsQueries
 from eventlens.views.web_stats.postgres import PostgresWebStats
 from eventlens.views.web_stats.runner import run_query
+from eventlens.views.web_stats.sites import find_site
 
 router = APIRouter(prefix="/api/v2", tags=["stats"])
 
@@ -128,36 +124,3 @@ def _json(body: bytes) -> object:
         return orjson.loads(body)
     except orjson.JSONDecodeError:
         raise StatsQueryError("The request body is not valid JSON.", field="#") from None
-
-
-def find_site(adaptors: Iterable[Adaptor], site_id: str) -> Site:
-    """The site a query names: an adaptor's container id, or the host of one of its websites
-    (as Plausible names a site by its domain: lower-case, without `www.`)."""
-    adaptors = list(adaptors)
-    found = next((a for a in adaptors if a.container_id == site_id), None)
-    if found is None:
-        wanted = host_of(site_id)
-        found = next(
-            (
-                adaptor
-                for adaptor in sorted(adaptors, key=lambda a: not a.active)
-                for url in adaptor.website_urls
-                if host_of(urlsplit(url).hostname or "") == wanted
-            ),
-            None,
-        )
-    if found is None:
-        raise StatsQueryError(
-            f"Site does not exist or user does not have sufficient access: site_id "
-            f"{orjson.dumps(site_id).decode()} is no adaptor's container id or website.",
-            field="site_id",
-        )
-    return Site(found.container_id, found.schema_name, _timezone(found))
-
-
-def _timezone(adaptor: Adaptor) -> str:
-    try:
-        ZoneInfo(adaptor.timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        return "UTC"  # a zone this machine's tz database lacks
-    return adaptor.timezone

@@ -28,8 +28,9 @@ def check_event_types(event_types: object) -> EventTypes:
             "properties must be an object mapping event types to JSON Schemas",
             field="properties",
         )
-    if not event_types:
-        raise InvalidInput("a schema needs at least one event type", field="properties")
+    # No custom type is fine: the tracker's standard types (page views, outbound clicks,
+    # downloads, engagement) need no declaration, so a site measured for web analytics
+    # alone declares nothing.
     if len(event_types) > MAX_EVENT_TYPES:
         raise InvalidInput(
             f"a schema may define at most {MAX_EVENT_TYPES} event types", field="properties"

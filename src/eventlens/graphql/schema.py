@@ -14,6 +14,7 @@ from strawberry.extensions import (
     QueryDepthLimiter,
     ValidationCache,
 )
+from strawberry.tools import merge_types
 from strawberry.types import Info
 
 from eventlens import views
@@ -39,6 +40,7 @@ from eventlens.graphql.types import (
     Stats,
     StatsInput,
 )
+from eventlens.graphql.web import WebQuery, WebSubscription
 from eventlens.runtime.platform import Platform
 from eventlens.views.ranges import stats_filter
 
@@ -96,7 +98,7 @@ async def _stats(platform: Platform, f: views.StatsFilter) -> Stats:
 
 
 @strawberry.type
-class Query:
+class CatalogAndEventsQuery:
     @strawberry.field(description="The signed-in user.")
     def me(self, info: Info) -> Me:
         who = actor(info)
@@ -244,7 +246,7 @@ class Query:
 
 
 @strawberry.type
-class Subscription:
+class EventsSubscription:
     @strawberry.subscription(
         description="Stats now, then again each time the read models change (pushed)."
     )
@@ -307,6 +309,9 @@ LIMIT_RULES = [
 # Bounded: hostile query texts can only evict entries. The dashboard sends the same few
 # queries again and again; parsing and validating them once is enough.
 CACHED_DOCUMENTS = 256
+
+Query = merge_types("Query", (CatalogAndEventsQuery, WebQuery))
+Subscription = merge_types("Subscription", (EventsSubscription, WebSubscription))
 
 schema = ShapedErrorsSchema(
     query=Query,

@@ -4,7 +4,7 @@ columnar engine fed from the event topic can answer the same without the API cha
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Protocol
 
 from eventlens.domain.stats_query import Breakdown, Page, Site
@@ -17,4 +17,8 @@ class WebStatsQueries(Protocol):
 
     async def first_day(self, site: Site) -> date | None:
         """The site's first day with events in its time zone (for `date_range: "all"`)."""
+        ...
+
+    async def current_visitors(self, site: Site, now: datetime) -> int:
+        """The site's distinct visitors in the five minutes before `now`."""
         ...

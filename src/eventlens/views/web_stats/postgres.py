@@ -21,6 +21,7 @@ from eventlens.views.web_stats.parts import (
 )
 from eventlens.views.web_stats.patterns import matched_values
 from eventlens.views.web_stats.plan import plan
+from eventlens.views.web_stats.realtime import current_visitors
 from eventlens.views.web_stats.scopes import Scopes
 
 NULLABLE = ("time_on_page", "scroll_depth")
@@ -44,6 +45,10 @@ class PostgresWebStats:
             row = await cursor.fetchone()
         first: datetime | None = row[0] if row else None
         return None if first is None else first.astimezone(ZoneInfo(site.timezone)).date()
+
+    async def current_visitors(self, site: Site, now: datetime) -> int:
+        async with self.pool.connection() as conn:
+            return await current_visitors(conn, site, now)
 
     async def breakdown(self, site: Site, breakdown: Breakdown) -> Page:
         async with self.pool.connection() as conn:
