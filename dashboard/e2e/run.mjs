@@ -16,6 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { collectionViewChecks } from './collectionViews.mjs';
 import { DESKTOP_CHROME } from './demoSites.mjs';
 import { plausibleTrackerChecks } from './plausibleTracker.mjs';
 import { snippetSiteChecks } from './snippetSite.mjs';
@@ -702,6 +703,7 @@ async function main() {
   await snippetSiteChecks({ step, api, assert, waitFor, context, adminToken });
   await trackerSiteChecks({ step, api, assert, waitFor, adminToken, launchBrowser, base });
   await plausibleTrackerChecks({ step, api, assert, waitFor, adminToken, launchBrowser, base });
+  await collectionViewChecks({ step, api, assert, waitFor, adminToken, base, page, shots: SHOTS });
   await offlineDocsChecks();
 
   await step('no uncaught errors in the page', async () => {

@@ -17,7 +17,7 @@ import * as types from './graphql';
 type Documents = {
     "\n  fragment StatsTotals on Stats {\n    totalEvents\n    pageViews\n    clicks\n    uniqueSessions\n    uniqueUsers\n  }\n": typeof types.StatsTotalsFragmentDoc,
     "\n  fragment StatsBreakdown on Stats {\n    ...StatsTotals\n    eventsByType {\n      key\n      count\n    }\n    eventsByAdaptor {\n      key\n      count\n    }\n    start\n    end\n  }\n": typeof types.StatsBreakdownFragmentDoc,
-    "\n  fragment EventFields on Event {\n    eventId\n    schemaId\n    containerId\n    eventType\n    userId\n    sessionId\n    timestamp\n    receivedAt\n    properties\n    metadata\n  }\n": typeof types.EventFieldsFragmentDoc,
+    "\n  fragment EventFields on Event {\n    eventId\n    schemaId\n    containerId\n    eventType\n    userId\n    sessionId\n    timestamp\n    receivedAt\n    properties\n    metadata\n    visitorId\n    url\n    hostname\n    path\n    referrer\n    source\n    channel\n    utmSource\n    utmMedium\n    utmCampaign\n    utmContent\n    utmTerm\n    browser\n    browserVersion\n    os\n    osVersion\n    device\n    screenWidth\n    country\n    region\n    city\n  }\n": typeof types.EventFieldsFragmentDoc,
     "\n  query Me {\n    me {\n      username\n      role\n    }\n  }\n": typeof types.MeDocument,
     "\n  query OverviewStats($filter: StatsInput) {\n    stats(filter: $filter) {\n      ...StatsBreakdown\n    }\n  }\n": typeof types.OverviewStatsDocument,
     "\n  query PreviousStats($filter: StatsInput) {\n    stats(filter: $filter) {\n      ...StatsTotals\n    }\n  }\n": typeof types.PreviousStatsDocument,
@@ -38,7 +38,7 @@ type Documents = {
 const documents: Documents = {
     "\n  fragment StatsTotals on Stats {\n    totalEvents\n    pageViews\n    clicks\n    uniqueSessions\n    uniqueUsers\n  }\n": types.StatsTotalsFragmentDoc,
     "\n  fragment StatsBreakdown on Stats {\n    ...StatsTotals\n    eventsByType {\n      key\n      count\n    }\n    eventsByAdaptor {\n      key\n      count\n    }\n    start\n    end\n  }\n": types.StatsBreakdownFragmentDoc,
-    "\n  fragment EventFields on Event {\n    eventId\n    schemaId\n    containerId\n    eventType\n    userId\n    sessionId\n    timestamp\n    receivedAt\n    properties\n    metadata\n  }\n": types.EventFieldsFragmentDoc,
+    "\n  fragment EventFields on Event {\n    eventId\n    schemaId\n    containerId\n    eventType\n    userId\n    sessionId\n    timestamp\n    receivedAt\n    properties\n    metadata\n    visitorId\n    url\n    hostname\n    path\n    referrer\n    source\n    channel\n    utmSource\n    utmMedium\n    utmCampaign\n    utmContent\n    utmTerm\n    browser\n    browserVersion\n    os\n    osVersion\n    device\n    screenWidth\n    country\n    region\n    city\n  }\n": types.EventFieldsFragmentDoc,
     "\n  query Me {\n    me {\n      username\n      role\n    }\n  }\n": types.MeDocument,
     "\n  query OverviewStats($filter: StatsInput) {\n    stats(filter: $filter) {\n      ...StatsBreakdown\n    }\n  }\n": types.OverviewStatsDocument,
     "\n  query PreviousStats($filter: StatsInput) {\n    stats(filter: $filter) {\n      ...StatsTotals\n    }\n  }\n": types.PreviousStatsDocument,
@@ -68,7 +68,7 @@ export function graphql(source: "\n  fragment StatsBreakdown on Stats {\n    ...
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  fragment EventFields on Event {\n    eventId\n    schemaId\n    containerId\n    eventType\n    userId\n    sessionId\n    timestamp\n    receivedAt\n    properties\n    metadata\n  }\n"): typeof import('./graphql').EventFieldsFragmentDoc;
+export function graphql(source: "\n  fragment EventFields on Event {\n    eventId\n    schemaId\n    containerId\n    eventType\n    userId\n    sessionId\n    timestamp\n    receivedAt\n    properties\n    metadata\n    visitorId\n    url\n    hostname\n    path\n    referrer\n    source\n    channel\n    utmSource\n    utmMedium\n    utmCampaign\n    utmContent\n    utmTerm\n    browser\n    browserVersion\n    os\n    osVersion\n    device\n    screenWidth\n    country\n    region\n    city\n  }\n"): typeof import('./graphql').EventFieldsFragmentDoc;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -37,7 +37,7 @@ export type StatsTotalsFragment = { totalEvents: number, pageViews: number, clic
 
 export type StatsBreakdownFragment = { start: string, end: string, totalEvents: number, pageViews: number, clicks: number, uniqueSessions: number, uniqueUsers: number, eventsByType: Array<{ key: string, count: number }>, eventsByAdaptor: Array<{ key: string, count: number }> };
 
-export type EventFieldsFragment = { eventId: string, schemaId: string, containerId: string | null, eventType: string, userId: string | null, sessionId: string | null, timestamp: string, receivedAt: string, properties: unknown, metadata: unknown };
+export type EventFieldsFragment = { eventId: string, schemaId: string, containerId: string | null, eventType: string, userId: string | null, sessionId: string | null, timestamp: string, receivedAt: string, properties: unknown, metadata: unknown, visitorId: string | null, url: string | null, hostname: string | null, path: string | null, referrer: string | null, source: string | null, channel: string | null, utmSource: string | null, utmMedium: string | null, utmCampaign: string | null, utmContent: string | null, utmTerm: string | null, browser: string | null, browserVersion: string | null, os: string | null, osVersion: string | null, device: string | null, screenWidth: number | null, country: string | null, region: string | null, city: string | null };
 
 export type MeQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -93,14 +93,14 @@ export type EventsQueryVariables = Exact<{
 }>;
 
 
-export type EventsQuery = { events: { nextCursor: string | null, items: Array<{ eventId: string, schemaId: string, containerId: string | null, eventType: string, userId: string | null, sessionId: string | null, timestamp: string, receivedAt: string, properties: unknown, metadata: unknown }> } };
+export type EventsQuery = { events: { nextCursor: string | null, items: Array<{ eventId: string, schemaId: string, containerId: string | null, eventType: string, userId: string | null, sessionId: string | null, timestamp: string, receivedAt: string, properties: unknown, metadata: unknown, visitorId: string | null, url: string | null, hostname: string | null, path: string | null, referrer: string | null, source: string | null, channel: string | null, utmSource: string | null, utmMedium: string | null, utmCampaign: string | null, utmContent: string | null, utmTerm: string | null, browser: string | null, browserVersion: string | null, os: string | null, osVersion: string | null, device: string | null, screenWidth: number | null, country: string | null, region: string | null, city: string | null }> } };
 
 export type NewEventsSubscriptionVariables = Exact<{
   filter?: EventFilterInput | null | undefined;
 }>;
 
 
-export type NewEventsSubscription = { newEvents: { eventId: string, schemaId: string, containerId: string | null, eventType: string, userId: string | null, sessionId: string | null, timestamp: string, receivedAt: string, properties: unknown, metadata: unknown } };
+export type NewEventsSubscription = { newEvents: { eventId: string, schemaId: string, containerId: string | null, eventType: string, userId: string | null, sessionId: string | null, timestamp: string, receivedAt: string, properties: unknown, metadata: unknown, visitorId: string | null, url: string | null, hostname: string | null, path: string | null, referrer: string | null, source: string | null, channel: string | null, utmSource: string | null, utmMedium: string | null, utmCampaign: string | null, utmContent: string | null, utmTerm: string | null, browser: string | null, browserVersion: string | null, os: string | null, osVersion: string | null, device: string | null, screenWidth: number | null, country: string | null, region: string | null, city: string | null } };
 
 export type SchemasQueryVariables = Exact<{
   includeRetired: boolean;
@@ -208,6 +208,27 @@ export const EventFieldsFragmentDoc = new TypedDocumentString(`
   receivedAt
   properties
   metadata
+  visitorId
+  url
+  hostname
+  path
+  referrer
+  source
+  channel
+  utmSource
+  utmMedium
+  utmCampaign
+  utmContent
+  utmTerm
+  browser
+  browserVersion
+  os
+  osVersion
+  device
+  screenWidth
+  country
+  region
+  city
 }
     `, {"fragmentName":"EventFields"}) as unknown as TypedDocumentString<EventFieldsFragment, unknown>;
 export const MeDocument = new TypedDocumentString(`
@@ -340,6 +361,27 @@ export const EventsDocument = new TypedDocumentString(`
   receivedAt
   properties
   metadata
+  visitorId
+  url
+  hostname
+  path
+  referrer
+  source
+  channel
+  utmSource
+  utmMedium
+  utmCampaign
+  utmContent
+  utmTerm
+  browser
+  browserVersion
+  os
+  osVersion
+  device
+  screenWidth
+  country
+  region
+  city
 }`) as unknown as TypedDocumentString<EventsQuery, EventsQueryVariables>;
 export const NewEventsDocument = new TypedDocumentString(`
     subscription NewEvents($filter: EventFilterInput) {
@@ -358,6 +400,27 @@ export const NewEventsDocument = new TypedDocumentString(`
   receivedAt
   properties
   metadata
+  visitorId
+  url
+  hostname
+  path
+  referrer
+  source
+  channel
+  utmSource
+  utmMedium
+  utmCampaign
+  utmContent
+  utmTerm
+  browser
+  browserVersion
+  os
+  osVersion
+  device
+  screenWidth
+  country
+  region
+  city
 }`) as unknown as TypedDocumentString<NewEventsSubscription, NewEventsSubscriptionVariables>;
 export const SchemasDocument = new TypedDocumentString(`
     query Schemas($includeRetired: Boolean!) {

@@ -43,6 +43,27 @@ export const EventFieldsFragment = graphql(`
     receivedAt
     properties
     metadata
+    visitorId
+    url
+    hostname
+    path
+    referrer
+    source
+    channel
+    utmSource
+    utmMedium
+    utmCampaign
+    utmContent
+    utmTerm
+    browser
+    browserVersion
+    os
+    osVersion
+    device
+    screenWidth
+    country
+    region
+    city
   }
 `);
 

@@ -5,6 +5,7 @@
  */
 import { infiniteQueryOptions, queryOptions, useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import type { EventFilterInput, EventsQuery, LiveStatsSubscription as LiveStats, Resolution, StatsInput } from '../gql/graphql';
+import type { BotCount } from './bots';
 import { gql, rest } from './http';
 import { useSubscription } from './live';
 import {
@@ -139,6 +140,33 @@ export function useRejectedEvents(schemaId: string | null, reason: string | null
     queryFn: ({ pageParam }) => gql(RejectedEventsQuery, { schemaId, reason, limit: 25, cursor: pageParam }),
     initialPageParam: null as string | null,
     getNextPageParam: (last) => last.rejectedEvents.nextCursor,
+  });
+}
+
+// Collection (REST): bots kept out, and whether places are recorded.
+
+export function useBotCounts(days: number) {
+  return useQuery({
+    queryKey: queryKeys.collection.bots(days),
+    queryFn: () => rest<BotCount[]>('GET', `/api/collection/bots?days=${days}`),
+    placeholderData: (previous) => previous,
+  });
+}
+
+export interface GeoStatus {
+  enabled: boolean;
+  /** Why places are not recorded, when they are not. */
+  problem: string | null;
+  databases: string[];
+  attribution: string;
+}
+
+/** Changes only when the server restarts, so it is asked again at most every 5 minutes. */
+export function useCollectionStatus() {
+  return useQuery({
+    queryKey: queryKeys.collection.status,
+    queryFn: () => rest<{ geo: GeoStatus }>('GET', '/api/collection/status'),
+    staleTime: 5 * 60_000,
   });
 }
 

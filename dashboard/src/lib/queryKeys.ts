@@ -40,6 +40,10 @@ export const queryKeys = {
     all: ['rejected'] as const,
     list: (schemaId: string | null, reason: string | null) => ['rejected', 'list', schemaId, reason] as const,
   },
+  collection: {
+    bots: (days: number) => ['collection', 'bots', days] as const,
+    status: ['collection', 'status'] as const,
+  },
 
   users: ['users'] as const,
 };

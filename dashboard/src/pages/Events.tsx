@@ -1,12 +1,13 @@
 import clsx from 'clsx';
-import { ChevronRight, Download, FileJson, FileSpreadsheet, Filter, Plus, RotateCw, SearchX, Trash2, X } from 'lucide-react';
-import { useMemo, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { ChevronRight, Download, FileJson, FileSpreadsheet, Filter, MapPinOff, Plus, RotateCw, SearchX, Trash2, X } from 'lucide-react';
+import { useMemo, useRef, useState, type FormEvent } from 'react';
 import { useSearchParams } from 'react-router-dom';
-import { CopyButton } from '../components/CopyButton';
+import { PageCell, VisitorCell } from '../components/EventCells';
+import { EventDetail } from '../components/EventDetail';
 import { FilterSelect } from '../components/FilterSelect';
-import { JsonView } from '../components/JsonView';
 import { LiveBadge } from '../components/LiveBadge';
 import { Drawer } from '../components/Dialog';
+import { GeoAttribution, placesNotRecorded, usePlacesProblem } from '../components/Places';
 import { Alert, Badge, Button, Card, EmptyState, ErrorState, Field, Input, Mono, PageHeader, Skeleton, focusRing } from '../components/ui';
 import type { EventsQuery as EventsResult } from '../gql/graphql';
 import { countActive, EMPTY_FILTERS, parseEventFilters, toEventFilterInput, writeEventFilters, type EventFilters, type PropertyPair } from '../lib/eventFilters';
@@ -16,6 +17,7 @@ import { formatDateTime, formatNumber, formatRelative, formatShortDateTime } fro
 import { useLiveEvents } from '../lib/liveEvents';
 import { fetchEvents, useAdaptorNames, useCatalog, useEvents } from '../lib/queryHooks';
 import { toast } from '../lib/toast';
+import { hasPlace, pageOf } from '../lib/webFields';
 
 type EventItem = EventsResult['events']['items'][number];
 const EXPORT_PAGE = 1000;
@@ -85,67 +87,6 @@ function PropertyRows({ rows, onChange }: { rows: PropertyPair[]; onChange: (row
   );
 }
 
-function EventDetail({ event, adaptorName, onFilter }: { event: EventItem; adaptorName: (id: string) => string; onFilter: (change: Partial<EventFilters>) => void }) {
-  const facts: Array<[string, ReactNode]> = [
-    ['Event type', <Badge tone="brand">{event.eventType}</Badge>],
-    ['Schema', event.schemaId],
-    ['Adaptor', event.containerId ? `${adaptorName(event.containerId)} (${event.containerId})` : '—'],
-    ['Timestamp', formatDateTime(event.timestamp)],
-    ['Received', formatDateTime(event.receivedAt)],
-    [
-      'Session',
-      event.sessionId ? (
-        <button type="button" className={clsx('text-left font-mono text-[12.5px] text-brand-600 hover:underline dark:text-brand-400', focusRing)} onClick={() => onFilter({ session: event.sessionId })}>
-          {event.sessionId}
-        </button>
-      ) : (
-        '—'
-      ),
-    ],
-    [
-      'User',
-      event.userId ? (
-        <button type="button" className={clsx('text-left font-mono text-[12.5px] text-brand-600 hover:underline dark:text-brand-400', focusRing)} onClick={() => onFilter({ user: event.userId })}>
-          {event.userId}
-        </button>
-      ) : (
-        '—'
-      ),
-    ],
-  ];
-  const full = {
-    event_id: event.eventId,
-    schema_id: event.schemaId,
-    container_id: event.containerId,
-    event_type: event.eventType,
-    user_id: event.userId,
-    session_id: event.sessionId,
-    timestamp: event.timestamp,
-    received_at: event.receivedAt,
-    properties: event.properties,
-    metadata: event.metadata,
-  };
-  return (
-    <div className="space-y-5">
-      <dl className="grid grid-cols-[7rem_1fr] gap-x-4 gap-y-2.5 text-sm">
-        {facts.map(([k, v]) => (
-          <div key={k} className="contents">
-            <dt className="text-gray-500 dark:text-gray-400">{k}</dt>
-            <dd className="min-w-0 break-words text-gray-900 dark:text-gray-100">{v}</dd>
-          </div>
-        ))}
-      </dl>
-      <div>
-        <div className="mb-2 flex items-center justify-between">
-          <h3 className="text-sm font-semibold">Full event</h3>
-          <CopyButton text={JSON.stringify(full, null, 2)} label="Copy JSON" />
-        </div>
-        <JsonView value={full} label="Event JSON" className="max-h-[55vh]" />
-      </div>
-    </div>
-  );
-}
-
 export default function EventsPage() {
   const [params, setParams] = useSearchParams();
   const filters = useMemo(() => parseEventFilters(params), [params]);
@@ -174,6 +115,8 @@ export default function EventsPage() {
   const live = useLiveEvents(filterInput);
 
   const events = query.data?.pages.flatMap((p) => p.events.items) ?? [];
+  const placesProblem = usePlacesProblem();
+  const showsPlaces = events.some(hasPlace);
   const exporter = useExport(filterInput);
   const active = countActive(filters);
 
@@ -275,15 +218,23 @@ export default function EventsPage() {
           </EmptyState>
         ) : (
           <>
+            {placesProblem && (
+              <p className="flex items-start gap-2 border-b border-amber-200 bg-amber-50 px-4 py-2 text-[13px] text-amber-900 dark:border-amber-500/30 dark:bg-amber-500/10 dark:text-amber-200" data-testid="geo-notice">
+                <MapPinOff className="mt-0.5 h-3.5 w-3.5 shrink-0" aria-hidden />
+                <span className="min-w-0 break-words">{placesNotRecorded(placesProblem)}</span>
+              </p>
+            )}
             <div className="relative overflow-x-auto">
               <table className="w-full table-fixed text-left text-sm md:table-auto" data-testid="events-table">
                 <thead className="border-b border-gray-200 bg-gray-50/80 text-xs font-medium uppercase tracking-wide text-gray-500 dark:border-gray-800 dark:bg-gray-900/60 dark:text-gray-400">
                   <tr>
                     <th scope="col" className="w-[9.5rem] px-4 py-2.5 md:w-auto">Time</th>
                     <th scope="col" className="w-[9rem] px-4 py-2.5 md:w-auto">Event type</th>
-                    <th scope="col" className="hidden px-4 py-2.5 md:table-cell">Adaptor</th>
-                    <th scope="col" className="hidden px-4 py-2.5 lg:table-cell">Session</th>
-                    <th scope="col" className="hidden px-4 py-2.5 sm:table-cell">Properties</th>
+                    <th scope="col" className="hidden px-4 py-2.5 sm:table-cell">Page</th>
+                    <th scope="col" className="hidden px-4 py-2.5 lg:table-cell">Visitor</th>
+                    <th scope="col" className="hidden px-4 py-2.5 xl:table-cell">Adaptor</th>
+                    <th scope="col" className="hidden px-4 py-2.5 2xl:table-cell">Session</th>
+                    <th scope="col" className="hidden px-4 py-2.5 md:table-cell">Properties</th>
                     <th scope="col" className="w-8 px-2 py-2.5">
                       <span className="sr-only">Open</span>
                     </th>
@@ -318,12 +269,23 @@ export default function EventsPage() {
                           {e.eventType}
                         </Badge>
                         <span className="mt-0.5 block text-xs text-gray-500 dark:text-gray-400">{e.schemaId}</span>
+                        {pageOf(e) && (
+                          <span className="mt-0.5 block truncate text-xs text-gray-700 dark:text-gray-300 sm:hidden" title={pageOf(e) ?? undefined} data-testid="event-page-phone">
+                            {e.path ?? e.hostname}
+                          </span>
+                        )}
                       </td>
-                      <td className="hidden max-w-[10rem] truncate px-4 py-2.5 text-gray-700 dark:text-gray-300 md:table-cell">{e.containerId ? adaptorName(e.containerId) : '—'}</td>
-                      <td className="hidden max-w-[10rem] truncate px-4 py-2.5 lg:table-cell">
+                      <td className="hidden max-w-[16rem] px-4 py-2.5 sm:table-cell">
+                        <PageCell event={e} />
+                      </td>
+                      <td className="hidden max-w-[14rem] px-4 py-2.5 lg:table-cell">
+                        <VisitorCell event={e} />
+                      </td>
+                      <td className="hidden max-w-[10rem] truncate px-4 py-2.5 text-gray-700 dark:text-gray-300 xl:table-cell">{e.containerId ? adaptorName(e.containerId) : '—'}</td>
+                      <td className="hidden max-w-[10rem] truncate px-4 py-2.5 2xl:table-cell">
                         <Mono className="text-gray-600 dark:text-gray-400">{e.sessionId ?? '—'}</Mono>
                       </td>
-                      <td className="hidden max-w-[22rem] truncate px-4 py-2.5 text-gray-600 dark:text-gray-400 sm:table-cell" title={preview(e.properties)}>
+                      <td className="hidden max-w-[22rem] truncate px-4 py-2.5 text-gray-600 dark:text-gray-400 md:table-cell" title={preview(e.properties)}>
                         <Mono>{preview(e.properties) || '—'}</Mono>
                       </td>
                       <td className="px-2 py-2.5 text-gray-300 group-hover:text-gray-500 dark:text-gray-600">
@@ -339,6 +301,7 @@ export default function EventsPage() {
                 Showing {formatNumber(events.length)} {events.length === 1 ? 'event' : 'events'}
                 {query.hasNextPage ? ' · more available' : ' · all loaded'}
               </span>
+              {showsPlaces && <GeoAttribution />}
               {query.hasNextPage && (
                 <Button size="sm" onClick={() => void query.fetchNextPage()} loading={query.isFetchingNextPage}>
                   Load more

