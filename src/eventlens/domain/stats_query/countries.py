@@ -18,4 +18,3 @@ def country_names() -> dict[str, str]:
     )
     names: dict[str, str] = json.loads(text)
     return names
-
