@@ -109,6 +109,10 @@ GRAPHQL_FIELDS = {
     "projectionLag": "{ projectionLag { projection } }",
     "replayStatus": "{ replayStatus { projection } }",
     "users": "{ users { username } }",
+    # The seed site's website is http://localhost:8080: its domain names it.
+    "webStats": '{ webStats(query: {site_id: "localhost", metrics: ["visitors"], '
+    'date_range: "day"}) }',
+    "currentVisitors": '{ currentVisitors(siteId: "localhost") }',
 }
 
 
