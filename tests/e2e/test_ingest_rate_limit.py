@@ -51,11 +51,12 @@ def test_a_batch_costs_one_token_per_event_and_a_refused_batch_records_nothing(
     limited: tuple[RunningPlatform, str],
 ) -> None:
     platform, container_id = limited
-    first = batch(platform, container_id, "198.51.100.1", 60)
+    first = batch(platform, container_id, "198.51.100.1", 100)  # the whole burst
     assert first.status_code == 202, first.text
     before = accepted_total(platform)
 
-    second = batch(platform, container_id, "198.51.100.1", 60)  # 40 tokens left, 60 asked
+    # 60 asked of an empty bucket: refused unless 1.2 s passed since (50 tokens a second).
+    second = batch(platform, container_id, "198.51.100.1", 60)
 
     assert second.status_code == 429, second.text
     assert "too many events from 198.51.100.1" in second.json()["detail"]
