@@ -19,6 +19,7 @@ import { chromium } from 'playwright-core';
 import { collectionViewChecks } from './collectionViews.mjs';
 import { DESKTOP_CHROME } from './demoSites.mjs';
 import { plausibleTrackerChecks } from './plausibleTracker.mjs';
+import { siteDashboardChecks } from './siteDashboard.mjs';
 import { snippetSiteChecks } from './snippetSite.mjs';
 import { trackerSiteChecks } from './trackerSite.mjs';
 
@@ -613,9 +614,12 @@ async function main() {
     assert(await page.evaluate(() => window.__noReload === true), 'the page was reloaded');
   });
 
+  await siteDashboardChecks({ step, api, assert, waitFor, adminToken, launchBrowser, base, page, shots: SHOTS });
+
   await step('screenshots of every page in light and dark mode', async () => {
     const pages = [
       ['overview', '/'],
+      ['sites', '/sites'],
       ['events', '/events'],
       ['schemas', '/schemas'],
       ['schema-detail', `/schemas/${SCHEMA}`],

@@ -13,6 +13,9 @@ const SchemasPage = lazy(() => import('./pages/Schemas'));
 const AdaptorsPage = lazy(() => import('./pages/Adaptors'));
 const PipelinePage = lazy(() => import('./pages/Pipeline'));
 const SettingsPage = lazy(() => import('./pages/Settings'));
+const SitesPage = lazy(() => import('./pages/Sites'));
+const SitePage = lazy(() => import('./pages/Site'));
+const SharedPage = lazy(() => import('./pages/Shared'));
 const NotFoundPage = lazy(() => import('./pages/NotFound'));
 
 function RequireAuth({ children }: { children: ReactNode }) {
@@ -35,6 +38,15 @@ export function App() {
     <>
       <Routes>
         <Route path="/login" element={<LoginPage />} />
+        {/* A shared link's read-only dashboard: public, outside the signed-in layout. */}
+        <Route
+          path="/share"
+          element={
+            <Suspense fallback={<PageFallback />}>
+              <SharedPage />
+            </Suspense>
+          }
+        />
         <Route
           element={
             <RequireAuth>
@@ -44,6 +56,8 @@ export function App() {
         >
           {[
             ['/', OverviewPage],
+            ['/sites', SitesPage],
+            ['/sites/:containerId', SitePage],
             ['/events', EventsPage],
             ['/schemas', SchemasPage],
             ['/schemas/:name', SchemasPage],

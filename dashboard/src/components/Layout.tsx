@@ -2,6 +2,7 @@ import clsx from 'clsx';
 import {
   Activity,
   Braces,
+  Globe,
   LayoutDashboard,
   ListFilter,
   LogOut,
@@ -25,6 +26,7 @@ import { useQueryClient } from '@tanstack/react-query';
 
 const NAV = [
   { to: '/', label: 'Overview', icon: LayoutDashboard, end: true },
+  { to: '/sites', label: 'Sites', icon: Globe },
   { to: '/events', label: 'Events', icon: ListFilter },
   { to: '/schemas', label: 'Schemas', icon: Braces },
   { to: '/adaptors', label: 'Adaptors', icon: Plug },
@@ -32,7 +34,7 @@ const NAV = [
   { to: '/settings', label: 'Settings', icon: Settings },
 ];
 
-function ThemeSwitch() {
+export function ThemeSwitch() {
   const [theme, setTheme] = useTheme();
   const options: Array<{ value: Theme; label: string; icon: typeof Sun }> = [
     { value: 'light', label: 'Light', icon: Sun },

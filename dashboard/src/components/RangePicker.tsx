@@ -1,14 +1,35 @@
 import clsx from 'clsx';
 import { CalendarRange } from 'lucide-react';
 import { useState } from 'react';
-import { formatDay, PRESETS, type RangeSelection } from '../lib/range';
+import { formatDay } from '../lib/range';
 import { Button, Input, Segmented, focusRing } from './ui';
 
-export function RangePicker({ value, onChange }: { value: RangeSelection; onChange: (r: RangeSelection) => void }) {
+export interface RangeValue<K extends string> {
+  kind: K | 'custom';
+  /** custom ranges: first and last day, inclusive, YYYY-MM-DD */
+  from?: string;
+  to?: string;
+}
+
+/**
+ * Preset ranges and custom dates. `lastWeek` is what the custom form offers first (by default
+ * the last seven days in the browser's time zone; a site dashboard gives its site's).
+ */
+export function RangePicker<K extends string>({
+  value,
+  onChange,
+  presets,
+  lastWeek,
+}: {
+  value: RangeValue<K>;
+  onChange: (r: RangeValue<K>) => void;
+  presets: Array<{ value: K; label: string; short: string }>;
+  lastWeek?: { from: string; to: string };
+}) {
   const [custom, setCustom] = useState(value.kind === 'custom');
   // The last week, up to today, until a custom range is chosen.
-  const [from, setFrom] = useState(() => value.from ?? formatDay(new Date(Date.now() - 6 * 86_400_000)));
-  const [to, setTo] = useState(() => value.to ?? formatDay(new Date()));
+  const [from, setFrom] = useState(() => value.from ?? lastWeek?.from ?? formatDay(new Date(Date.now() - 6 * 86_400_000)));
+  const [to, setTo] = useState(() => value.to ?? lastWeek?.to ?? formatDay(new Date()));
   // A custom range that arrives from outside (a shared link, back and forward) fills the form;
   // adjusted while rendering rather than in an effect, so it never paints stale dates.
   const valueKey = `${value.kind} ${value.from ?? ''} ${value.to ?? ''}`;
@@ -28,7 +49,7 @@ export function RangePicker({ value, onChange }: { value: RangeSelection; onChan
       <Segmented
         label="Time range"
         value={value.kind === 'custom' ? null : value.kind}
-        options={PRESETS.map((p) => ({ value: p.value, label: p.short, title: p.label }))}
+        options={presets.map((p) => ({ value: p.value, label: p.short, title: p.label }))}
         onChange={(kind) => {
           setCustom(false);
           onChange({ kind });

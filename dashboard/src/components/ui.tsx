@@ -237,7 +237,7 @@ export function Segmented<T extends string>({
   size?: Size;
 }) {
   return (
-    <div role="radiogroup" aria-label={label} className="inline-flex rounded-lg bg-gray-100 p-0.5 dark:bg-gray-800/80">
+    <div role="radiogroup" aria-label={label} className="inline-flex flex-wrap rounded-lg bg-gray-100 p-0.5 dark:bg-gray-800/80">
       {options.map((o) => (
         <button
           key={o.value}

@@ -29,11 +29,16 @@ type Documents = {
     "\n  subscription NewEvents($filter: EventFilterInput) {\n    newEvents(filter: $filter) {\n      ...EventFields\n    }\n  }\n": typeof types.NewEventsDocument,
     "\n  query Schemas($includeRetired: Boolean!) {\n    schemas(includeRetired: $includeRetired) {\n      name\n      description\n      version\n      isActive\n      createdAt\n      updatedAt\n      eventTypes {\n        name\n        jsonSchema\n      }\n    }\n  }\n": typeof types.SchemasDocument,
     "\n  query SchemaVersions($name: String!) {\n    schemaVersions(name: $name) {\n      version\n      description\n      eventTypes\n      recordedAt\n    }\n  }\n": typeof types.SchemaVersionsDocument,
-    "\n  query Adaptors {\n    adaptors {\n      containerId\n      name\n      schemaId\n      websiteUrls\n      allowedOrigins\n      description\n      isActive\n      createdAt\n      updatedAt\n      lastSeenAt\n      eventsLastHour\n      snippet\n      inlineSnippet\n    }\n  }\n": typeof types.AdaptorsDocument,
+    "\n  query Adaptors {\n    adaptors {\n      containerId\n      name\n      schemaId\n      websiteUrls\n      allowedOrigins\n      description\n      isActive\n      createdAt\n      updatedAt\n      timezone\n      lastSeenAt\n      eventsLastHour\n      snippet\n      inlineSnippet\n    }\n  }\n": typeof types.AdaptorsDocument,
     "\n  query Pipeline($rateFilter: StatsInput) {\n    projectionLag {\n      projection\n      eventsBehind\n      secondsBehind\n      lastAppliedAt\n    }\n    timeSeries(resolution: MINUTE, filter: $rateFilter) {\n      bucket\n      count\n    }\n  }\n": typeof types.PipelineDocument,
     "\n  query RejectedEvents($schemaId: String, $reason: String, $limit: Int!, $cursor: String) {\n    rejectedEvents(schemaId: $schemaId, reason: $reason, limit: $limit, cursor: $cursor) {\n      items {\n        eventId\n        schemaId\n        containerId\n        eventType\n        receivedAt\n        reasons {\n          code\n          message\n        }\n        payload\n        reprocessed\n      }\n      nextCursor\n    }\n  }\n": typeof types.RejectedEventsDocument,
     "\n  query Users {\n    users {\n      username\n      role\n    }\n  }\n": typeof types.UsersDocument,
     "\n  query ReplayStatus {\n    replayStatus {\n      projection\n      state\n      eventsDone\n      eventsTotal\n      rate\n      etaSeconds\n      startedAt\n      finishedAt\n    }\n  }\n": typeof types.ReplayStatusDocument,
+    "\n  query Site($containerId: String!) {\n    adaptor(containerId: $containerId) {\n      containerId\n      name\n      websiteUrls\n      timezone\n      isActive\n    }\n  }\n": typeof types.SiteDocument,
+    "\n  query WebStats($query: JSON!) {\n    webStats(query: $query)\n  }\n": typeof types.WebStatsDocument,
+    "\n  query CurrentVisitors($siteId: String!) {\n    currentVisitors(siteId: $siteId)\n  }\n": typeof types.CurrentVisitorsDocument,
+    "\n  subscription LiveCurrentVisitors($siteId: String!) {\n    currentVisitors(siteId: $siteId)\n  }\n": typeof types.LiveCurrentVisitorsDocument,
+    "\n  subscription SiteEvents($filter: EventFilterInput) {\n    newEvents(filter: $filter) {\n      eventId\n    }\n  }\n": typeof types.SiteEventsDocument,
 };
 const documents: Documents = {
     "\n  fragment StatsTotals on Stats {\n    totalEvents\n    pageViews\n    clicks\n    uniqueSessions\n    uniqueUsers\n  }\n": types.StatsTotalsFragmentDoc,
@@ -50,11 +55,16 @@ const documents: Documents = {
     "\n  subscription NewEvents($filter: EventFilterInput) {\n    newEvents(filter: $filter) {\n      ...EventFields\n    }\n  }\n": types.NewEventsDocument,
     "\n  query Schemas($includeRetired: Boolean!) {\n    schemas(includeRetired: $includeRetired) {\n      name\n      description\n      version\n      isActive\n      createdAt\n      updatedAt\n      eventTypes {\n        name\n        jsonSchema\n      }\n    }\n  }\n": types.SchemasDocument,
     "\n  query SchemaVersions($name: String!) {\n    schemaVersions(name: $name) {\n      version\n      description\n      eventTypes\n      recordedAt\n    }\n  }\n": types.SchemaVersionsDocument,
-    "\n  query Adaptors {\n    adaptors {\n      containerId\n      name\n      schemaId\n      websiteUrls\n      allowedOrigins\n      description\n      isActive\n      createdAt\n      updatedAt\n      lastSeenAt\n      eventsLastHour\n      snippet\n      inlineSnippet\n    }\n  }\n": types.AdaptorsDocument,
+    "\n  query Adaptors {\n    adaptors {\n      containerId\n      name\n      schemaId\n      websiteUrls\n      allowedOrigins\n      description\n      isActive\n      createdAt\n      updatedAt\n      timezone\n      lastSeenAt\n      eventsLastHour\n      snippet\n      inlineSnippet\n    }\n  }\n": types.AdaptorsDocument,
     "\n  query Pipeline($rateFilter: StatsInput) {\n    projectionLag {\n      projection\n      eventsBehind\n      secondsBehind\n      lastAppliedAt\n    }\n    timeSeries(resolution: MINUTE, filter: $rateFilter) {\n      bucket\n      count\n    }\n  }\n": types.PipelineDocument,
     "\n  query RejectedEvents($schemaId: String, $reason: String, $limit: Int!, $cursor: String) {\n    rejectedEvents(schemaId: $schemaId, reason: $reason, limit: $limit, cursor: $cursor) {\n      items {\n        eventId\n        schemaId\n        containerId\n        eventType\n        receivedAt\n        reasons {\n          code\n          message\n        }\n        payload\n        reprocessed\n      }\n      nextCursor\n    }\n  }\n": types.RejectedEventsDocument,
     "\n  query Users {\n    users {\n      username\n      role\n    }\n  }\n": types.UsersDocument,
     "\n  query ReplayStatus {\n    replayStatus {\n      projection\n      state\n      eventsDone\n      eventsTotal\n      rate\n      etaSeconds\n      startedAt\n      finishedAt\n    }\n  }\n": types.ReplayStatusDocument,
+    "\n  query Site($containerId: String!) {\n    adaptor(containerId: $containerId) {\n      containerId\n      name\n      websiteUrls\n      timezone\n      isActive\n    }\n  }\n": types.SiteDocument,
+    "\n  query WebStats($query: JSON!) {\n    webStats(query: $query)\n  }\n": types.WebStatsDocument,
+    "\n  query CurrentVisitors($siteId: String!) {\n    currentVisitors(siteId: $siteId)\n  }\n": types.CurrentVisitorsDocument,
+    "\n  subscription LiveCurrentVisitors($siteId: String!) {\n    currentVisitors(siteId: $siteId)\n  }\n": types.LiveCurrentVisitorsDocument,
+    "\n  subscription SiteEvents($filter: EventFilterInput) {\n    newEvents(filter: $filter) {\n      eventId\n    }\n  }\n": types.SiteEventsDocument,
 };
 
 /**
@@ -116,7 +126,7 @@ export function graphql(source: "\n  query SchemaVersions($name: String!) {\n   
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query Adaptors {\n    adaptors {\n      containerId\n      name\n      schemaId\n      websiteUrls\n      allowedOrigins\n      description\n      isActive\n      createdAt\n      updatedAt\n      lastSeenAt\n      eventsLastHour\n      snippet\n      inlineSnippet\n    }\n  }\n"): typeof import('./graphql').AdaptorsDocument;
+export function graphql(source: "\n  query Adaptors {\n    adaptors {\n      containerId\n      name\n      schemaId\n      websiteUrls\n      allowedOrigins\n      description\n      isActive\n      createdAt\n      updatedAt\n      timezone\n      lastSeenAt\n      eventsLastHour\n      snippet\n      inlineSnippet\n    }\n  }\n"): typeof import('./graphql').AdaptorsDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -133,6 +143,26 @@ export function graphql(source: "\n  query Users {\n    users {\n      username\
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query ReplayStatus {\n    replayStatus {\n      projection\n      state\n      eventsDone\n      eventsTotal\n      rate\n      etaSeconds\n      startedAt\n      finishedAt\n    }\n  }\n"): typeof import('./graphql').ReplayStatusDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Site($containerId: String!) {\n    adaptor(containerId: $containerId) {\n      containerId\n      name\n      websiteUrls\n      timezone\n      isActive\n    }\n  }\n"): typeof import('./graphql').SiteDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query WebStats($query: JSON!) {\n    webStats(query: $query)\n  }\n"): typeof import('./graphql').WebStatsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query CurrentVisitors($siteId: String!) {\n    currentVisitors(siteId: $siteId)\n  }\n"): typeof import('./graphql').CurrentVisitorsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription LiveCurrentVisitors($siteId: String!) {\n    currentVisitors(siteId: $siteId)\n  }\n"): typeof import('./graphql').LiveCurrentVisitorsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription SiteEvents($filter: EventFilterInput) {\n    newEvents(filter: $filter) {\n      eventId\n    }\n  }\n"): typeof import('./graphql').SiteEventsDocument;
 
 
 export function graphql(source: string) {

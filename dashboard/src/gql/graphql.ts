@@ -119,7 +119,7 @@ export type SchemaVersionsQuery = { schemaVersions: Array<{ version: number, des
 export type AdaptorsQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type AdaptorsQuery = { adaptors: Array<{ containerId: string, name: string, schemaId: string, websiteUrls: Array<string>, allowedOrigins: Array<string>, description: string, isActive: boolean, createdAt: string, updatedAt: string, lastSeenAt: string | null, eventsLastHour: number, snippet: string, inlineSnippet: string }> };
+export type AdaptorsQuery = { adaptors: Array<{ containerId: string, name: string, schemaId: string, websiteUrls: Array<string>, allowedOrigins: Array<string>, description: string, isActive: boolean, createdAt: string, updatedAt: string, timezone: string, lastSeenAt: string | null, eventsLastHour: number, snippet: string, inlineSnippet: string }> };
 
 export type PipelineQueryVariables = Exact<{
   rateFilter?: StatsInput | null | undefined;
@@ -147,6 +147,41 @@ export type ReplayStatusQueryVariables = Exact<{ [key: string]: never; }>;
 
 
 export type ReplayStatusQuery = { replayStatus: Array<{ projection: string, state: string, eventsDone: number, eventsTotal: number, rate: number, etaSeconds: number | null, startedAt: string, finishedAt: string | null }> };
+
+export type SiteQueryVariables = Exact<{
+  containerId: string;
+}>;
+
+
+export type SiteQuery = { adaptor: { containerId: string, name: string, websiteUrls: Array<string>, timezone: string, isActive: boolean } | null };
+
+export type WebStatsQueryVariables = Exact<{
+  query: unknown;
+}>;
+
+
+export type WebStatsQuery = { webStats: unknown };
+
+export type CurrentVisitorsQueryVariables = Exact<{
+  siteId: string;
+}>;
+
+
+export type CurrentVisitorsQuery = { currentVisitors: number };
+
+export type LiveCurrentVisitorsSubscriptionVariables = Exact<{
+  siteId: string;
+}>;
+
+
+export type LiveCurrentVisitorsSubscription = { currentVisitors: number };
+
+export type SiteEventsSubscriptionVariables = Exact<{
+  filter?: EventFilterInput | null | undefined;
+}>;
+
+
+export type SiteEventsSubscription = { newEvents: { eventId: string } };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String
@@ -460,6 +495,7 @@ export const AdaptorsDocument = new TypedDocumentString(`
     isActive
     createdAt
     updatedAt
+    timezone
     lastSeenAt
     eventsLastHour
     snippet
@@ -528,3 +564,36 @@ export const ReplayStatusDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<ReplayStatusQuery, ReplayStatusQueryVariables>;
+export const SiteDocument = new TypedDocumentString(`
+    query Site($containerId: String!) {
+  adaptor(containerId: $containerId) {
+    containerId
+    name
+    websiteUrls
+    timezone
+    isActive
+  }
+}
+    `) as unknown as TypedDocumentString<SiteQuery, SiteQueryVariables>;
+export const WebStatsDocument = new TypedDocumentString(`
+    query WebStats($query: JSON!) {
+  webStats(query: $query)
+}
+    `) as unknown as TypedDocumentString<WebStatsQuery, WebStatsQueryVariables>;
+export const CurrentVisitorsDocument = new TypedDocumentString(`
+    query CurrentVisitors($siteId: String!) {
+  currentVisitors(siteId: $siteId)
+}
+    `) as unknown as TypedDocumentString<CurrentVisitorsQuery, CurrentVisitorsQueryVariables>;
+export const LiveCurrentVisitorsDocument = new TypedDocumentString(`
+    subscription LiveCurrentVisitors($siteId: String!) {
+  currentVisitors(siteId: $siteId)
+}
+    `) as unknown as TypedDocumentString<LiveCurrentVisitorsSubscription, LiveCurrentVisitorsSubscriptionVariables>;
+export const SiteEventsDocument = new TypedDocumentString(`
+    subscription SiteEvents($filter: EventFilterInput) {
+  newEvents(filter: $filter) {
+    eventId
+  }
+}
+    `) as unknown as TypedDocumentString<SiteEventsSubscription, SiteEventsSubscriptionVariables>;

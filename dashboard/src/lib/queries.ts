@@ -199,6 +199,7 @@ export const AdaptorsQuery = graphql(`
       isActive
       createdAt
       updatedAt
+      timezone
       lastSeenAt
       eventsLastHour
       snippet
@@ -263,6 +264,47 @@ export const ReplayStatusQuery = graphql(`
       etaSeconds
       startedAt
       finishedAt
+    }
+  }
+`);
+
+/** A site's name, addresses and time zone, for its dashboard. */
+export const SiteQuery = graphql(`
+  query Site($containerId: String!) {
+    adaptor(containerId: $containerId) {
+      containerId
+      name
+      websiteUrls
+      timezone
+      isActive
+    }
+  }
+`);
+
+/** Plausible's Stats API v2 query; the answer is its JSON (lib/statsApi.ts types it). */
+export const WebStatsQuery = graphql(`
+  query WebStats($query: JSON!) {
+    webStats(query: $query)
+  }
+`);
+
+export const CurrentVisitorsQuery = graphql(`
+  query CurrentVisitors($siteId: String!) {
+    currentVisitors(siteId: $siteId)
+  }
+`);
+
+export const CurrentVisitorsSubscription = graphql(`
+  subscription LiveCurrentVisitors($siteId: String!) {
+    currentVisitors(siteId: $siteId)
+  }
+`);
+
+/** That a site's events arrived (the site dashboard asks its stats again). */
+export const SiteEventsSubscription = graphql(`
+  subscription SiteEvents($filter: EventFilterInput) {
+    newEvents(filter: $filter) {
+      eventId
     }
   }
 `);

@@ -4,6 +4,7 @@
  * group's `all` is a prefix of each of its keys, and invalidating it refreshes all of them.
  */
 import type { EventFilterInput, Resolution, StatsInput } from '../gql/graphql';
+import type { StatsQuery } from './statsApi';
 
 export const queryKeys = {
   catalog: ['catalog'] as const,
@@ -46,4 +47,21 @@ export const queryKeys = {
   },
 
   users: ['users'] as const,
+  apiKeys: ['apiKeys'] as const,
+
+  /** Site dashboards; `reader` tells a signed-in user's answers from a shared link's. */
+  site: {
+    all: ['site'] as const,
+    info: (containerId: string) => ['site', 'info', containerId] as const,
+    stats: (reader: string) => ['site', 'stats', reader] as const,
+    query: (reader: string, query: StatsQuery) => ['site', 'stats', reader, query] as const,
+    rows: (reader: string, query: StatsQuery) => ['site', 'stats', reader, 'rows', query] as const,
+    current: (reader: string, siteId: string) => ['site', 'current', reader, siteId] as const,
+    sharedLinks: (containerId: string) => ['site', 'sharedLinks', containerId] as const,
+  },
+  /** A shared link's public side: the site it opens, and its exchange when it has no password. */
+  shared: {
+    site: (token: string) => ['shared', 'site', token] as const,
+    open: (token: string) => ['shared', 'open', token] as const,
+  },
 };

@@ -41,3 +41,17 @@ describe('the adaptor’s install dialog', () => {
     expect(within(dialog).getByRole('button', { name: 'Copy inline snippet' })).toBeInTheDocument();
   });
 });
+
+describe('each adaptor', () => {
+  it('links to its site’s dashboard', async () => {
+    const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+    render(
+      <QueryClientProvider client={client}>
+        <MemoryRouter future={{ v7_startTransition: true, v7_relativeSplatPath: true }}>
+          <AdaptorsPage />
+        </MemoryRouter>
+      </QueryClientProvider>,
+    );
+    expect(await screen.findByRole('link', { name: 'Dashboard of Shop site' })).toHaveAttribute('href', `/sites/${adaptor.containerId}`);
+  });
+});

@@ -1,6 +1,6 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import clsx from 'clsx';
-import { Code2, Globe, Pencil, Plug, Plus, Power, PowerOff } from 'lucide-react';
+import { BarChart3, Code2, Globe, Pencil, Plug, Plus, Power, PowerOff } from 'lucide-react';
 import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router-dom';
 import { CopyButton } from '../components/CopyButton';
@@ -38,7 +38,23 @@ interface FormState {
   websiteUrl: string;
   origins: string;
   description: string;
+  timezone: string;
   isActive: boolean;
+}
+
+/** The IANA zones the browser knows, for the site's days; the browser's own zone first for a new site. */
+function timeZones(current: string): string[] {
+  const known = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [];
+  const zones = known.includes('UTC') ? known : ['UTC', ...known];
+  return zones.includes(current) ? zones : [current, ...zones];
+}
+
+function browserTimeZone(): string {
+  try {
+    return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+  } catch {
+    return 'UTC';
+  }
 }
 
 const codeBlock = 'overflow-auto rounded-lg bg-gray-950 p-4 font-mono text-[12px] leading-relaxed text-gray-100 ring-1 ring-gray-800';
@@ -89,7 +105,7 @@ export default function AdaptorsPage() {
   const adaptors = useAdaptors();
   const catalog = useCatalog();
   const [editing, setEditing] = useState<{ mode: 'create' | 'edit'; adaptor?: AdaptorItem } | null>(null);
-  const [form, setForm] = useState<FormState>({ name: '', schemaId: '', websiteUrl: '', origins: '', description: '', isActive: true });
+  const [form, setForm] = useState<FormState>({ name: '', schemaId: '', websiteUrl: '', origins: '', description: '', timezone: 'UTC', isActive: true });
   const [snippet, setSnippet] = useState<Install | null>(null);
   const [disabling, setDisabling] = useState<AdaptorItem | null>(null);
   const [touched, setTouched] = useState(false);
@@ -107,6 +123,7 @@ export default function AdaptorsPage() {
         website_url: f.websiteUrl.trim() || null,
         allowed_origins: lines(f.origins),
         description: f.description,
+        timezone: f.timezone,
       };
       if (editing?.mode === 'edit' && editing.adaptor) {
         return rest<AdaptorOut>('PUT', `/api/adaptors/${encodeURIComponent(editing.adaptor.containerId)}`, {
@@ -146,8 +163,8 @@ export default function AdaptorsPage() {
     setTouched(false);
     setForm(
       adaptor
-        ? { name: adaptor.name, schemaId: adaptor.schemaId, websiteUrl: adaptor.websiteUrls[0] ?? '', origins: adaptor.allowedOrigins.join('\n'), description: adaptor.description, isActive: adaptor.isActive }
-        : { name: '', schemaId: activeSchemas[0]?.name ?? '', websiteUrl: '', origins: '', description: '', isActive: true },
+        ? { name: adaptor.name, schemaId: adaptor.schemaId, websiteUrl: adaptor.websiteUrls[0] ?? '', origins: adaptor.allowedOrigins.join('\n'), description: adaptor.description, timezone: adaptor.timezone, isActive: adaptor.isActive }
+        : { name: '', schemaId: activeSchemas[0]?.name ?? '', websiteUrl: '', origins: '', description: '', timezone: browserTimeZone(), isActive: true },
     );
     setEditing({ mode, adaptor });
   }
@@ -250,6 +267,14 @@ export default function AdaptorsPage() {
                     </td>
                     <td className="px-4 py-3">
                       <div className="flex justify-end gap-1">
+                        <Link
+                          to={`/sites/${encodeURIComponent(a.containerId)}`}
+                          aria-label={`Dashboard of ${a.name}`}
+                          className={clsx('inline-flex h-8 shrink-0 items-center gap-1.5 rounded-lg px-2.5 text-[13px] font-medium text-gray-600 transition-colors hover:bg-gray-100 hover:text-gray-900 dark:text-gray-300 dark:hover:bg-gray-800 dark:hover:text-white', focusRing)}
+                        >
+                          <BarChart3 className="h-3.5 w-3.5" aria-hidden />
+                          Dashboard
+                        </Link>
                         <Button size="sm" variant="ghost" icon={<Code2 className="h-3.5 w-3.5" aria-hidden />} onClick={() => setSnippet({ name: a.name, tag: a.snippet, inlineSnippet: a.inlineSnippet })}>
                           Snippet
                         </Button>
@@ -294,7 +319,7 @@ export default function AdaptorsPage() {
         }
       >
         <form id="adaptor-form" onSubmit={submit} noValidate className="space-y-4">
-          {serverError && !['name', 'schema_name', 'schema_id', 'website_url', 'website_urls', 'allowed_origins', 'description'].includes(serverError.field ?? '') && <Alert>{serverError.message}</Alert>}
+          {serverError && !['name', 'schema_name', 'schema_id', 'website_url', 'website_urls', 'allowed_origins', 'description', 'timezone'].includes(serverError.field ?? '') && <Alert>{serverError.message}</Alert>}
           {save.error && !serverError && <Alert>{messageOf(save.error)}</Alert>}
           <Field label="Name" error={(touched && errors.name) || fieldError('name')}>
             {(p) => <Input {...p} value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} placeholder="My Portfolio" data-autofocus />}
@@ -316,6 +341,17 @@ export default function AdaptorsPage() {
           </Field>
           <Field label="Other allowed origins" optional error={fieldError('allowed_origins')} hint={'One per line, e.g. https://www.example.com, or * for any origin.'}>
             {(p) => <Textarea {...p} rows={2} value={form.origins} onChange={(e) => setForm({ ...form, origins: e.target.value })} className="font-mono text-[13px]" />}
+          </Field>
+          <Field label="Time zone" error={fieldError('timezone')} hint="The site’s days (today, this month) in its reports.">
+            {(p) => (
+              <Select {...p} value={form.timezone} onChange={(e) => setForm({ ...form, timezone: e.target.value })}>
+                {timeZones(form.timezone).map((zone) => (
+                  <option key={zone} value={zone}>
+                    {zone.replace(/_/g, ' ')}
+                  </option>
+                ))}
+              </Select>
+            )}
           </Field>
           <Field label="Description" optional error={fieldError('description')}>
             {(p) => <Input {...p} value={form.description} onChange={(e) => setForm({ ...form, description: e.target.value })} placeholder="Personal website tracking" />}

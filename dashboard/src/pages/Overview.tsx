@@ -15,7 +15,7 @@ import { useOverviewState } from '../lib/filters';
 import { formatNumber, formatPercent } from '../lib/format';
 import { overviewStatsOptions, useAdaptorNames, useCatalog, useLiveStats, useOverviewStats, usePreviousStats, useTimeSeries, useTop } from '../lib/queryHooks';
 import { queryKeys } from '../lib/queryKeys';
-import { delta, resolveRange, type RangeSelection } from '../lib/range';
+import { delta, PRESETS, resolveRange, type RangeSelection } from '../lib/range';
 import { toast } from '../lib/toast';
 
 type Stats = OverviewStatsQuery['stats'];
@@ -211,7 +211,7 @@ export default function OverviewPage() {
       />
 
       <Card className="mb-6 flex flex-col gap-3 p-3 xl:flex-row xl:items-center xl:justify-between">
-        <RangePicker value={state.range} onChange={(r) => update({ range: r })} />
+        <RangePicker presets={PRESETS} value={state.range} onChange={(r) => update({ range: r })} />
         <div className="flex flex-wrap items-center gap-2">
           <FilterSelect label="Schema" allLabel="All schemas" value={schema} options={schemaOptions} onChange={(v) => update({ filters: { schema: v, adaptor: null, type: null } })} />
           <FilterSelect label="Adaptor" allLabel="All adaptors" value={adaptor} options={adaptorOptions} onChange={(v) => update({ filters: { adaptor: v } })} />

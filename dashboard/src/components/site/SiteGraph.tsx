@@ -1,0 +1,87 @@
+/** The top graph: the chosen metric over the period, the previous period dashed behind it. */
+import { Area, CartesianGrid, ComposedChart, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import type { MetricSpec } from '../../lib/siteMetrics';
+import { bucketLabel } from '../../lib/sitePeriod';
+import type { StatsAnswer } from '../../lib/statsApi';
+import { useTheme } from '../../lib/theme';
+
+export interface GraphPoint {
+  label: string;
+  value: number | null;
+  previous: number | null;
+  previousLabel: string | null;
+}
+
+/**
+ * Every bucket the API named (`time_labels`), with its value and the previous period's; the
+ * buckets after `nowStamp` (the rest of this month, of today) have no value yet.
+ */
+export function graphPoints(answer: StatsAnswer, nowStamp: string): GraphPoint[] {
+  const rows = new Map(answer.results.map((row) => [row.dimensions[0], row]));
+  const labels = answer.meta.time_labels ?? answer.results.map((row) => row.dimensions[0]);
+  return labels.map((label) => {
+    const row = rows.get(label);
+    const future = label > nowStamp;
+    const previous = row?.comparison?.metrics[0];
+    return {
+      label,
+      value: future ? null : typeof row?.metrics[0] === 'number' ? row.metrics[0] : 0,
+      previous: typeof previous === 'number' ? previous : null,
+      previousLabel: row?.comparison?.dimensions[0] ?? null,
+    };
+  });
+}
+
+function summary(spec: MetricSpec, points: GraphPoint[], interval: string): string {
+  const known = points.filter((p) => p.value !== null);
+  const unit = interval.replace('time:', '');
+  if (known.length === 0) return `${spec.label} per ${unit}: no values yet`;
+  const top = known.reduce((best, p) => ((p.value ?? 0) > (best.value ?? 0) ? p : best));
+  return `${spec.label} per ${unit}, ${points.length} points from ${bucketLabel(points[0].label, interval, true)} to ${bucketLabel(points[points.length - 1].label, interval, true)}; highest ${spec.format(top.value ?? 0)} on ${bucketLabel(top.label, interval, true)}`;
+}
+
+export function SiteGraph({ spec, points, interval, height = 260 }: { spec: MetricSpec; points: GraphPoint[]; interval: string; height?: number }) {
+  const [, , dark] = useTheme();
+  const color = dark ? '#818cf8' : '#6366f1';
+  const grid = dark ? '#1e293b' : '#eef2f7';
+  const axis = dark ? '#64748b' : '#94a3b8';
+  const fill = `site-graph-fill-${dark ? 'dark' : 'light'}`;
+  const hasPrevious = points.some((p) => p.previous !== null);
+  return (
+    <div style={{ height }} className="w-full" role="img" aria-label={summary(spec, points, interval)} data-testid="site-graph" data-points={points.length}>
+      <ResponsiveContainer width="100%" height="100%">
+        <ComposedChart data={points} margin={{ top: 8, right: 8, bottom: 0, left: -8 }}>
+          <defs>
+            <linearGradient id={fill} x1="0" y1="0" x2="0" y2="1">
+              <stop offset="0%" stopColor={color} stopOpacity={dark ? 0.35 : 0.25} />
+              <stop offset="100%" stopColor={color} stopOpacity={0} />
+            </linearGradient>
+          </defs>
+          <CartesianGrid stroke={grid} vertical={false} />
+          <XAxis dataKey="label" tickFormatter={(label: string) => bucketLabel(label, interval)} tick={{ fill: axis, fontSize: 11 }} axisLine={false} tickLine={false} minTickGap={28} />
+          <YAxis allowDecimals={false} tickFormatter={(v: number) => spec.format(v)} tick={{ fill: axis, fontSize: 11 }} axisLine={false} tickLine={false} width={56} />
+          <Tooltip
+            cursor={{ stroke: axis, strokeDasharray: '3 3' }}
+            labelFormatter={(label) => (typeof label === 'string' ? bucketLabel(label, interval, true) : label)}
+            formatter={(value, name, item) => {
+              const point = item.payload as GraphPoint;
+              if (name === 'previous') return [spec.format(Number(value)), point.previousLabel ? `Previous period (${bucketLabel(point.previousLabel, interval, true)})` : 'Previous period'];
+              return [spec.format(Number(value)), spec.label];
+            }}
+            contentStyle={{
+              background: dark ? '#0f172a' : '#ffffff',
+              border: `1px solid ${dark ? '#1e293b' : '#e2e8f0'}`,
+              borderRadius: 10,
+              fontSize: 12,
+              boxShadow: '0 8px 24px rgb(15 23 42 / 0.12)',
+            }}
+            labelStyle={{ color: dark ? '#cbd5e1' : '#475569', marginBottom: 2 }}
+            itemStyle={{ color: dark ? '#f1f5f9' : '#0f172a' }}
+          />
+          {hasPrevious && <Line type="monotone" dataKey="previous" name="previous" stroke={axis} strokeWidth={1.5} strokeDasharray="4 4" dot={false} isAnimationActive={false} />}
+          <Area type="monotone" dataKey="value" name="value" stroke={color} strokeWidth={2} fill={`url(#${fill})`} isAnimationActive={false} dot={false} activeDot={{ r: 4 }} connectNulls={false} />
+        </ComposedChart>
+      </ResponsiveContainer>
+    </div>
+  );
+}

@@ -1,0 +1,77 @@
+/** A site's dashboard for signed-in users (`/sites/:containerId`), with a site switcher and, for admins, its shared links. */
+import { Compass } from 'lucide-react';
+import { Link, useLocation, useNavigate, useParams } from 'react-router-dom';
+import { SharedLinksButton } from '../components/site/SharedLinks';
+import { SiteView } from '../components/site/SiteView';
+import { Card, EmptyState, ErrorState, Select, Skeleton } from '../components/ui';
+import { useCatalog } from '../lib/queryHooks';
+import { useIsAdmin } from '../lib/session';
+import { useSite } from '../lib/siteHooks';
+import { siteDomain } from '../lib/siteInfo';
+import { sessionStatsClient, StatsClientContext } from '../lib/statsClient';
+
+function SiteSwitcher({ current }: { current: string }) {
+  const catalog = useCatalog();
+  const navigate = useNavigate();
+  const { search } = useLocation();
+  const adaptors = catalog.data?.adaptors ?? [];
+  if (adaptors.length < 2) return null;
+  return (
+    <label className="flex items-center gap-2">
+      <span className="sr-only">Site</span>
+      <Select className="h-8 w-auto max-w-[14rem] text-[13px]" value={current} onChange={(e) => navigate({ pathname: `/sites/${encodeURIComponent(e.target.value)}`, search })}>
+        {adaptors.map((a) => (
+          <option key={a.containerId} value={a.containerId}>
+            {a.name}
+          </option>
+        ))}
+      </Select>
+    </label>
+  );
+}
+
+export default function SitePage() {
+  const { containerId = '' } = useParams();
+  const site = useSite(containerId);
+  const isAdmin = useIsAdmin();
+
+  if (site.isError) {
+    return (
+      <Card>
+        <ErrorState error={site.error} onRetry={() => void site.refetch()} />
+      </Card>
+    );
+  }
+  if (site.isPending) {
+    return (
+      <div className="space-y-4">
+        <Skeleton className="h-10 w-64" />
+        <Skeleton className="h-80" />
+      </div>
+    );
+  }
+  if (!site.data) {
+    return (
+      <Card>
+        <EmptyState icon={<Compass className="h-5 w-5" aria-hidden />} title={`There is no site ${containerId}`} action={<Link to="/sites" className="text-sm font-medium text-brand-600 hover:underline dark:text-brand-400">All sites</Link>}>
+          It may have been mistyped; sites are listed with their dashboards.
+        </EmptyState>
+      </Card>
+    );
+  }
+  const adaptor = site.data;
+  return (
+    <StatsClientContext.Provider value={sessionStatsClient}>
+      <SiteView
+        key={adaptor.containerId}
+        site={{ containerId: adaptor.containerId, name: adaptor.name, timezone: adaptor.timezone, domain: siteDomain(adaptor.websiteUrls) }}
+        actions={
+          <>
+            <SiteSwitcher current={adaptor.containerId} />
+            {isAdmin && <SharedLinksButton containerId={adaptor.containerId} siteName={adaptor.name} />}
+          </>
+        }
+      />
+    </StatsClientContext.Provider>
+  );
+}
