@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import ipaddress
 import logging
 import secrets
 from datetime import UTC, date, datetime
@@ -102,16 +101,12 @@ class GeoDatabase:
         self._readers = [maxminddb.open_database(str(file)) for file in files]
 
     def locate(self, address: str) -> Location | None:
-        try:
-            ip = ipaddress.ip_address(address)
-        except ValueError:
-            return None
-        if not ip.is_global:
-            return None
+        # The reader parses the address itself, in C: a private or malformed one finds
+        # nothing (ValueError for text that is no address, or an IPv6 one in an IPv4 file).
         for reader in self._readers:
             try:
-                record: Any = reader.get(ip)
-            except ValueError:  # an IPv6 address asked of an IPv4-only file
+                record: Any = reader.get(address)
+            except ValueError:
                 continue
             if isinstance(record, dict):
                 return _location(record)
