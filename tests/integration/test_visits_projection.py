@@ -149,3 +149,16 @@ def test_a_worker_that_starts_again_continues_the_visit(conn: psycopg.Connection
 
     [visit] = visits(conn)
     assert (visit["pageviews"], visit["exit_page"]) == (2, "/later")
+
+
+def test_an_event_repeated_within_a_batch_stays_in_its_first_visit(
+    conn: psycopg.Connection,
+) -> None:
+    first, later = event(0), event(45, "/later")  # 45 minutes apart: two visits
+
+    project(conn, TrackedEvents(), [first, later, first])  # the repeat would join the second
+
+    assert [(v["visit_id"], v["pageviews"]) for v in visits(conn)] == [
+        (str(first.event_id), 1),
+        (str(later.event_id), 1),
+    ]

@@ -112,5 +112,10 @@ def _visitor(row: EventRow) -> str:
 
 
 def visit_ids(rows: Iterable[EventRow], visits: Sequence[str | None]) -> dict[tuple[str, str], str]:
-    """Event key -> visit id, for the rows that have one."""
-    return {row.key: visit for row, visit in zip(rows, visits, strict=True) if visit is not None}
+    """Event key -> visit id, for the rows that have one. An event repeated within the batch
+    keeps its first occurrence's visit: that occurrence is the one recorded."""
+    found: dict[tuple[str, str], str] = {}
+    for row, visit in zip(rows, visits, strict=True):
+        if visit is not None:
+            found.setdefault(row.key, visit)
+    return found
