@@ -32,9 +32,13 @@ from eventlens.projections.event_rows import (
     Visitors,
     as_records,
 )
+from eventlens.projections.page_rollups import PageMinutes, page_minutes
+from eventlens.projections.rollup_sites import AdaptorZone, adaptor_zone
 from eventlens.projections.visit_rows import visit_ids, visit_parts
-from eventlens.projections.visits import ADD_VISITS, VisitTracker
 from eventlens.projections.visits import DDL as VISITS_DDL
+from eventlens.projections.visits import MERGE_VISITS, VisitTracker
+from eventlens.projections.web_rollups import DDL as WEB_ROLLUPS_DDL
+from eventlens.projections.web_rollups import roll_up
 
 EVENT_COLUMNS = """
     event_id      uuid NOT NULL,
@@ -194,9 +198,11 @@ class Rollups:
 @dataclass(frozen=True)
 class PreparedEvents:
     registered_schemas: list[str]  # schemas registered in the batch: their tables are made
+    adaptor_zones: list[AdaptorZone]  # adaptors created or changed in the batch
     rows: list[EventRow]
     lines: list[str]  # the rows in COPY's format, but for their visit
     rollups: Rollups
+    pages: PageMinutes
 
 
 class TrackedEvents:
@@ -220,23 +226,30 @@ class TrackedEvents:
         conn.execute(DDL)
         conn.execute(VISITS_DDL)
         conn.execute(ROLLUP_DDL)
+        conn.execute(WEB_ROLLUPS_DDL)
         self._known_tables.clear()
 
     def prepare(self, records: Sequence[StoredRecord]) -> PreparedEvents:
         registered = []
+        zones = []
         for record in records:
             if record.stream == CATALOG_STREAM:
                 notification = orjson.loads(record.payload)
                 if notification["topic"].endswith("Schema.Registered"):
                     registered.append(notification["state"]["name"])
+                zone = adaptor_zone(notification)
+                if zone is not None:
+                    zones.append(zone)
         rows = [EventRow.from_payload(r.payload) for r in records if r.stream == TRACKED_STREAM]
         lines = [row.copy_line() for row in rows]
-        return PreparedEvents(registered, rows, lines, Rollups.of(Increments.of(rows)))
+        rollups = Rollups.of(Increments.of(rows))
+        return PreparedEvents(registered, zones, rows, lines, rollups, page_minutes(rows))
 
     def apply(self, conn: psycopg.Connection, batch: PreparedEvents) -> None:
         for schema_id in batch.registered_schemas:
             self._ensure_table(conn, schema_id)
         if not batch.rows:
+            roll_up(conn, batch.adaptor_zones, [], {}, [])
             return
         for schema_id in sorted({row.schema_id for row in batch.rows}):
             self._ensure_table(conn, schema_id)
@@ -248,11 +261,14 @@ class TrackedEvents:
             ]
         ).encode()
         inserted = _insert(conn, batch.rows, data)
-        parts = visit_parts(inserted, visit_ids(batch.rows, visits))
-        if parts is not None:
-            conn.execute(ADD_VISITS, (parts,))
+        ids = visit_ids(batch.rows, visits)
+        parts = visit_parts(inserted, ids)
+        merged = [] if parts is None else conn.execute(MERGE_VISITS, (parts,)).fetchall()
         # Counted when prepared, assuming every row is new; recounted if some were not.
-        rollups = batch.rollups if inserted is batch.rows else Rollups.of(Increments.of(inserted))
+        every_row_new = inserted is batch.rows
+        rollups = batch.rollups if every_row_new else Rollups.of(Increments.of(inserted))
+        pages = batch.pages if every_row_new else None
+        roll_up(conn, batch.adaptor_zones, inserted, ids, merged, pages)
         for table, records in rollups.counts.items():
             conn.execute(ADD_COUNTS[table], (records,))
         if rollups.dimensions:

@@ -19,6 +19,7 @@ import orjson
 import psycopg
 
 from eventlens.projections.event_rows import EventRow
+from eventlens.projections.visit_rollups import STATE_COLUMNS
 from eventlens.projections.visit_rows import ENTRY_COLUMNS, visitor_of
 
 DDL = """
@@ -48,26 +49,45 @@ CREATE INDEX IF NOT EXISTS visits_key ON visits (container_id, visit_key);
 """
 _ENTRY = ", ".join(ENTRY_COLUMNS)
 _ENTRY_TYPES = ", ".join(f"{column} text" for column in ENTRY_COLUMNS)
+_STATE = ", ".join(f"v.{column}" for column in STATE_COLUMNS)
 # A batch's part of a visit merged into its row: counts add up, the first event's entry and
-# the last page viewed win, whichever batch brought them.
-ADD_VISITS = f"""
-INSERT INTO visits AS v (container_id, visit_id, visit_key, schema_id, visitor_id, started_at,
-                         ended_at, entry_page, exit_page, pageviews, events, interactive, {_ENTRY})
-SELECT * FROM json_to_recordset(%s::json) AS r(
-    container_id text, visit_id text, visit_key text, schema_id text, visitor text,
-    started_at timestamptz,
-    ended_at timestamptz, entry_page text, exit_page text, pageviews integer, events integer,
-    interactive integer, {_ENTRY_TYPES})
-ON CONFLICT (container_id, visit_id) DO UPDATE SET
-    pageviews = v.pageviews + excluded.pageviews,
-    events = v.events + excluded.events,
-    interactive = v.interactive + excluded.interactive,
-    exit_page = CASE WHEN excluded.exit_page IS NOT NULL AND excluded.ended_at >= v.ended_at
-                     THEN excluded.exit_page ELSE v.exit_page END,
-    ended_at = greatest(v.ended_at, excluded.ended_at),
-    entry_page = CASE WHEN excluded.started_at < v.started_at
-                      THEN excluded.entry_page ELSE v.entry_page END,
-    started_at = least(v.started_at, excluded.started_at)
+# the last page viewed win, whichever batch brought them. The rows touched are read back as
+# they were before (locked first, so no other transaction changes them in between) and as
+# they are after, for the rollups to take each visit's old contribution out and put its new
+# one in: one statement, whatever the PostgreSQL version.
+MERGE_VISITS = f"""
+WITH part AS (
+    SELECT * FROM json_to_recordset(%s::json) AS r(
+        container_id text, visit_id text, visit_key text, schema_id text, visitor text,
+        started_at timestamptz, ended_at timestamptz, entry_page text, exit_page text,
+        pageviews integer, events integer, interactive integer, {_ENTRY_TYPES})
+),
+before AS (
+    SELECT {_STATE} FROM visits v
+    JOIN part p ON v.container_id = p.container_id AND v.visit_id = p.visit_id
+    ORDER BY v.container_id, v.visit_id
+    FOR UPDATE OF v
+),
+after AS (
+    INSERT INTO visits AS v (container_id, visit_id, visit_key, schema_id, visitor_id,
+                             started_at, ended_at, entry_page, exit_page, pageviews, events,
+                             interactive, {_ENTRY})
+    SELECT * FROM part
+    ON CONFLICT (container_id, visit_id) DO UPDATE SET
+        pageviews = v.pageviews + excluded.pageviews,
+        events = v.events + excluded.events,
+        interactive = v.interactive + excluded.interactive,
+        exit_page = CASE WHEN excluded.exit_page IS NOT NULL AND excluded.ended_at >= v.ended_at
+                         THEN excluded.exit_page ELSE v.exit_page END,
+        ended_at = greatest(v.ended_at, excluded.ended_at),
+        entry_page = CASE WHEN excluded.started_at < v.started_at
+                          THEN excluded.entry_page ELSE v.entry_page END,
+        started_at = least(v.started_at, excluded.started_at)
+    RETURNING {_STATE}
+)
+SELECT false, * FROM before
+UNION ALL
+SELECT true, * FROM after
 """  # noqa: S608 (column names are constants)
 
 # The keys travel as one JSON parameter, parsed by PostgreSQL in C (psycopg dumps arrays

@@ -1,0 +1,164 @@
+"""Writing a batch's changes to `visit_rollups` and `page_rollups`, in the batch's transaction.
+
+Counters are added by PostgreSQL (one `json_to_recordset` upsert a table, rows in key order so
+that concurrent workers lock them alike); the upsert hands back each row's visitor sketch,
+which is merged with the batch's visitors in Python (a sketch is not additive in SQL) and
+written back. A row whose visits all moved elsewhere is emptied: its sketch too, and the row
+itself when it has no page views left either.
+"""
+
+from __future__ import annotations
+
+import struct
+from bisect import bisect_left
+from collections.abc import Collection
+
+import orjson
+import psycopg
+
+from eventlens.projections.distinct_count import SPARSE_LIMIT, Sketch
+from eventlens.projections.page_rollups import PageDays
+from eventlens.projections.visit_rollups import COUNTERS, Changes, Key
+
+SPARSE = 0  # the tag of a sketch that is an exact set of hashes (`distinct_count.Sketch`)
+_SPARSE_TAG = bytes([SPARSE])
+FEW = 8  # visitors added one by one; more are merged as a set
+_VISIT_KEY = "container_id, dimension, day, start_day, (md5(value)::uuid)"
+_KEY_TYPES = "container_id text, dimension text, day date, value text, start_day date"
+_COUNTER_TYPES = ", ".join(f"{name} bigint" for name in COUNTERS)
+_COUNTERS = ", ".join(COUNTERS)
+ADD_VISIT_COUNTS = f"""
+INSERT INTO visit_rollups AS r (container_id, dimension, day, value, start_day, {_COUNTERS},
+                                visitors, visitor_sketch)
+SELECT container_id, dimension, day, value, start_day, {_COUNTERS}, 0, ''::bytea
+FROM json_to_recordset(%s::json) AS c({_KEY_TYPES}, {_COUNTER_TYPES})
+ON CONFLICT ({_VISIT_KEY}) DO UPDATE SET
+    {", ".join(f"{name} = r.{name} + excluded.{name}" for name in COUNTERS)}
+RETURNING container_id, dimension, day, value, start_day, visits, pageviews, visitor_sketch
+"""  # noqa: S608 (column names are constants)
+SET_VISIT_SKETCHES = f"""
+INSERT INTO visit_rollups AS r (container_id, dimension, day, value, start_day, {_COUNTERS},
+                                visitors, visitor_sketch)
+SELECT container_id, dimension, day, value, start_day, 0, 0, 0, 0, 0, visitors,
+       decode(sketch, 'hex')
+FROM json_to_recordset(%s::json) AS s({_KEY_TYPES}, visitors bigint, sketch text)
+ON CONFLICT ({_VISIT_KEY}) DO UPDATE SET
+    visitors = excluded.visitors, visitor_sketch = excluded.visitor_sketch
+"""  # noqa: S608
+DELETE_EMPTY_VISIT_ROWS = f"""
+DELETE FROM visit_rollups r USING json_to_recordset(%s::json) AS k({_KEY_TYPES})
+WHERE r.container_id = k.container_id AND r.dimension = k.dimension AND r.day = k.day
+  AND r.start_day = k.start_day AND md5(r.value)::uuid = md5(k.value)::uuid
+  AND r.visits = 0 AND r.pageviews = 0
+"""  # noqa: S608
+
+_PAGE_KEY = "container_id, day, (md5(page)::uuid)"
+ADD_PAGE_COUNTS = f"""
+INSERT INTO page_rollups AS r (container_id, day, page, pageviews, visitors, visitor_sketch)
+SELECT container_id, day, page, pageviews, 0, ''::bytea
+FROM json_to_recordset(%s::json) AS c(container_id text, day date, page text, pageviews bigint)
+ON CONFLICT ({_PAGE_KEY}) DO UPDATE SET pageviews = r.pageviews + excluded.pageviews
+RETURNING container_id, day, page, visitor_sketch
+"""  # noqa: S608
+SET_PAGE_SKETCHES = f"""
+INSERT INTO page_rollups AS r (container_id, day, page, pageviews, visitors, visitor_sketch)
+SELECT container_id, day, page, 0, visitors, decode(sketch, 'hex')
+FROM json_to_recordset(%s::json)
+    AS s(container_id text, day date, page text, visitors bigint, sketch text)
+ON CONFLICT ({_PAGE_KEY}) DO UPDATE SET
+    visitors = excluded.visitors, visitor_sketch = excluded.visitor_sketch
+"""  # noqa: S608
+
+
+def with_visitors(stored: bytes, visitors: Collection[int]) -> tuple[bytes, int]:
+    """A stored sketch with `visitors` added, and its count. A dense sketch's count is never
+    below what made it dense, so a count up to `SPARSE_LIMIT` always means an exact set (the
+    query side relies on it to count unions exactly)."""
+    if len(stored) <= 1 or stored[0] == SPARSE:
+        # Most rows hold a few hashes and get one or two: inserted into the sorted hashes,
+        # which are unpacked and packed in C, instead of a set decoded and sorted again.
+        count = (len(stored) - 1) // 8 if stored else 0
+        held = list(struct.unpack(f">{count}Q", stored[1:])) if count else []
+        if len(visitors) > FEW:
+            held = sorted(set(held).union(visitors))
+        else:
+            for visitor in visitors:
+                at = bisect_left(held, visitor)
+                if at == len(held) or held[at] != visitor:
+                    held.insert(at, visitor)
+        if len(held) <= SPARSE_LIMIT:
+            if len(held) == count:
+                return stored, count
+            return _SPARSE_TAG + struct.pack(f">{len(held)}Q", *held), len(held)
+    sketch = Sketch.decode(stored)
+    sketch.add_hashes(visitors)
+    count = sketch.count()
+    if sketch.hashes is None:
+        count = max(count, SPARSE_LIMIT + 1)
+    return sketch.encode(), count
+
+
+def write_visit_changes(conn: psycopg.Connection, changes: Changes) -> None:
+    if not changes.counts:
+        return
+    # Sketches come back in binary: as text they would travel hex-encoded, twice the bytes.
+    rows = conn.execute(ADD_VISIT_COUNTS, (orjson.dumps(changes.records()).decode(),), binary=True)
+    sketches: list[dict[str, object]] = []
+    emptied: list[dict[str, object]] = []
+    for container, dimension, day, value, start_day, visits, pageviews, stored in rows:
+        key: Key = (container, dimension, day, value, start_day)
+        if visits == 0:
+            if pageviews == 0:
+                emptied.append(_key_record(key))
+            elif stored:
+                sketches.append({**_key_record(key), "visitors": 0, "sketch": ""})
+            continue
+        added = changes.visitors.get(key)
+        if added:
+            sketch, count = with_visitors(stored, added)
+            if sketch != stored:
+                sketches.append({**_key_record(key), "visitors": count, "sketch": sketch.hex()})
+    if sketches:
+        conn.execute(SET_VISIT_SKETCHES, (orjson.dumps(sketches).decode(),))
+    if emptied:
+        conn.execute(DELETE_EMPTY_VISIT_ROWS, (orjson.dumps(emptied).decode(),))
+
+
+def write_page_days(conn: psycopg.Connection, days: PageDays) -> None:
+    if not days:
+        return
+    counts = [
+        {"container_id": c, "day": day, "page": page, "pageviews": tally.pageviews}
+        for (c, day, page), tally in sorted(days.items())
+    ]
+    sketches = []
+    for container, day, page, stored in conn.execute(
+        ADD_PAGE_COUNTS, (orjson.dumps(counts).decode(),), binary=True
+    ):
+        tally = days[(container, day, page)]
+        if not tally.visitors:
+            continue
+        sketch, count = with_visitors(stored, tally.visitors)
+        if sketch != stored:
+            sketches.append(
+                {
+                    "container_id": container,
+                    "day": day,
+                    "page": page,
+                    "visitors": count,
+                    "sketch": sketch.hex(),
+                }
+            )
+    if sketches:
+        conn.execute(SET_PAGE_SKETCHES, (orjson.dumps(sketches).decode(),))
+
+
+def _key_record(key: Key) -> dict[str, object]:
+    container, dimension, day, value, start_day = key
+    return {
+        "container_id": container,
+        "dimension": dimension,
+        "day": day,
+        "value": value,
+        "start_day": start_day,
+    }
