@@ -2,16 +2,17 @@
 top pages: page views, and a sketch of the visitors with an event on the page that day.
 
 Counted from events alone (as the raw query counts `event:page`: every event but engagement,
-by the page it was on, page views among them), so nothing here changes once added.
+by the page it was on, page views among them), so nothing here changes once added. A batch's
+events are counted per UTC minute before its transaction (`web_rollups.RollupRows`), then
+per day once the site's zone is known.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import date
 
-from eventlens.projections.distinct_count import hash64
-from eventlens.projections.event_rows import EventRow, utc
+from eventlens.projections.event_rows import utc
 from eventlens.projections.visit_rollups import minute_day
 
 DDL = """
@@ -27,9 +28,6 @@ CREATE TABLE IF NOT EXISTS page_rollups (
 CREATE UNIQUE INDEX IF NOT EXISTS page_rollups_key
     ON page_rollups (container_id, day, (md5(page)::uuid));
 """
-ENGAGEMENT = "engagement"
-PAGE_VIEW = "page_view"
-_PATH = 3  # the page's path among `EventRow.enriched`
 
 
 class Tally:
@@ -52,30 +50,6 @@ def utc_minute(occurred_at: str) -> str:
     if occurred_at.endswith("+00:00") and occurred_at[10:11] == "T":
         return occurred_at[:16]
     return utc(occurred_at).isoformat(timespec="minutes")[:16]
-
-
-def page_minutes(rows: Iterable[EventRow]) -> PageMinutes:
-    """The rows' page views and visitors per site, UTC minute and page (engagement events,
-    and events of no site, left out)."""
-    found: PageMinutes = {}
-    hashes: dict[str, int] = {}
-    for row in rows:
-        if row.event_type == ENGAGEMENT or not row.container_id:
-            continue
-        enriched = row.enriched
-        key = (row.container_id, utc_minute(row.occurred_at), enriched[_PATH] or "")
-        tally = found.get(key)
-        if tally is None:
-            tally = found[key] = Tally()
-        if row.event_type == PAGE_VIEW:
-            tally.pageviews += 1
-        visitor = enriched[0] or row.user_id or row.session_id
-        if visitor is not None:
-            hashed = hashes.get(visitor)
-            if hashed is None:
-                hashed = hashes[visitor] = hash64(visitor)
-            tally.visitors.add(hashed)
-    return found
 
 
 def page_days(minutes: PageMinutes, zones: Mapping[str, str]) -> PageDays:

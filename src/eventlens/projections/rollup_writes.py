@@ -3,8 +3,8 @@
 Counters are added by PostgreSQL (one `json_to_recordset` upsert a table, rows in key order so
 that concurrent workers lock them alike); the upsert hands back each row's visitor sketch,
 which is merged with the batch's visitors in Python (a sketch is not additive in SQL) and
-written back. A row whose visits all moved elsewhere is emptied: its sketch too, and the row
-itself when it has no page views left either.
+written back to the same rows, still locked. A row whose visits all moved elsewhere is
+emptied: its sketch too, and the row itself when it has no page views left either.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import psycopg
 
 from eventlens.projections.distinct_count import SPARSE_LIMIT, Sketch
 from eventlens.projections.page_rollups import PageDays
-from eventlens.projections.visit_rollups import COUNTERS, Changes, Key
+from eventlens.projections.visit_rollups import COUNTERS, Changes
 
 SPARSE = 0  # the tag of a sketch that is an exact set of hashes (`distinct_count.Sketch`)
 _SPARSE_TAG = bytes([SPARSE])
@@ -27,6 +27,7 @@ _VISIT_KEY = "container_id, dimension, day, start_day, (md5(value)::uuid)"
 _KEY_TYPES = "container_id text, dimension text, day date, value text, start_day date"
 _COUNTER_TYPES = ", ".join(f"{name} bigint" for name in COUNTERS)
 _COUNTERS = ", ".join(COUNTERS)
+_PAGE_KEY = "container_id, day, (md5(page)::uuid)"
 ADD_VISIT_COUNTS = f"""
 INSERT INTO visit_rollups AS r (container_id, dimension, day, value, start_day, {_COUNTERS},
                                 visitors, visitor_sketch)
@@ -34,40 +35,46 @@ SELECT container_id, dimension, day, value, start_day, {_COUNTERS}, 0, ''::bytea
 FROM json_to_recordset(%s::json) AS c({_KEY_TYPES}, {_COUNTER_TYPES})
 ON CONFLICT ({_VISIT_KEY}) DO UPDATE SET
     {", ".join(f"{name} = r.{name} + excluded.{name}" for name in COUNTERS)}
-RETURNING container_id, dimension, day, value, start_day, visits, pageviews, visitor_sketch
+RETURNING ctid::text, container_id, dimension, day, value, start_day, visits, pageviews,
+          visitor_sketch
 """  # noqa: S608 (column names are constants)
-SET_VISIT_SKETCHES = f"""
-INSERT INTO visit_rollups AS r (container_id, dimension, day, value, start_day, {_COUNTERS},
-                                visitors, visitor_sketch)
-SELECT container_id, dimension, day, value, start_day, 0, 0, 0, 0, 0, visitors,
-       decode(sketch, 'hex')
-FROM json_to_recordset(%s::json) AS s({_KEY_TYPES}, visitors bigint, sketch text)
-ON CONFLICT ({_VISIT_KEY}) DO UPDATE SET
-    visitors = excluded.visitors, visitor_sketch = excluded.visitor_sketch
-"""  # noqa: S608
-DELETE_EMPTY_VISIT_ROWS = f"""
-DELETE FROM visit_rollups r USING json_to_recordset(%s::json) AS k({_KEY_TYPES})
-WHERE r.container_id = k.container_id AND r.dimension = k.dimension AND r.day = k.day
-  AND r.start_day = k.start_day AND md5(r.value)::uuid = md5(k.value)::uuid
-  AND r.visits = 0 AND r.pageviews = 0
-"""  # noqa: S608
-
-_PAGE_KEY = "container_id, day, (md5(page)::uuid)"
 ADD_PAGE_COUNTS = f"""
 INSERT INTO page_rollups AS r (container_id, day, page, pageviews, visitors, visitor_sketch)
 SELECT container_id, day, page, pageviews, 0, ''::bytea
 FROM json_to_recordset(%s::json) AS c(container_id text, day date, page text, pageviews bigint)
 ON CONFLICT ({_PAGE_KEY}) DO UPDATE SET pageviews = r.pageviews + excluded.pageviews
-RETURNING container_id, day, page, visitor_sketch
+RETURNING ctid::text, container_id, day, page, visitor_sketch
 """  # noqa: S608
-SET_PAGE_SKETCHES = f"""
-INSERT INTO page_rollups AS r (container_id, day, page, pageviews, visitors, visitor_sketch)
-SELECT container_id, day, page, 0, visitors, decode(sketch, 'hex')
-FROM json_to_recordset(%s::json)
-    AS s(container_id text, day date, page text, visitors bigint, sketch text)
-ON CONFLICT ({_PAGE_KEY}) DO UPDATE SET
-    visitors = excluded.visitors, visitor_sketch = excluded.visitor_sketch
-"""  # noqa: S608
+# The rows just upserted are locked by this transaction, so their tuple ids stay theirs: the
+# merged sketches go straight to them (binary, no index lookup, no hashing of the values).
+SET_SKETCHES = """
+UPDATE {table} AS r SET visitors = s.visitors, visitor_sketch = s.sketch
+FROM unnest(%b::text[], %b::bigint[], %b::bytea[]) AS s(row_id, visitors, sketch)
+WHERE r.ctid = s.row_id::tid
+"""
+SET_VISIT_SKETCHES = SET_SKETCHES.format(table="visit_rollups")
+SET_PAGE_SKETCHES = SET_SKETCHES.format(table="page_rollups")
+DELETE_EMPTY_VISIT_ROWS = """
+DELETE FROM visit_rollups WHERE ctid = ANY(%b::text[]::tid[]) AND visits = 0 AND pageviews = 0
+"""
+
+
+class Sketches:
+    """Sketches to write back, by tuple id."""
+
+    def __init__(self) -> None:
+        self.rows: list[str] = []
+        self.visitors: list[int] = []
+        self.sketches: list[bytes] = []
+
+    def add(self, row: str, visitors: int, sketch: bytes) -> None:
+        self.rows.append(row)
+        self.visitors.append(visitors)
+        self.sketches.append(sketch)
+
+    def write(self, conn: psycopg.Connection, statement: str) -> None:
+        if self.rows:
+            conn.execute(statement, (self.rows, self.visitors, self.sketches))
 
 
 def with_visitors(stored: bytes, visitors: Collection[int]) -> tuple[bytes, int]:
@@ -103,25 +110,23 @@ def write_visit_changes(conn: psycopg.Connection, changes: Changes) -> None:
         return
     # Sketches come back in binary: as text they would travel hex-encoded, twice the bytes.
     rows = conn.execute(ADD_VISIT_COUNTS, (orjson.dumps(changes.records()).decode(),), binary=True)
-    sketches: list[dict[str, object]] = []
-    emptied: list[dict[str, object]] = []
-    for container, dimension, day, value, start_day, visits, pageviews, stored in rows:
-        key: Key = (container, dimension, day, value, start_day)
+    sketches = Sketches()
+    emptied: list[str] = []
+    for row, container, dimension, day, value, start_day, visits, pageviews, stored in rows:
         if visits == 0:
             if pageviews == 0:
-                emptied.append(_key_record(key))
+                emptied.append(row)
             elif stored:
-                sketches.append({**_key_record(key), "visitors": 0, "sketch": ""})
+                sketches.add(row, 0, b"")
             continue
-        added = changes.visitors.get(key)
+        added = changes.visitors.get((container, dimension, day, value, start_day))
         if added:
             sketch, count = with_visitors(stored, added)
             if sketch != stored:
-                sketches.append({**_key_record(key), "visitors": count, "sketch": sketch.hex()})
-    if sketches:
-        conn.execute(SET_VISIT_SKETCHES, (orjson.dumps(sketches).decode(),))
+                sketches.add(row, count, sketch)
+    sketches.write(conn, SET_VISIT_SKETCHES)
     if emptied:
-        conn.execute(DELETE_EMPTY_VISIT_ROWS, (orjson.dumps(emptied).decode(),))
+        conn.execute(DELETE_EMPTY_VISIT_ROWS, (emptied,))
 
 
 def write_page_days(conn: psycopg.Connection, days: PageDays) -> None:
@@ -131,34 +136,13 @@ def write_page_days(conn: psycopg.Connection, days: PageDays) -> None:
         {"container_id": c, "day": day, "page": page, "pageviews": tally.pageviews}
         for (c, day, page), tally in sorted(days.items())
     ]
-    sketches = []
-    for container, day, page, stored in conn.execute(
+    sketches = Sketches()
+    for row, container, day, page, stored in conn.execute(
         ADD_PAGE_COUNTS, (orjson.dumps(counts).decode(),), binary=True
     ):
         tally = days[(container, day, page)]
-        if not tally.visitors:
-            continue
-        sketch, count = with_visitors(stored, tally.visitors)
-        if sketch != stored:
-            sketches.append(
-                {
-                    "container_id": container,
-                    "day": day,
-                    "page": page,
-                    "visitors": count,
-                    "sketch": sketch.hex(),
-                }
-            )
-    if sketches:
-        conn.execute(SET_PAGE_SKETCHES, (orjson.dumps(sketches).decode(),))
-
-
-def _key_record(key: Key) -> dict[str, object]:
-    container, dimension, day, value, start_day = key
-    return {
-        "container_id": container,
-        "dimension": dimension,
-        "day": day,
-        "value": value,
-        "start_day": start_day,
-    }
+        if tally.visitors:
+            sketch, count = with_visitors(stored, tally.visitors)
+            if sketch != stored:
+                sketches.add(row, count, sketch)
+    sketches.write(conn, SET_PAGE_SKETCHES)

@@ -32,13 +32,12 @@ from eventlens.projections.event_rows import (
     Visitors,
     as_records,
 )
-from eventlens.projections.page_rollups import PageMinutes, page_minutes
 from eventlens.projections.rollup_sites import AdaptorZone, adaptor_zone
 from eventlens.projections.visit_rows import visit_ids, visit_parts
 from eventlens.projections.visits import DDL as VISITS_DDL
 from eventlens.projections.visits import MERGE_VISITS, VisitTracker
 from eventlens.projections.web_rollups import DDL as WEB_ROLLUPS_DDL
-from eventlens.projections.web_rollups import roll_up
+from eventlens.projections.web_rollups import RollupRows, roll_up
 
 EVENT_COLUMNS = """
     event_id      uuid NOT NULL,
@@ -202,7 +201,7 @@ class PreparedEvents:
     rows: list[EventRow]
     lines: list[str]  # the rows in COPY's format, but for their visit
     rollups: Rollups
-    pages: PageMinutes
+    web: RollupRows
 
 
 class TrackedEvents:
@@ -243,13 +242,13 @@ class TrackedEvents:
         rows = [EventRow.from_payload(r.payload) for r in records if r.stream == TRACKED_STREAM]
         lines = [row.copy_line() for row in rows]
         rollups = Rollups.of(Increments.of(rows))
-        return PreparedEvents(registered, zones, rows, lines, rollups, page_minutes(rows))
+        return PreparedEvents(registered, zones, rows, lines, rollups, RollupRows.of(rows))
 
     def apply(self, conn: psycopg.Connection, batch: PreparedEvents) -> None:
         for schema_id in batch.registered_schemas:
             self._ensure_table(conn, schema_id)
         if not batch.rows:
-            roll_up(conn, batch.adaptor_zones, [], {}, [])
+            roll_up(conn, batch.adaptor_zones, batch.web, {}, [])
             return
         for schema_id in sorted({row.schema_id for row in batch.rows}):
             self._ensure_table(conn, schema_id)
@@ -267,8 +266,8 @@ class TrackedEvents:
         # Counted when prepared, assuming every row is new; recounted if some were not.
         every_row_new = inserted is batch.rows
         rollups = batch.rollups if every_row_new else Rollups.of(Increments.of(inserted))
-        pages = batch.pages if every_row_new else None
-        roll_up(conn, batch.adaptor_zones, inserted, ids, merged, pages)
+        web = batch.web if every_row_new else RollupRows.of(inserted)
+        roll_up(conn, batch.adaptor_zones, web, ids, merged)
         for table, records in rollups.counts.items():
             conn.execute(ADD_COUNTS[table], (records,))
         if rollups.dimensions:

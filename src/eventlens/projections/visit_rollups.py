@@ -19,6 +19,7 @@ change with almost every page view, so their rows keep no visitors at all.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
@@ -26,6 +27,7 @@ from functools import cache, lru_cache
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
+from eventlens.domain.timezones import DEFAULT_TIMEZONE
 from eventlens.projections.distinct_count import hash64
 from eventlens.projections.visit_rows import ENTRY_COLUMNS
 
@@ -52,6 +54,7 @@ SITE = ""  # the dimension (and value) of a site's totals
 EXIT_PAGE = "exit_page"
 # The visit attributes rolled up: `visits`' columns, named as they are there.
 DIMENSIONS = (SITE, *ENTRY_COLUMNS, "entry_page", EXIT_PAGE)
+ATTRIBUTES = DIMENSIONS[1:]
 
 # The columns of `visits` a batch reads back, before and after merging its part.
 STATE_COLUMNS = (
@@ -102,13 +105,19 @@ class VisitState(NamedTuple):
         return int((self.ended_at.replace(microsecond=0) - started).total_seconds())
 
 
+_EPOCH_DAY = date(1970, 1, 1).toordinal()
+
+
 @cache
 def zone_of(name: str) -> ZoneInfo:
     return ZoneInfo(name)
 
 
 def local_day(moment: datetime, zone: str) -> date:
-    return _minute_day(int(moment.timestamp()) // 60, zone)
+    seconds = math.floor(moment.timestamp())
+    if zone == DEFAULT_TIMEZONE:
+        return date.fromordinal(_EPOCH_DAY + seconds // 86400)
+    return _minute_day(seconds // 60, zone)
 
 
 @lru_cache(maxsize=1 << 16)
@@ -131,60 +140,69 @@ class Changes:
         self.visitors: dict[Key, set[int]] = {}
 
     def add(self, keys: list[Key], counts: Counts, pageviews: int = 0) -> None:
-        """`counts` added to each row of `keys` (a visit's, as `_keys` lists them), and
-        `pageviews` to each but its exit page's. Once per visit, not per row: this runs
-        for every attribute of every visit a batch touches."""
-        visits, bounces, duration_s, visit_pageviews = counts
+        """`counts` added to each of a visit's rows (`_keys`: its exit page's last), and
+        `pageviews` to each but its exit page's. Once per visit, not per row: this runs for
+        every attribute of every visit a batch touches."""
         rows = self.counts
-        for key in keys:
-            views = pageviews
-            if key[1] == EXIT_PAGE:
-                if counts == NO_VISITS:
-                    continue
-                views = 0
-            found = rows.get(key)
-            if found is None:
-                rows[key] = [visits, bounces, duration_s, visit_pageviews, views]
-            else:
-                found[0] += visits
-                found[1] += bounces
-                found[2] += duration_s
-                found[3] += visit_pageviews
-                found[4] += views
+        for key in keys[:-1]:
+            _add(rows, key, counts, pageviews)
+        if counts != NO_VISITS:
+            _add(rows, keys[-1], counts, 0)
 
-    def arrive(self, keys: list[Key], visitor: int) -> None:
-        """The visitor added to the rows of `keys` but its exit page's."""
-        rows = self.visitors
-        for key in keys:
-            if key[1] != EXIT_PAGE:
-                found = rows.get(key)
-                if found is None:
-                    rows[key] = {visitor}
-                else:
-                    found.add(visitor)
+    def enter(self, keys: list[Key], counts: Counts, pageviews: int, visitor: int) -> None:
+        """`add`, and the visitor added to each of the rows but its exit page's."""
+        rows, visitors = self.counts, self.visitors
+        for key in keys[:-1]:
+            _add(rows, key, counts, pageviews)
+            found = visitors.get(key)
+            if found is None:
+                visitors[key] = {visitor}
+            else:
+                found.add(visitor)
+        _add(rows, keys[-1], counts, 0)
 
     def records(self) -> list[dict[str, object]]:
         """The rows to upsert, in key order (so that concurrent workers lock them alike)."""
         return [
             {
-                "container_id": key[0],
-                "dimension": key[1],
-                "day": key[2],
-                "value": key[3],
-                "start_day": key[4],
-                **dict(zip(COUNTERS, counts, strict=True)),
+                "container_id": container,
+                "dimension": dimension,
+                "day": day,
+                "value": value,
+                "start_day": start_day,
+                "visits": counts[0],
+                "bounces": counts[1],
+                "duration_s": counts[2],
+                "visit_pageviews": counts[3],
+                "pageviews": counts[4],
             }
-            for key, counts in sorted(self.counts.items())
+            for (container, dimension, day, value, start_day), counts in sorted(self.counts.items())
         ]
+
+
+def _add(rows: dict[Key, list[int]], key: Key, counts: Counts, pageviews: int) -> None:
+    visits, bounces, duration_s, visit_pageviews = counts
+    found = rows.get(key)
+    if found is None:
+        rows[key] = [visits, bounces, duration_s, visit_pageviews, pageviews]
+    else:
+        found[0] += visits
+        found[1] += bounces
+        found[2] += duration_s
+        found[3] += visit_pageviews
+        found[4] += pageviews
 
 
 def _keys(state: VisitState, day: date, start_day: date) -> list[Key]:
     """The rows the visit is in: its site's, then one per attribute."""
     container = state.container_id
-    keys: list[Key] = [(container, SITE, day, SITE, start_day)]
-    for dimension, value in zip(DIMENSIONS[1:], state.attributes, strict=True):
-        keys.append((container, dimension, day, value or "", start_day))
-    return keys
+    return [
+        (container, SITE, day, SITE, start_day),
+        *[
+            (container, dimension, day, value or "", start_day)
+            for dimension, value in zip(ATTRIBUTES, state.attributes, strict=True)
+        ],
+    ]
 
 
 def _counts(state: VisitState) -> Counts:
@@ -213,24 +231,29 @@ def changes(
         views = page_views.get((*visit, day), 0)
         old = before.get(visit)
         if old is None:
-            found.add(keys, counts, views)
-            found.arrive(keys, hash64(state.visitor_id))
+            found.enter(keys, counts, views, hash64(state.visitor_id))
             continue
         old_start, old_day = local_day(old.started_at, zone), local_day(old.ended_at, zone)
         taken: Counts = (-1, -int(old.bounced), -old.duration_s, -old.pageviews)
+        grown = (0, counts[1] + taken[1], counts[2] + taken[2], counts[3] + taken[3])
         if (old_start, old_day, old.attributes) == (start_day, day, state.attributes):
-            grown = (0, counts[1] + taken[1], counts[2] + taken[2], counts[3] + taken[3])
-            found.add(keys, grown, views)
+            if grown != NO_VISITS or views:
+                found.add(keys, grown, views)
             continue
+        # Moved: to another day (across midnight), or to another exit or entry page.
+        moved = found.counts
         visitor = hash64(state.visitor_id)
-        for key, old_key in zip(keys, _keys(old, old_day, old_start), strict=True):
+        for index, (key, old_key) in enumerate(
+            zip(keys, _keys(old, old_day, old_start), strict=True)
+        ):
+            exit_page = index == len(keys) - 1
             if key == old_key:
-                grown = (0, counts[1] + taken[1], counts[2] + taken[2], counts[3] + taken[3])
-                found.add([key], grown, views)
-            else:
-                found.add([old_key], taken)
-                found.add([key], counts, views)
-                found.arrive([key], visitor)
+                _add(moved, key, grown, 0 if exit_page else views)
+                continue
+            _add(moved, old_key, taken, 0)
+            _add(moved, key, counts, 0 if exit_page else views)
+            if not exit_page:
+                found.visitors.setdefault(key, set()).add(visitor)
     for (container, visit_id, day), views in page_views.items():
         state, start_day, last_day = placed[(container, visit_id)]
         if day != last_day:

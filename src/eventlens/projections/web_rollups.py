@@ -6,48 +6,85 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import psycopg
 
 from eventlens.projections import page_rollups, rollup_sites, visit_rollups
+from eventlens.projections.distinct_count import hash64
 from eventlens.projections.event_rows import EventRow
-from eventlens.projections.page_rollups import PageMinutes, page_days, page_minutes, utc_minute
+from eventlens.projections.page_rollups import PageMinutes, Tally, page_days, utc_minute
 from eventlens.projections.rollup_sites import AdaptorZone, follow_adaptors, site_zones
 from eventlens.projections.rollup_writes import write_page_days, write_visit_changes
 from eventlens.projections.visit_rollups import VisitState, changes, page_views_by_day
 
 DDL = rollup_sites.DDL + visit_rollups.DDL + page_rollups.DDL
 PAGE_VIEW = "page_view"
+ENGAGEMENT = "engagement"
+PATH = 3  # the page's path among `EventRow.enriched`
 
 
-def site_schemas(rows: Iterable[EventRow]) -> dict[str, set[str]]:
-    """The schemas each site's events came under."""
-    found: dict[str, set[str]] = {}
-    for row in rows:
-        if row.container_id:
-            found.setdefault(row.container_id, set()).add(row.schema_id)
-    return found
+@dataclass(frozen=True)
+class RollupRows:
+    """What the rollups take from a batch's newly recorded events, counted before its
+    transaction (in the worker's reader thread), in one pass over them."""
+
+    schemas: dict[str, set[str]]  # site -> the schemas of its events
+    pages: PageMinutes  # every event but engagement, by site, UTC minute and page
+    page_views: list[tuple[tuple[str, str], str, str]]  # (event key, site, UTC minute)
+
+    @classmethod
+    def of(cls, rows: Iterable[EventRow]) -> RollupRows:
+        schemas: dict[str, set[str]] = {}
+        pages: PageMinutes = {}
+        page_views: list[tuple[tuple[str, str], str, str]] = []
+        hashes: dict[str, int] = {}
+        for row in rows:
+            container = row.container_id
+            if not container:
+                continue  # an event of no site
+            known = schemas.get(container)
+            if known is None:
+                schemas[container] = {row.schema_id}
+            else:
+                known.add(row.schema_id)
+            event_type = row.event_type
+            if event_type == ENGAGEMENT:
+                continue
+            minute = utc_minute(row.occurred_at)
+            enriched = row.enriched
+            key = (container, minute, enriched[PATH] or "")
+            tally = pages.get(key)
+            if tally is None:
+                tally = pages[key] = Tally()
+            if event_type == PAGE_VIEW:
+                tally.pageviews += 1
+                page_views.append((row.key, container, minute))
+            visitor = enriched[0] or row.user_id or row.session_id
+            if visitor is not None:
+                hashed = hashes.get(visitor)
+                if hashed is None:
+                    hashed = hashes[visitor] = hash64(visitor)
+                tally.visitors.add(hashed)
+        return cls(schemas, pages, page_views)
 
 
 def roll_up(
     conn: psycopg.Connection,
     adaptors: Sequence[AdaptorZone],
-    rows: Sequence[EventRow],
+    rows: RollupRows,
     visits: Mapping[tuple[str, str], str],
     merged: Sequence[tuple[Any, ...]],
-    pages: PageMinutes | None = None,
 ) -> None:
     """Add a batch to the rollups. `adaptors`: the catalog's changes of zone in the batch;
-    `rows`: the events newly recorded, `visits` each one's visit (by `EventRow.key`);
+    `rows`: its newly recorded events, `visits` each one's visit (by `EventRow.key`);
     `merged`: the visits they touched, as `MERGE_VISITS` read them back (a flag, then
-    `STATE_COLUMNS`: false before the batch, true after); `pages`: `page_minutes(rows)`
-    when already counted."""
+    `STATE_COLUMNS`: false before the batch, true after)."""
     follow_adaptors(conn, adaptors)
-    schemas = site_schemas(rows)
-    if not schemas:
+    if not rows.schemas:
         return
-    zones = site_zones(conn, schemas)
+    zones = site_zones(conn, rows.schemas)
     before: dict[tuple[str, str], VisitState] = {}
     after: list[VisitState] = []
     for after_batch, *columns in merged:
@@ -59,10 +96,9 @@ def roll_up(
         else:
             before[(state.container_id, state.visit_id)] = state
     views: Counter[tuple[str, str, str]] = Counter()
-    for row in rows:
-        if row.event_type == PAGE_VIEW and row.container_id:
-            visit = visits.get(row.key)
-            if visit is not None:
-                views[(row.container_id, visit, utc_minute(row.occurred_at))] += 1
+    for key, container, minute in rows.page_views:
+        visit = visits.get(key)
+        if visit is not None:
+            views[(container, visit, minute)] += 1
     write_visit_changes(conn, changes(before, after, zones, page_views_by_day(views, zones)))
-    write_page_days(conn, page_days(page_minutes(rows) if pages is None else pages, zones))
+    write_page_days(conn, page_days(rows.pages, zones))
