@@ -4,6 +4,7 @@ page; each event counted once."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from typing import Any
@@ -13,11 +14,14 @@ import psycopg
 import pytest
 
 from eventlens.domain.adaptor import adaptor_id_for
-from eventlens.domain.stats_query import Site
+from eventlens.domain.stats_query import Breakdown, Site
+from eventlens.domain.stats_query.dates import days
 from eventlens.domain.tracking import TrackedEvent
 from eventlens.eventstore.port import CATALOG_STREAM, StoredRecord
 from eventlens.projections.distinct_count import merged_count
 from eventlens.projections.tracked_events import TrackedEvents
+from eventlens.views.web_stats.rollups import rollup_rows
+from tests import services
 from tests.integration.web_dataset import (
     BERLIN,
     DAYS,
@@ -85,16 +89,24 @@ def test_a_visit_counts_once_under_its_site_and_each_attribute(conn: psycopg.Con
     assert site_rows(conn, "utm_source")[0][0] == ""  # none: rolled up as ''
 
 
-def test_a_visit_spread_over_batches_adds_up_to_what_one_batch_makes(database_url: str) -> None:
+@pytest.fixture
+def other_url(postgres_server: str) -> Iterator[str]:
+    with services.fresh_database(postgres_server) as url:
+        yield url
+
+
+def test_a_visit_spread_over_batches_adds_up_to_what_one_batch_makes(
+    conn: psycopg.Connection, other_url: str
+) -> None:
     one = visit_of("a" * 16, (0, "10:00", "/"), (0, "10:05", "/pricing"), (0, "10:09", "/x"))
-    with psycopg.connect(database_url) as conn:
-        project(conn, one[:1], one[1:2], one[2:])
-        spread = snapshot(conn)
-        exits = [row[0] for row in site_rows(conn, "exit_page")]
-        conn.execute("DROP TABLE visits, visit_rollups, page_rollups, rollup_sites, event_logs")
-        conn.commit()
-        project(conn, one)
-        together = snapshot(conn)
+
+    project(conn, one[:1], one[1:2], one[2:])
+    with psycopg.connect(other_url) as other:
+        project(other, one)
+        together = snapshot(other)
+
+    spread = snapshot(conn)
+    exits = [row[0] for row in site_rows(conn, "exit_page")]
 
     assert spread == together
     assert exits == ["/x"]  # the rows of the exit pages it left are gone
@@ -199,15 +211,44 @@ def test_pages_count_page_views_and_every_events_visitors_but_engagement(
     ]
 
 
-def test_a_replay_in_other_batches_rolls_up_the_same_rows(database_url: str) -> None:
+def test_a_replay_in_other_batches_rolls_up_the_same_rows(
+    conn: psycopg.Connection, other_url: str
+) -> None:
     batches = history()
-    with psycopg.connect(database_url) as conn:
-        project(conn, *batches)
-        live = snapshot(conn)
-        conn.execute("DROP TABLE visits, visit_rollups, page_rollups, rollup_sites, event_logs")
-        conn.commit()
-        project(conn, [event for batch in batches for event in batch])
-        replayed = snapshot(conn)
 
+    project(conn, *batches)
+    with psycopg.connect(other_url) as replaying:
+        project(replaying, [event for batch in batches for event in batch])
+        replayed = snapshot(replaying)
+
+    live = snapshot(conn)
     assert replayed == live
     assert len(live["visit_rollups"]) > 100
+
+
+def test_sites_with_events_from_before_the_rollups_are_left_to_the_raw_tables(
+    conn: psycopg.Connection, database_url: str
+) -> None:
+    project(conn, visit_of("a" * 16, (0, "10:00", "/")))
+    conn.execute("DROP TABLE visit_rollups, page_rollups, rollup_sites")  # as before them
+    conn.commit()
+
+    project(
+        conn,
+        visit_of("b" * 16, (1, "10:00", "/")),
+        [event(MOMO, 1, "11:00", "/", visitor="c" * 16)],
+    )
+
+    sites = conn.execute("SELECT container_id, from_first_event FROM rollup_sites ORDER BY 1")
+    assert sites.fetchall() == [(MOMO.container_id, True), (SHOP.container_id, False)]
+    rolled = conn.execute("SELECT DISTINCT container_id FROM visit_rollups").fetchall()
+    assert rolled == [(MOMO.container_id,)]
+    assert asyncio.run(rolled_up_rows(database_url, SHOP)) is None
+    assert asyncio.run(rolled_up_rows(database_url, MOMO)) == [(1, 1)]  # visitors, rows
+
+
+async def rolled_up_rows(url: str, site: Site) -> list[tuple[Any, ...]] | None:
+    """The site's visitors over the first days, if its rollups answer."""
+    asked = Breakdown(("visitors",), (), (), days(DAYS[0], DAYS[1], site.timezone))
+    async with await psycopg.AsyncConnection.connect(url) as conn:
+        return await rollup_rows(conn, site, asked)

@@ -56,7 +56,10 @@ def page_days(minutes: PageMinutes, zones: Mapping[str, str]) -> PageDays:
     """The minutes' counts per day in each site's zone."""
     found: PageDays = {}
     for (container, minute, page), tally in minutes.items():
-        key = (container, minute_day(minute, zones[container]), page)
+        zone = zones.get(container)
+        if zone is None:
+            continue  # a site not rolled up
+        key = (container, minute_day(minute, zone), page)
         day = found.get(key)
         if day is None:
             day = found[key] = Tally()

@@ -20,12 +20,20 @@ from eventlens.domain.timezones import DEFAULT_TIMEZONE
 
 DDL = """
 CREATE TABLE IF NOT EXISTS rollup_sites (
-    container_id  text PRIMARY KEY,
-    adaptor_id    text NOT NULL,
-    timezone      text NOT NULL,
-    schema_id     text,
-    rolled_up     boolean NOT NULL DEFAULT false
+    container_id      text PRIMARY KEY,
+    adaptor_id        text NOT NULL,
+    timezone          text NOT NULL,
+    schema_id         text,
+    rolled_up         boolean NOT NULL DEFAULT false,
+    from_first_event  boolean NOT NULL DEFAULT true
 );
+"""
+# Sites with events recorded before the rollups existed: rolling up only the later ones would
+# give them wrong totals, so they are left to the raw tables until a replay rolls them up.
+MARK_EARLIER_SITES = """
+INSERT INTO rollup_sites (container_id, adaptor_id, timezone, rolled_up, from_first_event)
+SELECT DISTINCT container_id, '', 'UTC', true, false FROM stats_daily WHERE container_id <> ''
+ON CONFLICT (container_id) DO NOTHING
 """
 MIXED_SCHEMAS = "*"  # a site whose events came under several schemas
 
@@ -36,7 +44,7 @@ WHERE NOT rollup_sites.rolled_up
 """
 _ADOPT_BY_ADAPTOR = "UPDATE rollup_sites SET timezone = %s WHERE adaptor_id = %s AND NOT rolled_up"
 _KNOWN = (
-    "SELECT container_id, timezone, schema_id FROM rollup_sites "
+    "SELECT container_id, timezone, schema_id, from_first_event FROM rollup_sites "
     "WHERE container_id = ANY(%s) AND rolled_up"
 )
 # A site's first batch (or first under another schema) takes its zone under the row's lock,
@@ -83,17 +91,29 @@ def follow_adaptors(conn: psycopg.Connection, zones: Iterable[AdaptorZone]) -> N
             conn.execute(_ADOPT_BY_ADAPTOR, (zone.timezone, zone.adaptor_id))
 
 
+def setup(conn: psycopg.Connection) -> None:
+    """Create `rollup_sites`; when it is new beside events already counted, mark their sites."""
+    new = conn.execute("SELECT to_regclass('rollup_sites') IS NULL").fetchone()
+    conn.execute(DDL)
+    if new and new[0]:
+        conn.execute(MARK_EARLIER_SITES)
+
+
 def site_zones(conn: psycopg.Connection, schemas: Mapping[str, set[str]]) -> dict[str, str]:
     """The zone of each site a batch rolls up (`schemas`: site -> the schemas of its events);
-    a site the catalog has not named yet is rolled up in UTC."""
+    a site the catalog has not named yet is rolled up in UTC. A site whose earlier events were
+    never rolled up has none: it is not rolled up."""
     containers = sorted(schemas)
     zones: dict[str, str] = {}
+    left_out: set[str] = set()
     first = []
-    for container, zone, schema in conn.execute(_KNOWN, (containers,)):
-        if schemas[container] == {schema} or schema == MIXED_SCHEMAS:
+    for container, zone, schema, from_first_event in conn.execute(_KNOWN, (containers,)):
+        if not from_first_event:
+            left_out.add(container)
+        elif schemas[container] == {schema} or schema == MIXED_SCHEMAS:
             zones[container] = zone
     for container in containers:
-        if container not in zones:
+        if container not in zones and container not in left_out:
             seen = schemas[container]
             first.append(
                 {

@@ -36,8 +36,8 @@ from eventlens.projections.rollup_sites import AdaptorZone, adaptor_zone
 from eventlens.projections.visit_rows import visit_ids, visit_parts
 from eventlens.projections.visits import DDL as VISITS_DDL
 from eventlens.projections.visits import MERGE_VISITS, VisitTracker
-from eventlens.projections.web_rollups import DDL as WEB_ROLLUPS_DDL
 from eventlens.projections.web_rollups import RollupRows, roll_up
+from eventlens.projections.web_rollups import setup as setup_web_rollups
 
 EVENT_COLUMNS = """
     event_id      uuid NOT NULL,
@@ -225,7 +225,7 @@ class TrackedEvents:
         conn.execute(DDL)
         conn.execute(VISITS_DDL)
         conn.execute(ROLLUP_DDL)
-        conn.execute(WEB_ROLLUPS_DDL)
+        setup_web_rollups(conn)
         self._known_tables.clear()
 
     def prepare(self, records: Sequence[StoredRecord]) -> PreparedEvents:

@@ -19,7 +19,7 @@ from eventlens.projections.rollup_sites import AdaptorZone, follow_adaptors, sit
 from eventlens.projections.rollup_writes import write_page_days, write_visit_changes
 from eventlens.projections.visit_rollups import VisitState, changes, page_views_by_day
 
-DDL = rollup_sites.DDL + visit_rollups.DDL + page_rollups.DDL
+DDL = visit_rollups.DDL + page_rollups.DDL
 PAGE_VIEW = "page_view"
 ENGAGEMENT = "engagement"
 PATH = 3  # the page's path among `EventRow.enriched`
@@ -70,6 +70,11 @@ class RollupRows:
         return cls(schemas, pages, page_views)
 
 
+def setup(conn: psycopg.Connection) -> None:
+    conn.execute(DDL)
+    rollup_sites.setup(conn)
+
+
 def roll_up(
     conn: psycopg.Connection,
     adaptors: Sequence[AdaptorZone],
@@ -98,7 +103,7 @@ def roll_up(
     views: Counter[tuple[str, str, str]] = Counter()
     for key, container, minute in rows.page_views:
         visit = visits.get(key)
-        if visit is not None:
+        if visit is not None and container in zones:
             views[(container, visit, minute)] += 1
     write_visit_changes(conn, changes(before, after, zones, page_views_by_day(views, zones)))
     write_page_days(conn, page_days(rows.pages, zones))

@@ -30,7 +30,7 @@ from eventlens.views.web_stats.rollup_shapes import PAGE, TIME_BUCKETS, VISIT_DI
 
 LOOKBACK_DAYS = 7  # as the raw query, visits that started up to a week before the range
 SITE_ROWS = """
-SELECT s.timezone, s.schema_id,
+SELECT s.timezone, s.schema_id, s.from_first_event,
        (SELECT max(r.visitors) FROM visit_rollups r
         WHERE r.container_id = s.container_id AND r.dimension = ''
           AND r.day BETWEEN %(first)s AND %(last_visit_day)s
@@ -63,7 +63,8 @@ async def rollup_rows(
     conn: AsyncConnection[Any], site: Site, breakdown: Breakdown
 ) -> list[tuple[Any, ...]] | None:
     """The breakdown's rows from the rollups; None when the site's rollups were not made in
-    its current time zone or schema (until a replay makes them again)."""
+    its current time zone or schema, or miss its events from before they existed (until a
+    replay makes them again)."""
     span = breakdown.time_range
     first, last = span.first_date, span.last_date
     cursor = await conn.execute(
@@ -80,8 +81,8 @@ async def rollup_rows(
     found = await cursor.fetchone()
     if found is None:
         return None
-    timezone, schema, most_visitors, most_page_visitors = found
-    if timezone != site.timezone or schema not in (None, site.schema_id):
+    timezone, schema, from_first_event, most_visitors, most_page_visitors = found
+    if timezone != site.timezone or schema not in (None, site.schema_id) or not from_first_event:
         return None
     most = most_page_visitors if PAGE in breakdown.dimensions else most_visitors
     params = Params()
