@@ -1,6 +1,7 @@
 /// <reference types="vitest/config" />
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
+import { precompress } from './build/precompress';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -35,21 +36,31 @@ const REACT = new Set([
   'scheduler',
   'use-sync-external-store',
 ]);
-const CHARTS = withDependencies('recharts');
+const manifest = JSON.parse(readFileSync(page('package.json'), 'utf8')) as { dependencies: Record<string, string> };
+const SHARED = Object.keys(manifest.dependencies)
+  .filter((name) => name !== 'recharts')
+  .reduce((found, name) => withDependencies(name, found), new Set<string>());
+// What the charts share with the rest of the app (clsx, for one) goes with React, which every
+// page loads: Rollup would otherwise pull it into the charts chunk and every page would
+// download the charts with it.
+const CHARTS = new Set([...withDependencies('recharts')].filter((name) => !SHARED.has(name)));
+const CHARTS_SHARED = new Set([...withDependencies('recharts')].filter((name) => SHARED.has(name)));
 
 function vendorChunk(id: string): string | undefined {
   const name = /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(id)?.[1];
   if (!name) return undefined;
-  if (REACT.has(name)) return 'react';
+  if (REACT.has(name) || CHARTS_SHARED.has(name)) return 'react';
   if (CHARTS.has(name)) return 'charts';
   return undefined;
 }
 
 export default defineConfig({
-  plugins: [react()],
+  plugins: [react(), precompress()],
   build: {
     outDir: 'dist',
     sourcemap: false,
+    // Which chunks each page loads, for the size check (scripts/size-check.mjs).
+    manifest: true,
     chunkSizeWarningLimit: 900,
     rollupOptions: {
       // Two pages: the dashboard, and GraphiQL, which the API serves at GET /graphql to browsers

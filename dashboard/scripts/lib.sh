@@ -21,6 +21,6 @@ ensure_deps() {
 # True when dist/ is missing or older than any source of the build.
 needs_build() {
   [ -f dist/index.html ] && [ -f dist/graphiql.html ] || return 0
-  [ -n "$(find src public index.html graphiql.html package.json package-lock.json vite.config.ts tailwind.config.js \
+  [ -n "$(find src public build scripts/size-check.mjs index.html graphiql.html package.json package-lock.json vite.config.ts tailwind.config.js \
     postcss.config.js tsconfig.json -newer dist/index.html -print -quit 2>/dev/null)" ]
 }

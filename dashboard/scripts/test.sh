@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every dashboard test: types, lint, generated GraphQL code, component tests (Vitest), the
-# tracker's committed build and its behaviour in Chromium, then the end-to-end run against a
-# real `eventlens up` in Debian's Chromium. Exits non-zero on any failure; the last line is
+# tracker's committed build and its behaviour in Chromium, the build's weight budgets
+# (scripts/size-check.mjs), then the end-to-end run against a real `eventlens up` in Debian's
+# Chromium. Exits non-zero on any failure; the last line is
 # `dashboard: N passed, M failed` (a lint failure or a stale tracker build counts as one).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -53,11 +54,15 @@ node e2e/trackerClient.mjs | tee "$work/tracker.log" || tracker_status=$?
 echo "== dashboard: build" >&2
 scripts/build.sh
 
+echo "== dashboard: weight budgets of the build" >&2
+size_status=0
+node scripts/size-check.mjs | tee "$work/size.log" || size_status=$?
+
 echo "== dashboard: end to end" >&2
 e2e_status=0
 node e2e/run.mjs | tee "$work/e2e.log" || e2e_status=$?
 
-node - "$work/vitest.json" "$lint_status" "$build_status" "$work/tracker.log" "$work/e2e.log" <<'JS'
+node - "$work/vitest.json" "$lint_status" "$build_status" "$work/tracker.log" "$work/size.log" "$work/e2e.log" <<'JS'
 const fs = require('fs');
 let passed = 0, failed = 0;
 for (const status of process.argv.slice(3, 5)) if (status !== '0') failed += 1;
@@ -71,4 +76,4 @@ for (const log of process.argv.slice(5)) {
 }
 console.log(`dashboard: ${passed} passed, ${failed} failed`);
 JS
-[ "$lint_status" -eq 0 ] && [ "$unit_status" -eq 0 ] && [ "$build_status" -eq 0 ] && [ "$tracker_status" -eq 0 ] && [ "$e2e_status" -eq 0 ]
+[ "$lint_status" -eq 0 ] && [ "$unit_status" -eq 0 ] && [ "$build_status" -eq 0 ] && [ "$tracker_status" -eq 0 ] && [ "$size_status" -eq 0 ] && [ "$e2e_status" -eq 0 ]
