@@ -54,6 +54,7 @@ def _serve(settings: Settings, *, run_workers: bool, replica: int | None = None)
     import uvicorn
 
     from eventlens.api.app import create_app
+    from eventlens.api.connection_guard import ConnectionLimits
     from eventlens.api.http_protocol import serving_ingest
     from eventlens.runtime.platform import Serving
 
@@ -77,9 +78,17 @@ def _serve(settings: Settings, *, run_workers: bool, replica: int | None = None)
         )
     # uvicorn's own default, spelled out: older releases trusted 127.0.0.1 only.
     forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+    limits = ConnectionLimits(
+        header_timeout=settings.header_timeout_s,
+        body_timeout=settings.body_timeout_s,
+        idle_timeout=settings.idle_timeout_s,
+        max_connections=settings.max_connections,
+        max_per_address=settings.max_connections_per_address,
+    )
     config = uvicorn.Config(
         app,
-        http=serving_ingest(app.ingest, forwarded_allow_ips),
+        http=serving_ingest(app.ingest, forwarded_allow_ips, limits),
+        timeout_keep_alive=settings.idle_timeout_s,
         log_level="warning",
         timeout_graceful_shutdown=5,
         access_log=settings.access_log,

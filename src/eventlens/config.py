@@ -63,6 +63,27 @@ class Settings:
     query_timeout_ms: int = field(
         default_factory=lambda: _int("EVENTLENS_QUERY_TIMEOUT_MS", 10_000)
     )
+    # Connection deadlines and limits of each API process (README, "Configuration").
+    header_timeout_s: int = field(default_factory=lambda: _int("EVENTLENS_HEADER_TIMEOUT_S", 10))
+    body_timeout_s: int = field(default_factory=lambda: _int("EVENTLENS_BODY_TIMEOUT_S", 30))
+    idle_timeout_s: int = field(default_factory=lambda: _int("EVENTLENS_IDLE_TIMEOUT_S", 5))
+    max_connections: int = field(default_factory=lambda: _int("EVENTLENS_MAX_CONNECTIONS", 10_000))
+    max_connections_per_address: int = field(
+        default_factory=lambda: _int("EVENTLENS_MAX_CONNECTIONS_PER_ADDRESS", 256)
+    )
+    # What one user may hold open and run at once on the read side.
+    max_sockets_per_user: int = field(
+        default_factory=lambda: _int("EVENTLENS_MAX_SOCKETS_PER_USER", 10)
+    )
+    max_subscriptions_per_user: int = field(
+        default_factory=lambda: _int("EVENTLENS_MAX_SUBSCRIPTIONS_PER_USER", 50)
+    )
+    costly_reads_per_user: int = field(
+        default_factory=lambda: _int("EVENTLENS_COSTLY_READS_PER_USER", 2)
+    )
+    graphql_cost_budget: int = field(
+        default_factory=lambda: _int("EVENTLENS_GRAPHQL_COST_BUDGET", 1000)
+    )
     # HTTP server processes of `eventlens up` / `eventlens api`; they share one socket.
     # Half the cores by default: the other half goes to PostgreSQL (or the broker) and the
     # projection workers (docs/BENCHMARKS.md, "Half the cores serve HTTP").

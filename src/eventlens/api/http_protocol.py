@@ -10,6 +10,8 @@
    other request, and any ingest request that is not the plain case (a query string, a
    request pipelined behind one still in flight, an upgrade), takes uvicorn's ASGI path to
    the same `Ingest` through `IngestApp`, so both give the same answers.
+
+Each connection also keeps to the deadlines and limits of `connection_guard`.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from typing import Any, ClassVar
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 
+from eventlens.api.connection_guard import NO_DEADLINE, ConnectionGuard, ConnectionLimits
+from eventlens.api.errors import error_json
 from eventlens.api.ingest import PATHS, Admitted, Ingest
 from eventlens.api.ingest_answers import Answer, Pending, internal_error
 
@@ -119,13 +123,61 @@ class EventLensHttpProtocol(HttpToolsProtocol):
 
     ingest: ClassVar[Ingest]
     trusted_proxies: ClassVar[Any] = None  # uvicorn's trusted hosts (X-Forwarded-For)
+    guard: ClassVar[ConnectionGuard]
+    deadline = NO_DEADLINE  # when the current stage (idle, head or body) must have ended
+    awaiting_head = False
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(CoalescingTransport(transport, self.loop))  # type: ignore[arg-type]
+        self.address = self.client[0] if self.client else None
+        self.deadline = self.loop.time() + self.guard.limits.idle_timeout
+        refusal = self.guard.admit(self, self.address)
+        if refusal is not None:
+            self._close_with(*refusal)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.guard.release(self, self.address)
+        super().connection_lost(exc)
+
+    def handle_websocket_upgrade(self) -> None:
+        # A WebSocket is served by another protocol from here on, with limits of its own.
+        self.deadline = NO_DEADLINE
+        self.guard.release(self, self.address)
+        super().handle_websocket_upgrade()
+
+    def deadline_passed(self) -> None:
+        """The connection did not make progress in time: a request whose head is late is
+        answered 408; an idle connection, or one whose body is late, is closed."""
+        if self.awaiting_head and (self.cycle is None or self.cycle.response_complete):
+            self._close_with(408, "the request was not received in time")
+        else:
+            self.transport.close()
+
+    def _close_with(self, status: int, message: str) -> None:
+        body = error_json(status, message)
+        self.transport.write(
+            b"".join(
+                (
+                    STATUS_LINE[status],
+                    b"content-type: application/json\r\n",
+                    b"content-length: %d\r\n" % len(body),
+                    b"connection: close\r\n\r\n",
+                    body,
+                )
+            )
+        )
+        self.transport.close()
 
     # Parser callbacks: an ingest request's go to `Ingest`, every other's to uvicorn.
 
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        self.awaiting_head = True
+        self.deadline = self.loop.time() + self.guard.limits.header_timeout
+
     def on_headers_complete(self) -> None:
+        self.awaiting_head = False
+        self.deadline = self.loop.time() + self.guard.limits.body_timeout
         ingest = self.ingest
         if (
             self.url not in SERVED_URLS
@@ -176,6 +228,7 @@ class EventLensHttpProtocol(HttpToolsProtocol):
         exchange.chunks.append(body)
 
     def on_message_complete(self) -> None:
+        self.deadline = NO_DEADLINE
         exchange: object = self.cycle
         if not isinstance(exchange, IngestExchange):
             super().on_message_complete()
@@ -235,9 +288,13 @@ class EventLensHttpProtocol(HttpToolsProtocol):
         return str(host)
 
 
-def serving_ingest(ingest: Ingest, forwarded_allow_ips: str | None) -> type[EventLensHttpProtocol]:
+def serving_ingest(
+    ingest: Ingest, forwarded_allow_ips: str | None, limits: ConnectionLimits | None = None
+) -> type[EventLensHttpProtocol]:
     """The protocol class that serves `ingest`, trusting X-Forwarded-For from these proxies
-    (uvicorn's own rules, as its proxy-headers middleware applies them to the ASGI path)."""
+    (uvicorn's own rules, as its proxy-headers middleware applies them to the ASGI path),
+    within these connection limits. A trusted proxy's connections are not limited per
+    address: all the clients behind it share its address."""
     trusted = (
         ProxyHeadersMiddleware(None, forwarded_allow_ips).trusted_hosts  # type: ignore[arg-type]
         if forwarded_allow_ips is not None
@@ -246,5 +303,9 @@ def serving_ingest(ingest: Ingest, forwarded_allow_ips: str | None) -> type[Even
     return type(
         "IngestServingHttpProtocol",
         (EventLensHttpProtocol,),
-        {"ingest": ingest, "trusted_proxies": trusted},
+        {
+            "ingest": ingest,
+            "trusted_proxies": trusted,
+            "guard": ConnectionGuard(limits or ConnectionLimits(), trusted),
+        },
     )
