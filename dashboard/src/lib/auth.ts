@@ -116,10 +116,18 @@ export async function login(username: string, password: string): Promise<Session
   return session;
 }
 
+/** The refresh token to send: the server spends each one, and another tab may have spent
+ * this tab's already and stored the next. */
+function latestRefreshToken(): string | undefined {
+  const stored = load();
+  if (stored && current && stored.user.username === current.user.username) return stored.refreshToken;
+  return current?.refreshToken;
+}
+
 /** Exchanges the refresh token; signs out when it is no longer valid. */
 export function refresh(): Promise<Session | null> {
   if (refreshing) return refreshing;
-  const token = current?.refreshToken;
+  const token = latestRefreshToken();
   if (!token) return Promise.resolve(null);
   refreshing = post('/api/auth/refresh', { refresh_token: token })
     .then((body) => {
@@ -137,8 +145,17 @@ export function refresh(): Promise<Session | null> {
   return refreshing;
 }
 
+/** Signs out here and on the server, which ends the sign-in's refresh tokens. */
 export function logout(): void {
+  const token = latestRefreshToken();
   save(null);
+  if (!token) return;
+  void fetch('/api/auth/logout', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ refresh_token: token }),
+    keepalive: true,
+  }).catch(() => undefined);
 }
 
 schedule();

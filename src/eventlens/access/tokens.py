@@ -28,6 +28,8 @@ class Claims:
     role: str
     kind: str
     credential: str
+    token_id: str = ""  # a refresh token's own id and its sign-in's (its family's)
+    family_id: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +58,16 @@ class TokenIssuer:
         self.refresh_ttl = refresh_ttl
         self.shared_ttl = shared_ttl
 
-    def issue(self, username: str, role: str, password_hash: str, kind: str = "access") -> str:
+    def issue(
+        self,
+        username: str,
+        role: str,
+        password_hash: str,
+        kind: str = "access",
+        *,
+        token_id: str | None = None,
+        family_id: str | None = None,
+    ) -> str:
         now = int(time.time())
         ttl = self.access_ttl if kind == "access" else self.refresh_ttl
         payload: dict[str, Any] = {
@@ -68,6 +79,10 @@ class TokenIssuer:
             "iat": now,
             "exp": now + ttl,
         }
+        if token_id is not None:
+            payload["jti"] = token_id
+        if family_id is not None:
+            payload["fam"] = family_id
         return jwt.encode(payload, self._secret, algorithm=ALGORITHM)
 
     def issue_shared(self, container_id: str, link_id: str) -> str:
@@ -102,6 +117,8 @@ class TokenIssuer:
             role=str(payload.get("role", "")),
             kind=kind,
             credential=str(payload.get("crd", "")),
+            token_id=str(payload.get("jti", "")),
+            family_id=str(payload.get("fam", "")),
         )
 
     def _decode(self, token: str, kind: str) -> dict[str, Any]:

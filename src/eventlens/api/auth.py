@@ -1,16 +1,25 @@
-"""`/api/auth`: sign in, refresh, and who am I."""
+"""`/api/auth`: sign in, refresh, sign out, and who am I."""
 
 from __future__ import annotations
 
 import asyncio
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, Field
 
-from eventlens.access.tokens import InvalidToken, TokenIssuer, credential_stamp
-from eventlens.api.deps import ActorDep, PlatformDep, get_tokens, unauthorized
+from eventlens.access.tokens import Claims, InvalidToken, TokenIssuer, credential_stamp
+from eventlens.api.deps import (
+    ActorDep,
+    PlatformDep,
+    client_address,
+    get_tokens,
+    too_many_attempts,
+    unauthorized,
+)
 from eventlens.api.errors import documented
+from eventlens.api.refresh_tokens import Issued, Refusal
+from eventlens.api.throttle import password_keys
 from eventlens.commands.passwords import DUMMY_HASH, verify_password
 from eventlens.domain.user import User
 
@@ -46,10 +55,18 @@ class RefreshRequest(BaseModel):
 Tokens = Annotated[TokenIssuer, Depends(get_tokens)]
 
 
-def _token_response(tokens: TokenIssuer, user: User) -> TokenResponse:
+def _token_response(tokens: TokenIssuer, user: User, issued: Issued) -> TokenResponse:
+    refresh_token = tokens.issue(
+        user.username,
+        user.role,
+        user.password_hash,
+        "refresh",
+        token_id=issued.token_id,
+        family_id=issued.family_id,
+    )
     return TokenResponse(
         access_token=tokens.issue(user.username, user.role, user.password_hash),
-        refresh_token=tokens.issue(user.username, user.role, user.password_hash, "refresh"),
+        refresh_token=refresh_token,
         expires_in=tokens.access_ttl,
         user=UserOut.of(user),
     )
@@ -66,16 +83,11 @@ def _token_response(tokens: TokenIssuer, user: User) -> TokenResponse:
 async def login(
     body: LoginRequest, request: Request, platform: PlatformDep, tokens: Tokens
 ) -> TokenResponse:
-    client = request.client.host if request.client else "unknown"
-    keys = (f"user:{body.username.lower()}", f"client:{client}")
+    keys = password_keys(body.username, client_address(request))
     throttle = platform.login_throttle
     wait = await throttle.reserve(*keys)
     if wait:
-        raise HTTPException(
-            429,
-            f"too many failed sign-ins; try again in {wait} s",
-            headers={"Retry-After": str(wait)},
-        )
+        raise too_many_attempts(wait, "sign-ins")
     await platform.sync_catalog()  # a user created through another API process
     user = platform.cache.user(body.username)
     known = user is not None and not user.removed
@@ -87,7 +99,14 @@ async def login(
     if not (known and valid) or user is None:
         raise unauthorized("wrong username or password")  # the reserved failure stands
     await throttle.succeeded(*keys)
-    return _token_response(tokens, user)
+    return _token_response(tokens, user, await platform.refresh_tokens.start_family(user.username))
+
+
+def _refresh_claims(tokens: TokenIssuer, token: str) -> Claims:
+    try:
+        return tokens.verify(token, "refresh")
+    except InvalidToken as error:
+        raise unauthorized(str(error)) from None
 
 
 @router.post(
@@ -96,15 +115,28 @@ async def login(
     responses=documented(401, 422),
 )
 async def refresh(body: RefreshRequest, platform: PlatformDep, tokens: Tokens) -> TokenResponse:
-    try:
-        claims = tokens.verify(body.refresh_token, "refresh")
-    except InvalidToken as error:
-        raise unauthorized(str(error)) from None
+    """A new access token and the next refresh token: the one sent is spent. Sending a spent
+    one again ends every session of its sign-in."""
+    claims = _refresh_claims(tokens, body.refresh_token)
     await platform.sync_catalog()
     user = platform.cache.user(claims.username)
     if user is None or user.removed or credential_stamp(user.password_hash) != claims.credential:
-        raise unauthorized("the refresh token is no longer valid; sign in again")
-    return _token_response(tokens, user)
+        raise unauthorized(Refusal.UNKNOWN.value)
+    rotated = await platform.refresh_tokens.rotate(
+        claims.token_id, claims.family_id, claims.username
+    )
+    if isinstance(rotated, Refusal):
+        raise unauthorized(rotated.value)
+    return _token_response(tokens, user, rotated)
+
+
+@router.post("/logout", status_code=204, responses=documented(401, 422))
+async def logout(body: RefreshRequest, platform: PlatformDep, tokens: Tokens) -> Response:
+    """Sign out: the refresh token's sign-in ends, so none of its refresh tokens works again.
+    Access tokens already handed out stay valid until they expire (an hour at most)."""
+    claims = _refresh_claims(tokens, body.refresh_token)
+    await platform.refresh_tokens.end_family(claims.family_id)
+    return Response(status_code=204)
 
 
 @router.get("/me", response_model=UserOut, responses=documented(401))

@@ -161,7 +161,9 @@ async def open_shared(
         password = body.password if body else None
         if not password:
             raise unauthorized("this shared link needs a password")
-        keys = (f"shared-link:{link.id}", f"shared-link-client:{client_address(request)}")
+        client = client_address(request)
+        # Per link and address: failures from one address do not lock the link for everyone.
+        keys = (f"shared-link:{link.id}|{client}", f"shared-link-client:{client}")
         wait = await platform.login_throttle.reserve(*keys)
         if wait:
             raise too_many_attempts(wait, "passwords")

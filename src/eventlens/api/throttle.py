@@ -1,4 +1,4 @@
-"""Login throttling: after repeated failures a username or client must wait.
+"""Login throttling: after repeated failures a username at an address, or an address, must wait.
 
 Failures are kept in PostgreSQL, so every API process (and every replica) counts the same
 attempts: serving from several processes must not multiply an attacker's guesses. Sign-ins
@@ -31,6 +31,13 @@ def create_login_throttle_table(conninfo: str) -> None:
             conn.execute(DDL)
         finally:
             conn.execute("SELECT pg_advisory_unlock(hashtext('eventlens-login-failures'))")
+
+
+def password_keys(username: str, client: str) -> tuple[str, str]:
+    """What a password check of `username` from `client` counts against: the pair, so that
+    failures from one address do not lock the user out everywhere, and the address, so that
+    one address cannot try many users."""
+    return (f"user-client:{username.lower()}|{client}", f"client:{client}")
 
 
 class LoginThrottle:

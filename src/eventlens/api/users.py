@@ -4,20 +4,30 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Request
+from starlette.concurrency import run_in_threadpool
 
 from eventlens.api.catalog_models import UserIn, UserOut, UserUpdate
-from eventlens.api.deps import ActorDep, AdminDep, CommandsDep, PlatformDep
+from eventlens.api.deps import (
+    ActorDep,
+    AdminDep,
+    CommandsDep,
+    PlatformDep,
+    client_address,
+    too_many_attempts,
+)
 from eventlens.api.errors import documented
+from eventlens.api.throttle import password_keys
 from eventlens.commands.create_user import CreateUser, create_user
 from eventlens.commands.remove_user import RemoveUser, remove_user
 from eventlens.commands.update_user import UpdateUser, update_user
-from eventlens.domain.errors import NotFound, PermissionDenied
+from eventlens.domain.errors import InvalidInput, NotFound, PermissionDenied
 from eventlens.domain.user import User
 
 router = APIRouter(prefix="/api/users", tags=["users"])
 Username = Annotated[str, Path(max_length=64)]
 ERRORS = documented(401, 403, 404, 409, 422)
+UPDATE_ERRORS = documented(401, 403, 404, 409, 422, 429)
 
 
 def _present(platform: PlatformDep, username: str) -> User:
@@ -45,16 +55,32 @@ def get(username: Username, actor: ActorDep, platform: PlatformDep) -> UserOut:
     return UserOut.of(_present(platform, username))
 
 
-@router.put("/{username}", response_model=UserOut, responses=ERRORS)
-def update(
+@router.put("/{username}", response_model=UserOut, responses=UPDATE_ERRORS)
+async def update(
     username: Username,
     body: UserUpdate,
+    request: Request,
     actor: ActorDep,
     commands: CommandsDep,
     platform: PlatformDep,
 ) -> UserOut:
+    """Changing your own password checks the current one: a guess at it is throttled like a
+    sign-in, and counts against the same limits."""
     command = UpdateUser(actor, username, body.role, body.password, body.current_password)
-    user = commands(update_user, command)
+    if body.password is None or actor.username.lower() != username.lower():
+        return UserOut.of(await run_in_threadpool(commands, update_user, command))
+    keys = password_keys(actor.username, client_address(request))
+    throttle = platform.login_throttle
+    wait = await throttle.reserve(*keys)
+    if wait:
+        raise too_many_attempts(wait, "password checks")
+    try:
+        user = await run_in_threadpool(commands, update_user, command)
+    except InvalidInput as error:
+        if error.field != "current_password":  # the current password was right
+            await throttle.succeeded(*keys)
+        raise  # a wrong current password: the reserved failure stands
+    await throttle.succeeded(*keys)
     return UserOut.of(user)
 
 

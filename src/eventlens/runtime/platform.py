@@ -8,6 +8,8 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from eventlens.access.tokens import REFRESH_TTL
+from eventlens.api.refresh_tokens import RefreshTokens, create_refresh_token_table
 from eventlens.api.throttle import LoginThrottle, create_login_throttle_table
 from eventlens.children import ChildProcess
 from eventlens.config import Settings
@@ -62,6 +64,7 @@ class Platform:
         self.store: EventStore
         self.pool: Any = None
         self.login_throttle: LoginThrottle
+        self.refresh_tokens: RefreshTokens
         self.children: list[ChildProcess] = []
         self.token_secret = ""
         self.heads: HeadProbe
@@ -109,6 +112,7 @@ class Platform:
         log.info("preparing the read models")
         await asyncio.to_thread(setup_read_models, self.database_url, self.catalog)
         await asyncio.to_thread(create_login_throttle_table, self.database_url)
+        await asyncio.to_thread(create_refresh_token_table, self.database_url)
         if self.run_workers and not self.settings.database_url:
             await asyncio.to_thread(self._grant_analyst_access)
         self.heads = make_head_probe(self.settings, self.database_url)
@@ -124,6 +128,7 @@ class Platform:
         )
         await self.pool.open()
         self.login_throttle = LoginThrottle(self.pool)
+        self.refresh_tokens = RefreshTokens(self.pool, REFRESH_TTL)
         self._follower = CatalogFollower(self.cache, self.database_url, CATALOG_TABLE)
         self._follower.start()
         self.feed = ProjectionFeed(self.database_url)

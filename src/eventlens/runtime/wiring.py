@@ -27,6 +27,7 @@ PRIVATE_TABLES = (
     CATALOG_TABLE,
     "eventlens_secrets",
     "eventlens_login_failures",
+    "eventlens_refresh_tokens",
     SALT_TABLE,  # a salt with a visitor's address and User-Agent gives back its id
 )
 
