@@ -65,7 +65,7 @@ export async function snippetSiteChecks(t) {
     await waitFor(async () => (await recent()).some((e) => e.event_type === 'page_view'), { what: 'the page view' });
   });
 
-  await step('snippet: opened as 127.0.0.1, the event is kept as rejected and the page reads why', async () => {
+  await step('snippet: opened as 127.0.0.1, the event is kept as rejected and the page may not read the answer', async () => {
     await tab.goto(`http://127.0.0.1:${port}/`);
     const [kept] = await waitFor(async () => {
       const found = await rejected();
@@ -73,8 +73,10 @@ export async function snippetSiteChecks(t) {
     }, { what: 'the rejected event' });
     assert(kept.payload.origin === `http://127.0.0.1:${port}`, `origin kept: ${JSON.stringify(kept.payload)}`);
     await tab.waitForTimeout(500);
+    // No adaptor allows this origin, so the answer names no origin for CORS: the browser
+    // withholds it from the page (the reason is for the site's admins, in rejected events).
     const cors = consoleLines.filter((line) => /CORS|Access-Control-Allow-Origin/i.test(line));
-    assert(cors.length === 0, `the browser reported a CORS error: ${cors[0]}`);
+    assert(cors.length > 0, 'the page read an answer meant for the adaptors\' origins only');
   });
 
   await step('snippet: once the adaptor allows 127.0.0.1, a re-process accepts the event', async () => {

@@ -53,6 +53,8 @@ class Settings:
     max_batch_events: int = field(default_factory=lambda: _int("EVENTLENS_MAX_BATCH_EVENTS", 1000))
     secret_key: str | None = field(default_factory=lambda: _str("EVENTLENS_SECRET_KEY"))
     cors_origins: str | None = field(default_factory=lambda: _str("EVENTLENS_CORS_ORIGINS"))
+    # What a Prometheus scraper sends as its bearer token for /metrics (admins' tokens work too).
+    metrics_token: str | None = field(default_factory=lambda: _str("EVENTLENS_METRICS_TOKEN"))
     # A second path serving the tracker script (besides /t.js), e.g. /js/site.js.
     tracker_path: str | None = field(default_factory=lambda: _str("EVENTLENS_TRACKER_PATH"))
     ingest_rate_limit: int = field(default_factory=lambda: _int("EVENTLENS_INGEST_RATE_LIMIT", 200))

@@ -129,7 +129,7 @@ def test_failed_sign_ins_are_counted_across_processes(
 
 
 def _accepted_total(platform: RunningPlatform) -> int:
-    text = request(platform, "GET", "/metrics").text
+    text = request(platform, "GET", "/metrics", headers=platform.auth()).text
     line = next(x for x in text.splitlines() if 'outcome="accepted"' in x)
     return int(float(line.rsplit(" ", 1)[1]))
 

@@ -42,7 +42,7 @@ def single(platform: RunningPlatform, container_id: str, client: str) -> httpx.R
 
 
 def accepted_total(platform: RunningPlatform) -> int:
-    text = platform.client.get("/metrics").text
+    text = platform.client.get("/metrics", headers=platform.auth()).text
     line = next(x for x in text.splitlines() if 'outcome="accepted"' in x)
     return int(float(line.rsplit(" ", 1)[1]))
 

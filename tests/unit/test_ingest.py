@@ -86,12 +86,47 @@ def test_an_event_from_an_origin_the_adaptor_does_not_allow_is_kept_as_rejected(
     body = orjson.loads(answer.body)
     assert body["error"]["code"] == "origin_not_allowed"
     assert "127.0.0.1:8080" in body["detail"]
-    # The page can read why: the answer carries the CORS header for its origin.
-    assert header(answer, b"access-control-allow-origin") == b"http://127.0.0.1:8080"
+    # No adaptor allows that origin: its page may not read the answer.
+    assert header(answer, b"access-control-allow-origin") is None
     assert store.tracked == []
     [rejected] = store.rejected
     assert [r.code.value for r in rejected.reasons] == ["origin_not_allowed"]
     assert rejected.origin == "http://127.0.0.1:8080"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"{not json",
+        orjson.dumps({"schema_id": "site", "event_type": "teleport", "session_id": "s1"}),
+    ],
+)
+def test_an_error_names_the_page_origin_for_cors_only_when_an_adaptor_allows_it(
+    site: Site, store: InMemoryStore, body: bytes
+) -> None:
+    ingest = make_ingest(site, store)
+
+    own_site = send(ingest, body, origin=SITE)
+    elsewhere = send(ingest, body, origin="https://elsewhere.example")
+
+    assert own_site.status >= 400
+    assert elsewhere.status >= 400
+    assert header(own_site, b"access-control-allow-origin") == SITE.encode()
+    assert header(elsewhere, b"access-control-allow-origin") is None
+
+
+def test_a_refusal_from_the_head_names_only_an_allowed_origin(
+    site: Site, store: InMemoryStore
+) -> None:
+    ingest = make_ingest(site, store)
+    plain_form = {b"content-type": b"application/x-www-form-urlencoded"}
+
+    own_site = send(ingest, {}, origin=SITE, headers=plain_form)
+    elsewhere = send(ingest, {}, origin="https://elsewhere.example", headers=plain_form)
+
+    assert own_site.status == elsewhere.status == 415
+    assert header(own_site, b"access-control-allow-origin") == SITE.encode()
+    assert header(elsewhere, b"access-control-allow-origin") is None
 
 
 def test_a_server_without_an_origin_header_is_not_a_browser_and_is_accepted(

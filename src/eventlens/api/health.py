@@ -1,12 +1,20 @@
-"""`/health`, `/ready` and `/metrics`: public, for load balancers and Prometheus."""
+"""`/health` and `/ready`, public for load balancers; `/metrics` for Prometheus, with a token.
+
+The metrics tell how much traffic each site gets and what is rejected: not for anyone who asks.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
-from fastapi.responses import JSONResponse
+import hmac
+from typing import Annotated
 
+from fastapi import APIRouter, Depends, HTTPException, Response
+from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials
+
+from eventlens.access.tokens import TokenIssuer
 from eventlens.api import metrics
-from eventlens.api.deps import PlatformDep
+from eventlens.api.deps import PlatformDep, bearer, current_actor, get_tokens
 from eventlens.api.errors import documented, error_body
 
 router = APIRouter(tags=["health"])
@@ -44,9 +52,29 @@ async def ready(platform: PlatformDep) -> JSONResponse:
     )
 
 
-@router.get("/metrics", response_class=Response)
+def metrics_reader(
+    platform: PlatformDep,
+    tokens: Annotated[TokenIssuer, Depends(get_tokens)],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> None:
+    """The scraper's token (`EVENTLENS_METRICS_TOKEN`) or an admin's access token."""
+    expected = platform.settings.metrics_token
+    given = credentials.credentials if credentials else None
+    if expected and given and hmac.compare_digest(given.encode(), expected.encode()):
+        return
+    if not current_actor(platform, tokens, credentials).is_admin:
+        raise HTTPException(403, "this needs the admin role or the metrics token")
+
+
+@router.get(
+    "/metrics",
+    response_class=Response,
+    dependencies=[Depends(metrics_reader)],
+    responses=documented(401, 403),
+)
 async def metrics_text(platform: PlatformDep) -> Response:
     """Prometheus text format: ingest outcomes and latency, query latency (every API process
-    of this instance), and projection lag."""
+    of this instance), and projection lag. Send `Authorization: Bearer <token>` with the
+    token set in `EVENTLENS_METRICS_TOKEN`, or an admin's access token."""
     body, content_type = metrics.exposition(await platform.projection_lags())
     return Response(body, media_type=content_type)

@@ -2,8 +2,9 @@
 
 `POST /api/events/ingest` takes one event, `POST /api/events/batch` many. Bodies may be
 `application/json` or `text/plain` (so `navigator.sendBeacon` needs no preflight). The answer
-comes only after the events are durably appended. CORS is answered per adaptor, errors
-included, so that a page can read why its event was not accepted.
+comes only after the events are durably appended. CORS is answered per adaptor: an accepted
+event's origin was allowed by its adaptor; an error names the page's origin only when an active
+adaptor allows it, so a page of that site can read why, and no other page can.
 
 `Ingest` decides every answer without awaiting anything: `admit` looks at a request's head,
 `take` at its body, and an append that must be waited for comes back as a `Pending` whose
@@ -121,6 +122,12 @@ class Ingest:
         self, method: str, path: str, headers: Mapping[bytes, bytes], client: str
     ) -> Admitted | Answer:
         """Judge a request by its head: an `Answer` refuses it before its body is read."""
+        admitted = self._admit(method, path, headers, client)
+        return self._cors_checked(admitted) if isinstance(admitted, Answer) else admitted
+
+    def _admit(
+        self, method: str, path: str, headers: Mapping[bytes, bytes], client: str
+    ) -> Admitted | Answer:
         origin = headers.get(b"origin")
         origin_text = origin.decode("latin-1") if origin is not None else None
         if method == "OPTIONS":
@@ -156,10 +163,15 @@ class Ingest:
 
     def too_large(self, admitted: Admitted) -> Answer:
         metrics.count_refused("too_large")
-        return error(413, f"request body exceeds {admitted.limit} bytes", admitted.origin)
+        message = f"request body exceeds {admitted.limit} bytes"
+        return self._cors_checked(error(413, message, admitted.origin))
 
     def take(self, admitted: Admitted, body: bytes) -> Answer | Pending:
         """Judge the body and append what it holds; the answer, or how to wait for it."""
+        taken = self._take(admitted, body)
+        return self._cors_checked(taken) if isinstance(taken, Answer) else taken
+
+    def _take(self, admitted: Admitted, body: bytes) -> Answer | Pending:
         origin = admitted.origin
         if has_nul(body):
             return self._invalid(error(422, NUL_MESSAGE, origin))
@@ -273,7 +285,7 @@ class Ingest:
         command = TrackEvents(events, origin, requester)
 
         def answered(decided: Callable[[], Decision]) -> Answer:
-            result = self._answer(origin, answer, decided)
+            result = self._cors_checked(self._answer(origin, answer, decided))
             observe(time.perf_counter() - started)
             return result
 
@@ -312,6 +324,12 @@ class Ingest:
             message = f"origin {origin!r} is not allowed by any active adaptor"
             return error(403, message, None, code="origin_not_allowed")
         return Answer(204, b"", origin, PREFLIGHT_HEADERS)
+
+    def _cors_checked(self, answer: Answer) -> Answer:
+        """An error answer without the page's origin, unless an active adaptor allows it."""
+        if answer.status < 400 or answer.origin is None or self._origin_known(answer.origin):
+            return answer
+        return answer._replace(origin=None)
 
     def _origin_known(self, origin: str) -> bool:
         return any(a.active and a.accepts_origin(origin) for a in self.catalog.adaptors())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 from uuid import UUID
 
@@ -12,8 +12,7 @@ import orjson
 
 from eventlens.api.errors import error_body, error_json
 from eventlens.commands.track_events import Decision, Outcome
-from eventlens.domain.tracking import RejectionCode
-from eventlens.eventstore.codec import reason_dicts
+from eventlens.domain.tracking import Reason, RejectionCode
 
 Header = tuple[bytes, bytes]
 
@@ -62,6 +61,11 @@ class Pending(NamedTuple):
     answer: Callable[[], Answer]
 
 
+def told(reasons: Sequence[Reason]) -> list[dict[str, str]]:
+    """Reasons as the sender is told them (the rejected-events store keeps the full ones)."""
+    return [{"code": reason.code.value, "message": reason.told} for reason in reasons]
+
+
 def error(status: int, message: str, origin: str | None, **fields: Any) -> Answer:
     return Answer(status, error_json(status, message, **fields), origin)
 
@@ -71,7 +75,7 @@ def one_answer(decision: Decision, origin: str | None) -> Answer:
     if outcome.reasons:
         first = outcome.reasons[0]
         status = STATUS_BY_REASON.get(first.code, 422)
-        message = "; ".join(r.message for r in outcome.reasons)
+        message = "; ".join(r.told for r in outcome.reasons)
         return error(
             status,
             f"event rejected: {message}",
@@ -79,7 +83,7 @@ def one_answer(decision: Decision, origin: str | None) -> Answer:
             code="origin_not_allowed"
             if first.code is RejectionCode.ORIGIN_NOT_ALLOWED
             else "event_rejected",
-            details=reason_dicts(outcome.reasons),
+            details=told(outcome.reasons),
             event_id=str(outcome.event_id),
             recorded_as_rejected=True,
         )
@@ -105,7 +109,7 @@ def batch_answer(
 ) -> Answer:
     for index, outcome in zip(positions, outcomes, strict=True):
         status = "rejected" if outcome.reasons else "accepted"
-        results[index] = item(index, status, outcome.event_id, reason_dicts(outcome.reasons))
+        results[index] = item(index, status, outcome.event_id, told(outcome.reasons))
     done = [r for r in results if r is not None]
     statuses = [r["status"] for r in done]
     counts = {s: statuses.count(s) for s in ("accepted", "rejected", "invalid")}

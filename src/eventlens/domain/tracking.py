@@ -107,8 +107,17 @@ class RejectionCode(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Reason:
+    """Why an event was rejected. `message` is kept with the rejected event for admins;
+    `public`, when set, is what the sender is told instead: what is wrong with its event,
+    without what else the catalog holds."""
+
     code: RejectionCode
     message: str
+    public: str | None = field(default=None, compare=False)
+
+    @property
+    def told(self) -> str:
+        return self.message if self.public is None else self.public
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,12 +181,9 @@ def judge(
             and event.event_type not in STANDARD_EVENT_TYPES
         ):
             known = ", ".join(sorted(schema.event_types)[:20])
+            undefined = f"event type {event.event_type!r} is not defined by schema {schema.name!r}"
             reasons.append(
-                Reason(
-                    RejectionCode.UNKNOWN_EVENT_TYPE,
-                    f"event type {event.event_type!r} is not defined by schema "
-                    f"{schema.name!r} (known: {known})",
-                )
+                Reason(RejectionCode.UNKNOWN_EVENT_TYPE, f"{undefined} (known: {known})", undefined)
             )
         elif property_check is not None:
             reasons.extend(
@@ -213,11 +219,12 @@ def _adaptor_reasons(event: TrackedEvent, adaptor: Adaptor | None, candidates: i
                     f"adaptor {event.container_id!r} does not exist",
                 )
             ]
+        required = "container_id is required (in the body or in properties.container_id)"
         return [
             Reason(
                 RejectionCode.MISSING_CONTAINER_ID,
-                "container_id is required (in the body or in properties.container_id): "
-                f"schema {event.schema_id!r} has {candidates} active adaptors",
+                f"{required}: schema {event.schema_id!r} has {candidates} active adaptors",
+                required,
             )
         ]
     if not adaptor.active:
@@ -233,6 +240,7 @@ def _adaptor_reasons(event: TrackedEvent, adaptor: Adaptor | None, candidates: i
                 RejectionCode.ADAPTOR_SCHEMA_MISMATCH,
                 f"adaptor {adaptor.container_id!r} tracks schema {adaptor.schema_name!r}, "
                 f"not {event.schema_id!r}",
+                f"adaptor {adaptor.container_id!r} does not track schema {event.schema_id!r}",
             )
         ]
     return []
