@@ -4,10 +4,15 @@
                                       "field": "name", "details": [...]}}
 
 `detail` keeps clients written for FastAPI's default shape working.
+
+A client's mistake is its answer, not the server's problem: it is logged at DEBUG, one line
+without a traceback, so that anonymous requests cannot fill the log. An internal error answers
+500 in the same shape and is logged at ERROR with its traceback by the server.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import orjson
@@ -23,6 +28,8 @@ from eventlens.domain.errors import (
 )
 from eventlens.eventstore.port import StoreUnavailable
 from eventlens.statuses import QUERY_TOO_SLOW, STATUS_BY_ERROR
+
+log = logging.getLogger(__name__)
 
 CODE_BY_STATUS = {
     400: "bad_request",
@@ -118,42 +125,55 @@ def summarise(details: list[dict[str, Any]]) -> str:
     return f"invalid request: {shown}{more}"
 
 
+def answer(
+    request: Request,
+    status: int,
+    message: str,
+    headers: dict[str, str] | None = None,
+    **kwargs: Any,
+) -> JSONResponse:
+    """A client error's answer, and its one DEBUG line."""
+    body = error_body(status, message, **kwargs)
+    code = body["error"]["code"]
+    log.debug("%s %s: %s %s: %s", request.method, request.url.path, status, code, message)
+    return JSONResponse(body, status, headers=headers)
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
-    async def domain_error(_request: Request, error: DomainError) -> JSONResponse:
+    async def domain_error(request: Request, error: DomainError) -> JSONResponse:
         status = STATUS_BY_ERROR.get(type(error), 400)
-        return JSONResponse(
-            error_body(status, error.message, code=error.code, field=error.field), status
-        )
+        return answer(request, status, error.message, code=error.code, field=error.field)
 
     @app.exception_handler(RequestValidationError)
-    async def request_invalid(_request: Request, error: RequestValidationError) -> JSONResponse:
+    async def request_invalid(request: Request, error: RequestValidationError) -> JSONResponse:
         details = validation_details(error.errors())
         malformed = any(d["message"].startswith("JSON decode error") for d in details)
         status = 400 if malformed else 422
         message = "request body is not valid JSON" if malformed else summarise(details)
-        return JSONResponse(error_body(status, message, details=details), status)
+        return answer(request, status, message, details=details)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
         if error.status_code == 404 and error.detail == "Not Found":
             # No such route (as opposed to a route answering that a thing does not exist).
-            return JSONResponse(
-                error_body(404, f"no route {request.method} {request.url.path}", code="no_route"),
-                404,
-            )
-        return JSONResponse(
-            error_body(error.status_code, str(error.detail)),
-            error.status_code,
-            headers=getattr(error, "headers", None),
-        )
+            message = f"no route {request.method} {request.url.path}"
+            return answer(request, 404, message, code="no_route")
+        headers = getattr(error, "headers", None)
+        return answer(request, error.status_code, str(error.detail), headers)
 
     # Input nested deeper than the interpreter's stack (JSON, a JSON Schema, a query) is the
     # client's to change; where a route does not say so itself, this does.
     @app.exception_handler(RecursionError)
-    async def too_deep(_request: Request, _error: RecursionError) -> JSONResponse:
+    async def too_deep(request: Request, _error: RecursionError) -> JSONResponse:
         message = "the request is nested too deeply to be processed"
-        return JSONResponse(error_body(422, message, code="too_deep"), 422)
+        return answer(request, 422, message, code="too_deep")
+
+    # Anything else is the server's fault: the same shape, no details (the server logs the
+    # exception with its traceback once this answer is sent).
+    @app.exception_handler(Exception)
+    async def internal(_request: Request, _error: Exception) -> JSONResponse:
+        return JSONResponse(error_body(500, "internal error", code="internal"), 500)
 
     @app.exception_handler(StoreUnavailable)
     async def store_unavailable(_request: Request, error: StoreUnavailable) -> JSONResponse:
