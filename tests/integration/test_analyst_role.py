@@ -1,13 +1,17 @@
-"""The analyst role reads the read models, and nothing of the write side or the secrets."""
+"""The analyst role reads the read models, and nothing of the write side or the secrets; it
+cannot write even with its read-only mode lifted, nor run past its time limit."""
 
 from __future__ import annotations
+
+import time
 
 import psycopg
 import pytest
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
-from eventlens.analyst_role import ANALYST_ROLE, ensure_analyst_role
+from eventlens.analyst_role import ANALYST_ROLE, ensure_analyst_role, stop_overrunning_sessions
+from eventlens.runtime.analyst_watch import AnalystWatch
 
 pytestmark = [pytest.mark.postgres]
 
@@ -65,3 +69,67 @@ def test_running_it_again_changes_the_password(owned: str) -> None:
         assert analyst.execute("SELECT 1").fetchone() == (1,)
     with pytest.raises(psycopg.OperationalError):
         as_analyst(owned, "first-password")
+
+
+def test_lifting_read_only_mode_gains_the_analyst_no_write(owned: str) -> None:
+    ensure_analyst_role(owned, "first-password", PRIVATE)
+
+    with as_analyst(owned, "first-password") as analyst:
+        analyst.execute("SET default_transaction_read_only = off")
+        for statement in (
+            "INSERT INTO event_logs VALUES (2)",
+            "CREATE TABLE mine (x int)",
+            "CREATE TEMPORARY TABLE scratch (x int)",
+            "SELECT lo_from_bytea(0, 'a large object')",
+            "SELECT lo_create(0)",
+        ):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                analyst.execute(statement)
+        assert analyst.execute("SELECT count(*) FROM event_logs").fetchone() == (1,)
+
+
+def test_a_statement_past_the_limit_is_cancelled_even_with_the_timeout_lifted(
+    owned: str,
+) -> None:
+    ensure_analyst_role(owned, "first-password", PRIVATE)
+    watch = AnalystWatch(owned, limit=1, every=0.2)
+    watch.start()
+    try:
+        with as_analyst(owned, "first-password") as analyst:
+            analyst.execute("SET statement_timeout = 0")
+            started = time.monotonic()
+            with pytest.raises(psycopg.errors.QueryCanceled):
+                analyst.execute("SELECT pg_sleep(30)")
+            assert time.monotonic() - started < 10
+            assert analyst.execute("SELECT 1").fetchone() == (1,)  # the session goes on
+    finally:
+        watch.stop()
+
+
+def test_a_transaction_left_open_past_the_limit_is_ended(owned: str) -> None:
+    ensure_analyst_role(owned, "first-password", PRIVATE)
+    analyst = as_analyst(owned, "first-password")
+    analyst.execute("SET idle_in_transaction_session_timeout = 0")
+    analyst.execute("BEGIN")
+    analyst.execute("SELECT count(*) FROM event_logs")  # holds a lock on it
+    time.sleep(1.5)
+
+    with psycopg.connect(owned, autocommit=True) as owner:
+        assert stop_overrunning_sessions(owner, limit=1) == 1
+
+    with pytest.raises(psycopg.OperationalError):
+        analyst.execute("SELECT 1")
+    analyst.close()
+
+
+def test_statements_within_the_limit_are_left_alone(owned: str) -> None:
+    ensure_analyst_role(owned, "first-password", PRIVATE)
+
+    with (
+        as_analyst(owned, "first-password") as analyst,
+        psycopg.connect(owned, autocommit=True) as owner,
+    ):
+        analyst.execute("BEGIN")
+        analyst.execute("SELECT 1")
+        assert stop_overrunning_sessions(owner, limit=60) == 0
+        assert analyst.execute("SELECT 2").fetchone() == (2,)

@@ -18,6 +18,7 @@ from eventlens.eventstore.port import EventStore
 from eventlens.projections.catalog_cache import CatalogCache, CatalogFollower
 from eventlens.projections.feed import ProjectionFeed
 from eventlens.projections.lag import HeadProbe, Lag
+from eventlens.runtime.analyst_watch import AnalystWatch
 from eventlens.runtime.database import configure_reads, resolve_database, stop_embedded_postgres
 from eventlens.runtime.secrets import shared_secret
 from eventlens.runtime.visitors import DailySalts, GeoDatabase, Visitors
@@ -74,6 +75,7 @@ class Platform:
         self.visitors: Visitors
         self.geo_problem: str | None = None  # why places are not recorded, if they are not
         self._follower: CatalogFollower | None = None
+        self._analyst_watch: AnalystWatch | None = None
         self._supervisor: asyncio.Task[None] | None = None
         self._started_embedded_postgres = False
         self._lags: tuple[float, list[Lag]] | None = None
@@ -176,12 +178,15 @@ class Platform:
                 child.keep_alive()
 
     def _grant_analyst_access(self) -> None:
-        """The embedded database gets a read-only role for analysts (`eventlens dsn`)."""
+        """The embedded database gets a read-only role for analysts (`eventlens dsn`), held
+        to its time limit by this process."""
         from eventlens import embedded_postgres
         from eventlens.analyst_role import ensure_analyst_role
 
         password = embedded_postgres.analyst_password(self.settings.data_dir)
         ensure_analyst_role(self.database_url, password, PRIVATE_TABLES)
+        self._analyst_watch = AnalystWatch(self.database_url)
+        self._analyst_watch.start()
 
     async def projection_lags(self) -> list[Lag]:
         """Each projection's lag, measured at most once a second however often it is asked
@@ -206,6 +211,8 @@ class Platform:
             self._supervisor.cancel()
         if self._follower is not None:
             self._follower.stop()
+        if self._analyst_watch is not None:
+            await asyncio.to_thread(self._analyst_watch.stop)
         await self.feed.stop()
         await asyncio.gather(*(asyncio.to_thread(child.stop) for child in self.children))
         if hasattr(self, "visitors"):
