@@ -30,6 +30,7 @@ from eventlens.api.ingest import Ingest, IngestLimits
 from eventlens.api.ingest_asgi import IngestApp
 from eventlens.api.limits import BodyLimit
 from eventlens.api.metrics import QueryTimer
+from eventlens.api.security_headers import PagePolicy, SecurityHeaders
 from eventlens.api.tracker import TrackerScript, tracker_router
 from eventlens.config import Settings
 from eventlens.runtime.platform import Platform, Serving
@@ -111,4 +112,6 @@ def create_app(
             allow_methods=["GET", "POST", "PUT", "DELETE"],
             allow_headers=["Authorization", "Content-Type"],
         )
-    return IngestApp(ingest, QueryTimer(BodyLimit(api, settings.max_request_bytes)))
+    pages = PagePolicy(dashboard_dir() / page for page in ("index.html", "graphiql.html"))
+    served = QueryTimer(BodyLimit(api, settings.max_request_bytes))
+    return IngestApp(ingest, SecurityHeaders(served, pages))

@@ -37,7 +37,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "font-src 'self' data:",
         "worker-src 'self' blob:",
         "connect-src 'self'",
-        "frame-ancestors 'self'",
+        "frame-ancestors 'none'",
     )
 )
 
