@@ -25,6 +25,7 @@ from eventlens.domain.stats_query import (
 )
 from eventlens.domain.stats_query.dates import days
 from eventlens.projections.distinct_count import SPARSE_LIMIT
+from eventlens.projections.web_rollups import roll_up_visits_over
 from eventlens.views.web_stats.postgres import PostgresWebStats, as_page
 from eventlens.views.web_stats.rollup_shapes import VISIT_DIMENSIONS, rolled_up
 from eventlens.views.web_stats.rollups import rollup_rows
@@ -64,6 +65,22 @@ def history_url(postgres_server: str) -> Iterator[str]:
     with services.fresh_database(postgres_server) as url:
         project(url, history())
         yield url
+
+
+@pytest.fixture(scope="module")
+def over_history_url(postgres_server: str) -> Iterator[str]:
+    """The same history once every visit is over (time moved on)."""
+    with services.fresh_database(postgres_server) as url:
+        project(url, history())
+        with psycopg.connect(url) as conn:
+            roll_up_visits_over(conn, datetime(9999, 1, 1, tzinfo=UTC))
+        yield url
+
+
+def open_visits(url: str) -> int:
+    with psycopg.connect(url) as conn:
+        found = conn.execute("SELECT count(*) FROM visits WHERE NOT rolled").fetchone()
+        return found[0] if found else 0
 
 
 class OneConnection:
@@ -141,9 +158,22 @@ async def both_ways(url: str) -> tuple[int, list[Any]]:
     return asked, differences
 
 
-def test_the_rollups_answer_as_the_visits_and_events_do(history_url: str) -> None:
+def test_the_rollups_and_the_visits_still_open_answer_as_the_visits_and_events_do(
+    history_url: str,
+) -> None:
     asked, differences = asyncio.run(both_ways(history_url))
 
+    assert open_visits(history_url) > 0
+    assert asked > 1000
+    assert differences == []
+
+
+def test_the_rollups_answer_as_the_visits_and_events_do_once_every_visit_is_over(
+    over_history_url: str,
+) -> None:
+    asked, differences = asyncio.run(both_ways(over_history_url))
+
+    assert open_visits(over_history_url) == 0
     assert asked > 1000
     assert differences == []
 
@@ -182,6 +212,8 @@ def test_past_512_visitors_a_day_a_ranges_visitors_are_its_days_estimates_summed
         for n in range(SPARSE_LIMIT + 100)
     ]
     project(database_url, [crowd])
+    with psycopg.connect(database_url) as conn:
+        roll_up_visits_over(conn, datetime(9999, 1, 1, tzinfo=UTC))  # the second day's too
     body = {
         "site_id": SHOP.container_id,
         "metrics": ["visitors", "visits", "pageviews"],

@@ -1,12 +1,13 @@
 """The Stats API's rollups as the events projection keeps them in PostgreSQL: visits per day
-and attribute, whatever the batches; days in each site's zone; page views and visitors per
-page; each event counted once."""
+and attribute once they are over, whatever the batches; days in each site's zone; page views
+and visitors per page; each event counted once."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import orjson
@@ -20,6 +21,7 @@ from eventlens.domain.tracking import TrackedEvent
 from eventlens.eventstore.port import CATALOG_STREAM, StoredRecord
 from eventlens.projections.distinct_count import merged_count
 from eventlens.projections.tracked_events import TrackedEvents
+from eventlens.projections.web_rollups import roll_up_visits_over
 from eventlens.views.web_stats.rollups import rollup_rows
 from tests import services
 from tests.integration.web_dataset import (
@@ -34,6 +36,7 @@ from tests.integration.web_dataset import (
 )
 
 pytestmark = [pytest.mark.postgres]
+LATER = datetime(9999, 1, 1, tzinfo=UTC)
 ROLLUPS = ("visit_rollups", "page_rollups", "rollup_sites")
 
 
@@ -47,7 +50,9 @@ def project(
     conn: psycopg.Connection,
     *batches: Sequence[TrackedEvent],
     catalog: Sequence[StoredRecord] = (adaptor_created(SHOP), adaptor_created(MOMO)),
+    over: bool = True,
 ) -> None:
+    """Project the batches; `over`: every visit is over after each (time moved on)."""
     projection = TrackedEvents()
     with conn.transaction():
         projection.setup(conn)
@@ -56,6 +61,8 @@ def project(
     for batch in batches:
         with conn.transaction():
             projection.apply(conn, projection.prepare(records(batch, position)))
+            if over:
+                roll_up_visits_over(conn, LATER)
         position += len(batch)
 
 
@@ -87,6 +94,42 @@ def test_a_visit_counts_once_under_its_site_and_each_attribute(conn: psycopg.Con
     assert site_rows(conn, "city") == [("Berlin", DAYS[0], DAYS[0], 1, 0, 300, 2, 2, 1)]
     assert site_rows(conn, "exit_page") == [("/pricing", DAYS[0], DAYS[0], 1, 0, 300, 2, 0, 0)]
     assert site_rows(conn, "utm_source")[0][0] == ""  # none: rolled up as ''
+
+
+def open_visits(conn: psycopg.Connection) -> list[tuple[Any, ...]]:
+    return conn.execute("SELECT visitor_id, pageviews FROM visits WHERE NOT rolled").fetchall()
+
+
+def test_a_visit_is_rolled_up_once_the_events_recorded_have_moved_past_it(
+    conn: psycopg.Connection,
+) -> None:
+    first = visit_of("a" * 16, (0, "10:00", "/"), (0, "10:05", "/pricing"))
+    soon = visit_of("b" * 16, (0, "10:30", "/"))
+    later = visit_of("c" * 16, (0, "10:41", "/"))  # past 10:05 by the timeout and margin
+
+    project(conn, first, soon, over=False)
+    still_open = (open_visits(conn), site_rows(conn))
+    project(conn, later, over=False)
+
+    assert still_open == ([("a" * 16, 2), ("b" * 16, 1)], [])
+    assert open_visits(conn) == [("b" * 16, 1), ("c" * 16, 1)]
+    assert site_rows(conn) == [("", DAYS[0], DAYS[0], 1, 0, 300, 2, 2, 1)]
+
+
+def test_an_event_that_joins_a_visit_rolled_up_takes_it_back_out_until_it_is_over(
+    conn: psycopg.Connection,
+) -> None:
+    visit = visit_of("a" * 16, (0, "10:00", "/"), (0, "10:05", "/pricing"))
+    sent_late = visit_of("a" * 16, (0, "10:06", "/x"))  # rolled up already when it comes
+    later = visit_of("c" * 16, (0, "10:50", "/"))
+
+    project(conn, visit)
+    project(conn, sent_late, over=False)
+    taken_out = (open_visits(conn), site_rows(conn))
+    project(conn, later, over=False)
+
+    assert taken_out == ([("a" * 16, 3)], [])
+    assert site_rows(conn) == [("", DAYS[0], DAYS[0], 1, 0, 360, 3, 3, 1)]
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
-"""What a batch changes in the Stats API's rollups, computed in Python: each visit's old
-contribution out and its new one in, visitors added where a visit arrives, page views by the
-day they were made; sketches that tell an exact set from an estimate; adaptors' zones."""
+"""What the Stats API's rollups change, computed in Python: a visit over is added to its rows
+(counts, its visitor, page views by the day they were made), a visit continued after it was
+rolled up is taken back out; sketches that tell an exact set from an estimate; adaptors'
+zones."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from datetime import UTC, date, datetime, timedelta
 from eventlens.projections.distinct_count import SPARSE_LIMIT, Sketch, hash64
 from eventlens.projections.rollup_sites import AdaptorZone, adaptor_zone
 from eventlens.projections.rollup_writes import with_visitors
-from eventlens.projections.visit_rollups import DIMENSIONS, VisitState, changes, minute_day
+from eventlens.projections.local_days import minute_day
+from eventlens.projections.visit_rollups import DIMENSIONS, VisitState, changes
 
 SITE = "CAP-SHOP01"
 DAY = date(2026, 11, 2)
@@ -24,6 +26,7 @@ def visit(
     exit_page: str = "/",
     started: datetime = NOON,
     visitor: str = "v1",
+    last_day_pageviews: int | None = None,
 ) -> VisitState:
     attributes: dict[str, str | None] = dict.fromkeys(DIMENSIONS[1:])
     attributes.update(source="Google", device="Mobile", entry_page="/", exit_page=exit_page)
@@ -35,6 +38,7 @@ def visit(
         started + timedelta(minutes=minutes),
         pageviews,
         interactive,
+        pageviews if last_day_pageviews is None else last_day_pageviews,
         tuple(attributes.values()),
     )
 
@@ -43,54 +47,55 @@ def row(dimension: str, value: str, day: date = DAY, start_day: date = DAY) -> t
     return (SITE, dimension, day, value, start_day)
 
 
-def test_a_new_visit_counts_once_in_its_sites_totals_and_under_each_attribute() -> None:
-    found = changes({}, [visit(minutes=3, pageviews=2, exit_page="/pricing")], UTC_ZONES, {})
+def test_a_visit_over_counts_once_in_its_sites_totals_and_under_each_attribute() -> None:
+    found = changes([visit(minutes=3, pageviews=2, exit_page="/pricing")], [], UTC_ZONES)
 
-    assert found.counts[row("", "")] == [1, 0, 180, 2, 0]
-    assert found.counts[row("source", "Google")] == [1, 0, 180, 2, 0]
+    assert found.counts[row("", "")] == [1, 0, 180, 2, 2]
+    assert found.counts[row("source", "Google")] == [1, 0, 180, 2, 2]
     assert found.counts[row("exit_page", "/pricing")] == [1, 0, 180, 2, 0]
-    assert found.counts[row("utm_campaign", "")] == [1, 0, 180, 2, 0]
+    assert found.counts[row("utm_campaign", "")] == [1, 0, 180, 2, 2]
     assert len(found.counts) == len(DIMENSIONS)
     assert found.visitors[row("device", "Mobile")] == {hash64("v1")}
 
 
-def test_a_visit_that_grows_takes_its_old_contribution_out() -> None:
-    before = visit(pageviews=1, exit_page="/")  # a bounce, so far
-    after = visit(minutes=5, pageviews=2, exit_page="/pricing")
+def test_a_visit_continued_after_it_was_rolled_up_is_taken_out_as_it_was() -> None:
+    rolled = visit(pageviews=1, exit_page="/")  # a bounce, so far
+    over = visit(minutes=5, pageviews=2, exit_page="/pricing")
 
-    found = changes({(SITE, "visit-1"): before}, [after], UTC_ZONES, {})
+    found = changes([over], [rolled], UTC_ZONES)
 
-    assert found.counts[row("", "")] == [0, -1, 300, 1, 0]
+    assert found.counts[row("", "")] == [0, -1, 300, 1, 1]
     assert found.counts[row("exit_page", "/")] == [-1, -1, 0, -1, 0]
     assert found.counts[row("exit_page", "/pricing")] == [1, 0, 300, 2, 0]
-    assert found.visitors == {}  # the visitor is already in every row the visit is in
+    assert row("exit_page", "/") not in found.visitors  # a visitor is never taken out
 
 
 def test_exit_pages_keep_no_visitors() -> None:
-    found = changes({}, [visit(exit_page="/pricing")], UTC_ZONES, {})
+    found = changes([visit(exit_page="/pricing")], [], UTC_ZONES)
 
     assert row("exit_page", "/pricing") not in found.visitors
 
 
 def test_a_visit_across_midnight_is_kept_by_its_last_and_first_days() -> None:
     late = datetime(2026, 11, 2, 23, 50, tzinfo=UTC)
-    before = visit(started=late, minutes=5)
-    after = visit(started=late, minutes=20, pageviews=2)
+    rolled = visit(started=late, minutes=5)
+    over = visit(started=late, minutes=20, pageviews=2, last_day_pageviews=1)
     next_day = DAY + timedelta(days=1)
 
-    found = changes({(SITE, "visit-1"): before}, [after], UTC_ZONES, {})
+    found = changes([over], [rolled], UTC_ZONES)
 
     assert found.counts[row("", "", DAY, DAY)] == [-1, -1, -300, -1, 0]
-    assert found.counts[row("", "", next_day, DAY)] == [1, 0, 1200, 2, 0]
+    assert found.counts[row("", "", next_day, DAY)] == [1, 0, 1200, 2, 1]
     assert found.visitors[row("", "", next_day, DAY)] == {hash64("v1")}
 
 
 def test_page_views_count_on_the_day_they_were_made_under_the_visits_attributes() -> None:
     late = datetime(2026, 11, 2, 23, 50, tzinfo=UTC)
     next_day = DAY + timedelta(days=1)
-    views = {(SITE, "visit-1", DAY): 1, (SITE, "visit-1", next_day): 2}
 
-    found = changes({}, [visit(started=late, minutes=20, pageviews=3)], UTC_ZONES, views)
+    found = changes(
+        [visit(started=late, minutes=20, pageviews=3, last_day_pageviews=2)], [], UTC_ZONES
+    )
 
     assert found.counts[row("source", "Google", DAY, DAY)] == [0, 0, 0, 0, 1]
     assert found.counts[row("source", "Google", next_day, DAY)] == [1, 0, 1200, 3, 2]
@@ -99,7 +104,7 @@ def test_page_views_count_on_the_day_they_were_made_under_the_visits_attributes(
 
 def test_days_are_the_sites_own() -> None:
     found = changes(
-        {}, [visit(started=datetime(2026, 11, 2, 18, 20, tzinfo=UTC))], {SITE: "Asia/Kathmandu"}, {}
+        [visit(started=datetime(2026, 11, 2, 18, 20, tzinfo=UTC))], [], {SITE: "Asia/Kathmandu"}
     )
 
     tomorrow = DAY + timedelta(days=1)
@@ -109,7 +114,7 @@ def test_days_are_the_sites_own() -> None:
 
 
 def test_records_come_in_key_order() -> None:
-    found = changes({}, [visit()], UTC_ZONES, {})
+    found = changes([visit()], [], UTC_ZONES)
 
     keys = [(r["dimension"], r["value"]) for r in found.records()]
     assert keys == sorted(keys)

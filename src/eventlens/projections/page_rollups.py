@@ -12,8 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 
-from eventlens.projections.event_rows import utc
-from eventlens.projections.visit_rollups import minute_day
+from eventlens.projections.local_days import minute_day
 
 DDL = """
 CREATE TABLE IF NOT EXISTS page_rollups (
@@ -42,14 +41,6 @@ class Tally:
 
 PageMinutes = dict[tuple[str, str, str], Tally]  # (site, UTC minute, page)
 PageDays = dict[tuple[str, date, str], Tally]  # (site, local day, page)
-
-
-def utc_minute(occurred_at: str) -> str:
-    """`YYYY-MM-DDTHH:MM` in UTC. Recorded times are UTC already (`...+00:00`): those are
-    cut, not parsed."""
-    if occurred_at.endswith("+00:00") and occurred_at[10:11] == "T":
-        return occurred_at[:16]
-    return utc(occurred_at).isoformat(timespec="minutes")[:16]
 
 
 def page_days(minutes: PageMinutes, zones: Mapping[str, str]) -> PageDays:

@@ -47,6 +47,10 @@ _KNOWN = (
     "SELECT container_id, timezone, schema_id, from_first_event FROM rollup_sites "
     "WHERE container_id = ANY(%s) AND rolled_up"
 )
+_ROLLED_UP = (
+    "SELECT container_id, timezone FROM rollup_sites "
+    "WHERE container_id = ANY(%s) AND rolled_up AND from_first_event"
+)
 # A site's first batch (or first under another schema) takes its zone under the row's lock,
 # so the catalog's change of zone lands either before it, and counts, or after, and waits.
 _ROLL_UP = """
@@ -97,6 +101,11 @@ def setup(conn: psycopg.Connection) -> None:
     conn.execute(DDL)
     if new and new[0]:
         conn.execute(MARK_EARLIER_SITES)
+
+
+def rolled_up_zones(conn: psycopg.Connection, containers: Iterable[str]) -> dict[str, str]:
+    """The zones of those sites that are rolled up (from their first event)."""
+    return dict(conn.execute(_ROLLED_UP, (sorted(containers),)).fetchall())
 
 
 def site_zones(conn: psycopg.Connection, schemas: Mapping[str, set[str]]) -> dict[str, str]:

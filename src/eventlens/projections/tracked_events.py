@@ -36,7 +36,7 @@ from eventlens.projections.rollup_sites import AdaptorZone, adaptor_zone
 from eventlens.projections.visit_rows import visit_ids, visit_parts
 from eventlens.projections.visits import DDL as VISITS_DDL
 from eventlens.projections.visits import MERGE_VISITS, VisitTracker
-from eventlens.projections.web_rollups import RollupRows, roll_up
+from eventlens.projections.web_rollups import RollupRows, roll_up, zones_of
 from eventlens.projections.web_rollups import setup as setup_web_rollups
 
 EVENT_COLUMNS = """
@@ -247,8 +247,8 @@ class TrackedEvents:
     def apply(self, conn: psycopg.Connection, batch: PreparedEvents) -> None:
         for schema_id in batch.registered_schemas:
             self._ensure_table(conn, schema_id)
+        zones = zones_of(conn, batch.adaptor_zones, batch.web)
         if not batch.rows:
-            roll_up(conn, batch.adaptor_zones, batch.web, {}, [])
             return
         for schema_id in sorted({row.schema_id for row in batch.rows}):
             self._ensure_table(conn, schema_id)
@@ -260,14 +260,14 @@ class TrackedEvents:
             ]
         ).encode()
         inserted = _insert(conn, batch.rows, data)
-        ids = visit_ids(batch.rows, visits)
-        parts = visit_parts(inserted, ids)
-        merged = [] if parts is None else conn.execute(MERGE_VISITS, (parts,)).fetchall()
+        parts = visit_parts(inserted, visit_ids(batch.rows, visits), zones)
+        reopened = [] if parts is None else conn.execute(MERGE_VISITS, (parts,)).fetchall()
+        closed = self._visits.close(conn, inserted)
         # Counted when prepared, assuming every row is new; recounted if some were not.
         every_row_new = inserted is batch.rows
         rollups = batch.rollups if every_row_new else Rollups.of(Increments.of(inserted))
         web = batch.web if every_row_new else RollupRows.of(inserted)
-        roll_up(conn, batch.adaptor_zones, web, ids, merged)
+        roll_up(conn, web, zones, reopened, closed)
         for table, records in rollups.counts.items():
             conn.execute(ADD_COUNTS[table], (records,))
         if rollups.dimensions:

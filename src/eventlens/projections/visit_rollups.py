@@ -10,25 +10,22 @@ active in a range, bucketed by their last day, and the visits with an event on e
 `pageviews` are the page views made *on* `day` by visits that started on `start_day`, so
 page views by day split a visit across midnight as `event_logs` does.
 
-Visits grow batch by batch (page views, bounce, duration and exit page change), so a batch
-takes each visit's old contribution out and puts its new one in (`changes`). A visitor added
-to a sketch cannot be taken out: a visit that moves to another row (across midnight between
-two batches) leaves its visitor in the row it was in unless that row empties. Exit pages
-change with almost every page view, so their rows keep no visitors at all.
+A visit is rolled up once it is over (`visits.py`: no event can join it any more), so its
+rows are written once, not each time it grows; the visits still open are read from `visits`
+by the queries (`views/web_stats/rollups.py`). An event that joins a visit already rolled up
+(sent late) takes the visit's contribution back out, and the visit is rolled up again once it
+is over. A visitor added to a sketch cannot be taken out: it stays in the row it was in
+unless that row empties. Exit pages keep no visitors at all, as the raw query counts them.
 """
 
 from __future__ import annotations
 
-import math
-from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
-from functools import cache, lru_cache
 from typing import Any, NamedTuple
-from zoneinfo import ZoneInfo
 
-from eventlens.domain.timezones import DEFAULT_TIMEZONE
 from eventlens.projections.distinct_count import hash64
+from eventlens.projections.local_days import local_day
 from eventlens.projections.visit_rows import ENTRY_COLUMNS
 
 DDL = """
@@ -65,11 +62,12 @@ STATE_COLUMNS = (
     "ended_at",
     "pageviews",
     "interactive",
+    "last_day_pageviews",
     *ENTRY_COLUMNS,
     "entry_page",
     EXIT_PAGE,
 )
-_FIRST_VALUE = 7  # the index of the first attribute in `STATE_COLUMNS`
+_FIRST_VALUE = 8  # the index of the first attribute in `STATE_COLUMNS`
 
 # (container_id, dimension, day, value, start_day)
 Key = tuple[str, str, date, str, date]
@@ -88,11 +86,12 @@ class VisitState(NamedTuple):
     ended_at: datetime
     pageviews: int
     interactive: int
+    last_day_pageviews: int  # made on its last day (in the site's zone): the rest on its first
     attributes: tuple[str | None, ...]  # `DIMENSIONS` but the site's own, in that order
 
     @classmethod
     def of(cls, row: tuple[Any, ...]) -> VisitState:
-        return cls(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[_FIRST_VALUE:])
+        return cls._make((*row[:_FIRST_VALUE], row[_FIRST_VALUE:]))
 
     @property
     def bounced(self) -> bool:
@@ -103,33 +102,6 @@ class VisitState(NamedTuple):
         """In whole seconds, as the raw query truncates each end to the second."""
         started = self.started_at.replace(microsecond=0)
         return int((self.ended_at.replace(microsecond=0) - started).total_seconds())
-
-
-_EPOCH_DAY = date(1970, 1, 1).toordinal()
-
-
-@cache
-def zone_of(name: str) -> ZoneInfo:
-    return ZoneInfo(name)
-
-
-def local_day(moment: datetime, zone: str) -> date:
-    seconds = math.floor(moment.timestamp())
-    if zone == DEFAULT_TIMEZONE:
-        return date.fromordinal(_EPOCH_DAY + seconds // 86400)
-    return _minute_day(seconds // 60, zone)
-
-
-@lru_cache(maxsize=1 << 16)
-def _minute_day(minute: int, zone: str) -> date:
-    """The local day of a minute since the epoch: every zone's offset is whole minutes."""
-    return datetime.fromtimestamp(minute * 60, zone_of(zone)).date()
-
-
-@lru_cache(maxsize=1 << 16)
-def minute_day(minute: str, zone: str) -> date:
-    """The local day of a UTC minute written `YYYY-MM-DDTHH:MM`."""
-    return local_day(datetime.fromisoformat(minute + "+00:00"), zone)
 
 
 class Changes:
@@ -210,62 +182,34 @@ def _counts(state: VisitState) -> Counts:
 
 
 def changes(
-    before: Mapping[tuple[str, str], VisitState],
-    after: Iterable[VisitState],
-    zones: Mapping[str, str],
-    page_views: Mapping[tuple[str, str, date], int],
+    added: Iterable[VisitState], removed: Iterable[VisitState], zones: Mapping[str, str]
 ) -> Changes:
-    """The batch's changes: each visit in `after` counted anew where it is now and taken out
-    of where it was (`before`, absent for a new visit); the visitor added to each row the
-    visit entered; and `page_views` ((site, visit, day) -> page views made that day) added to
-    the rows of their visit's attributes on that day."""
+    """What rolling up the visits `added` and taking out the visits `removed` (as they were
+    rolled up) change: each visit's counts in its rows of its last day, with the page views
+    made that day; the page views made before it in its rows of its first day; its visitor
+    in each row it is added to but its exit page's."""
     found = Changes()
-    placed: dict[tuple[str, str], tuple[VisitState, date, date]] = {}
-    for state in after:
-        visit = (state.container_id, state.visit_id)
+    for state in added:
         zone = zones[state.container_id]
         start_day, day = local_day(state.started_at, zone), local_day(state.ended_at, zone)
-        placed[visit] = (state, start_day, day)
-        keys = _keys(state, day, start_day)
-        counts = _counts(state)
-        views = page_views.get((*visit, day), 0)
-        old = before.get(visit)
-        if old is None:
-            found.enter(keys, counts, views, hash64(state.visitor_id))
-            continue
-        old_start, old_day = local_day(old.started_at, zone), local_day(old.ended_at, zone)
-        taken: Counts = (-1, -int(old.bounced), -old.duration_s, -old.pageviews)
-        grown = (0, counts[1] + taken[1], counts[2] + taken[2], counts[3] + taken[3])
-        if (old_start, old_day, old.attributes) == (start_day, day, state.attributes):
-            if grown != NO_VISITS or views:
-                found.add(keys, grown, views)
-            continue
-        # Moved: to another day (across midnight), or to another exit or entry page.
-        moved = found.counts
-        visitor = hash64(state.visitor_id)
-        for index, (key, old_key) in enumerate(
-            zip(keys, _keys(old, old_day, old_start), strict=True)
-        ):
-            exit_page = index == len(keys) - 1
-            if key == old_key:
-                _add(moved, key, grown, 0 if exit_page else views)
-                continue
-            _add(moved, old_key, taken, 0)
-            _add(moved, key, counts, 0 if exit_page else views)
-            if not exit_page:
-                found.visitors.setdefault(key, set()).add(visitor)
-    for (container, visit_id, day), views in page_views.items():
-        state, start_day, last_day = placed[(container, visit_id)]
-        if day != last_day:
-            found.add(_keys(state, day, start_day), NO_VISITS, views)
+        on_last_day = _on_last_day(state, start_day, day)
+        found.enter(
+            _keys(state, day, start_day), _counts(state), on_last_day, hash64(state.visitor_id)
+        )
+        if start_day != day and state.pageviews > on_last_day:
+            found.add(_keys(state, start_day, start_day), NO_VISITS, state.pageviews - on_last_day)
+    for state in removed:
+        zone = zones[state.container_id]
+        start_day, day = local_day(state.started_at, zone), local_day(state.ended_at, zone)
+        on_last_day = _on_last_day(state, start_day, day)
+        taken: Counts = (-1, -int(state.bounced), -state.duration_s, -state.pageviews)
+        found.add(_keys(state, day, start_day), taken, -on_last_day)
+        if start_day != day and state.pageviews > on_last_day:
+            found.add(_keys(state, start_day, start_day), NO_VISITS, on_last_day - state.pageviews)
     return found
 
 
-def page_views_by_day(
-    views: Counter[tuple[str, str, str]], zones: Mapping[str, str]
-) -> Counter[tuple[str, str, date]]:
-    """(site, visit, UTC minute) -> page views, as (site, visit, local day) -> page views."""
-    found: Counter[tuple[str, str, date]] = Counter()
-    for (container, visit, minute), n in views.items():
-        found[(container, visit, minute_day(minute, zones[container]))] += n
-    return found
+def _on_last_day(state: VisitState, start_day: date, day: date) -> int:
+    if start_day == day:
+        return state.pageviews
+    return max(0, min(state.last_day_pageviews, state.pageviews))

@@ -9,12 +9,15 @@ counted, so an event delivered twice counts once.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import orjson
 
+from eventlens.domain.timezones import DEFAULT_TIMEZONE
+from eventlens.projections.distinct_count import hash64
 from eventlens.projections.event_rows import EventRow
+from eventlens.projections.local_days import minute_day, utc_minute
 
 PAGE_VIEW = "page_view"
 # Not a visitor's interaction: a visit with one page view and only these is a bounce.
@@ -61,10 +64,13 @@ def interactive(row: EventRow) -> bool:
     return row.event_type not in PASSIVE_TYPES and row.metadata.get("interactive") is not False
 
 
-def visit_parts(rows: Sequence[EventRow], visits: dict[tuple[str, str], str]) -> str | None:
+def visit_parts(
+    rows: Sequence[EventRow], visits: dict[tuple[str, str], str], zones: Mapping[str, str]
+) -> str | None:
     """Each visit's part of `rows` as JSON records for `json_to_recordset`, in key order (so
     concurrent workers lock rows alike); None when no row belongs to a visit. `visits` maps an
-    event's `EventRow.key` to its visit id."""
+    event's `EventRow.key` to its visit id; `zones` a site to its time zone (UTC if none), in
+    which the part's last day and the page views made on it are counted."""
     parts: dict[tuple[str, str], dict[str, Any]] = {}
     for row in sorted(rows, key=lambda r: r.occurred_at):
         visit = visits.get(row.key)
@@ -75,15 +81,20 @@ def visit_parts(rows: Sequence[EventRow], visits: dict[tuple[str, str], str]) ->
         enriched = row.enriched
         path = enriched[_PATH]
         viewed = row.event_type == PAGE_VIEW
+        day = minute_day(utc_minute(row.occurred_at), zones.get(key[0], DEFAULT_TIMEZONE))
         if part is None:
+            visitor = _visitor(row)
             part = parts[key] = {
                 "container_id": key[0],
                 "visit_id": visit,
                 "visit_key": visitor_of(row),
                 "schema_id": row.schema_id,
-                "visitor": _visitor(row),
+                "visitor": visitor,
+                "visitor_hash": hash64(visitor).to_bytes(8, "big").hex(),
                 "started_at": row.occurred_at,
                 "ended_at": row.occurred_at,
+                "last_day": day,
+                "last_day_pageviews": 0,
                 "entry_page": path,
                 "exit_page": path if viewed else None,
                 "pageviews": 0,
@@ -96,8 +107,12 @@ def visit_parts(rows: Sequence[EventRow], visits: dict[tuple[str, str], str]) ->
             }
         part["ended_at"] = row.occurred_at
         part["events"] += 1
+        if day != part["last_day"]:  # rows come in time order: a later day
+            part["last_day"] = day
+            part["last_day_pageviews"] = 0
         if viewed:
             part["pageviews"] += 1
+            part["last_day_pageviews"] += 1
             if path is not None:
                 part["exit_page"] = path
         elif interactive(row):

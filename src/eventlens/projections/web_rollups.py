@@ -1,12 +1,12 @@
 """The Stats API's rollups (`visit_rollups`, `page_rollups`, `rollup_sites`), kept by the
 events projection in each batch's transaction from the events it newly recorded and the
-visits they changed, and so rebuilt by `eventlens replay events` like its other tables."""
+visits that are over, and so rebuilt by `eventlens replay events` like its other tables."""
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import psycopg
@@ -14,10 +14,17 @@ import psycopg
 from eventlens.projections import page_rollups, rollup_sites, visit_rollups
 from eventlens.projections.distinct_count import hash64
 from eventlens.projections.event_rows import EventRow
-from eventlens.projections.page_rollups import PageMinutes, Tally, page_days, utc_minute
-from eventlens.projections.rollup_sites import AdaptorZone, follow_adaptors, site_zones
+from eventlens.projections.local_days import utc_minute
+from eventlens.projections.page_rollups import PageMinutes, Tally, page_days
+from eventlens.projections.rollup_sites import (
+    AdaptorZone,
+    follow_adaptors,
+    rolled_up_zones,
+    site_zones,
+)
 from eventlens.projections.rollup_writes import write_page_days, write_visit_changes
-from eventlens.projections.visit_rollups import VisitState, changes, page_views_by_day
+from eventlens.projections.visit_rollups import VisitState, changes
+from eventlens.projections.visits import CLOSE_VISITS
 
 DDL = visit_rollups.DDL + page_rollups.DDL
 PAGE_VIEW = "page_view"
@@ -32,13 +39,11 @@ class RollupRows:
 
     schemas: dict[str, set[str]]  # site -> the schemas of its events
     pages: PageMinutes  # every event but engagement, by site, UTC minute and page
-    page_views: list[tuple[tuple[str, str], str, str]]  # (event key, site, UTC minute)
 
     @classmethod
     def of(cls, rows: Iterable[EventRow]) -> RollupRows:
         schemas: dict[str, set[str]] = {}
         pages: PageMinutes = {}
-        page_views: list[tuple[tuple[str, str], str, str]] = []
         hashes: dict[str, int] = {}
         for row in rows:
             container = row.container_id
@@ -60,14 +65,13 @@ class RollupRows:
                 tally = pages[key] = Tally()
             if event_type == PAGE_VIEW:
                 tally.pageviews += 1
-                page_views.append((row.key, container, minute))
             visitor = enriched[0] or row.user_id or row.session_id
             if visitor is not None:
                 hashed = hashes.get(visitor)
                 if hashed is None:
                     hashed = hashes[visitor] = hash64(visitor)
                 tally.visitors.add(hashed)
-        return cls(schemas, pages, page_views)
+        return cls(schemas, pages)
 
 
 def setup(conn: psycopg.Connection) -> None:
@@ -75,35 +79,40 @@ def setup(conn: psycopg.Connection) -> None:
     rollup_sites.setup(conn)
 
 
+def zones_of(
+    conn: psycopg.Connection, adaptors: Sequence[AdaptorZone], rows: RollupRows
+) -> dict[str, str]:
+    """The zone of each site whose events the batch rolls up, after the catalog's changes of
+    zone in the batch (`adaptors`)."""
+    follow_adaptors(conn, adaptors)
+    return site_zones(conn, rows.schemas) if rows.schemas else {}
+
+
 def roll_up(
     conn: psycopg.Connection,
-    adaptors: Sequence[AdaptorZone],
     rows: RollupRows,
-    visits: Mapping[tuple[str, str], str],
-    merged: Sequence[tuple[Any, ...]],
+    zones: dict[str, str],
+    reopened: Sequence[tuple[Any, ...]],
+    closed: Sequence[tuple[Any, ...]],
 ) -> None:
-    """Add a batch to the rollups. `adaptors`: the catalog's changes of zone in the batch;
-    `rows`: its newly recorded events, `visits` each one's visit (by `EventRow.key`);
-    `merged`: the visits they touched, as `MERGE_VISITS` read them back (a flag, then
-    `STATE_COLUMNS`: false before the batch, true after)."""
-    follow_adaptors(conn, adaptors)
-    if not rows.schemas:
-        return
-    zones = site_zones(conn, rows.schemas)
-    before: dict[tuple[str, str], VisitState] = {}
-    after: list[VisitState] = []
-    for after_batch, *columns in merged:
-        state = VisitState.of(tuple(columns))
-        if state.container_id not in zones:
-            continue  # a visit of no site
-        if after_batch:
-            after.append(state)
-        else:
-            before[(state.container_id, state.visit_id)] = state
-    views: Counter[tuple[str, str, str]] = Counter()
-    for key, container, minute in rows.page_views:
-        visit = visits.get(key)
-        if visit is not None and container in zones:
-            views[(container, visit, minute)] += 1
-    write_visit_changes(conn, changes(before, after, zones, page_views_by_day(views, zones)))
-    write_page_days(conn, page_days(rows.pages, zones))
+    """Add a batch to the rollups: its newly recorded events (`rows`, by page), the visits
+    it continued that were rolled up already (`reopened`, as they were: taken out) and the
+    visits that are over now (`closed`: added), both as `STATE_COLUMNS`. `zones`: the
+    batch's sites' zones, completed here with those of the closed visits' sites."""
+    missing = {row[0] for row in closed} - zones.keys()
+    if missing:
+        zones.update(rolled_up_zones(conn, missing))
+    removed = [state for row in reopened if (state := VisitState.of(row)).container_id in zones]
+    added = [state for row in closed if (state := VisitState.of(row)).container_id in zones]
+    if removed or added:
+        write_visit_changes(conn, changes(added, removed, zones))
+    if rows.pages:
+        write_page_days(conn, page_days(rows.pages, zones))
+
+
+def roll_up_visits_over(conn: psycopg.Connection, before: datetime) -> int:
+    """Roll up every visit that ended before `before` (the projection does so as events move
+    on; this is for a site that fell silent, and for tests). Returns how many."""
+    closed = conn.execute(CLOSE_VISITS, (before,)).fetchall()
+    roll_up(conn, RollupRows({}, {}), {}, [], closed)
+    return len(closed)

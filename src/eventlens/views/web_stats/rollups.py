@@ -25,6 +25,7 @@ from eventlens.domain.stats_query import Breakdown, Site
 from eventlens.projections.distinct_count import SPARSE_LIMIT
 from eventlens.views.web_stats.columns import Params, dimension
 from eventlens.views.web_stats.joined import Part, joined
+from eventlens.views.web_stats.open_visits import open_visit_rows
 from eventlens.views.web_stats.plan import plan
 from eventlens.views.web_stats.rollup_shapes import PAGE, TIME_BUCKETS, VISIT_DIMENSIONS
 
@@ -98,6 +99,7 @@ class RollupQuery:
         self.exact = exact
         span = breakdown.time_range
         self.site = params.add(site.container_id)
+        self.zone = params.add(site.timezone)
         self.first = params.add(span.first_date)
         self.last = params.add(span.last_date)
         self.dimension = breakdown.dimensions[0] if breakdown.dimensions else None
@@ -205,16 +207,19 @@ class RollupQuery:
         )
 
     def _visit_rows(self) -> sql.Composed:
-        """`visit_rollups v`: the rows of the site's visits that reach into the range, with
-        the attribute's value under its column's name in `visits`."""
+        """`visit_rollups v`: the rows of the site's visits that reach into the range, those
+        still open included, with the attribute's value under its column's name in
+        `visits`."""
         rolled = VISIT_DIMENSIONS.get(self.dimension or "", "")
         named = sql.SQL(", r.value AS {}").format(sql.Identifier(rolled)) if rolled else sql.SQL("")
         return sql.SQL(
-            "(SELECT r.*{named} FROM visit_rollups r WHERE r.container_id = {site} "
+            "(SELECT r.*{named} FROM (SELECT * FROM visit_rollups UNION ALL {open}) r "
+            "WHERE r.container_id = {site} "
             "AND r.dimension = {dimension} AND r.day BETWEEN {first} AND {last}::date + {back} "
             "AND r.start_day BETWEEN {first}::date - {back} AND {last}) AS v"
         ).format(
             named=named,
+            open=open_visit_rows(rolled, self.site, self.zone),
             site=self.site,
             dimension=sql.Literal(rolled),
             first=self.first,
