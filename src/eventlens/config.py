@@ -84,7 +84,7 @@ class Settings:
         default_factory=lambda: _int("EVENTLENS_COSTLY_READS_PER_USER", 2)
     )
     graphql_cost_budget: int = field(
-        default_factory=lambda: _int("EVENTLENS_GRAPHQL_COST_BUDGET", 1000)
+        default_factory=lambda: _int("EVENTLENS_GRAPHQL_COST_BUDGET", 2000)
     )
     # HTTP server processes of `eventlens up` / `eventlens api`; they share one socket.
     # Half the cores by default: the other half goes to PostgreSQL (or the broker) and the

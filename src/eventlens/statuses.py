@@ -10,6 +10,7 @@ from eventlens.domain.errors import (
     InvalidInput,
     NotFound,
     PermissionDenied,
+    TooManyRequests,
 )
 
 STATUS_BY_ERROR: dict[type[DomainError], int] = {
@@ -18,6 +19,7 @@ STATUS_BY_ERROR: dict[type[DomainError], int] = {
     AlreadyExists: 409,
     Conflict: 409,
     PermissionDenied: 403,
+    TooManyRequests: 429,
 }
 
 QUERY_TOO_SLOW = (

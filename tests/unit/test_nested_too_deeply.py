@@ -22,6 +22,7 @@ from eventlens.domain.schema import schema_id_for
 from eventlens.domain.user import Role
 from eventlens.eventstore.catalog import Catalog
 from eventlens.graphql.router import graphql_router
+from eventlens.runtime.read_limits import ReadLimits
 
 ADMIN = Actor("root", Role.ADMIN)
 
@@ -68,6 +69,7 @@ def app() -> FastAPI:
     api = FastAPI()
     api.state.platform = SimpleNamespace(sync_catalog=sync_catalog, cache=None)
     api.state.tokens = None
+    api.state.read_limits = ReadLimits()
     errors.install(api)
     api.include_router(graphql_router(Path("no-dashboard")), prefix="/graphql")
 

@@ -34,6 +34,7 @@ from eventlens.api.security_headers import PagePolicy, SecurityHeaders
 from eventlens.api.tracker import TrackerScript, tracker_router
 from eventlens.config import Settings
 from eventlens.runtime.platform import Platform, Serving
+from eventlens.runtime.read_limits import ReadLimits, ReadQuotas
 
 
 def create_app(
@@ -76,6 +77,7 @@ def create_app(
         redoc_url=None,
     )
     api.state.platform = platform
+    api.state.read_limits = ReadLimits(ReadQuotas.of(settings))
     errors.install(api)
     api.include_router(auth.router)
     api.include_router(events.router)

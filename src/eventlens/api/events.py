@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from uuid import UUID
 
 import orjson
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel
 
 from eventlens import views
@@ -22,9 +22,18 @@ from eventlens.api.ingest_models import (
     IngestEvent,
 )
 from eventlens.domain.errors import InvalidInput
+from eventlens.runtime.read_limits import ReadLimits
 
 router = APIRouter(prefix="/api/events", tags=["events"])
 Name = Annotated[str | None, Query(max_length=100)]
+
+
+async def get_read_limits(request: Request) -> ReadLimits:
+    limits: ReadLimits = request.app.state.read_limits
+    return limits
+
+
+ReadLimitsDep = Annotated[ReadLimits, Depends(get_read_limits)]
 
 
 class EventOut(BaseModel):
@@ -109,10 +118,11 @@ async def stats(
     return StatsOut(**result.__dict__, start=f.start, end=f.end)
 
 
-@router.get("/recent", response_model=list[EventOut], responses=documented(401, 422))
+@router.get("/recent", response_model=list[EventOut], responses=documented(401, 422, 429))
 async def recent(
     actor: ActorDep,
     platform: PlatformDep,
+    limits: ReadLimitsDep,
     response: Response,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     schema_id: Name = None,
@@ -139,7 +149,7 @@ async def recent(
         end=end,
         properties=parse_properties(properties),
     )
-    async with platform.pool.connection() as conn:
+    async with limits.costly_read(actor.username), platform.pool.connection() as conn:
         rows, next_cursor = await views.events(conn, f, limit, cursor)
     if next_cursor:
         response.headers["X-Next-Cursor"] = next_cursor
@@ -158,17 +168,18 @@ def parse_properties(raw: str | None) -> dict[str, Any] | None:
     return value
 
 
-@router.get("/rejected", response_model=list[RejectedOut], responses=documented(401, 422))
+@router.get("/rejected", response_model=list[RejectedOut], responses=documented(401, 422, 429))
 async def rejected(
     actor: ActorDep,
     platform: PlatformDep,
+    limits: ReadLimitsDep,
     response: Response,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     schema_id: Name = None,
     reason: Annotated[str | None, Query(max_length=50, description="A reason code")] = None,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
 ) -> list[RejectedOut]:
-    async with platform.pool.connection() as conn:
+    async with limits.costly_read(actor.username), platform.pool.connection() as conn:
         rows, next_cursor = await views.rejected(conn, schema_id, reason, limit, cursor)
     if next_cursor:
         response.headers["X-Next-Cursor"] = next_cursor

@@ -42,3 +42,9 @@ class PermissionDenied(DomainError):
     """The actor's role does not allow the command."""
 
     code = "forbidden"
+
+
+class TooManyRequests(DomainError):
+    """The actor already holds as much of a shared resource as one actor may."""
+
+    code = "too_many_requests"

@@ -8,19 +8,42 @@ from typing import Any
 import orjson
 from cross_web import HTTPException  # strawberry's HTTP error (its cross-web dependency)
 from fastapi import Request, WebSocket
+from starlette.websockets import WebSocketState
+from strawberry.asgi import ASGIWebSocketAdapter
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.fastapi import GraphQLRouter
-from strawberry.types.unset import UnsetType
+from strawberry.types.unset import UNSET, UnsetType
 
 from eventlens.access.actors import Unauthenticated
+from eventlens.domain.errors import TooManyRequests
 from eventlens.graphql.context import authenticate, bearer_token
 from eventlens.graphql.errors import TOO_DEEP
 from eventlens.graphql.ide import graphiql_html
 from eventlens.graphql.schema import schema
+from eventlens.graphql.shared_reads import SharedReads
+from eventlens.runtime.read_limits import ReadLimits
+
+TOO_MANY_SOCKETS = 4429  # a WebSocket refused because its user holds as many as one may
+
+
+class ClosedOnceWebSocket(ASGIWebSocketAdapter):
+    """A WebSocket that a refusal may close first, with its own code and reason."""
+
+    async def close(self, code: int, reason: str) -> None:
+        if self.ws.application_state is not WebSocketState.DISCONNECTED:
+            await super().close(code, reason)
 
 
 class EventLensGraphQL(GraphQLRouter[dict[str, Any], None]):
     dashboard_dist: Path  # the dashboard build, with graphiql.html
+    websocket_adapter_class = ClosedOnceWebSocket
+
+    async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
+        try:
+            return await super().run(request, context, root_value)
+        finally:
+            if isinstance(context, dict) and "socket_of" in context:
+                context["limits"].close_socket(context.pop("socket_of"))
 
     @property
     def graphql_ide_html(self) -> str:
@@ -48,9 +71,16 @@ class EventLensGraphQL(GraphQLRouter[dict[str, Any], None]):
         if token is None and isinstance(params.get("token"), str):
             token = params["token"]
         try:
-            context["actor"] = authenticate(context, token)
+            context["actor"] = who = authenticate(context, token)
         except Unauthenticated as error:
             raise ConnectionRejectionError({"message": str(error)}) from None
+        limits: ReadLimits = context["limits"]
+        try:
+            limits.open_socket(who.username)
+        except TooManyRequests as error:
+            await context["websocket"].close(code=TOO_MANY_SOCKETS, reason=str(error)[:120])
+            raise ConnectionRejectionError({"message": str(error)}) from None
+        context["socket_of"] = who.username  # counted out when the socket closes (`run`)
         context["token"] = token  # checked again before each push (still_signed_in)
         return None
 
@@ -62,12 +92,23 @@ async def get_context(request: Request = None, websocket: WebSocket = None) -> d
     return {
         "platform": app.state.platform,
         "tokens": app.state.tokens,
+        "limits": app.state.read_limits,
         "request": request,
         "websocket": websocket,
     }
 
 
 def graphql_router(dashboard_dist: Path) -> EventLensGraphQL:
-    router = EventLensGraphQL(schema, context_getter=get_context, graphql_ide="graphiql")
+    shared_reads = SharedReads()  # the live subscriptions this router serves share queries
+
+    async def context_with_shared_reads(
+        request: Request = None,  # type: ignore[assignment]
+        websocket: WebSocket = None,  # type: ignore[assignment]
+    ) -> dict[str, Any]:
+        return {**await get_context(request, websocket), "shared_reads": shared_reads}
+
+    router = EventLensGraphQL(
+        schema, context_getter=context_with_shared_reads, graphql_ide="graphiql"
+    )
     router.dashboard_dist = dashboard_dist
     return router

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
-from typing import Any
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import strawberry
 from strawberry.extensions import (
@@ -20,8 +20,10 @@ from strawberry.types import Info
 from eventlens import views
 from eventlens.domain.adaptor import Adaptor as AdaptorAggregate
 from eventlens.domain.snippet import TRACKER_PATH, render_snippet, render_tag
-from eventlens.graphql.context import actor, admin, still_signed_in
+from eventlens.graphql.context import actor, admin
+from eventlens.graphql.cost import CostBudget
 from eventlens.graphql.errors import ShapedErrorsSchema
+from eventlens.graphql.live import EventsSubscription, read_limits, read_stats, stats_of
 from eventlens.graphql.types import (
     Adaptor,
     Count,
@@ -42,10 +44,8 @@ from eventlens.graphql.types import (
 )
 from eventlens.graphql.web import WebQuery, WebSubscription
 from eventlens.runtime.platform import Platform
-from eventlens.views.ranges import stats_filter
 
 MAX_LIMIT = 1000
-HEARTBEAT = 15.0  # seconds between pushes when nothing changed
 
 
 def _platform(info: Info) -> Platform:
@@ -53,17 +53,14 @@ def _platform(info: Info) -> Platform:
     return platform
 
 
-def _filter(value: StatsInput | None) -> views.StatsFilter:
-    value = value or StatsInput()
-    return stats_filter(
-        value.days,
-        value.start,
-        value.end,
-        value.schema_id,
-        value.adaptor_id,
-        value.event_type,
-        value.hours,
-    )
+_filter = stats_of
+
+
+@asynccontextmanager
+async def costly_read(info: Info) -> AsyncIterator[None]:
+    """A read that scans the event tables: one of the user's few at a time (`ReadLimits`)."""
+    async with read_limits(info).costly_read(actor(info).username):
+        yield
 
 
 def _limit(limit: int) -> int:
@@ -76,7 +73,7 @@ def _limit(limit: int) -> int:
 
 async def _top(info: Info, value: StatsInput | None, dimension: str, limit: int) -> list[Count]:
     actor(info)
-    async with _platform(info).pool.connection() as conn:
+    async with costly_read(info), _platform(info).pool.connection() as conn:
         rows = await views.top_values(conn, _filter(value), dimension, _limit(limit))
     return [Count(key=k, count=n) for k, n in rows]
 
@@ -92,11 +89,6 @@ def _snippets(info: Info, adaptor: AdaptorAggregate) -> tuple[str, str]:
     )
 
 
-async def _stats(platform: Platform, f: views.StatsFilter) -> Stats:
-    async with platform.pool.connection() as conn:
-        return Stats.of(await views.stats(conn, f, platform.sketches), f)
-
-
 @strawberry.type
 class CatalogAndEventsQuery:
     @strawberry.field(description="The signed-in user.")
@@ -107,7 +99,7 @@ class CatalogAndEventsQuery:
     @strawberry.field(description="Totals, by type and by adaptor, from the rollups.")
     async def stats(self, info: Info, filter: StatsInput | None = None) -> Stats:
         actor(info)
-        return await _stats(_platform(info), _filter(filter))
+        return await read_stats(_platform(info), _filter(filter))
 
     @strawberry.field(description="Event counts per minute, hour or day.")
     async def time_series(
@@ -118,7 +110,7 @@ class CatalogAndEventsQuery:
     ) -> list[Point]:
         actor(info)
         f = _filter(filter)
-        async with _platform(info).pool.connection() as conn:
+        async with costly_read(info), _platform(info).pool.connection() as conn:
             points = await views.time_series(conn, f, resolution.value)
         return [Point(bucket=b, count=c) for b, c in points]
 
@@ -132,7 +124,7 @@ class CatalogAndEventsQuery:
     ) -> EventPage:
         actor(info)
         f = (filter or EventFilterInput()).to_view()
-        async with _platform(info).pool.connection() as conn:
+        async with costly_read(info), _platform(info).pool.connection() as conn:
             rows, next_cursor = await views.events(conn, f, _limit(limit), cursor)
         return EventPage(items=[Event.of(r) for r in rows], next_cursor=next_cursor)
 
@@ -146,7 +138,7 @@ class CatalogAndEventsQuery:
         cursor: str | None = None,
     ) -> RejectedPage:
         actor(info)
-        async with _platform(info).pool.connection() as conn:
+        async with costly_read(info), _platform(info).pool.connection() as conn:
             rows, next_cursor = await views.rejected(conn, schema_id, reason, _limit(limit), cursor)
         return RejectedPage(items=[RejectedEvent.of(r) for r in rows], next_cursor=next_cursor)
 
@@ -245,61 +237,6 @@ class CatalogAndEventsQuery:
         ]
 
 
-@strawberry.type
-class EventsSubscription:
-    @strawberry.subscription(
-        description="Stats now, then again each time the read models change (pushed)."
-    )
-    async def live_stats(
-        self,
-        info: Info,
-        filter: StatsInput | None = None,
-    ) -> AsyncGenerator[Stats, None]:
-        actor(info)
-        platform = _platform(info)
-        seen = platform.feed.version
-        while True:
-            # A relative range ("last N days") moves with time: recompute it on every push.
-            yield await _stats(platform, _filter(filter))
-            seen = await platform.feed.wait_for_change(seen, HEARTBEAT)
-            if not await still_signed_in(info):
-                return
-
-    @strawberry.subscription(description="Each new event as it reaches the master log.")
-    async def new_events(
-        self,
-        info: Info,
-        filter: EventFilterInput | None = None,
-    ) -> AsyncGenerator[Event, None]:
-        actor(info)
-        platform = _platform(info)
-        f = (filter or EventFilterInput()).to_view()
-        seen = platform.feed.version
-        async with platform.pool.connection() as conn:
-            rows, _ = await views.events(conn, f, 1)
-        newest: dict[str, Any] | None = rows[0] if rows else None
-        while True:
-            seen = await platform.feed.wait_for_change(seen, HEARTBEAT)
-            if not await still_signed_in(info):
-                return
-            fresh = await _newer_than(platform, f, newest)
-            for row in reversed(fresh):
-                yield Event.of(row)
-            if fresh:
-                newest = fresh[0]
-
-
-async def _newer_than(
-    platform: Platform, f: views.EventFilter, newest: dict[str, Any] | None
-) -> list[dict[str, Any]]:
-    async with platform.pool.connection() as conn:
-        rows, _ = await views.events(conn, f, 200)
-    if newest is None:
-        return rows
-    key = (newest["received_at"], str(newest["event_id"]))
-    return [r for r in rows if (r["received_at"], str(r["event_id"])) > key]
-
-
 # The limits' validation rules, made once: a limiter makes a new rule class each time it is
 # constructed, and the validation cache is keyed by the rules as well as the document.
 LIMIT_RULES = [
@@ -323,5 +260,7 @@ schema = ShapedErrorsSchema(
         lambda: AddValidationRules(LIMIT_RULES),
         lambda: ParserCache(maxsize=CACHED_DOCUMENTS),
         lambda: ValidationCache(maxsize=CACHED_DOCUMENTS),
+        # After the validation cache, which would otherwise overwrite its refusal.
+        CostBudget,
     ],
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncGenerator
 from datetime import UTC, datetime
 from typing import Any, cast
@@ -15,6 +16,7 @@ from eventlens.access.readers import readable_sites
 from eventlens.domain.errors import PermissionDenied
 from eventlens.domain.stats_query import Site, read_query
 from eventlens.graphql.context import actor, stats_reader, still_signed_in
+from eventlens.graphql.live import asking, read_limits
 from eventlens.runtime.platform import Platform
 from eventlens.views.web_stats.postgres import PostgresWebStats
 from eventlens.views.web_stats.runner import run_query
@@ -36,6 +38,12 @@ def _site(info: Info, site_id: str) -> Site:
     return site
 
 
+def _reader_key(info: Info) -> str:
+    """Whose costly reads these are: a user's, or a shared link's site's."""
+    reader = stats_reader(info)
+    return reader.username or f"shared link to {reader.site}"
+
+
 @strawberry.type
 class WebQuery:
     @strawberry.field(
@@ -46,7 +54,8 @@ class WebQuery:
         stats_query = read_query(query)
         site = _site(info, stats_query.site_id)
         engine = PostgresWebStats(_platform(info).pool)
-        answer: Any = await run_query(engine, site, stats_query, datetime.now(UTC))
+        async with read_limits(info).costly_read(_reader_key(info)):
+            answer: Any = await run_query(engine, site, stats_query, datetime.now(UTC))
         return cast("JSON", answer)
 
     @strawberry.field(description="A site's distinct visitors in the last five minutes.")
@@ -70,12 +79,18 @@ class WebSubscription:
         engine = PostgresWebStats(platform.pool)
         seen = platform.feed.version
         last: int | None = None
-        while True:
-            count = await engine.current_visitors(site, datetime.now(UTC))
-            if count != last:
-                yield count
-                last = count
-            await asyncio.sleep(MIN_INTERVAL)  # a busy site changes the read models constantly
-            seen = await platform.feed.wait_for_change(seen, PUSH_INTERVAL)
-            if not await still_signed_in(info):
-                return
+        key = ("current_visitors", site.container_id)
+        async with asking(info) as questions:
+            while True:
+                # The window moves with time: subscribers to a site share one count a second.
+                moment = (int(time.monotonic() / MIN_INTERVAL), seen)
+                count = await questions.answer(
+                    key, moment, lambda: engine.current_visitors(site, datetime.now(UTC))
+                )
+                if count != last:
+                    yield count
+                    last = count
+                await asyncio.sleep(MIN_INTERVAL)  # a busy site changes the read models often
+                seen = await platform.feed.wait_for_change(seen, PUSH_INTERVAL)
+                if not await still_signed_in(info):
+                    return
