@@ -1,6 +1,10 @@
 import defaultTheme from 'tailwindcss/defaultTheme';
 import colors from 'tailwindcss/colors';
 
+// Shades whose value depends on the theme: set as CSS variables in src/index.css, so that text
+// in them meets WCAG AA contrast (4.5:1) on the backgrounds it is used on, in light and dark mode.
+const token = (name) => `rgb(var(--${name}) / <alpha-value>)`;
+
 /** @type {import('tailwindcss').Config} */
 export default {
   content: ['./index.html', './src/**/*.{ts,tsx}'],
@@ -12,8 +16,11 @@ export default {
         mono: ['"JetBrains Mono Variable"', ...defaultTheme.fontFamily.mono],
       },
       colors: {
-        brand: colors.indigo,
-        gray: colors.slate,
+        brand: { ...colors.indigo, 500: token('brand-500') },
+        gray: { ...colors.slate, 400: token('gray-400'), 500: token('gray-500') },
+        emerald: { ...colors.emerald, 600: token('emerald-600') },
+        rose: { ...colors.rose, 600: token('rose-600') },
+        sky: { ...colors.sky, 600: token('sky-600') },
       },
       boxShadow: {
         card: '0 1px 2px 0 rgb(15 23 42 / 0.04), 0 1px 3px 0 rgb(15 23 42 / 0.06)',

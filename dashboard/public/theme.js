@@ -5,5 +5,7 @@
     var t = localStorage.getItem('eventlens.theme') || 'system';
     var dark = t === 'dark' || (t === 'system' && window.matchMedia('(prefers-color-scheme: dark)').matches);
     if (dark) document.documentElement.classList.add('dark');
-  } catch (e) {}
+  } catch {
+    /* no storage: the light theme until the app starts */
+  }
 })();

@@ -1,4 +1,4 @@
-import { Select } from './ui';
+import { CommitSelect } from './CommitSelect';
 
 export function FilterSelect({
   label,
@@ -18,7 +18,7 @@ export function FilterSelect({
   return (
     <label className={className}>
       <span className="sr-only">{label}</span>
-      <Select aria-label={label} value={value ?? ''} onChange={(e) => onChange(e.target.value || null)} className="min-w-[9rem]">
+      <CommitSelect aria-label={label} value={value ?? ''} onCommit={(v) => onChange(v || null)} className="min-w-[9rem]">
         <option value="">{allLabel}</option>
         {value && !options.some((o) => o.value === value) && <option value={value}>{value}</option>}
         {options.map((o) => (
@@ -26,7 +26,7 @@ export function FilterSelect({
             {o.label}
           </option>
         ))}
-      </Select>
+      </CommitSelect>
     </label>
   );
 }

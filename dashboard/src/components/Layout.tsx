@@ -15,11 +15,12 @@ import {
   X,
 } from 'lucide-react';
 import { FocusTrap } from 'focus-trap-react';
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { NavLink, Outlet, useLocation, useNavigate } from 'react-router-dom';
 import { logout } from '../lib/auth';
 import { useSession } from '../lib/session';
 import { useTheme, type Theme } from '../lib/theme';
+import { radioKeyDown, radioTabIndex } from './radioGroup';
 import { Badge, focusRing, IconButton } from './ui';
 import { Logo } from './Logo';
 import { useQueryClient } from '@tanstack/react-query';
@@ -42,13 +43,27 @@ export function ThemeSwitch() {
     { value: 'dark', label: 'Dark', icon: Moon },
   ];
   return (
-    <div role="radiogroup" aria-label="Theme" className="flex rounded-lg bg-gray-100 p-0.5 dark:bg-gray-800">
-      {options.map(({ value, label, icon: Icon }) => (
+    <div
+      role="radiogroup"
+      aria-label="Theme"
+      className="flex rounded-lg bg-gray-100 p-0.5 dark:bg-gray-800"
+      onKeyDown={radioKeyDown(
+        options.map((o) => o.value),
+        theme,
+        setTheme,
+      )}
+    >
+      {options.map(({ value, label, icon: Icon }, index) => (
         <button
           key={value}
           type="button"
           role="radio"
           aria-checked={theme === value}
+          tabIndex={radioTabIndex(
+            options.map((o) => o.value),
+            theme,
+            index,
+          )}
           title={`${label} theme`}
           aria-label={`${label} theme`}
           onClick={() => setTheme(value)}
@@ -142,6 +157,7 @@ export function Layout() {
     setShownFor(pathname);
     setOpen(false);
   }
+  const openedAt = useRef(pathname);
 
   return (
     <div className="min-h-screen lg:flex">
@@ -155,7 +171,16 @@ export function Layout() {
       </aside>
 
       <header className="sticky top-0 z-20 flex h-14 items-center gap-3 border-b border-gray-200 bg-white/90 px-4 backdrop-blur dark:border-gray-800 dark:bg-gray-900/90 lg:hidden">
-        <IconButton label="Open navigation" aria-expanded={open} aria-controls="mobile-nav" onClick={() => setOpen(true)} className="-ml-2">
+        <IconButton
+          label="Open navigation"
+          aria-expanded={open}
+          aria-controls="mobile-nav"
+          onClick={() => {
+            openedAt.current = pathname;
+            setOpen(true);
+          }}
+          className="-ml-2"
+        >
           <Menu className="h-5 w-5" aria-hidden />
         </IconButton>
         <Logo />
@@ -170,6 +195,8 @@ export function Layout() {
               return false;
             },
             allowOutsideClick: true,
+            // Closed by going to another page: that page's heading takes focus instead.
+            setReturnFocus: (opener) => (window.location.pathname === openedAt.current ? opener : false),
           }}
         >
           <div className="fixed inset-0 z-40 lg:hidden" id="mobile-nav">

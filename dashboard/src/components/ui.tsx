@@ -11,6 +11,8 @@ import {
   type SelectHTMLAttributes,
   type TextareaHTMLAttributes,
 } from 'react';
+import { usePageHeading } from '../lib/pageHeading';
+import { radioKeyDown, radioTabIndex } from './radioGroup';
 
 type Variant = 'primary' | 'secondary' | 'ghost' | 'danger' | 'danger-ghost';
 type Size = 'sm' | 'md';
@@ -109,11 +111,15 @@ export function CardHeader({ title, subtitle, actions, id }: { title: ReactNode;
   );
 }
 
+/** A page's heading: it names the browser tab and takes focus after a route change. */
 export function PageHeader({ title, description, actions }: { title: string; description?: ReactNode; actions?: ReactNode }) {
+  const heading = usePageHeading(title);
   return (
     <div className="mb-6 flex flex-wrap items-end justify-between gap-4">
       <div className="min-w-0">
-        <h1 className="text-xl font-semibold tracking-tight text-gray-900 dark:text-white sm:text-2xl">{title}</h1>
+        <h1 ref={heading} tabIndex={-1} className="text-xl font-semibold tracking-tight text-gray-900 focus:outline-none dark:text-white sm:text-2xl">
+          {title}
+        </h1>
         {description && <p className="mt-1 max-w-2xl text-sm text-gray-500 dark:text-gray-400">{description}</p>}
       </div>
       {actions && <div className="flex flex-wrap items-center gap-2">{actions}</div>}
@@ -237,13 +243,27 @@ export function Segmented<T extends string>({
   size?: Size;
 }) {
   return (
-    <div role="radiogroup" aria-label={label} className="inline-flex flex-wrap rounded-lg bg-gray-100 p-0.5 dark:bg-gray-800/80">
-      {options.map((o) => (
+    <div
+      role="radiogroup"
+      aria-label={label}
+      className="inline-flex flex-wrap rounded-lg bg-gray-100 p-0.5 dark:bg-gray-800/80"
+      onKeyDown={radioKeyDown(
+        options.map((o) => o.value),
+        value,
+        onChange,
+      )}
+    >
+      {options.map((o, index) => (
         <button
           key={o.value}
           type="button"
           role="radio"
           aria-checked={value === o.value}
+          tabIndex={radioTabIndex(
+            options.map((option) => option.value),
+            value,
+            index,
+          )}
           title={o.title}
           onClick={() => onChange(o.value)}
           className={clsx(

@@ -94,6 +94,7 @@ export default function EventsPage() {
   const catalog = useCatalog();
   const adaptorName = useAdaptorNames();
   const [selected, setSelected] = useState<EventItem | null>(null);
+  const filterForm = useRef<HTMLFormElement>(null);
   const [showMore, setShowMore] = useState(() => !!(filters.from || filters.to || filters.session || filters.user || filters.props.length));
 
   // Free-text filters are edited locally and applied on submit; new filters in the URL (a
@@ -160,7 +161,7 @@ export default function EventsPage() {
       />
 
       <Card className="mb-4">
-        <form onSubmit={submit} aria-label="Event filters">
+        <form ref={filterForm} onSubmit={submit} aria-label="Event filters">
           <div className="flex flex-wrap items-center gap-2 p-3">
             <FilterSelect label="Schema" allLabel="All schemas" value={filters.schema} options={schemaOptions} onChange={(v) => change({ schema: v, adaptor: null, type: null })} />
             <FilterSelect label="Adaptor" allLabel="All adaptors" value={filters.adaptor} options={adaptorOptions} onChange={(v) => change({ adaptor: v })} />
@@ -169,7 +170,12 @@ export default function EventsPage() {
               {showMore ? 'Fewer filters' : 'More filters'}
             </Button>
             {active > 0 && (
-              <Button variant="ghost" icon={<X className="h-3.5 w-3.5" aria-hidden />} onClick={() => change(EMPTY_FILTERS)}>
+              <Button variant="ghost" icon={<X className="h-3.5 w-3.5" aria-hidden />} onClick={() => {
+                  change(EMPTY_FILTERS);
+                  // The button goes away with the filters: focus stays with them.
+                  filterForm.current?.querySelector('select')?.focus();
+                }}
+              >
                 Clear all ({active})
               </Button>
             )}
@@ -257,8 +263,8 @@ export default function EventsPage() {
                             setSelected(e);
                           }}
                           className={clsx('rounded text-left', focusRing)}
-                          aria-label={`Open event ${e.eventType} at ${formatDateTime(e.timestamp)}`}
                         >
+                          <span className="sr-only">Open event {e.eventType} at </span>
                           <span className="hidden text-gray-900 tabular dark:text-gray-100 sm:block">{formatDateTime(e.timestamp)}</span>
                           <span className="block text-gray-900 tabular dark:text-gray-100 sm:hidden">{formatShortDateTime(e.timestamp)}</span>
                           <span className="block text-xs text-gray-500 dark:text-gray-400">{formatRelative(e.receivedAt)}</span>

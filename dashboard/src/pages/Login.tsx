@@ -4,6 +4,7 @@ import { Navigate, useLocation, useNavigate } from 'react-router-dom';
 import { Logo } from '../components/Logo';
 import { Button, Field, Input, focusRing } from '../components/ui';
 import { login } from '../lib/auth';
+import { usePageHeading } from '../lib/pageHeading';
 import { ApiError } from '../lib/errors';
 import { useSession } from '../lib/session';
 
@@ -30,6 +31,7 @@ export function LoginPage() {
   const [show, setShow] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const heading = usePageHeading('Sign in');
 
   if (session) return <Navigate to={target(session.user.username)} replace />;
 
@@ -52,7 +54,7 @@ export function LoginPage() {
   }
 
   return (
-    <div className="relative flex min-h-screen items-center justify-center overflow-hidden px-4 py-12">
+    <main className="relative flex min-h-screen items-center justify-center overflow-hidden px-4 py-12">
       <div aria-hidden className="pointer-events-none absolute inset-0 bg-[radial-gradient(60rem_40rem_at_50%_-10%,rgb(99_102_241/0.16),transparent)] dark:bg-[radial-gradient(60rem_40rem_at_50%_-10%,rgb(99_102_241/0.22),transparent)]" />
       <div className="relative w-full max-w-sm">
         <div className="mb-8 flex flex-col items-center text-center">
@@ -65,7 +67,7 @@ export function LoginPage() {
           className="space-y-4 rounded-2xl border border-gray-200 bg-white p-6 shadow-xl shadow-gray-900/5 dark:border-gray-800 dark:bg-gray-900 dark:shadow-black/20"
           aria-labelledby="login-title"
         >
-          <h1 id="login-title" className="text-lg font-semibold text-gray-900 dark:text-white">
+          <h1 id="login-title" ref={heading} tabIndex={-1} className="text-lg font-semibold text-gray-900 focus:outline-none dark:text-white">
             Sign in
           </h1>
           {error && (
@@ -100,6 +102,6 @@ export function LoginPage() {
           First start? The admin password was printed by <code className="font-mono">eventlens up</code> and saved in <code className="font-mono">.eventlens/admin-password</code>.
         </p>
       </div>
-    </div>
+    </main>
   );
 }

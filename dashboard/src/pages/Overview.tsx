@@ -151,6 +151,7 @@ export default function OverviewPage() {
   // replace the query's data; the chart and top lists are refreshed at most every 2 s.
   const lastTotal = useRef<number | null>(null);
   const pending = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const filterGroup = useRef<HTMLDivElement>(null);
   const onLive = useCallback(
     (live: Stats) => {
       queryClient.setQueryData(overviewStatsOptions(filter).queryKey, { stats: live });
@@ -212,12 +213,17 @@ export default function OverviewPage() {
 
       <Card className="mb-6 flex flex-col gap-3 p-3 xl:flex-row xl:items-center xl:justify-between">
         <RangePicker presets={PRESETS} value={state.range} onChange={(r) => update({ range: r })} />
-        <div className="flex flex-wrap items-center gap-2">
+        <div ref={filterGroup} className="flex flex-wrap items-center gap-2">
           <FilterSelect label="Schema" allLabel="All schemas" value={schema} options={schemaOptions} onChange={(v) => update({ filters: { schema: v, adaptor: null, type: null } })} />
           <FilterSelect label="Adaptor" allLabel="All adaptors" value={adaptor} options={adaptorOptions} onChange={(v) => update({ filters: { adaptor: v } })} />
           <FilterSelect label="Event type" allLabel="All event types" value={type} options={typeOptions} onChange={(v) => update({ filters: { type: v } })} />
           {filtered && (
-            <Button variant="ghost" size="md" icon={<X className="h-3.5 w-3.5" aria-hidden />} onClick={() => update({ filters: { schema: null, adaptor: null, type: null } })}>
+            <Button variant="ghost" size="md" icon={<X className="h-3.5 w-3.5" aria-hidden />} onClick={() => {
+                update({ filters: { schema: null, adaptor: null, type: null } });
+                // The button goes away with the filters: focus stays with them.
+                filterGroup.current?.querySelector('select')?.focus();
+              }}
+            >
               Clear
             </Button>
           )}

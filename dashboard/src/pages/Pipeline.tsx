@@ -214,7 +214,7 @@ export default function PipelinePage() {
             ))}
           </div>
           <div className="p-4 pt-2">
-            {pipeline.data ? <TimeSeriesChart points={points} resolution="MINUTE" height={180} name="Events per minute" color="#0ea5e9" /> : <Skeleton className="h-[180px]" />}
+            {pipeline.data ? <TimeSeriesChart points={points} resolution="MINUTE" height={180} name="Events per minute" tone="secondary" /> : <Skeleton className="h-[180px]" />}
           </div>
         </Card>
       </div>

@@ -4,7 +4,9 @@ import { KeyRound, Monitor, Moon, Sun, Trash2, UserPlus, Users } from 'lucide-re
 import { useState, type FormEvent } from 'react';
 import { ApiKeys } from '../components/ApiKeys';
 import { ConfirmDialog, Modal } from '../components/Dialog';
+import { CommitSelect } from '../components/CommitSelect';
 import { Alert, Badge, Button, Card, CardHeader, EmptyState, ErrorState, Field, Input, PageHeader, Select, Skeleton, focusRing } from '../components/ui';
+import { radioKeyDown, radioTabIndex } from '../components/radioGroup';
 import { login } from '../lib/auth';
 import { ApiError, messageOf } from '../lib/errors';
 import { formatDateTime } from '../lib/format';
@@ -37,13 +39,27 @@ function Appearance() {
   return (
     <Card>
       <CardHeader title="Appearance" subtitle="Saved in this browser" />
-      <div role="radiogroup" aria-label="Theme" className="grid gap-3 p-5 sm:grid-cols-3">
-        {options.map(({ value, label, icon: Icon, hint }) => (
+      <div
+        role="radiogroup"
+        aria-label="Theme"
+        className="grid gap-3 p-5 sm:grid-cols-3"
+        onKeyDown={radioKeyDown(
+          options.map((o) => o.value),
+          theme,
+          setTheme,
+        )}
+      >
+        {options.map(({ value, label, icon: Icon, hint }, index) => (
           <button
             key={value}
             type="button"
             role="radio"
             aria-checked={theme === value}
+            tabIndex={radioTabIndex(
+              options.map((o) => o.value),
+              theme,
+              index,
+            )}
             onClick={() => setTheme(value)}
             className={clsx(
               'flex items-center gap-3 rounded-xl border p-3.5 text-left transition-colors',
@@ -221,10 +237,10 @@ function UserAdmin() {
                   Role of {u.username}
                 </label>
 <div className="w-28 shrink-0">
-                  <Select id={`role-${u.username}`} value={u.role} disabled={self || setRole.isPending} onChange={(e) => setRole.mutate({ username: u.username, role: e.target.value })} title={self ? 'You cannot change your own role' : undefined}>
+                  <CommitSelect id={`role-${u.username}`} value={u.role} disabled={self || setRole.isPending} onCommit={(role) => setRole.mutate({ username: u.username, role })} title={self ? 'You cannot change your own role' : undefined}>
                   <option value="admin">admin</option>
                   <option value="viewer">viewer</option>
-                </Select>
+                </CommitSelect>
                 </div>
                 {!self && (
                   <>

@@ -3,6 +3,7 @@
  * one, exchanges the token, and shows the site's dashboard read-only, with no way into the
  * rest of EventLens.
  */
+import { usePageHeading } from '../lib/pageHeading';
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { KeyRound, LinkIcon } from 'lucide-react';
 import { useMemo, useState, type FormEvent, type ReactNode } from 'react';
@@ -52,6 +53,7 @@ function explain(error: unknown): string {
 function PasswordForm({ site, onOpen }: { site: SharedSite; onOpen: (password: string) => Promise<void> }) {
   const [password, setPassword] = useState('');
   const open = useMutation({ mutationFn: onOpen });
+  const heading = usePageHeading(site.name);
   function submit(e: FormEvent) {
     e.preventDefault();
     if (password) open.mutate(password);
@@ -64,7 +66,9 @@ function PasswordForm({ site, onOpen }: { site: SharedSite; onOpen: (password: s
             <KeyRound className="h-5 w-5" aria-hidden />
           </span>
           <div>
-            <h1 className="text-base font-semibold text-gray-900 dark:text-white">{site.name}</h1>
+            <h1 ref={heading} tabIndex={-1} className="text-base font-semibold text-gray-900 focus:outline-none dark:text-white">
+              {site.name}
+            </h1>
             <p className="text-[13px] text-gray-500 dark:text-gray-400">This shared dashboard needs a password.</p>
           </div>
         </div>

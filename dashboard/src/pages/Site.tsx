@@ -3,7 +3,8 @@ import { Compass } from 'lucide-react';
 import { Link, useLocation, useNavigate, useParams } from 'react-router-dom';
 import { SharedLinksButton } from '../components/site/SharedLinks';
 import { SiteView } from '../components/site/SiteView';
-import { Card, EmptyState, ErrorState, Select, Skeleton } from '../components/ui';
+import { CommitSelect } from '../components/CommitSelect';
+import { Card, EmptyState, ErrorState, Skeleton } from '../components/ui';
 import { useCatalog } from '../lib/queryHooks';
 import { useIsAdmin } from '../lib/session';
 import { useSite } from '../lib/siteHooks';
@@ -19,13 +20,13 @@ function SiteSwitcher({ current }: { current: string }) {
   return (
     <label className="flex items-center gap-2">
       <span className="sr-only">Site</span>
-      <Select className="h-8 w-auto max-w-[14rem] text-[13px]" value={current} onChange={(e) => navigate({ pathname: `/sites/${encodeURIComponent(e.target.value)}`, search })}>
+      <CommitSelect className="h-8 w-auto max-w-[14rem] text-[13px]" value={current} onCommit={(id) => navigate({ pathname: `/sites/${encodeURIComponent(id)}`, search })}>
         {adaptors.map((a) => (
           <option key={a.containerId} value={a.containerId}>
             {a.name}
           </option>
         ))}
-      </Select>
+      </CommitSelect>
     </label>
   );
 }

@@ -13,7 +13,8 @@ import { useStatsClient } from '../../lib/statsClient';
 import { toast } from '../../lib/toast';
 import { GeoAttribution } from '../Places';
 import { TabList, useTabs } from '../Tabs';
-import { Button, Card, EmptyState, ErrorState, Select, Skeleton } from '../ui';
+import { CommitSelect } from '../CommitSelect';
+import { Button, Card, EmptyState, ErrorState, Skeleton } from '../ui';
 import { BreakdownDetails } from './BreakdownDetails';
 import { BreakdownTable } from './BreakdownTable';
 
@@ -79,13 +80,13 @@ export function BreakdownCard({ spec, scope, onFilter, filtered }: { spec: Break
         {tab.views.length > 1 && (
           <label className="mb-2 flex items-center gap-2 text-xs text-gray-500 dark:text-gray-400">
             Parameter
-            <Select className="h-8 w-auto text-[13px]" value={view.id} onChange={(e) => setChoices({ ...choices, [tab.id]: e.target.value })}>
+            <CommitSelect className="h-8 w-auto text-[13px]" value={view.id} onCommit={(id) => setChoices({ ...choices, [tab.id]: id })}>
               {tab.views.map((v) => (
                 <option key={v.id} value={v.id}>
                   {v.column}
                 </option>
               ))}
-            </Select>
+            </CommitSelect>
           </label>
         )}
         <div className="flex-1 lg:min-h-[20rem]">

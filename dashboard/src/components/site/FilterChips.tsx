@@ -1,13 +1,24 @@
 /** The filters applied to the whole site dashboard, each removable. */
 import clsx from 'clsx';
 import { Filter, X } from 'lucide-react';
+import { useRef } from 'react';
 import { describeFilter, type SiteFilter } from '../../lib/siteFilters';
 import { Button, focusRing } from '../ui';
 
-export function FilterChips({ filters, onRemove, onClear }: { filters: SiteFilter[]; onRemove: (index: number) => void; onClear: () => void }) {
+/**
+ * Removing a chip moves focus to the next one (the previous for the last); removing the last
+ * chip, or all of them, calls `onFocusLost` so the page can put focus somewhere sensible.
+ */
+export function FilterChips({ filters, onRemove, onClear, onFocusLost }: { filters: SiteFilter[]; onRemove: (index: number) => void; onClear: () => void; onFocusLost?: () => void }) {
+  const group = useRef<HTMLDivElement>(null);
   if (filters.length === 0) return null;
+  const remove = (index: number) => {
+    onRemove(index);
+    if (filters.length === 1) onFocusLost?.();
+    else requestAnimationFrame(() => group.current?.querySelectorAll<HTMLElement>('[data-remove-filter]')[Math.min(index, filters.length - 2)]?.focus());
+  };
   return (
-    <div className="flex flex-wrap items-center gap-2" role="group" aria-label="Filters" data-testid="filters">
+    <div ref={group} className="flex flex-wrap items-center gap-2" role="group" aria-label="Filters" data-testid="filters">
       <Filter className="h-4 w-4 text-gray-400" aria-hidden />
       {filters.map((filter, index) => {
         const text = describeFilter(filter);
@@ -22,7 +33,8 @@ export function FilterChips({ filters, onRemove, onClear }: { filters: SiteFilte
             </span>
             <button
               type="button"
-              onClick={() => onRemove(index)}
+              onClick={() => remove(index)}
+              data-remove-filter
               aria-label={`Remove filter: ${text}`}
               className={clsx('inline-flex h-6 w-6 shrink-0 items-center justify-center rounded-full text-brand-600 hover:bg-brand-100 dark:text-brand-300 dark:hover:bg-brand-500/20', focusRing)}
             >
@@ -32,7 +44,14 @@ export function FilterChips({ filters, onRemove, onClear }: { filters: SiteFilte
         );
       })}
       {filters.length > 1 && (
-        <Button size="sm" variant="ghost" onClick={onClear}>
+        <Button
+          size="sm"
+          variant="ghost"
+          onClick={() => {
+            onClear();
+            onFocusLost?.();
+          }}
+        >
           Clear all
         </Button>
       )}

@@ -3,7 +3,8 @@ import { Area, CartesianGrid, ComposedChart, Line, ResponsiveContainer, Tooltip,
 import type { MetricSpec } from '../../lib/siteMetrics';
 import { bucketLabel } from '../../lib/sitePeriod';
 import type { StatsAnswer } from '../../lib/statsApi';
-import { useTheme } from '../../lib/theme';
+import { useChartColors } from '../../lib/chartColors';
+import { ChartFigure } from '../ChartData';
 
 export interface GraphPoint {
   label: string;
@@ -40,48 +41,61 @@ function summary(spec: MetricSpec, points: GraphPoint[], interval: string): stri
   return `${spec.label} per ${unit}, ${points.length} points from ${bucketLabel(points[0].label, interval, true)} to ${bucketLabel(points[points.length - 1].label, interval, true)}; highest ${spec.format(top.value ?? 0)} on ${bucketLabel(top.label, interval, true)}`;
 }
 
+function bucketHeader(interval: string): string {
+  const unit = interval.replace('time:', '');
+  return unit.charAt(0).toUpperCase() + unit.slice(1);
+}
+
 export function SiteGraph({ spec, points, interval, height = 260 }: { spec: MetricSpec; points: GraphPoint[]; interval: string; height?: number }) {
-  const [, , dark] = useTheme();
-  const color = dark ? '#818cf8' : '#6366f1';
-  const grid = dark ? '#1e293b' : '#eef2f7';
-  const axis = dark ? '#64748b' : '#94a3b8';
-  const fill = `site-graph-fill-${dark ? 'dark' : 'light'}`;
+  const colors = useChartColors();
+  const color = colors.primary;
+  const fill = `site-graph-fill-${colors.dark ? 'dark' : 'light'}`;
   const hasPrevious = points.some((p) => p.previous !== null);
+  const format = (value: number | null) => (value === null ? '—' : spec.format(value));
   return (
-    <div style={{ height }} className="w-full" role="img" aria-label={summary(spec, points, interval)} data-testid="site-graph" data-points={points.length}>
-      <ResponsiveContainer width="100%" height="100%">
-        <ComposedChart data={points} margin={{ top: 8, right: 8, bottom: 0, left: -8 }}>
-          <defs>
-            <linearGradient id={fill} x1="0" y1="0" x2="0" y2="1">
-              <stop offset="0%" stopColor={color} stopOpacity={dark ? 0.35 : 0.25} />
-              <stop offset="100%" stopColor={color} stopOpacity={0} />
-            </linearGradient>
-          </defs>
-          <CartesianGrid stroke={grid} vertical={false} />
-          <XAxis dataKey="label" tickFormatter={(label: string) => bucketLabel(label, interval)} tick={{ fill: axis, fontSize: 11 }} axisLine={false} tickLine={false} minTickGap={28} />
-          <YAxis allowDecimals={false} tickFormatter={(v: number) => spec.format(v)} tick={{ fill: axis, fontSize: 11 }} axisLine={false} tickLine={false} width={56} />
-          <Tooltip
-            cursor={{ stroke: axis, strokeDasharray: '3 3' }}
-            labelFormatter={(label) => (typeof label === 'string' ? bucketLabel(label, interval, true) : label)}
-            formatter={(value, name, item) => {
-              const point = item.payload as GraphPoint;
-              if (name === 'previous') return [spec.format(Number(value)), point.previousLabel ? `Previous period (${bucketLabel(point.previousLabel, interval, true)})` : 'Previous period'];
-              return [spec.format(Number(value)), spec.label];
-            }}
-            contentStyle={{
-              background: dark ? '#0f172a' : '#ffffff',
-              border: `1px solid ${dark ? '#1e293b' : '#e2e8f0'}`,
-              borderRadius: 10,
-              fontSize: 12,
-              boxShadow: '0 8px 24px rgb(15 23 42 / 0.12)',
-            }}
-            labelStyle={{ color: dark ? '#cbd5e1' : '#475569', marginBottom: 2 }}
-            itemStyle={{ color: dark ? '#f1f5f9' : '#0f172a' }}
-          />
-          {hasPrevious && <Line type="monotone" dataKey="previous" name="previous" stroke={axis} strokeWidth={1.5} strokeDasharray="4 4" dot={false} isAnimationActive={false} />}
-          <Area type="monotone" dataKey="value" name="value" stroke={color} strokeWidth={2} fill={`url(#${fill})`} isAnimationActive={false} dot={false} activeDot={{ r: 4 }} connectNulls={false} />
-        </ComposedChart>
-      </ResponsiveContainer>
-    </div>
+    <ChartFigure
+      className="w-full"
+      summary={summary(spec, points, interval)}
+      columns={[bucketHeader(interval), spec.label, ...(hasPrevious ? ['Previous period'] : [])]}
+      rows={points.map((p) => [bucketLabel(p.label, interval, true), format(p.value), ...(hasPrevious ? [format(p.previous)] : [])])}
+      data-testid="site-graph"
+      data-points={points.length}
+    >
+      <div style={{ height }} className="w-full">
+        <ResponsiveContainer width="100%" height="100%">
+          <ComposedChart data={points} margin={{ top: 8, right: 8, bottom: 0, left: -8 }} accessibilityLayer={false}>
+            <defs>
+              <linearGradient id={fill} x1="0" y1="0" x2="0" y2="1">
+                <stop offset="0%" stopColor={color} stopOpacity={colors.dark ? 0.35 : 0.25} />
+                <stop offset="100%" stopColor={color} stopOpacity={0} />
+              </linearGradient>
+            </defs>
+            <CartesianGrid stroke={colors.grid} vertical={false} />
+            <XAxis dataKey="label" tickFormatter={(label: string) => bucketLabel(label, interval)} tick={{ fill: colors.axis, fontSize: 11 }} axisLine={false} tickLine={false} minTickGap={28} />
+            <YAxis allowDecimals={false} tickFormatter={(v: number) => spec.format(v)} tick={{ fill: colors.axis, fontSize: 11 }} axisLine={false} tickLine={false} width={56} />
+            <Tooltip
+              cursor={{ stroke: colors.axis, strokeDasharray: '3 3' }}
+              labelFormatter={(label) => (typeof label === 'string' ? bucketLabel(label, interval, true) : label)}
+              formatter={(value, name, item) => {
+                const point = item.payload as GraphPoint;
+                if (name === 'previous') return [spec.format(Number(value)), point.previousLabel ? `Previous period (${bucketLabel(point.previousLabel, interval, true)})` : 'Previous period'];
+                return [spec.format(Number(value)), spec.label];
+              }}
+              contentStyle={{
+                background: colors.tooltipBackground,
+                border: `1px solid ${colors.tooltipBorder}`,
+                borderRadius: 10,
+                fontSize: 12,
+                boxShadow: '0 8px 24px rgb(15 23 42 / 0.12)',
+              }}
+              labelStyle={{ color: colors.tooltipLabel, marginBottom: 2 }}
+              itemStyle={{ color: colors.tooltipText }}
+            />
+            {hasPrevious && <Line type="monotone" dataKey="previous" name="previous" stroke={colors.previous} strokeWidth={1.5} strokeDasharray="4 4" dot={false} isAnimationActive={false} />}
+            <Area type="monotone" dataKey="value" name="value" stroke={color} strokeWidth={2} fill={`url(#${fill})`} isAnimationActive={false} dot={false} activeDot={{ r: 4 }} connectNulls={false} />
+          </ComposedChart>
+        </ResponsiveContainer>
+      </div>
+    </ChartFigure>
   );
 }

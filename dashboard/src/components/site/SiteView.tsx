@@ -5,7 +5,8 @@
  * shared link's page both show it; they differ in who reads (the StatsClient in the context)
  * and in what they put around it.
  */
-import { useMemo, type ReactNode } from 'react';
+import { usePageHeading } from '../../lib/pageHeading';
+import { useMemo, useRef, type ReactNode } from 'react';
 import { CARDS } from '../../lib/breakdowns';
 import { useCurrentVisitors, useRefreshOnChange, useSiteArrivals, useStats } from '../../lib/siteHooks';
 import { toStatsFilters, withFilter, withoutFilter } from '../../lib/siteFilters';
@@ -41,6 +42,8 @@ export function SiteView({ site, title, actions }: { site: SiteInfo; title?: Rea
   const live = includesToday(period, site.timezone);
   const interval = intervalOf(period);
   const spec = metricSpec(state.graph);
+  const heading = usePageHeading(site.name);
+  const headingElement = useRef<HTMLHeadingElement | null>(null);
 
   // Signed in, the site's new events are pushed; a shared link's reader asks every minute instead.
   const client = useStatsClient();
@@ -59,7 +62,16 @@ export function SiteView({ site, title, actions }: { site: SiteInfo; title?: Rea
     <>
       <div className="mb-5 flex flex-wrap items-end justify-between gap-4">
         <div className="min-w-0">
-          {title ?? <h1 className="truncate text-xl font-semibold tracking-tight text-gray-900 dark:text-white sm:text-2xl">{site.name}</h1>}
+          {title ?? (
+            <h1
+              ref={(element) => {
+                headingElement.current = element;
+                heading(element);
+              }}
+              tabIndex={-1} className="truncate text-xl font-semibold tracking-tight text-gray-900 focus:outline-none dark:text-white sm:text-2xl">
+              {site.name}
+            </h1>
+          )}
           <p className="mt-1 flex flex-wrap gap-x-1.5 text-sm text-gray-500 dark:text-gray-400">
             {site.domain && <span>{site.domain} ·</span>}
             <span data-testid="site-days">{days ? describeDays(days) : '…'}</span>
@@ -75,7 +87,7 @@ export function SiteView({ site, title, actions }: { site: SiteInfo; title?: Rea
       </div>
 
       <div className="mb-4">
-        <FilterChips filters={filters} onRemove={(index) => update({ filters: withoutFilter(filters, index) })} onClear={() => update({ filters: [] })} />
+        <FilterChips filters={filters} onRemove={(index) => update({ filters: withoutFilter(filters, index) })} onClear={() => update({ filters: [] })} onFocusLost={() => headingElement.current?.focus()} />
       </div>
 
       <Card className="mb-6 overflow-hidden" data-testid="top-graph">
