@@ -30,7 +30,7 @@ def mix() -> list[TrackedEvent]:
         props = {"page_path": f"/p{i % 4}"} if kind == "page_view" else {"link_text": "GitHub"}
         event = tracked(session=f"s{i % 3}", event_type=kind, **props)
         when = DAY + timedelta(days=i % 2, minutes=i)
-        events.append(replace(event, client_timestamp=when, user_id=f"u{i % 2}"))
+        events.append(replace(event, client_timestamp=when, user_id=f"u{i % 2}", imported=True))
     return events
 
 

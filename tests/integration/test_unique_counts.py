@@ -26,7 +26,12 @@ RANGE = views.StatsFilter(DAY - timedelta(days=1), DAY + timedelta(days=3))
 
 def visits(day: int, sessions: range, user: str) -> list[TrackedEvent]:
     return [
-        replace(tracked(session=f"s{s}"), client_timestamp=DAY + timedelta(days=day), user_id=user)
+        replace(
+            tracked(session=f"s{s}"),
+            client_timestamp=DAY + timedelta(days=day),
+            user_id=user,
+            imported=True,  # history: counted on its day
+        )
         for s in sessions
     ]
 

@@ -4,11 +4,9 @@ full reasons."""
 
 from __future__ import annotations
 
-import orjson
 import pytest
 
 from eventlens.commands.actor import SYSTEM
-from eventlens.commands.create_adaptor import CreateAdaptor, create_adaptor
 from eventlens.commands.register_schema import RegisterSchema, register_schema
 from tests.unit.fakes import InMemoryStore, Site
 from tests.unit.test_ingest import event, make_ingest, send
@@ -44,23 +42,6 @@ def test_an_adaptor_of_another_schema_is_refused_without_naming_that_schema(site
     assert b"other_site" in answer.body  # what the sender named
     assert b"'site'" not in answer.body  # what the adaptor really tracks
     assert "'site'" in store.rejected[0].reasons[0].message
-
-
-def test_a_missing_container_id_does_not_tell_how_many_adaptors_a_schema_has(
-    site: Site,
-) -> None:
-    create_adaptor(CreateAdaptor(SYSTEM, "Second", "site"), site.catalog)
-    site.cache.refresh()
-    store = InMemoryStore()
-    body = {"schema_id": "site", "event_type": "page_view", "session_id": "s1"}
-
-    answer = send(make_ingest(site, store), body)
-
-    assert answer.status == 422
-    detail = orjson.loads(answer.body)["detail"]
-    assert "container_id is required" in detail
-    assert "adaptors" not in detail
-    assert "2 active adaptors" in store.rejected[0].reasons[0].message
 
 
 def test_a_batch_tells_each_event_the_same_short_reasons(site: Site) -> None:

@@ -40,12 +40,13 @@ def test_accepted_and_rejected_events_go_to_their_streams() -> None:
     assert [o.accepted for o in decision.outcomes] == [True, False]
 
 
-def test_an_event_naming_no_adaptor_is_attributed_to_the_schemas_only_one() -> None:
-    site, store = Site({"page_view": {}}, [SITE]), InMemoryStore()
+def test_an_event_naming_no_adaptor_is_of_its_schema_alone_never_guessed_to_a_site() -> None:
+    site, store = Site({"page_view": {}}, [SITE]), InMemoryStore()  # the schema's one adaptor
 
-    asyncio.run(track_events(TrackEvents([page_view(None)]), site.cache, store))
+    decision = asyncio.run(track_events(TrackEvents([page_view(None)]), site.cache, store))
 
-    assert store.tracked[0].container_id == site.container_id
+    assert [o.accepted for o in decision.outcomes] == [True]
+    assert store.tracked[0].container_id is None
 
 
 def test_an_event_from_a_foreign_origin_passes_once_the_adaptor_allows_that_origin() -> None:

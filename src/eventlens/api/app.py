@@ -17,6 +17,7 @@ from eventlens.api import (
     auth,
     collection,
     errors,
+    event_import,
     events,
     health,
     reprocess,
@@ -81,6 +82,7 @@ def create_app(
     errors.install(api)
     api.include_router(auth.router)
     api.include_router(events.router)
+    api.include_router(event_import.router)
     api.include_router(collection.router)
     api.include_router(reprocess.router)
     api.include_router(schemas.router)

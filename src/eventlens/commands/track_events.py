@@ -28,8 +28,6 @@ class CatalogLookup(Protocol):
 
     def adaptor(self, container_id: str) -> Adaptor | None: ...
 
-    def active_adaptors(self, schema_name: str) -> list[Adaptor]: ...
-
     def property_check(self, schema: Schema, event_type: str) -> PropertyCheck | None: ...
 
     async def catch_up(self) -> None:
@@ -115,11 +113,9 @@ def judge_events(command: TrackEvents, catalog: CatalogLookup) -> Decision:
     outcomes: list[Outcome] = []
     requester = command.requester
     for incoming in command.events:
-        event, schema, adaptor, candidates = _resolve(incoming, catalog, requester)
+        event, schema, adaptor = _resolve(incoming, catalog, requester)
         check = catalog.property_check(schema, event.event_type) if schema is not None else None
-        reasons = judge(
-            event, schema, adaptor, check, adaptor_candidates=candidates, origin=command.origin
-        )
+        reasons = judge(event, schema, adaptor, check, origin=command.origin)
         if reasons:
             rejected.append(RejectedEvent(event, reasons, command.origin))
         else:
@@ -139,32 +135,20 @@ def _misses(events: Sequence[TrackedEvent], catalog: CatalogLookup) -> bool:
 
 def _resolve(
     event: TrackedEvent, catalog: CatalogLookup, requester: Requester | None
-) -> tuple[TrackedEvent, Schema | None, Adaptor | None, int]:
+) -> tuple[TrackedEvent, Schema | None, Adaptor | None]:
     """Find the event's schema and adaptor, and give it its client.
 
-    An event naming no container id (a server-side sender, the seed's curl example) is
-    attributed to its schema's adaptor when the schema has exactly one active adaptor; one
-    naming no schema (the tracker) is of its adaptor's schema.
+    An event naming no container id (a server-side sender, the seed's curl example) is of
+    its schema alone: no site's, whatever adaptors the schema has. One naming no schema (the
+    tracker) is of its adaptor's schema.
     """
     container_id = event.container_id
-    if container_id is not None:
-        adaptor = catalog.adaptor(container_id)
-        candidates = 1
-        schema_id = event.schema_id or (adaptor.schema_name if adaptor is not None else "")
-    else:
-        schema_id = event.schema_id
-        found = catalog.active_adaptors(schema_id) if schema_id else []
-        candidates = len(found)
-        adaptor = found[0] if candidates == 1 else None
-        if adaptor is not None:
-            container_id = adaptor.container_id
-            candidates = 1
+    adaptor = catalog.adaptor(container_id) if container_id is not None else None
+    schema_id = event.schema_id or (adaptor.schema_name if adaptor is not None else "")
     schema = catalog.schema(schema_id) if schema_id else None
     changes: dict[str, Any] = {}
-    if container_id != event.container_id:
-        changes["container_id"] = container_id
     if schema_id != event.schema_id:
         changes["schema_id"] = schema_id
     if requester is not None:
         changes["client"] = requester.context(container_id or schema_id)
-    return (event.revised(**changes) if changes else event), schema, adaptor, candidates
+    return (event.revised(**changes) if changes else event), schema, adaptor

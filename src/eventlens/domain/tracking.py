@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 from uuid import UUID
@@ -35,6 +35,9 @@ class TrackedEvent:
     metadata: dict[str, Any] = field(default_factory=dict)
     client: ClientContext | None = None  # set at ingest, from the request
     page: PageContext | None = None  # sent by the page
+    # Recorded by an admin's import of history: its timestamp is when it happened, however
+    # long ago. Any other sender's counts only within `CLIENT_CLOCK_WINDOW` of its arrival.
+    imported: bool = False
 
     def __init__(
         self,
@@ -50,6 +53,7 @@ class TrackedEvent:
         metadata: dict[str, Any] | None = None,
         client: ClientContext | None = None,
         page: PageContext | None = None,
+        imported: bool = False,
     ) -> None:
         # The generated __init__ of a frozen dataclass sets each field through
         # object.__setattr__, once per field and event on the ingest path. Filling the
@@ -67,6 +71,7 @@ class TrackedEvent:
             metadata={} if metadata is None else metadata,
             client=client,
             page=page,
+            imported=imported,
         )
 
     def revised(self, **changes: Any) -> TrackedEvent:
@@ -89,12 +94,31 @@ class TrackedEvent:
 
     @property
     def occurred_at(self) -> datetime:
-        return self.client_timestamp or self.received_at
+        """When it counts in the stats (`counted_time`)."""
+        return counted_time(self.client_timestamp, self.received_at, self.imported)
+
+
+# How far from the server's clock a sender's timestamp may be and still count: a page's
+# events wait in its queue and retries for a while. Beyond, the event counts when it arrived,
+# so no sender can add page views to another day (an admin's import excepted).
+CLIENT_CLOCK_WINDOW = timedelta(minutes=5)
+
+
+def counted_time(client: datetime | None, received: datetime, imported: bool) -> datetime:
+    """When an event counts in the stats: the time the server received it, or the sender's
+    timestamp when that is within `CLIENT_CLOCK_WINDOW` of it (or imported)."""
+    if client is None:
+        return received
+    if imported or abs(client - received) <= CLIENT_CLOCK_WINDOW:
+        return client
+    return received
 
 
 class RejectionCode(StrEnum):
     UNKNOWN_SCHEMA = "unknown_schema"
     RETIRED_SCHEMA = "retired_schema"
+    # No longer given (an event naming no adaptor is of its schema alone); kept for the
+    # events rejected for it before.
     MISSING_CONTAINER_ID = "missing_container_id"
     UNKNOWN_ADAPTOR = "unknown_adaptor"
     ORIGIN_NOT_ALLOWED = "origin_not_allowed"
@@ -140,15 +164,14 @@ def judge(
     adaptor: Adaptor | None,
     property_check: PropertyCheck | None,
     *,
-    adaptor_candidates: int = 1,
     origin: str | None = None,
 ) -> tuple[Reason, ...]:
     """Every reason the event cannot be accepted; empty when it can.
 
-    `adaptor` is the adaptor named by the event (or the schema's only active adaptor when
-    the event names none); `adaptor_candidates` is how many active adaptors the schema has.
-    `property_check` validates the properties of the event's type. `origin` is the page's
-    origin as the browser sent it (None from a server), which the adaptor must allow.
+    `adaptor` is the adaptor the event names (None: it names none, and is of its schema
+    alone, no site's). `property_check` validates the properties of the event's type.
+    `origin` is the page's origin as the browser sent it (None from a server), which the
+    adaptor must allow.
     """
     reasons: list[Reason] = []
     bot = _bot_reason(event)
@@ -174,7 +197,7 @@ def judge(
         reasons.append(
             Reason(RejectionCode.RETIRED_SCHEMA, f"schema {event.schema_id!r} is retired")
         )
-    reasons.extend(_adaptor_reasons(event, adaptor, adaptor_candidates))
+    reasons.extend(_adaptor_reasons(event, adaptor))
     if schema is not None and not schema.retired:
         if (
             event.event_type not in schema.event_types
@@ -210,7 +233,7 @@ def _bot_reason(event: TrackedEvent) -> Reason | None:
     return None
 
 
-def _adaptor_reasons(event: TrackedEvent, adaptor: Adaptor | None, candidates: int) -> list[Reason]:
+def _adaptor_reasons(event: TrackedEvent, adaptor: Adaptor | None) -> list[Reason]:
     if adaptor is None:
         if event.container_id is not None:
             return [
@@ -219,14 +242,7 @@ def _adaptor_reasons(event: TrackedEvent, adaptor: Adaptor | None, candidates: i
                     f"adaptor {event.container_id!r} does not exist",
                 )
             ]
-        required = "container_id is required (in the body or in properties.container_id)"
-        return [
-            Reason(
-                RejectionCode.MISSING_CONTAINER_ID,
-                f"{required}: schema {event.schema_id!r} has {candidates} active adaptors",
-                required,
-            )
-        ]
+        return []  # of no site: counted for its schema alone
     if not adaptor.active:
         return [
             Reason(

@@ -28,6 +28,9 @@ def tracked_to_dict(event: TrackedEvent) -> dict[str, Any]:
         "received_at": event.received_at,
         "properties": event.properties,
         "metadata": event.metadata,
+        # Events recorded before imports existed have no such key: their timestamps count
+        # as they did then (`EventRow.from_payload`).
+        "imported": event.imported,
     }
     client = event.client
     if client is not None:
@@ -82,6 +85,7 @@ def tracked_from_dict(data: dict[str, Any]) -> TrackedEvent:
         metadata=data.get("metadata") or {},
         client=_client(data),
         page=_page(data),
+        imported=data.get("imported", True),
     )
 
 

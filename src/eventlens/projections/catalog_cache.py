@@ -52,9 +52,6 @@ class CatalogCache:
     def adaptor(self, container_id: str) -> Adaptor | None:
         return self._adaptors.get(container_id)
 
-    def active_adaptors(self, schema_name: str) -> list[Adaptor]:
-        return [a for a in self._adaptors.values() if a.active and a.schema_name == schema_name]
-
     def property_check(self, schema: Schema, event_type: str) -> PropertyCheck | None:
         json_schema = schema.event_types.get(event_type)
         if json_schema is None:

@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 
 import orjson
 
+from eventlens.domain.tracking import counted_time
 from eventlens.projections.distinct_count import hash64
 from eventlens.projections.enrichment import ENRICHED_COLUMNS, enrich
 
@@ -59,7 +60,11 @@ class EventRow(NamedTuple):
     def from_payload(cls, payload: bytes | str) -> EventRow:
         data = orjson.loads(payload)
         get = data.get
-        occurred_at = get("timestamp") or data["received_at"]
+        received_at = data["received_at"]
+        occurred_at = get("timestamp") or received_at
+        metadata = get("metadata") or {}
+        if occurred_at != received_at and get("imported") is False:
+            occurred_at, metadata = _counted_time(occurred_at, received_at, metadata)
         if not occurred_at.endswith("+00:00"):
             # Recorded with the client's offset (before ingest kept times in UTC): one beyond
             # 15:59, which PostgreSQL refuses, would stop the projection for good.
@@ -72,9 +77,9 @@ class EventRow(NamedTuple):
             get("user_id"),
             get("session_id"),
             occurred_at,
-            data["received_at"],
+            received_at,
             get("properties") or {},
-            get("metadata") or {},
+            metadata,
             enrich(data),
         )
 
@@ -103,6 +108,17 @@ class EventRow(NamedTuple):
         ):
             return line + "\n"
         return "\t".join([_copy_text(value) for value in fields]) + "\n"
+
+
+def _counted_time(
+    timestamp: str, received_at: str, metadata: dict[str, Any]
+) -> tuple[str, dict[str, Any]]:
+    """The time the event counts at (`counted_time`), and its metadata with the sender's
+    timestamp kept as `client_timestamp` when that is not it."""
+    client = utc(timestamp)
+    if counted_time(client, utc(received_at), imported=False) == client:
+        return timestamp, metadata
+    return received_at, {**metadata, "client_timestamp": timestamp}
 
 
 NULL = "\\N"  # in COPY's text format
