@@ -38,6 +38,7 @@ from eventlens.projections.visits import DDL as VISITS_DDL
 from eventlens.projections.visits import MERGE_VISITS, VisitTracker
 from eventlens.projections.web_rollups import RollupRows, roll_up, zones_of
 from eventlens.projections.web_rollups import setup as setup_web_rollups
+from eventlens.views.property_filters import PROPERTY_FILTER_INDEX
 
 EVENT_COLUMNS = """
     event_id      uuid NOT NULL,
@@ -63,6 +64,8 @@ CREATE INDEX IF NOT EXISTS event_logs_session ON event_logs (session_id);
 CREATE INDEX IF NOT EXISTS event_logs_user ON event_logs (user_id);
 """
     + ENRICHED_DDL
+    + PROPERTY_FILTER_INDEX
+    + ";\n"
 )
 
 ROLLUPS = ("stats_minutely", "stats_hourly", "stats_daily")
@@ -215,6 +218,7 @@ class TrackedEvents:
         "event_logs_time",
         "event_logs_session",
         "event_logs_user",
+        "event_logs_properties",
     )
 
     def __init__(self, visit_timeout: timedelta = timedelta(minutes=30)) -> None:
