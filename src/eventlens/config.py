@@ -42,6 +42,10 @@ class Settings:
         default_factory=lambda: _str("EVENTLENS_KAFKA_TOPIC_PREFIX") or ""
     )
     kafka_replication: int = field(default_factory=lambda: _int("EVENTLENS_KAFKA_REPLICATION", 1))
+    # The longest a small group commit of the PostgreSQL event store waits for more requests.
+    group_commit_window_us: int = field(
+        default_factory=lambda: _int("EVENTLENS_GROUP_COMMIT_WINDOW_US", 1000)
+    )
     host: str = field(default_factory=lambda: _str("EVENTLENS_HOST") or "127.0.0.1")
     port: int = field(default_factory=lambda: _int("EVENTLENS_PORT", 8000))
     embedded_pg_port: int = field(default_factory=lambda: _int("EVENTLENS_EMBEDDED_PG_PORT", 0))

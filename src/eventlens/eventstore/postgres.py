@@ -3,6 +3,11 @@
 Appends are group-committed: concurrent requests queue their events and one writer task
 records everything queued in a single transaction, so many single-event ingests share one
 fsync. A request is answered only after the transaction holding its events has committed.
+
+A small group may wait a bounded window for more requests before it is sent: with a few
+clients, each waiting for its answer before it sends again, groups would otherwise be two to
+four events, each paying PostgreSQL's per-commit work (docs/BENCHMARKS.md, "A group commit
+waits for the requests it answered last").
 """
 
 from __future__ import annotations
@@ -32,6 +37,10 @@ from eventlens.eventstore.postgres_schema import (
 log = logging.getLogger(__name__)
 
 MAX_GROUP = 5000  # events per group commit
+DEFAULT_WINDOW_US = 1000
+# A group of this many events spreads the per-commit work thin enough: a larger one is sent at
+# once, and no group waits for more requests than this.
+SMALL_GROUP = 16
 
 # A duplicate (a client's retry) is recorded once: the function skips ids already in the stream.
 APPEND = sql.SQL("SELECT {}($1, $2, $3, $4)").format(sql.Identifier(f"{LOG_TABLE}_append"))
@@ -48,9 +57,17 @@ class _Pending:
 
 
 class PostgresEventStore:
-    def __init__(self, conninfo: str, max_group: int = MAX_GROUP) -> None:
+    def __init__(
+        self, conninfo: str, max_group: int = MAX_GROUP, window_us: int = DEFAULT_WINDOW_US
+    ) -> None:
         self._conninfo = conninfo
         self._max_group = max_group
+        self._window = max(0, window_us) / 1_000_000
+        # The requests a group may expect: those the last group answered (their clients may
+        # send again at once) and those already queued when it did.
+        self._expected = 1
+        self._gathering: asyncio.Future[bool] | None = None  # set while a small group waits
+        self._wanted = 0  # queued requests that end the wait
         # Bounded: when the database falls behind, requests wait here (back-pressure).
         self._queue: asyncio.Queue[_Pending] = asyncio.Queue(maxsize=10_000)
         self._writer: asyncio.Task[None] | None = None
@@ -107,6 +124,9 @@ class PostgresEventStore:
                 waiting = loop.create_task(self._queue_when_room(pending))
                 self._waiting_for_room.add(waiting)
                 waiting.add_done_callback(self._waiting_for_room.discard)
+            else:
+                if self._gathering is not None and self._queue.qsize() >= self._wanted:
+                    self._end_gathering(True)
         return done
 
     async def _queue_when_room(self, pending: _Pending) -> None:
@@ -119,12 +139,13 @@ class PostgresEventStore:
     async def _write_forever(self) -> None:
         while True:
             group = [await self._queue.get()]
-            size = len(group[0].rows)
-            while size < self._max_group and not self._queue.empty():
-                item = self._queue.get_nowait()
-                group.append(item)
-                size += len(item.rows)
+            gathered = True
             try:
+                size = self._take_queued(group, len(group[0].rows))
+                expected = min(self._expected, SMALL_GROUP)
+                if self._window and len(group) < expected and size < SMALL_GROUP:
+                    gathered = await self._gather(expected - len(group))
+                    self._take_queued(group, size)
                 await self._record(group)
             except asyncio.CancelledError:  # the store is closing: nobody is left to answer
                 closed = StoreUnavailable("the event store closed while recording the events")
@@ -132,6 +153,31 @@ class PostgresEventStore:
                     if not item.done.done():
                         item.done.set_exception(closed)
                 raise
+            # After a wait that ran out, the next group goes at once: requests are not coming
+            # back as fast as they are answered, and each group would wait the whole window.
+            self._expected = len(group) + self._queue.qsize() if gathered else 0
+
+    def _take_queued(self, group: list[_Pending], size: int) -> int:
+        while size < self._max_group and not self._queue.empty():
+            item = self._queue.get_nowait()
+            group.append(item)
+            size += len(item.rows)
+        return size
+
+    async def _gather(self, wanted: int) -> bool:
+        """Wait until `wanted` more requests are queued (True) or the window has passed."""
+        loop = self._loop or asyncio.get_running_loop()
+        self._gathering, self._wanted = loop.create_future(), wanted
+        timer = loop.call_later(self._window, self._end_gathering, False)
+        try:
+            return await self._gathering
+        finally:
+            timer.cancel()
+            self._gathering = None
+
+    def _end_gathering(self, gathered: bool) -> None:
+        if self._gathering is not None and not self._gathering.done():
+            self._gathering.set_result(gathered)
 
     async def _record(self, group: list[_Pending]) -> None:
         """Commit the group's events together and answer each request."""

@@ -50,7 +50,7 @@ def make_store(settings: Settings, database_url: str) -> EventStore:
         )
     from eventlens.eventstore.postgres import PostgresEventStore
 
-    return PostgresEventStore(database_url)
+    return PostgresEventStore(database_url, window_us=settings.group_commit_window_us)
 
 
 def reader_factory(
