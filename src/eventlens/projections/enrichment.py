@@ -8,6 +8,7 @@ the place are computed at ingest: their input, the client's address, is never ke
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from eventlens.domain.acquisition import acquisition
@@ -33,28 +34,13 @@ def enrich(data: dict[str, Any]) -> tuple[str | None, ...]:
     has_client = "user_agent" in data
     if not has_page and not has_client:
         return NOTHING  # an event from before enrichment, or a server's without either
-    url, referrer = get("url"), get("referrer")
     if has_page:
-        where = page(url, hash_routing=True)  # a sent URL has a fragment only in hash mode
-        source, channel = acquisition(referrer, url)
+        visited = _visited(get("url"), get("referrer"))
         width = get("screen_width")
-        visited: tuple[str | None, ...] = (
-            url,
-            where.hostname,
-            where.path,
-            referrer,
-            source,
-            channel,
-            where.utm_source,
-            where.utm_medium,
-            where.utm_campaign,
-            where.utm_content,
-            where.utm_term,
-        )
     else:
         visited, width = _NO_PAGE, None
     agent = get("user_agent")
-    used = tuple(v or None for v in software(agent)) if has_client and agent else _NO_SOFTWARE
+    used = _used(agent) if has_client and agent else _NO_SOFTWARE
     return (
         get("visitor_id"),
         *visited,
@@ -64,3 +50,29 @@ def enrich(data: dict[str, Any]) -> tuple[str | None, ...]:
         get("region"),
         get("city"),
     )
+
+
+# A visit's events share their referrer and most pages are viewed again and again: the page's
+# columns are made once per URL and referrer, the software's once per User-Agent.
+@lru_cache(maxsize=1 << 14)
+def _visited(url: str | None, referrer: str | None) -> tuple[str | None, ...]:
+    where = page(url, hash_routing=True)  # a sent URL has a fragment only in hash mode
+    source, channel = acquisition(referrer, url)
+    return (
+        url,
+        where.hostname,
+        where.path,
+        referrer,
+        source,
+        channel,
+        where.utm_source,
+        where.utm_medium,
+        where.utm_campaign,
+        where.utm_content,
+        where.utm_term,
+    )
+
+
+@lru_cache(maxsize=1 << 13)
+def _used(agent: str) -> tuple[str | None, ...]:
+    return tuple(v or None for v in software(agent))

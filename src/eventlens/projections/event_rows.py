@@ -90,10 +90,11 @@ class EventRow(NamedTuple):
 
     def copy_line(self) -> str:
         """The row in COPY's text format (tab-separated, `\\N` for NULL, one line)."""
+        properties, metadata = self.properties, self.metadata
         fields = (
             *self[:8],
-            orjson.dumps(self.properties).decode(),
-            orjson.dumps(self.metadata).decode(),
+            orjson.dumps(properties).decode() if properties else "{}",
+            orjson.dumps(metadata).decode() if metadata else "{}",
             *self.enriched,
         )
         nulls = fields.count(None)

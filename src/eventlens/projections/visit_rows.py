@@ -10,6 +10,8 @@ counted, so an event delivered twice counts once.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
+from operator import itemgetter
 from typing import Any
 
 import orjson
@@ -47,6 +49,7 @@ ENTRY_COLUMNS = (
 # Where each of them is among `EventRow.enriched` (`read_models.WEB_COLUMNS`).
 _ENTRY_INDEXES = (2, 5, 6, 4, 7, 8, 9, 10, 11, 16, 12, 13, 14, 15, 18, 19, 20)
 _PATH = 3
+_OCCURRED_AT = itemgetter(6)  # `EventRow.occurred_at`
 
 
 def visitor_of(row: EventRow) -> str | None:
@@ -72,7 +75,8 @@ def visit_parts(
     event's `EventRow.key` to its visit id; `zones` a site to its time zone (UTC if none), in
     which the part's last day and the page views made on it are counted."""
     parts: dict[tuple[str, str], dict[str, Any]] = {}
-    for row in sorted(rows, key=lambda r: r.occurred_at):
+    days: dict[tuple[str, str], date] = {}  # (UTC minute, site) -> its day there
+    for row in sorted(rows, key=_OCCURRED_AT):
         visit = visits.get(row.key)
         if visit is None:
             continue
@@ -81,7 +85,10 @@ def visit_parts(
         enriched = row.enriched
         path = enriched[_PATH]
         viewed = row.event_type == PAGE_VIEW
-        day = minute_day(utc_minute(row.occurred_at), zones.get(key[0], DEFAULT_TIMEZONE))
+        minute = (utc_minute(row.occurred_at), key[0])
+        day = days.get(minute)
+        if day is None:
+            day = days[minute] = minute_day(minute[0], zones.get(key[0], DEFAULT_TIMEZONE))
         if part is None:
             visitor = _visitor(row)
             part = parts[key] = {
