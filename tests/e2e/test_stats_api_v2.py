@@ -7,21 +7,39 @@ Every number below is counted by hand from that dataset (`VISITS`): visitors, vi
 views, bounce rate, visit duration and views per visit; breakdowns by source, channel, page,
 entry and exit page, device, browser, country and day; each filter operator and their
 combinations; ordering, paging, time labels, row counts and comparison with the period before;
-Plausible's documented example queries; and Plausible's error answers."""
+Plausible's documented example queries; and Plausible's error answers. All of it in both
+event-store modes: PostgreSQL, and Kafka with three partitions."""
 
 from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
 
-from tests.e2e.platform import RunningPlatform
+from tests.e2e.platform import RunningPlatform, running_on
 
 pytestmark = [pytest.mark.postgres]
+
+
+@pytest.fixture(scope="module", params=["postgres", "kafka"])
+def shared_platform(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, postgres_server: str
+) -> Iterator[RunningPlatform]:
+    """One `eventlens up` per event-store mode, shared by the module's tests."""
+    env = {"EVENTLENS_INGEST_RATE_LIMIT": "0"}
+    if request.param == "kafka":
+        env["EVENTLENS_KAFKA_BOOTSTRAP"] = request.getfixturevalue("kafka_bootstrap")
+        env["EVENTLENS_KAFKA_TOPIC_PREFIX"] = f"t{uuid.uuid4().hex[:10]}."
+        env["EVENTLENS_KAFKA_PARTITIONS"] = "3"
+    data_dir = tmp_path_factory.mktemp(f"stats-{request.param}") / "data"
+    with running_on(postgres_server, data_dir, **env) as running:
+        yield running
+
 
 SITE = "https://stats.example"
 CHROME_MAC = (
