@@ -70,10 +70,11 @@ def test_a_visit_continued_after_it_was_rolled_up_is_taken_out_as_it_was() -> No
     assert row("exit_page", "/") not in found.visitors  # a visitor is never taken out
 
 
-def test_exit_pages_keep_no_visitors() -> None:
+def test_an_exit_page_keeps_its_visitors_once_the_visit_is_over() -> None:
     found = changes([visit(exit_page="/pricing")], [], UTC_ZONES)
 
-    assert row("exit_page", "/pricing") not in found.visitors
+    assert found.visitors[row("exit_page", "/pricing")] == {hash64("v1")}
+    assert found.counts[row("exit_page", "/pricing")][4] == 0  # page views are not an exit's
 
 
 def test_a_visit_across_midnight_is_kept_by_its_last_and_first_days() -> None:

@@ -15,7 +15,7 @@ rows are written once, not each time it grows; the visits still open are read fr
 by the queries (`views/web_stats/rollups.py`). An event that joins a visit already rolled up
 (sent late) takes the visit's contribution back out, and the visit is rolled up again once it
 is over. A visitor added to a sketch cannot be taken out: it stays in the row it was in
-unless that row empties. Exit pages keep no visitors at all, as the raw query counts them.
+unless that row empties.
 """
 
 from __future__ import annotations
@@ -122,16 +122,17 @@ class Changes:
             _add(rows, keys[-1], counts, 0)
 
     def enter(self, keys: list[Key], counts: Counts, pageviews: int, visitor: int) -> None:
-        """`add`, and the visitor added to each of the rows but its exit page's."""
+        """`add`, and the visitor added to each of the rows."""
         rows, visitors = self.counts, self.visitors
         for key in keys[:-1]:
             _add(rows, key, counts, pageviews)
+        _add(rows, keys[-1], counts, 0)
+        for key in keys:
             found = visitors.get(key)
             if found is None:
                 visitors[key] = {visitor}
             else:
                 found.add(visitor)
-        _add(rows, keys[-1], counts, 0)
 
     def records(self) -> list[dict[str, object]]:
         """The rows to upsert, in key order (so that concurrent workers lock them alike)."""
@@ -187,7 +188,7 @@ def changes(
     """What rolling up the visits `added` and taking out the visits `removed` (as they were
     rolled up) change: each visit's counts in its rows of its last day, with the page views
     made that day; the page views made before it in its rows of its first day; its visitor
-    in each row it is added to but its exit page's."""
+    in each row it is added to."""
     found = Changes()
     for state in added:
         zone = zones[state.container_id]

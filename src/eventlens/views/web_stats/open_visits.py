@@ -4,7 +4,7 @@ The events projection rolls a visit up once it is over (`projections/visits.py`)
 it is only in `visits`, marked `NOT rolled`. These are few (the visits of the last half hour
 or so), so a query answered from the rollups adds them as rows of its own, made here in SQL
 as the projection would make them: for the visit's last day its counts, the page views made
-that day and its visitor (a sketch of one hash; none for exit pages), and for its first day,
+that day (none for exit pages) and its visitor (a sketch of one hash), and for its first day,
 when it crossed midnight in the site's zone, the page views made before.
 """
 
@@ -31,7 +31,7 @@ CROSS JOIN LATERAL (VALUES
     (o.end_day, 1::bigint, (o.pageviews <= 1 AND o.interactive = 0)::int::bigint,
      extract(epoch FROM date_trunc('second', o.ended_at)
                         - date_trunc('second', o.started_at))::bigint,
-     o.pageviews::bigint, {last_day_views}::bigint, {visitors}::bigint, {sketch}),
+     o.pageviews::bigint, {last_day_views}::bigint, 1::bigint, {sketch}),
     (o.start_day, 0::bigint, 0::bigint, 0::bigint, 0::bigint,
      {first_day_views}::bigint, 0::bigint, ''::bytea)
 ) AS x(day, visits, bounces, duration_s, visit_pageviews, pageviews, visitors, visitor_sketch)
@@ -45,15 +45,12 @@ def open_visit_rows(attribute: str, site: sql.Composable, zone: sql.Composable) 
     if attribute == EXIT_PAGE:
         last_day_views: sql.Composable = sql.SQL("0")
         first_day_views: sql.Composable = sql.SQL("0")
-        visitors: sql.Composable = sql.SQL("0")
-        sketch: sql.Composable = sql.SQL("''::bytea")
     else:
         last_day_views = sql.SQL("o.last_day_views")
         first_day_views = sql.SQL("o.pageviews - o.last_day_views")
-        visitors = sql.SQL("1")
-        sketch = sql.SQL("coalesce({} || o.visitor_hash, ''::bytea)").format(
-            sql.Literal(bytes([SPARSE]))
-        )
+    sketch = sql.SQL("coalesce({} || o.visitor_hash, ''::bytea)").format(
+        sql.Literal(bytes([SPARSE]))
+    )
     value = (
         sql.SQL("coalesce({}, '')").format(sql.Identifier("o", attribute))
         if attribute
@@ -66,6 +63,5 @@ def open_visit_rows(attribute: str, site: sql.Composable, zone: sql.Composable) 
         site=site,
         last_day_views=last_day_views,
         first_day_views=first_day_views,
-        visitors=visitors,
         sketch=sketch,
     )

@@ -43,10 +43,11 @@ TIME_BUCKETS = ("time:day", "time:week", "time:month")
 METRICS = frozenset(
     {"visitors", "visits", "pageviews", "views_per_visit", "bounce_rate", "visit_duration"}
 )
-# A page's rows hold its page views and visitors; an exit page's hold no visitors (the exit
-# page changes as a visit goes on) and no page views.
+# A page's rows hold its page views and visitors; an exit page's hold no page views.
 PAGE_METRICS = frozenset({"visitors", "pageviews"})
-EXIT_PAGE_METRICS = frozenset({"visits", "views_per_visit", "bounce_rate", "visit_duration"})
+EXIT_PAGE_METRICS = frozenset(
+    {"visitors", "visits", "views_per_visit", "bounce_rate", "visit_duration"}
+)
 
 
 def rolled_up(breakdown: Breakdown) -> bool:
