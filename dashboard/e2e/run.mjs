@@ -6,7 +6,7 @@
  *
  *   node e2e/run.mjs            (needs dist/: run `npm run build` first)
  *
- * Environment: CHROMIUM (default /usr/bin/chromium), E2E_TIMEOUT_S (default 600),
+ * Environment: CHROMIUM (default /usr/bin/chromium), E2E_TIMEOUT_S (default 900),
  * E2E_SCREENSHOTS (default ../test-artifacts/screenshots), E2E_HEADED=1 to watch.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -16,6 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { accessibilityChecks, coldOverviewFigures } from './accessibility.mjs';
 import { collectionViewChecks } from './collectionViews.mjs';
 import { DESKTOP_CHROME } from './demoSites.mjs';
 import { plausibleTrackerChecks } from './plausibleTracker.mjs';
@@ -29,7 +30,7 @@ const EVENTLENS = path.join(ROOT, '.venv', 'bin', 'eventlens');
 const PYTHON = path.join(ROOT, '.venv', 'bin', 'python');
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const SHOTS = path.resolve(process.env.E2E_SCREENSHOTS || path.join(ROOT, 'test-artifacts', 'screenshots'));
-const TIMEOUT_S = Number(process.env.E2E_TIMEOUT_S || 600);
+const TIMEOUT_S = Number(process.env.E2E_TIMEOUT_S || 900);
 const ADMIN_PASSWORD = 'e2e-admin-password-' + Math.random().toString(36).slice(2, 8);
 const VIEWER_PASSWORD = 'e2e-viewer-password';
 const SCHEMA = 'e2e_site';
@@ -614,7 +615,7 @@ async function main() {
     assert(await page.evaluate(() => window.__noReload === true), 'the page was reloaded');
   });
 
-  await siteDashboardChecks({ step, api, assert, waitFor, adminToken, launchBrowser, base, page, shots: SHOTS });
+  const webSite = await siteDashboardChecks({ step, api, assert, waitFor, adminToken, launchBrowser, base, page, shots: SHOTS });
 
   await step('screenshots of every page in light and dark mode', async () => {
     const pages = [
@@ -666,6 +667,26 @@ async function main() {
     await shot('events-drawer-dark');
     await page.keyboard.press('Escape');
     await page.evaluate(() => localStorage.setItem('eventlens.theme', 'light'));
+  });
+
+  await accessibilityChecks({
+    step,
+    assert,
+    waitFor,
+    api,
+    adminToken,
+    launchBrowser,
+    base,
+    page,
+    shots: SHOTS,
+    schema: SCHEMA,
+    containerId: webSite.containerId ?? containerId,
+    adminPassword: ADMIN_PASSWORD,
+  });
+
+  await step('speed: a cold overview on a 4x slower CPU (reported in test-artifacts/speed.json)', async () => {
+    const runs = await coldOverviewFigures({ base, launchBrowser, adminPassword: ADMIN_PASSWORD, log });
+    fs.writeFileSync(path.join(path.dirname(SHOTS), 'speed.json'), JSON.stringify({ coldOverview4xCpu: runs }, null, 2));
   });
 
   await step('a viewer sees no admin-only controls', async () => {

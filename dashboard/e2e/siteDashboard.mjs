@@ -7,7 +7,7 @@
  * replay it) and its chip removes it; a card exports its breakdown as CSV; an admin shares the
  * site with a password and the link opens read-only in a fresh browser until it is revoked.
  * API keys made in Settings read the Stats API until revoked. Screenshots in light and dark
- * mode and at phone width.
+ * mode and at phone width. Returns the site's container id (null when it could not be made).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -286,4 +286,5 @@ export async function siteDashboardChecks(t) {
     await listed.waitFor({ state: 'detached' });
     await waitFor(async () => (await ask()).status === 401, { what: 'the revoked key refused' });
   });
+  return { containerId };
 }

@@ -59,8 +59,10 @@ function fonts(dist, patterns) {
 }
 
 export function pageFiles(dist, manifest, page) {
-  // The sign-in page is part of the entry bundle; the overview is its own chunk, loaded at once.
-  const entries = page === 'login' ? ['index.html'] : ['index.html', 'src/pages/Overview.tsx'];
+  // The sign-in page is part of the entry bundle; the overview is its own chunk, and its chart
+  // another one that it loads at once.
+  const entries = page === 'login' ? ['index.html'] : ['index.html', 'src/pages/Overview.tsx', 'src/components/Charts.tsx'];
+  for (const entry of entries) if (!manifest[entry]) throw new Error(`${entry} is not in the build's manifest`);
   const files = new Set(['index.html', 'favicon.svg', ...classicScripts(dist), ...fonts(dist, FONTS[page])]);
   for (const entry of entries) for (const file of staticGraph(manifest, entry)) files.add(file);
   return [...files];

@@ -1,9 +1,9 @@
 import { useQueryClient } from '@tanstack/react-query';
 import clsx from 'clsx';
 import { ArrowDownRight, ArrowUpRight, ExternalLink, Eye, Link2, Minus, MousePointerClick, Share2, Sigma, Users, UserRound, X } from 'lucide-react';
-import { useCallback, useMemo, useRef, type ReactNode } from 'react';
+import { lazy, Suspense, useCallback, useMemo, useRef, type ReactNode } from 'react';
 import { Link } from 'react-router-dom';
-import { RankedBars, TimeSeriesChart } from '../components/Charts';
+import { RankedBars } from '../components/RankedBars';
 import { copyText } from '../components/CopyButton';
 import { FilterSelect } from '../components/FilterSelect';
 import { LiveBadge } from '../components/LiveBadge';
@@ -17,6 +17,9 @@ import { overviewStatsOptions, useAdaptorNames, useCatalog, useLiveStats, useOve
 import { queryKeys } from '../lib/queryKeys';
 import { delta, PRESETS, resolveRange, type RangeSelection } from '../lib/range';
 import { toast } from '../lib/toast';
+
+// The figures show without waiting for the charting library, which loads beside them.
+const TimeSeriesChart = lazy(() => import('../components/Charts').then((charts) => ({ default: charts.TimeSeriesChart })));
 
 type Stats = OverviewStatsQuery['stats'];
 type Metric = 'totalEvents' | 'pageViews' | 'clicks' | 'uniqueSessions' | 'uniqueUsers';
@@ -290,7 +293,9 @@ export default function OverviewPage() {
               </EmptyState>
             </div>
           ) : (
-            <TimeSeriesChart points={series.data.timeSeries} resolution={range.resolution} />
+            <Suspense fallback={<Skeleton className="h-[260px]" />}>
+              <TimeSeriesChart points={series.data.timeSeries} resolution={range.resolution} />
+            </Suspense>
           )}
         </Panel>
         <Panel title="Events by type" testId="by-type">
