@@ -1,8 +1,10 @@
 """`python -m bench.group_commit`: the PostgreSQL event store's group commit under a few
 closed-loop clients, with and without a group-commit window, in one process.
 
-Each client appends one event, waits for its acknowledgement, spends `--work-us` of CPU on
-the event loop (what parsing and judging its next request costs the API) and appends again.
+Each client appends one event, waits for its acknowledgement, takes `--return-us` off the
+event loop (in a thread: the answer's way to the client and the next request's way back),
+spends `--work-us` of CPU on the event loop (what parsing and judging a request costs the
+API) and appends again.
 The windows are run in turn, in alternating order, on one embedded PostgreSQL; reported per
 load: events/s, events per commit, and the CPU microseconds an event of this process and of
 PostgreSQL (every process of its server).
@@ -65,11 +67,15 @@ def _busy(seconds: float) -> None:
         pass
 
 
-async def _client(store: PostgresEventStore, n: int, work_s: float, until: float) -> int:
+async def _client(
+    store: PostgresEventStore, n: int, return_s: float, work_s: float, until: float
+) -> int:
+    loop = asyncio.get_running_loop()
     sent = 0
     while time.perf_counter() < until:
         await store.append_tracked([_event(n)])
         sent += 1
+        await loop.run_in_executor(None, time.sleep, return_s)
         _busy(work_s)
     return sent
 
@@ -96,7 +102,13 @@ def _db_cpu(pg: PostgresServer) -> float:
 
 
 async def _load(
-    url: str, pg: PostgresServer, window_us: int, clients: int, work_s: float, seconds: float
+    url: str,
+    pg: PostgresServer,
+    window_us: int,
+    clients: int,
+    return_s: float,
+    work_s: float,
+    seconds: float,
 ) -> Load:
     store = PostgresEventStore(url, window_us=window_us)
     await store.start()
@@ -105,7 +117,7 @@ async def _load(
         commits, app, db = _commits(url), time.process_time(), _db_cpu(pg)
         started = time.perf_counter()
         sent = await asyncio.gather(
-            *(_client(store, n, work_s, started + seconds) for n in range(clients))
+            *(_client(store, n, return_s, work_s, started + seconds) for n in range(clients))
         )
         elapsed = time.perf_counter() - started
         app_cpu, db_cpu = time.process_time() - app, _db_cpu(pg) - db
@@ -118,7 +130,8 @@ async def _load(
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.group_commit", description=__doc__)
     parser.add_argument("--clients", type=int, default=8)
-    parser.add_argument("--work-us", type=int, default=150, help="CPU per request on the loop")
+    parser.add_argument("--return-us", type=int, default=200, help="a client's round trip")
+    parser.add_argument("--work-us", type=int, default=100, help="CPU per request on the loop")
     parser.add_argument("--windows", default="0,1000", help="comma-separated, in microseconds")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=5.0)
@@ -132,11 +145,22 @@ def main(argv: list[str] | None = None) -> None:
             order = windows if round_ % 2 == 0 else windows[::-1]
             for window in order:
                 load = uvloop.run(
-                    _load(url, pg, window, args.clients, args.work_us / 1e6, args.seconds)
+                    _load(
+                        url,
+                        pg,
+                        window,
+                        args.clients,
+                        args.return_us / 1e6,
+                        args.work_us / 1e6,
+                        args.seconds,
+                    )
                 )
                 results[window].append(load)
                 print(f"round {round_ + 1}  {load.line()}", flush=True)
-    print(f"{args.clients} clients, {args.work_us} us of work a request; medians:")
+    print(
+        f"{args.clients} clients, {args.return_us} us round trip, "
+        f"{args.work_us} us of work a request; medians:"
+    )
     for window, loads in results.items():
         print(
             f"window {window:5d} us  "
