@@ -142,3 +142,30 @@ def test_one_address_cannot_open_more_than_its_share_of_connections(
     with connect(platform) as again:  # the address's connections were counted out
         again.sendall(b"GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n")
         assert again.recv(4096).startswith(b"HTTP/1.1 200 ")
+
+
+def test_a_trusted_proxy_is_not_limited_per_address_but_the_server_keeps_its_limit(
+    tmp_path: Path, postgres_server: str
+) -> None:
+    with running_on(
+        postgres_server,
+        tmp_path / "data",
+        EVENTLENS_API_PROCESSES="1",
+        EVENTLENS_IDLE_TIMEOUT_S="4",  # long enough to hold eight connections
+        EVENTLENS_MAX_CONNECTIONS="8",
+        EVENTLENS_MAX_CONNECTIONS_PER_ADDRESS="2",
+        FORWARDED_ALLOW_IPS="127.0.0.1",  # the clients behind this proxy share its address
+    ) as platform:
+        time.sleep(4 + SWEEP_SLACK)  # the harness's own kept-alive connection is gone
+        held = [connect(platform) for _ in range(8)]
+        try:
+            for sock in held:
+                sock.sendall(b"GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n")
+                assert sock.recv(4096).startswith(b"HTTP/1.1 200 ")
+            with connect(platform) as extra:
+                _, said = closed_after(extra, 10)
+        finally:
+            for sock in held:
+                sock.close()
+    assert said.startswith(b"HTTP/1.1 503 ")
+    assert b"limit of 8 connections" in said
