@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Hashable
 from contextlib import asynccontextmanager
-from functools import partial
 from dataclasses import asdict
+from functools import partial
 from typing import Any
 
 import orjson
