@@ -47,9 +47,9 @@ def test_top_pages_are_rolled_up_for_their_visitors_and_page_views() -> None:
     assert not rolled_up(breakdown(("visits",), ("event:page",)))
 
 
-def test_exit_pages_are_rolled_up_for_their_visits_only() -> None:
-    assert rolled_up(breakdown(("visits", "bounce_rate"), ("visit:exit_page",)))
-    assert not rolled_up(breakdown(("visitors",), ("visit:exit_page",)))
+def test_exit_pages_are_rolled_up_for_their_visitors_and_visits_not_page_views() -> None:
+    assert rolled_up(breakdown(("visitors", "visits", "bounce_rate"), ("visit:exit_page",)))
+    assert not rolled_up(breakdown(("pageviews",), ("visit:exit_page",)))
 
 
 @pytest.mark.parametrize(
