@@ -86,6 +86,8 @@ export default defineConfig({
     globals: true,
     setupFiles: ['./src/test/setup.ts'],
     include: ['src/**/*.test.{ts,tsx}'],
+    // Tests that type and click through a page take a few seconds on a busy two-core machine.
+    testTimeout: 15_000,
     css: false,
   },
 });
