@@ -81,6 +81,34 @@ def test_concurrent_appends_share_transactions(pg: Backend) -> None:
     assert after - before < 150
 
 
+def test_clients_answered_together_send_again_into_one_commit(database_url: str) -> None:
+    # Each client sends again once answered, after a round trip off the event loop, as over
+    # HTTP: without a window the next group leaves with whoever is back first.
+    window = Backend(
+        "postgres",
+        Settings(database_url=database_url, kafka_bootstrap=None, group_commit_window_us=200_000),
+        database_url,
+    )
+    clients, rounds = 8, 10
+    with window.running_store() as store:
+        store.append([tracked()])  # connected
+
+        async def closed_loop(client: int) -> None:
+            for n in range(rounds):
+                await store.store.append_tracked([tracked(session=f"c{client}", n=n)])
+                await asyncio.to_thread(time.sleep, 0.001 * (client % 4))
+
+        async def all_clients() -> None:
+            await asyncio.gather(*(closed_loop(c) for c in range(clients)))
+
+        store.call(all_clients())
+    assert window.count("SELECT count(*) FROM eventstore_log") == 1 + clients * rounds
+    # A group is one transaction. The first leaves with those already queued; after it,
+    # every group waits for all the clients it answered.
+    commits = window.count("SELECT count(DISTINCT xmin::text) FROM eventstore_log") - 1
+    assert commits <= rounds + 2
+
+
 def test_an_append_wakes_the_readers_of_the_streams_it_wrote_to_and_no_others(
     pg: Backend,
 ) -> None:

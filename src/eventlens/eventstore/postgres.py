@@ -6,8 +6,8 @@ fsync. A request is answered only after the transaction holding its events has c
 
 A small group may wait a bounded window for more requests before it is sent: with a few
 clients, each waiting for its answer before it sends again, groups would otherwise be two to
-four events, each paying PostgreSQL's per-commit work (docs/BENCHMARKS.md, "A group commit
-waits for the requests it answered last").
+four events, each paying PostgreSQL's per-commit work (docs/BENCHMARKS.md, "A small group
+commit waits for the clients it answered").
 """
 
 from __future__ import annotations
