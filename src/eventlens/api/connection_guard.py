@@ -6,6 +6,10 @@ does not. A process holds at most `max_connections` connections, and at most
 `max_per_address` from one address (a trusted proxy's address is not counted: every client
 behind it shares it). Deadlines are checked by one sweep a second, so a request's only cost
 is noting when its current stage began.
+
+A request answered before its body was read (a 413) lingers: the rest of its body is read and
+discarded, up to `linger_bytes` and within `linger_timeout`, so that a client that sends its
+whole body before reading gets the answer rather than a reset; beyond either it is closed.
 """
 
 from __future__ import annotations
@@ -27,6 +31,8 @@ class ConnectionLimits:
     idle_timeout: float = 5.0
     max_connections: int = 10_000
     max_per_address: int = 256
+    linger_bytes: int = 8 * 1024 * 1024
+    linger_timeout: float = 3.0
 
 
 class Guarded(Protocol):

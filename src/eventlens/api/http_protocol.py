@@ -11,13 +11,16 @@
    request pipelined behind one still in flight, an upgrade), takes uvicorn's ASGI path to
    the same `Ingest` through `IngestApp`, so both give the same answers.
 
-Each connection also keeps to the deadlines and limits of `connection_guard`.
+Each connection also keeps to the deadlines and limits of `connection_guard`, and lingers on
+the unread rest of a body it answered early (a 413) within its bounds, so that the client reads
+the answer instead of a reset.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
@@ -41,6 +44,7 @@ class CoalescingTransport:
         self._transport = transport
         self._loop = loop
         self._pending: list[bytes] = []
+        self.closes_later: Callable[[], bool] | None = None  # asked by `close`
 
     def write(self, data: bytes | bytearray | memoryview) -> None:
         if not self._pending:
@@ -68,6 +72,13 @@ class CoalescingTransport:
             self._transport.write(data)
 
     def close(self) -> None:
+        """Close once what was written is sent, unless `closes_later` says it will."""
+        if self.closes_later is not None and self.closes_later():
+            self.flush()
+            return
+        self.close_now()
+
+    def close_now(self) -> None:
         self.flush()  # what was written goes out before the connection closes
         self._transport.close()
 
@@ -126,9 +137,14 @@ class EventLensHttpProtocol(HttpToolsProtocol):
     guard: ClassVar[ConnectionGuard]
     deadline = NO_DEADLINE  # when the current stage (idle, head or body) must have ended
     awaiting_head = False
+    reading_body = False  # the parser is within a request's body
+    lingering = False  # the request was answered; the rest of its body is read and discarded
+    discarded = 0
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        super().connection_made(CoalescingTransport(transport, self.loop))  # type: ignore[arg-type]
+        coalescing = CoalescingTransport(transport, self.loop)
+        coalescing.closes_later = self._lingers
+        super().connection_made(coalescing)  # type: ignore[arg-type]
         self.address = self.client[0] if self.client else None
         self.deadline = self.loop.time() + self.guard.limits.idle_timeout
         refusal = self.guard.admit(self, self.address)
@@ -151,7 +167,34 @@ class EventLensHttpProtocol(HttpToolsProtocol):
         if self.awaiting_head and (self.cycle is None or self.cycle.response_complete):
             self._close_with(408, "the request was not received in time")
         else:
-            self.transport.close()
+            self.transport.close_now()  # type: ignore[attr-defined]
+
+    def send_400_response(self, msg: str) -> None:
+        self.reading_body = False  # a request the parser gave up on is not read further
+        super().send_400_response(msg)
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        if not self.transport.is_closing():
+            self._lingers()
+
+    def _lingers(self) -> bool:
+        """Whether the current request was answered with its body still arriving: if so,
+        the rest is read and discarded, within the linger bounds, before closing."""
+        cycle = self.cycle
+        if not (self.reading_body and cycle is not None and cycle.response_complete):
+            return False
+        if not self.lingering:
+            self.lingering = True
+            self.discarded = 0
+            limit = self.loop.time() + self.guard.limits.linger_timeout
+            self.deadline = min(self.deadline, limit)
+        return True
+
+    def _discard(self, body: bytes) -> None:
+        self.discarded += len(body)
+        if self.discarded > self.guard.limits.linger_bytes:
+            self.transport.close_now()  # type: ignore[attr-defined]
 
     def _close_with(self, status: int, message: str) -> None:
         body = error_json(status, message)
@@ -177,6 +220,8 @@ class EventLensHttpProtocol(HttpToolsProtocol):
 
     def on_headers_complete(self) -> None:
         self.awaiting_head = False
+        self.reading_body = True
+        self.lingering = False
         self.deadline = self.loop.time() + self.guard.limits.body_timeout
         ingest = self.ingest
         if (
@@ -213,6 +258,9 @@ class EventLensHttpProtocol(HttpToolsProtocol):
             self.transport.write(CONTINUE)
 
     def on_body(self, body: bytes) -> None:
+        if self.lingering:
+            self._discard(body)
+            return
         exchange: object = self.cycle
         if not isinstance(exchange, IngestExchange):
             super().on_body(body)
@@ -229,6 +277,13 @@ class EventLensHttpProtocol(HttpToolsProtocol):
 
     def on_message_complete(self) -> None:
         self.deadline = NO_DEADLINE
+        self.reading_body = False
+        if self.lingering:
+            self.lingering = False
+            cycle = self.cycle
+            if cycle is not None and not cycle.keep_alive:
+                self.transport.close_now()  # type: ignore[attr-defined]
+            return
         exchange: object = self.cycle
         if not isinstance(exchange, IngestExchange):
             super().on_message_complete()
