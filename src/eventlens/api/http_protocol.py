@@ -30,11 +30,19 @@ from eventlens.api.connection_guard import NO_DEADLINE, ConnectionGuard, Connect
 from eventlens.api.errors import error_json
 from eventlens.api.ingest import PATHS, Admitted, Ingest
 from eventlens.api.ingest_answers import Answer, Pending, internal_error
+from eventlens.api.metrics import count_ingest_internal_error
 
 log = logging.getLogger(__name__)
 
 SERVED_URLS = frozenset(path.encode() for path in PATHS)
 CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
+
+
+def failed() -> Answer:
+    """The answer to an ingest request that raised: logged with its traceback, and counted."""
+    log.exception("ingest failed")
+    count_ingest_internal_error()
+    return internal_error()
 
 
 class CoalescingTransport:
@@ -242,8 +250,7 @@ class EventLensHttpProtocol(HttpToolsProtocol):
                 method, self.url.decode("ascii"), headers, self._client(headers)
             )
         except Exception:
-            log.exception("ingest failed")
-            admitted = internal_error()
+            admitted = failed()
         if isinstance(admitted, Answer):
             # Refused by its head: a body that follows is skipped, unless it is too large
             # to be worth reading. A client that waits for a 100 Continue may send no body
@@ -296,8 +303,7 @@ class EventLensHttpProtocol(HttpToolsProtocol):
         try:
             result = self.ingest.take(exchange.admitted, body)
         except Exception:
-            log.exception("ingest failed")
-            result = internal_error()
+            result = failed()
         if isinstance(result, Answer):
             self._send(exchange, result)
         else:
@@ -307,8 +313,7 @@ class EventLensHttpProtocol(HttpToolsProtocol):
         try:
             answer = pending.answer()
         except Exception:
-            log.exception("ingest failed")
-            answer = internal_error()
+            answer = failed()
         self._send(exchange, answer)
 
     def _send(self, exchange: IngestExchange, answer: Answer) -> None:

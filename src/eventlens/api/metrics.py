@@ -56,6 +56,12 @@ QUERY_SECONDS = Histogram(
     ["api"],
     buckets=(0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0),
 )
+RESPONSES = Counter(
+    "eventlens_http_responses",
+    "Answers of the REST API and GraphQL by status class (2xx, 3xx, 4xx, 5xx); ingest counts "
+    "here only its internal errors (its refusals are eventlens_refused_requests).",
+    ["api", "status_class"],
+)
 
 # Bound methods looked up once: the ingest path counts every request.
 count_accepted = INGESTED.labels("accepted").inc
@@ -63,6 +69,12 @@ count_rejected = INGESTED.labels("rejected").inc
 count_invalid = INGESTED.labels("invalid").inc
 observe_ingest = INGEST_SECONDS.labels("ingest").observe
 observe_batch = INGEST_SECONDS.labels("batch").observe
+
+# The series that alert rules watch exist from the start, at zero: a rate over a series that
+# has never been counted is no data, not zero.
+REFUSED.labels("store_unavailable")
+for _api in ("rest", "graphql", "ingest"):
+    RESPONSES.labels(_api, "5xx")
 
 
 def count_reasons(codes: Sequence[str]) -> None:
@@ -72,6 +84,10 @@ def count_reasons(codes: Sequence[str]) -> None:
 
 def count_refused(reason: str) -> None:
     REFUSED.labels(reason).inc()
+
+
+def count_ingest_internal_error() -> None:
+    RESPONSES.labels("ingest", "5xx").inc()
 
 
 class LagCollector(Collector):
@@ -130,8 +146,21 @@ class QueryTimer:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
+        status = 0
+
+        async def noting_status(message: dict[str, Any]) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
         try:
-            await self.app(scope, receive, send)
+            await self.app(scope, receive, noting_status)
+        except Exception:
+            status = status or 500  # the server answers it so
+            raise
         finally:
             api = "graphql" if path.startswith("/graphql") else "rest"
             QUERY_SECONDS.labels(api).observe(time.perf_counter() - started)
+            if status:
+                RESPONSES.labels(api, f"{status // 100}xx").inc()
