@@ -32,8 +32,8 @@ async function settle(page) {
   await page.waitForTimeout(250);
 }
 
-/** Sets the theme the way the switch does (saved in the browser) and reloads. */
-async function useTheme(page, theme) {
+/** Saves the theme as the switch does; the next page loaded shows it. */
+async function saveTheme(page, theme) {
   await page.evaluate((t) => localStorage.setItem('eventlens.theme', t), theme);
 }
 
@@ -46,7 +46,7 @@ export async function auditViews(page, base, views, shots = null) {
   const found = [];
   for (const theme of THEMES) {
     await page.goto(base + '/login').catch(() => undefined);
-    await useTheme(page, theme);
+    await saveTheme(page, theme);
     for (const [width, size] of [['desktop', DESKTOP], ['phone', PHONE]]) {
       await page.setViewportSize(size);
       for (const view of views) {
@@ -71,13 +71,15 @@ export async function auditViews(page, base, views, shots = null) {
     }
   }
   await page.setViewportSize(DESKTOP);
-  await useTheme(page, 'light');
+  await saveTheme(page, 'light');
   return found;
 }
 
-function report(found) {
+/** The first violations for the summary; all of them in `axe-<step>.txt` beside the screenshots. */
+function report(found, shots, file) {
   const lines = [...new Set(found)];
-  return `${lines.length} violations:\n${lines.slice(0, 25).join('\n')}`;
+  if (shots) fs.writeFileSync(path.join(shots, `axe-${file}.txt`), `${lines.join('\n')}\n`);
+  return `${lines.length} violations (all in axe-${file}.txt):\n${lines.slice(0, 25).join('\n')}`;
 }
 
 /** What has focus: its role, name, and whether it is inside `selector`. */
@@ -168,7 +170,7 @@ export async function accessibilityChecks(t) {
         },
       },
     ], t.shots);
-    assert(found.length === 0, report(found));
+    assert(found.length === 0, report(found, t.shots, 'pages'));
   });
 
   await step('accessibility: axe finds nothing in any dialog, light and dark, desktop and phone', async () => {
@@ -219,7 +221,7 @@ export async function accessibilityChecks(t) {
         },
       },
     ], t.shots);
-    assert(found.length === 0, report(found));
+    assert(found.length === 0, report(found, t.shots, 'dialogs'));
   });
 
   await step('accessibility: axe finds nothing on the sign-in page and a shared dashboard (signed out)', async () => {
@@ -252,7 +254,7 @@ export async function accessibilityChecks(t) {
       { name: 'shared dashboard', url: `/share${open}`, ready: async (p) => p.getByTestId('kpi-visitors').waitFor() },
     ], t.shots);
     await context.close();
-    assert(found.length === 0, report(found));
+    assert(found.length === 0, report(found, t.shots, 'signed-out'));
   });
 
   await step('keyboard only: sign in, change the range, filter, open and close every dialog', async () => {
