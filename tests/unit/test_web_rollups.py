@@ -8,9 +8,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 from eventlens.projections.distinct_count import SPARSE_LIMIT, Sketch, hash64
+from eventlens.projections.local_days import minute_day
 from eventlens.projections.rollup_sites import AdaptorZone, adaptor_zone
 from eventlens.projections.rollup_writes import with_visitors
-from eventlens.projections.local_days import minute_day
 from eventlens.projections.visit_rollups import DIMENSIONS, VisitState, changes
 
 SITE = "CAP-SHOP01"
