@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import os
 import secrets
-import sys
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from eventlens.commands.create_user import CreateUser, create_user
 from eventlens.domain.errors import AlreadyExists
 from eventlens.domain.user import Role, User
 from eventlens.eventstore.catalog import Catalog
+from eventlens.logs import announce
 
 log = logging.getLogger(__name__)
 
@@ -40,10 +40,8 @@ def ensure_first_admin(
         fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as handle:
             handle.write(generated + "\n")
-        print(
+        announce(
             f"\nEventLens created the first admin.\n  username: {ADMIN}\n  password: {generated}\n"
-            f"  (also saved, readable only by you, in {target})\n",
-            file=sys.stderr,
-            flush=True,
+            f"  (also saved, readable only by you, in {target})\n"
         )
     return generated

@@ -5,13 +5,13 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import re
 import signal
 import socket
 import sys
 from pathlib import Path
 
 from eventlens.config import Settings
+from eventlens.logs import announce, configure_logging
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -52,6 +52,7 @@ def _serve(settings: Settings, *, run_workers: bool, replica: int | None = None)
 
     use_multiprocess_dir()  # before anything imports prometheus_client
     import uvicorn
+    from uvicorn.config import LOGGING_CONFIG
 
     from eventlens.api.app import create_app
     from eventlens.api.connection_guard import ConnectionLimits
@@ -70,11 +71,9 @@ def _serve(settings: Settings, *, run_workers: bool, replica: int | None = None)
     app = create_app(settings, run_workers=run_workers, serving=serving)
     if replica is None:
         host, port = sock.getsockname()[:2]
-        print(
+        announce(
             f"EventLens listening on http://{host}:{port} "
-            f"({settings.api_processes} API process{'es' if settings.api_processes > 1 else ''})",
-            file=sys.stderr,
-            flush=True,
+            f"({settings.api_processes} API process{'es' if settings.api_processes > 1 else ''})"
         )
     # uvicorn's own default, spelled out: older releases trusted 127.0.0.1 only.
     forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
@@ -91,31 +90,18 @@ def _serve(settings: Settings, *, run_workers: bool, replica: int | None = None)
         timeout_keep_alive=settings.idle_timeout_s,
         log_level="warning",
         timeout_graceful_shutdown=5,
-        access_log=settings.access_log,
+        access_log=False,  # api/access_log.py writes it, with request ids and durations
+        # In JSON, uvicorn's lines go through the root logger's format like every other.
+        log_config=None if settings.log_format == "json" else LOGGING_CONFIG,
         forwarded_allow_ips=forwarded_allow_ips,
         # A GraphQL WebSocket message is read (and decompressed) whole before any check: the
         # same limit as an HTTP body, not uvicorn's 16 MiB.
         ws_max_size=settings.max_request_bytes,
     )
-    if settings.access_log:  # whatever the level of the rest of the log
-        access = logging.getLogger("uvicorn.access")
-        access.setLevel(logging.INFO)
-        access.addFilter(_redacted_access_line)
+    # The access log's level is its own, whatever the level of the rest of the log.
+    access_level = logging.INFO if settings.access_log else logging.WARNING
+    logging.getLogger("eventlens.access").setLevel(access_level)
     uvicorn.Server(config).run(sockets=[sock])
-
-
-SHARED_LINK_TOKEN = re.compile(r"(/api/shared/)[^/?#\s]+")
-
-
-def _redacted_access_line(record: logging.LogRecord) -> bool:
-    """The access log never names a client's address (uvicorn's first argument), nor a
-    shared link's token (in the path, its third)."""
-    if isinstance(record.args, tuple) and len(record.args) == 5:
-        method, path = record.args[1], record.args[2]
-        if isinstance(path, str):
-            path = SHARED_LINK_TOKEN.sub(r"\1***", path)
-        record.args = ("-", method, path, *record.args[3:])
-    return True
 
 
 def cmd_up(args: argparse.Namespace) -> None:
@@ -137,7 +123,7 @@ def cmd_worker(args: argparse.Namespace) -> None:
     workers = Workers(settings, resolve_database_url(settings))
     workers.start()
     signal.signal(signal.SIGTERM, lambda *_: workers.stop.set())
-    print("EventLens projection workers running", file=sys.stderr, flush=True)
+    announce("EventLens projection workers running")
     try:
         while not workers.stop.wait(1.0):
             pass
@@ -238,10 +224,8 @@ def main(argv: list[str] | None = None) -> None:
     commands.choices["reprocess-rejected"].add_argument("--schema", help="only this schema")
 
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=Settings().log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    settings = Settings()
+    configure_logging(settings.log_level, settings.log_format)
     args.handler(args)
 
 

@@ -97,6 +97,10 @@ class Settings:
         default_factory=lambda: _int("EVENTLENS_API_PROCESSES", max(1, (os.cpu_count() or 1) // 2))
     )
     log_level: str = field(default_factory=lambda: _str("EVENTLENS_LOG_LEVEL") or "INFO")
+    # `text`, or `json`: one JSON object a line (eventlens/logs.py).
+    log_format: str = field(
+        default_factory=lambda: (_str("EVENTLENS_LOG_FORMAT") or "text").strip().lower()
+    )
     # One line per REST, GraphQL and dashboard request (ingest is counted in /metrics).
     access_log: bool = field(
         default_factory=lambda: (

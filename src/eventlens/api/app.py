@@ -27,6 +27,7 @@ from eventlens.api import (
     stats_v2,
     users,
 )
+from eventlens.api.access_log import AccessLog
 from eventlens.api.ingest import Ingest, IngestLimits
 from eventlens.api.ingest_asgi import IngestApp
 from eventlens.api.limits import BodyLimit
@@ -118,4 +119,4 @@ def create_app(
         )
     pages = PagePolicy(dashboard_dir() / page for page in ("index.html", "graphiql.html"))
     served = QueryTimer(BodyLimit(api, settings.max_request_bytes))
-    return IngestApp(ingest, SecurityHeaders(served, pages))
+    return IngestApp(ingest, AccessLog(SecurityHeaders(served, pages)))
