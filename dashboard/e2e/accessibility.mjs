@@ -252,6 +252,8 @@ export async function accessibilityChecks(t) {
       },
       { name: 'shared link password', url: `/share${withPassword}`, ready: async (p) => p.getByLabel('Password', { exact: true }).waitFor() },
       { name: 'shared dashboard', url: `/share${open}`, ready: async (p) => p.getByTestId('kpi-visitors').waitFor() },
+      { name: 'shared link that does not work', url: '/share#not-a-token', ready: async (p) => p.getByRole('heading', { level: 1, name: 'This link does not work' }).waitFor() },
+      { name: 'shared link without its token', url: '/share', ready: async (p) => p.getByRole('heading', { level: 1, name: 'This link is incomplete' }).waitFor() },
     ], t.shots);
     await context.close();
     assert(found.length === 0, report(found, t.shots, 'signed-out'));

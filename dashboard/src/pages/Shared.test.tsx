@@ -155,13 +155,13 @@ describe('a shared link', () => {
   it('says when it has been revoked or does not exist', async () => {
     server.revoked = true;
     renderShared('/share#the-token');
-    expect(await screen.findByText('This link does not work')).toBeInTheDocument();
+    expect(await screen.findByRole('heading', { level: 1, name: 'This link does not work' })).toBeInTheDocument();
     expect(screen.getByText(/does not exist or has been revoked/)).toBeInTheDocument();
   });
 
   it('says when the address lost its token', () => {
     renderShared('/share');
-    expect(screen.getByText('This link is incomplete')).toBeInTheDocument();
+    expect(screen.getByRole('heading', { level: 1, name: 'This link is incomplete' })).toBeInTheDocument();
     expect(server.requests).toEqual([]);
   });
 });

@@ -11,7 +11,7 @@ import { useLocation } from 'react-router-dom';
 import { ThemeSwitch } from '../components/Layout';
 import { Logo } from '../components/Logo';
 import { SiteView } from '../components/site/SiteView';
-import { Button, Card, EmptyState, ErrorState, Field, Input, Spinner } from '../components/ui';
+import { Button, Card, ErrorState, Field, Input, Spinner } from '../components/ui';
 import { ApiError, messageOf } from '../lib/errors';
 import { queryKeys } from '../lib/queryKeys';
 import { openSharedLink, sharedSite, sharedStatsClient, tokenFromHash, type SharedAccess, type SharedSite } from '../lib/sharedAccess';
@@ -35,12 +35,20 @@ function Frame({ children }: { children: ReactNode }) {
   );
 }
 
+/** A link that cannot open: the page's heading says why (and names the document). */
 function Notice({ title, children }: { title: string; children: ReactNode }) {
+  const heading = usePageHeading(title);
   return (
     <Card className="mx-auto max-w-lg">
-      <EmptyState icon={<LinkIcon className="h-5 w-5" aria-hidden />} title={title}>
-        {children}
-      </EmptyState>
+      <div className="flex flex-col items-center justify-center px-6 py-14 text-center">
+        <div className="mb-3 flex h-11 w-11 items-center justify-center rounded-full bg-gray-100 text-gray-400 dark:bg-gray-800 dark:text-gray-500">
+          <LinkIcon className="h-5 w-5" aria-hidden />
+        </div>
+        <h1 ref={heading} tabIndex={-1} className="text-sm font-semibold text-gray-900 focus:outline-none dark:text-gray-100">
+          {title}
+        </h1>
+        <div className="mt-1 max-w-sm text-[13px] text-gray-500 dark:text-gray-400">{children}</div>
+      </div>
     </Card>
   );
 }
