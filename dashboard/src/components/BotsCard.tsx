@@ -128,8 +128,42 @@ export function BotsCard() {
               </tfoot>
             )}
           </table>
+          <BotDays sites={summary.sites} days={summary.days} siteName={siteName} />
         </div>
       )}
     </Card>
+  );
+}
+
+/** The sparklines' data for screen readers: the days with bot events, a column per site. */
+function BotDays({ sites, days, siteName }: { sites: SiteBots[]; days: string[]; siteName: (containerId: string) => string }) {
+  const shown = days.map((day, i) => [day, i] as const).filter(([, i]) => sites.some((site) => site.perDay[i] > 0));
+  return (
+    // sr-only on the table itself would not clip it: a table is as wide as its cells.
+    <div className="sr-only">
+      <table data-testid="bots-days">
+        <caption>Bot events per day and site, days with any</caption>
+        <thead>
+          <tr>
+            <th scope="col">Day</th>
+            {sites.map((site) => (
+              <th key={site.containerId} scope="col">
+                {siteName(site.containerId)}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {shown.map(([day, i]) => (
+            <tr key={day}>
+              <th scope="row">{day}</th>
+              {sites.map((site) => (
+                <td key={site.containerId}>{formatNumber(site.perDay[i])}</td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }

@@ -48,7 +48,7 @@ describe('bots kept out', () => {
       { day: yesterday, container_id: 'CAP-GONE99', events: 7 },
     );
     renderPipeline();
-    await within(card()).findByText('Shop site');
+    await within(card()).findAllByText('Shop site');
     const rows = within(card()).getAllByTestId('bots-row');
     expect(rows.map((row) => within(row).getByRole('rowheader').textContent)).toEqual(['CAP-GONE99', 'Shop siteCAP-ABC123']);
     const shop = rows[1];
@@ -59,6 +59,10 @@ describe('bots kept out', () => {
     const allSites = within(card()).getByRole('rowheader', { name: 'All sites' }).closest('tr')!;
     expect(within(allSites).getAllByRole('cell').map((cell) => cell.textContent)).toEqual(['3', '12']);
     expect(within(card()).getByText('12 events')).toBeInTheDocument();
+    // The sparklines' data for screen readers: a row per day with bot events, a column per site.
+    const perDay = within(card()).getByTestId('bots-days');
+    expect(within(perDay).getAllByRole('columnheader').map((th) => th.textContent)).toEqual(['Day', 'CAP-GONE99', 'Shop site']);
+    expect(within(perDay).getAllByRole('row').slice(1).map((tr) => tr.textContent)).toEqual([`${yesterday}72`, `${today}03`]);
   });
 
   it('names events that named no site as such, with no totals row for a single site', async () => {
