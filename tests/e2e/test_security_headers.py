@@ -4,11 +4,31 @@ when the request came over TLS, and what other sites embed stays usable from the
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
-from tests.e2e.platform import RunningPlatform
+from tests.e2e.platform import RunningPlatform, running_on
 
 pytestmark = [pytest.mark.postgres]
+
+# A built dashboard's page as the build writes it (the tests run before the dashboard is built).
+BUILT_PAGE = """<!doctype html><html><head><title>EventLens</title>
+<script>document.documentElement.dataset.theme = "light";</script>
+<script type="module" src="/assets/index.js"></script></head>
+<body><div id="root"></div></body></html>"""
+
+
+@pytest.fixture(scope="module")
+def shared_platform(
+    tmp_path_factory: pytest.TempPathFactory, postgres_server: str
+) -> Iterator[RunningPlatform]:
+    dist = tmp_path_factory.mktemp("dashboard-dist")
+    (dist / "index.html").write_text(BUILT_PAGE, encoding="utf-8")
+    data_dir = tmp_path_factory.mktemp("security-headers") / "data"
+    with running_on(postgres_server, data_dir, EVENTLENS_DASHBOARD_DIR=str(dist)) as running:
+        yield running
+
 
 HARDENING = {
     "x-frame-options": "DENY",
