@@ -10,19 +10,16 @@ on ingest. The answer is a batch's.
 
 from __future__ import annotations
 
-from typing import Any
-
 import orjson
 from fastapi import APIRouter, HTTPException, Request, Response
 
 from eventlens.api.deps import AdminDep, PlatformDep, client_address
 from eventlens.api.errors import documented
-from eventlens.api.ingest import EVENT_NOT_OBJECT, MAX_USER_AGENT
-from eventlens.api.ingest_answers import batch_answer, item
-from eventlens.api.ingest_models import BatchResult, InvalidEvent, now, parse_event
+from eventlens.api.ingest import MAX_USER_AGENT, parse_batch
+from eventlens.api.ingest_answers import batch_answer
+from eventlens.api.ingest_models import BatchResult, now
 from eventlens.commands.track_events import TrackEvents, track_events
 from eventlens.domain.errors import InvalidInput
-from eventlens.domain.tracking import TrackedEvent
 
 router = APIRouter(prefix="/api/events", tags=["events"])
 
@@ -46,21 +43,8 @@ async def import_events(actor: AdminDep, platform: PlatformDep, request: Request
     if len(items) > most:
         raise HTTPException(413, f"an import may hold at most {most} events a request")
     received_at = now()
-    results: list[dict[str, Any] | None] = [None] * len(items)
-    events: list[TrackedEvent] = []
-    positions: list[int] = []
-    for index, entry in enumerate(items):
-        try:
-            if not isinstance(entry, dict):
-                raise InvalidEvent([{"field": "(event)", "message": EVENT_NOT_OBJECT}])
-            events.append(parse_event(entry, received_at).revised(imported=True))
-            positions.append(index)
-        except InvalidEvent as problem:
-            reasons = [
-                {"code": "invalid", "message": f"{d['field']}: {d['message']}"}
-                for d in problem.details
-            ]
-            results[index] = item(index, "invalid", None, reasons)
+    results, parsed, positions = parse_batch(items, received_at)
+    events = [event.revised(imported=True) for event in parsed]
     agent = request.headers.get("user-agent")
     requester = platform.visitors.requester(
         client_address(request), agent[:MAX_USER_AGENT] if agent else None, received_at.date()

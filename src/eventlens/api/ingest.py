@@ -19,7 +19,7 @@ import asyncio
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Protocol
 
 import orjson
@@ -239,21 +239,7 @@ class Ingest:
             metrics.count_refused("rate_limited")
             return too_many(client, wait, origin)
         received_at = now()
-        results: list[dict[str, Any] | None] = [None] * len(items)
-        events: list[TrackedEvent] = []
-        positions: list[int] = []
-        for index, entry in enumerate(items):
-            try:
-                if not isinstance(entry, dict):
-                    raise InvalidEvent([{"field": "(event)", "message": EVENT_NOT_OBJECT}])
-                events.append(parse_event(entry, received_at))
-                positions.append(index)
-            except InvalidEvent as problem:
-                reasons = [
-                    {"code": "invalid", "message": f"{d['field']}: {d['message']}"}
-                    for d in problem.details
-                ]
-                results[index] = item(index, "invalid", None, reasons)
+        results, events, positions = parse_batch(items, received_at)
         if len(events) < len(items):
             metrics.count_invalid(len(items) - len(events))
         if not events:
@@ -333,6 +319,29 @@ class Ingest:
 
     def _origin_known(self, origin: str) -> bool:
         return any(a.active and a.accepts_origin(origin) for a in self.catalog.adaptors())
+
+
+def parse_batch(
+    items: list[Any], received_at: datetime
+) -> tuple[list[dict[str, Any] | None], list[TrackedEvent], list[int]]:
+    """A batch's events parsed: each invalid one's result (None for the others), the valid
+    events, and their indexes in the batch."""
+    results: list[dict[str, Any] | None] = [None] * len(items)
+    events: list[TrackedEvent] = []
+    positions: list[int] = []
+    for index, entry in enumerate(items):
+        try:
+            if not isinstance(entry, dict):
+                raise InvalidEvent([{"field": "(event)", "message": EVENT_NOT_OBJECT}])
+            events.append(parse_event(entry, received_at))
+            positions.append(index)
+        except InvalidEvent as problem:
+            reasons = [
+                {"code": "invalid", "message": f"{d['field']}: {d['message']}"}
+                for d in problem.details
+            ]
+            results[index] = item(index, "invalid", None, reasons)
+    return results, events, positions
 
 
 def _appended(appended: asyncio.Future[Any], decision: Decision) -> Decision:
