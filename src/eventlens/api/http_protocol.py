@@ -26,6 +26,7 @@ from typing import Any, ClassVar
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 
+from eventlens.api.access_log import request_id_of
 from eventlens.api.connection_guard import NO_DEADLINE, ConnectionGuard, ConnectionLimits
 from eventlens.api.errors import error_json
 from eventlens.api.ingest import PATHS, Admitted, Ingest
@@ -122,14 +123,16 @@ class IngestExchange:
         "disconnected",
         "head",
         "keep_alive",
+        "request_id",
         "response_complete",
         "size",
     )
     message_event = UNWAITED
 
-    def __init__(self, keep_alive: bool, head: bool) -> None:
+    def __init__(self, keep_alive: bool, head: bool, request_id: bytes) -> None:
         self.keep_alive = keep_alive
         self.head = head  # a HEAD request: answered without a body
+        self.request_id = request_id  # echoed in the answer's X-Request-ID
         self.response_complete = False
         self.disconnected = False
         self.admitted: Admitted | None = None
@@ -242,7 +245,8 @@ class EventLensHttpProtocol(HttpToolsProtocol):
             return
         method = self.parser.get_method().decode("ascii")
         keep_alive = self.parser.get_http_version() != "1.0" and self.parser.should_keep_alive()
-        exchange = IngestExchange(keep_alive, method == "HEAD")
+        request_id = request_id_of(self.headers).encode("ascii")
+        exchange = IngestExchange(keep_alive, method == "HEAD", request_id)
         self.cycle = exchange  # type: ignore[assignment]
         headers = dict(self.headers)
         try:
@@ -324,6 +328,7 @@ class EventLensHttpProtocol(HttpToolsProtocol):
         parts = [STATUS_LINE[answer.status]]
         for name, value in (*self.server_state.default_headers, *answer.headers()):
             parts += (name, b": ", value, b"\r\n")
+        parts += (b"x-request-id: ", exchange.request_id, b"\r\n")
         if not exchange.keep_alive:
             parts.append(b"connection: close\r\n")
         parts.append(b"\r\n")

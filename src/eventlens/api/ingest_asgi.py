@@ -6,6 +6,7 @@ import contextlib
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from eventlens.api.access_log import request_id_of
 from eventlens.api.ingest import PATHS, Ingest
 from eventlens.api.ingest_answers import Answer, Pending
 
@@ -33,16 +34,17 @@ class IngestApp:
             await self.fallback(scope, receive, send)
             return
         headers = dict(scope["headers"])
+        request_id = (b"x-request-id", request_id_of(scope["headers"]).encode("ascii"))
         client = (scope.get("client") or ("unknown", 0))[0]
         admitted = self.ingest.admit(scope["method"], scope["path"], headers, client)
         if isinstance(admitted, Answer):
-            await _respond(send, admitted)
+            await _respond(send, admitted, request_id)
             return
         body = await _read_body(receive, admitted.limit)
         if body is None:
-            await _respond(send, self.ingest.too_large(admitted))
+            await _respond(send, self.ingest.too_large(admitted), request_id)
             return
-        await _respond(send, await settle(self.ingest.take(admitted, body)))
+        await _respond(send, await settle(self.ingest.take(admitted, body)), request_id)
 
 
 async def _read_body(receive: Receive, limit: int) -> bytes | None:
@@ -60,8 +62,7 @@ async def _read_body(receive: Receive, limit: int) -> bytes | None:
             return b"".join(chunks)
 
 
-async def _respond(send: Send, answer: Answer) -> None:
-    await send(
-        {"type": "http.response.start", "status": answer.status, "headers": answer.headers()}
-    )
+async def _respond(send: Send, answer: Answer, request_id: tuple[bytes, bytes]) -> None:
+    headers = [*answer.headers(), request_id]
+    await send({"type": "http.response.start", "status": answer.status, "headers": headers})
     await send({"type": "http.response.body", "body": answer.body})
