@@ -12,6 +12,8 @@ from eventsourcing.persistence import IntegrityError
 from psycopg.conninfo import conninfo_to_dict
 
 from eventlens.domain.adaptor import Adaptor, adaptor_id_for
+from eventlens.domain.alerts import AlertRule
+from eventlens.domain.email_reports import EmailReport, email_report_id_for
 from eventlens.domain.errors import AlreadyExists, Conflict, NotFound
 from eventlens.domain.schema import Schema, schema_id_for
 from eventlens.domain.user import User, user_id_for
@@ -58,6 +60,19 @@ class Catalog(Application[UUID]):
 
     def user(self, username: str) -> User:
         return self._get(user_id_for(username), User, f"user {username!r}")
+
+    def alert_rule(self, rule_id: UUID) -> AlertRule:
+        rule = self._get(rule_id, AlertRule, f"alert rule {rule_id}")
+        if rule.deleted:
+            raise NotFound(f"alert rule {rule_id} does not exist")
+        return rule
+
+    def email_report(self, container_id: str) -> EmailReport | None:
+        """A site's report settings; None until they are first set."""
+        report_id = email_report_id_for(container_id)
+        if report_id not in self.repository:
+            return None
+        return self._get(report_id, EmailReport, f"the e-mail report of {container_id!r}")
 
     def has(self, aggregate_id: UUID) -> bool:
         return aggregate_id in self.repository

@@ -12,6 +12,7 @@ from eventlens.config import Settings
 from eventlens.eventstore.catalog import CATALOG_TABLE, Catalog
 from eventlens.eventstore.port import CATALOG_STREAM, EventReader, EventStore
 from eventlens.eventstore.postgres_schema import LOG_TABLE
+from eventlens.projections.alert_views import AlertViews
 from eventlens.projections.catalog_views import CatalogViews
 from eventlens.projections.lag import HeadProbe, KafkaHeads, Lag, PostgresHeads, measure
 from eventlens.projections.projection import Projection
@@ -35,7 +36,12 @@ PRIVATE_TABLES = (
 def projections(
     catalog: Catalog, visit_timeout: timedelta = timedelta(minutes=30)
 ) -> list[Projection[Any]]:
-    return [CatalogViews(catalog), TrackedEvents(visit_timeout), RejectedEvents()]
+    return [
+        CatalogViews(catalog),
+        TrackedEvents(visit_timeout),
+        RejectedEvents(),
+        AlertViews(catalog),
+    ]
 
 
 def make_store(settings: Settings, database_url: str) -> EventStore:
