@@ -19,6 +19,7 @@ from eventlens.api import (
     errors,
     event_import,
     events,
+    funnels,
     health,
     reprocess,
     schemas,
@@ -93,6 +94,7 @@ def create_app(
     api.include_router(stats_realtime.router)
     api.include_router(api_keys.router)
     api.include_router(shared_links.router)
+    api.include_router(funnels.router)
     from eventlens.api.dashboard import dashboard_dir
     from eventlens.api.docs_assets import install_docs
     from eventlens.graphql.router import graphql_router

@@ -15,7 +15,14 @@ from eventlens.domain.credentials import (
     check_label,
     secret_digest,
 )
-from eventlens.domain.errors import Conflict, InvalidInput, NotFound
+from eventlens.domain.errors import AlreadyExists, Conflict, InvalidInput, NotFound
+from eventlens.domain.funnels import (
+    MAX_SAVED_FUNNELS,
+    SavedFunnel,
+    check_funnel_name,
+    check_saved_steps,
+    check_saved_window,
+)
 from eventlens.domain.names import check_schema_name
 from eventlens.domain.schema import check_description
 from eventlens.domain.timezones import DEFAULT_TIMEZONE, check_timezone
@@ -148,6 +155,7 @@ class Adaptor(Aggregate):
         self.timezone = timezone
         self.active = True
         self.shared_links: dict[str, SharedLink] = {}
+        self.funnels: dict[str, SavedFunnel] = {}
 
     @property
     def origins(self) -> frozenset[str]:
@@ -282,3 +290,54 @@ class Adaptor(Aggregate):
     @event("SharedLinkRevoked")
     def _shared_link_revoked(self, link_id: str) -> None:
         del self.shared_links[link_id]
+
+    def save_funnel(
+        self, funnel_id: str, name: object, steps: object, within: object
+    ) -> SavedFunnel:
+        """Keep a funnel for this site; its name must be new to the site."""
+        checked_name = check_funnel_name(name)
+        checked_steps = check_saved_steps(steps)
+        window = check_saved_window(within)
+        if len(self.funnels) >= MAX_SAVED_FUNNELS:
+            raise Conflict(
+                f"a site may have at most {MAX_SAVED_FUNNELS} saved funnels; delete one first"
+            )
+        if any(f.name == checked_name for f in self.funnels.values()):
+            raise AlreadyExists(
+                f"site {self.container_id} already has a funnel named {checked_name!r}",
+                field="name",
+            )
+        if funnel_id in self.funnels:
+            raise Conflict(f"funnel id {funnel_id!r} is taken")
+        self.trigger_event(
+            self.FunnelSaved,
+            funnel_id=funnel_id,
+            name=checked_name,
+            steps=list(checked_steps),
+            within=window,
+        )
+        return self.funnels[funnel_id]
+
+    class FunnelSaved(Aggregate.Event):
+        """Declared rather than decorated: applying it needs the event's own timestamp."""
+
+        funnel_id: str
+        name: str
+        steps: list[str]
+        within: str
+
+        def apply(self, aggregate: Adaptor) -> None:
+            aggregate.funnels[self.funnel_id] = SavedFunnel(
+                self.funnel_id, self.name, tuple(self.steps), self.within, self.timestamp
+            )
+
+    def delete_funnel(self, funnel_id: str) -> SavedFunnel:
+        funnel = self.funnels.get(funnel_id)
+        if funnel is None:
+            raise NotFound(f"funnel {funnel_id!r} of {self.container_id} does not exist")
+        self._funnel_deleted(funnel_id=funnel_id)
+        return funnel
+
+    @event("FunnelDeleted")
+    def _funnel_deleted(self, funnel_id: str) -> None:
+        del self.funnels[funnel_id]

@@ -21,6 +21,7 @@ from eventlens import views
 from eventlens.domain.adaptor import Adaptor as AdaptorAggregate
 from eventlens.domain.snippet import TRACKER_PATH, render_snippet, render_tag
 from eventlens.graphql.context import actor, admin
+from eventlens.graphql.conversions import ConversionsQuery
 from eventlens.graphql.cost import CostBudget
 from eventlens.graphql.errors import ShapedErrorsSchema
 from eventlens.graphql.live import EventsSubscription, read_limits, read_stats, stats_of
@@ -247,7 +248,7 @@ LIMIT_RULES = [
 # queries again and again; parsing and validating them once is enough.
 CACHED_DOCUMENTS = 256
 
-Query = merge_types("Query", (CatalogAndEventsQuery, WebQuery))
+Query = merge_types("Query", (CatalogAndEventsQuery, WebQuery, ConversionsQuery))
 Subscription = merge_types("Subscription", (EventsSubscription, WebSubscription))
 
 schema = ShapedErrorsSchema(

@@ -26,19 +26,19 @@ PUSH_INTERVAL = 10.0  # seconds: the five-minute window moves even when nothing 
 MIN_INTERVAL = 1.0  # seconds between two counts
 
 
-def _platform(info: Info) -> Platform:
+def platform_of(info: Info) -> Platform:
     platform: Platform = info.context["platform"]
     return platform
 
 
-def _site(info: Info, site_id: str) -> Site:
-    site = find_site(_platform(info).cache.adaptors(), site_id)
+def site_of(info: Info, site_id: str) -> Site:
+    site = find_site(platform_of(info).cache.adaptors(), site_id)
     if not readable_sites(stats_reader(info)).allows(site.container_id):
         raise PermissionDenied(f"this token does not read the stats of {site_id}")
     return site
 
 
-def _reader_key(info: Info) -> str:
+def reader_key(info: Info) -> str:
     """Whose costly reads these are: a user's, or a shared link's site's."""
     reader = stats_reader(info)
     return reader.username or f"shared link to {reader.site}"
@@ -52,16 +52,16 @@ class WebQuery:
     )
     async def web_stats(self, info: Info, query: JSON) -> JSON:
         stats_query = read_query(query)
-        site = _site(info, stats_query.site_id)
-        engine = PostgresWebStats(_platform(info).pool)
-        async with read_limits(info).costly_read(_reader_key(info)):
+        site = site_of(info, stats_query.site_id)
+        engine = PostgresWebStats(platform_of(info).pool)
+        async with read_limits(info).costly_read(reader_key(info)):
             answer: Any = await run_query(engine, site, stats_query, datetime.now(UTC))
         return cast("JSON", answer)
 
     @strawberry.field(description="A site's distinct visitors in the last five minutes.")
     async def current_visitors(self, info: Info, site_id: str) -> int:
-        site = _site(info, site_id)
-        return await PostgresWebStats(_platform(info).pool).current_visitors(
+        site = site_of(info, site_id)
+        return await PostgresWebStats(platform_of(info).pool).current_visitors(
             site, datetime.now(UTC)
         )
 
@@ -74,7 +74,7 @@ class WebSubscription:
     )
     async def current_visitors(self, info: Info, site_id: str) -> AsyncGenerator[int, None]:
         actor(info)
-        platform = _platform(info)
+        platform = platform_of(info)
         site = find_site(platform.cache.adaptors(), site_id)
         engine = PostgresWebStats(platform.pool)
         seen = platform.feed.version
