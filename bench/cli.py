@@ -1,4 +1,6 @@
-"""`python -m bench [--only NAME] [--quick]`: run the benchmarks, print a table, write the report.
+"""`python -m bench [NAME ...] [--quick]`: run the benchmarks, print a table, write the report.
+
+`python -m bench soak --minutes 30` runs one benchmark (`--only NAME` is the same as naming it).
 
 A full run of every benchmark writes docs/BENCHMARKS.md; a quick or partial run writes
 bench/results/ instead (so the committed report always holds a full, verified run), unless
@@ -33,6 +35,12 @@ RESULTS = ROOT / "bench" / "results"
 def parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
     parser.add_argument(
+        "names",
+        nargs="*",
+        metavar="NAME",
+        help=f"run only these benchmarks: {', '.join(BENCHMARKS)}",
+    )
+    parser.add_argument(
         "--only",
         action="append",
         choices=sorted(BENCHMARKS),
@@ -48,10 +56,18 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--quick", action="store_true", help="short loads: a smoke run")
     parser.add_argument("--output", type=Path, help="where to write the Markdown report")
+    parser.add_argument("--minutes", type=float, help="the soak's length (30, or 2 with --quick)")
     parser.add_argument(
         "--keep-workdir", action="store_true", help="keep data directories and logs"
     )
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    unknown = [name for name in args.names if name not in BENCHMARKS]
+    if unknown:
+        parser.error(f"no benchmark {', '.join(unknown)}; there are {', '.join(BENCHMARKS)}")
+    if args.minutes is not None and not 0 < args.minutes <= 24 * 60:
+        parser.error("--minutes must be more than 0 and at most 1440")
+    args.only = (args.only or []) + args.names or None
+    return args
 
 
 def _terminate(_signum: int, _frame: object) -> NoReturn:
@@ -74,6 +90,8 @@ def main(argv: list[str] | None = None) -> None:
     reports: list[BenchmarkReport] = []
     failed = False
     with RunContext(profile, args.keep_workdir, args.system) as ctx:
+        if args.minutes is not None:
+            ctx.options["minutes"] = args.minutes
         print(f"benchmarks: {', '.join(names)} ({profile.name}); scratch in {ctx.workdir}")
         for name in names:
             benchmark = BENCHMARKS[name]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import tempfile
 import traceback
@@ -12,6 +13,10 @@ from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 ROOT = Path(__file__).resolve().parents[1]
+# What the processes the benchmarks start import: this checkout's `src` first (an installed
+# EventLens, e.g. an editable install of another checkout, would otherwise win), then the
+# harness itself.
+PYTHONPATH = os.pathsep.join((str(ROOT / "src"), str(ROOT)))
 
 T = TypeVar("T")
 
@@ -60,6 +65,9 @@ class Profile:
     query_events: int = 10_000_000
     query_log_rows: int = 1_000_000
     query_requests: int = 200
+    # soak: tracker traffic at 1,000 events/s with dashboards and subscriptions, sampled
+    soak_minutes: float = 30.0
+    soak_sample_s: float = 60.0
 
     @classmethod
     def full(cls) -> Profile:
@@ -82,6 +90,8 @@ class Profile:
             query_events=1_000_000,
             query_log_rows=100_000,
             query_requests=50,
+            soak_minutes=2.0,
+            soak_sample_s=20.0,
         )
 
 
@@ -141,6 +151,7 @@ class RunContext:
         self.workdir = Path(tempfile.mkdtemp(prefix="eventlens-bench-"))
         self.workdir.chmod(0o755)  # the embedded PostgreSQL runs as another user
         self.shared: dict[str, Any] = {}
+        self.options: dict[str, Any] = {}  # per-benchmark settings from the command line
         self._stack = contextlib.ExitStack()
         self._services: dict[str, Any] = {}
         if not keep_workdir:

@@ -20,7 +20,7 @@ from typing import Any
 
 import psycopg
 
-from bench.core import ROOT, BenchmarkFailure
+from bench.core import PYTHONPATH, ROOT, BenchmarkFailure
 from bench.procs import ManagedProcess
 from bench.services.eventlens import SEED_ADAPTOR, SEED_SCHEMA
 from eventlens.domain.event_ids import new_event_id
@@ -213,7 +213,7 @@ def eventlens_env(database_url: str, extra: dict[str, str] | None = None) -> dic
     base = {k: v for k, v in os.environ.items() if not k.startswith("EVENTLENS_")}
     return {
         **base,
-        "PYTHONPATH": str(ROOT),
+        "PYTHONPATH": PYTHONPATH,
         "EVENTLENS_DATABASE_URL": database_url,
         "EVENTLENS_LOG_LEVEL": "WARNING",
         **(extra or {}),

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.core import ROOT, BenchmarkFailure
+from bench.core import PYTHONPATH, ROOT, BenchmarkFailure
 
 
 def free_port() -> int:
@@ -103,7 +103,7 @@ def server_process(
     ready_timeout: float = 120.0,
 ) -> Iterator[ServerProcess]:
     """Start `args` (a server on `port`), wait until `health_path` answers 200, stop it after."""
-    full_env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
+    full_env = {**os.environ, "PYTHONPATH": PYTHONPATH, **(env or {})}
     with log.open("ab") as out:
         process = subprocess.Popen(
             args, cwd=ROOT, env=full_env, stdout=out, stderr=subprocess.STDOUT

@@ -9,6 +9,7 @@ from bench.benchmarks.memory import MemoryBenchmark
 from bench.benchmarks.projection import ProjectionBenchmark
 from bench.benchmarks.queries import QueriesBenchmark
 from bench.benchmarks.replay import ReplayBenchmark
+from bench.benchmarks.soak import SoakBenchmark
 from bench.core import Benchmark
 
 BENCHMARKS: dict[str, Benchmark] = {
@@ -20,5 +21,6 @@ BENCHMARKS: dict[str, Benchmark] = {
         ProjectionBenchmark(),
         ReplayBenchmark(),
         QueriesBenchmark(),
+        SoakBenchmark(),
     )
 }

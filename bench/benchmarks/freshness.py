@@ -19,6 +19,7 @@ from websockets.asyncio.client import ClientConnection, connect
 
 from bench import fmt
 from bench.core import (
+    PYTHONPATH,
     ROOT,
     BenchmarkFailure,
     BenchmarkReport,
@@ -105,7 +106,7 @@ def background_load(
     args = [sys.executable, "-m", "bench.loadgen.paced", target.ingest_url]
     args += ["--rate", str(rate), "--tag", tag, "--container", target.container_id]
     args += ["--connections", "16"]
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "PYTHONPATH": PYTHONPATH}
     with open(os.path.join(log_dir, f"paced-{tag}.log"), "w") as err:
         process = subprocess.Popen(
             args, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=err, text=True

@@ -175,7 +175,7 @@ def embedded(ctx: RunContext) -> Iterator[Target]:
     with eventlens_up(ctx.fresh_dir("eventlens-embedded") / "data") as app:
         yield _target(
             "eventlens-postgres",
-            "EventLens, `eventlens up`: embedded PostgreSQL event store, workers in-process",
+            "EventLens, `eventlens up`: embedded PostgreSQL event store, workers as a child",
             app,
             PostgresStoreCounter(app.database_url),
             {"db": app.db_pids},
