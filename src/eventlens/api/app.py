@@ -20,6 +20,7 @@ from eventlens.api import (
     event_import,
     events,
     funnels,
+    goals,
     health,
     reprocess,
     schemas,
@@ -95,6 +96,7 @@ def create_app(
     api.include_router(api_keys.router)
     api.include_router(shared_links.router)
     api.include_router(funnels.router)
+    api.include_router(goals.router)
     from eventlens.api.dashboard import dashboard_dir
     from eventlens.api.docs_assets import install_docs
     from eventlens.graphql.router import graphql_router

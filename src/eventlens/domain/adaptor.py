@@ -23,6 +23,13 @@ from eventlens.domain.funnels import (
     check_saved_steps,
     check_saved_window,
 )
+from eventlens.domain.goals import (
+    MAX_GOALS,
+    Goal,
+    check_currency,
+    check_display_name,
+    check_goal_target,
+)
 from eventlens.domain.names import check_schema_name
 from eventlens.domain.schema import check_description
 from eventlens.domain.timezones import DEFAULT_TIMEZONE, check_timezone
@@ -156,6 +163,7 @@ class Adaptor(Aggregate):
         self.active = True
         self.shared_links: dict[str, SharedLink] = {}
         self.funnels: dict[str, SavedFunnel] = {}
+        self.goals: dict[str, Goal] = {}
 
     @property
     def origins(self) -> frozenset[str]:
@@ -341,3 +349,70 @@ class Adaptor(Aggregate):
     @event("FunnelDeleted")
     def _funnel_deleted(self, funnel_id: str) -> None:
         del self.funnels[funnel_id]
+
+    def add_goal(
+        self,
+        goal_id: str,
+        event_name: object = None,
+        page_path: object = None,
+        display_name: object = None,
+        currency: object = None,
+    ) -> Goal:
+        """A goal of this site; its name (and its display name) must be new to the site."""
+        event, page = check_goal_target(event_name, page_path)
+        currency_code = check_currency(currency, event)
+        name = event if event is not None else f"Visit {page}"
+        shown = check_display_name(display_name, name)
+        if len(self.goals) >= MAX_GOALS:
+            raise Conflict(f"a site may have at most {MAX_GOALS} goals; remove one first")
+        for goal in self.goals.values():
+            if goal.name == name:
+                raise AlreadyExists(
+                    f"site {self.container_id} already has the goal {name!r}",
+                    field="event_name" if event is not None else "page_path",
+                )
+            if goal.display_name == shown:
+                raise AlreadyExists(
+                    f"site {self.container_id} already has a goal shown as {shown!r}",
+                    field="display_name",
+                )
+        self.trigger_event(
+            self.GoalAdded,
+            goal_id=goal_id,
+            event_name=event,
+            page_path=page,
+            display_name=shown,
+            currency=currency_code,
+        )
+        return self.goals[goal_id]
+
+    class GoalAdded(Aggregate.Event):
+        """Declared rather than decorated: applying it needs the event's own timestamp."""
+
+        goal_id: str
+        event_name: str | None
+        page_path: str | None
+        display_name: str
+        currency: str | None
+
+        def apply(self, aggregate: Adaptor) -> None:
+            aggregate.goals[self.goal_id] = Goal(
+                goal_id=self.goal_id,
+                container_id=aggregate.container_id,
+                event_name=self.event_name,
+                page_path=self.page_path,
+                display_name=self.display_name,
+                currency=self.currency,
+                created_at=self.timestamp,
+            )
+
+    def remove_goal(self, goal_id: str) -> Goal:
+        goal = self.goals.get(goal_id)
+        if goal is None:
+            raise NotFound(f"goal {goal_id!r} of {self.container_id} does not exist")
+        self._goal_removed(goal_id=goal_id)
+        return goal
+
+    @event("GoalRemoved")
+    def _goal_removed(self, goal_id: str) -> None:
+        del self.goals[goal_id]

@@ -1,4 +1,5 @@
-"""Catalog views for analysts and Grafana: `schemas`, `schema_versions`, `adaptors`, `users`.
+"""Catalog views for analysts and Grafana: `schemas`, `schema_versions`, `adaptors`, `goals`,
+`users`.
 
 Built from the catalog's events: each notification names an aggregate, whose current state is
 upserted; schema definitions are also kept per version. Users are listed without their
@@ -51,6 +52,18 @@ CREATE TABLE IF NOT EXISTS adaptors (
     timezone      text NOT NULL DEFAULT 'UTC'
 );
 ALTER TABLE adaptors ADD COLUMN IF NOT EXISTS timezone text NOT NULL DEFAULT 'UTC';
+CREATE TABLE IF NOT EXISTS goals (
+    goal_id       text PRIMARY KEY,
+    container_id  text NOT NULL,
+    name          text NOT NULL,
+    display_name  text NOT NULL,
+    event_name    text,
+    page_path     text,
+    page_regex    text,
+    currency      text,
+    created_at    timestamptz NOT NULL,
+    UNIQUE (container_id, name)
+);
 CREATE TABLE IF NOT EXISTS users (
     username      text PRIMARY KEY,
     role          text NOT NULL,
@@ -91,6 +104,7 @@ class CatalogViews:
                     self._schema_version(conn, self._catalog.aggregate(aggregate_id, version))
             elif isinstance(aggregate, Adaptor):
                 self._adaptor(conn, aggregate)
+                self._goals(conn, aggregate)
             elif isinstance(aggregate, User):
                 self._user(conn, aggregate)
 
@@ -150,6 +164,31 @@ class CatalogViews:
                 adaptor.timezone,
             ),
         )
+
+    @staticmethod
+    def _goals(conn: psycopg.Connection, adaptor: Adaptor) -> None:
+        """The site's goals as they are now: removed ones deleted, new ones added."""
+        goals = list(adaptor.goals.values())
+        conn.execute(
+            "DELETE FROM goals WHERE container_id = %s AND NOT (goal_id = ANY(%s))",
+            (adaptor.container_id, [g.goal_id for g in goals]),
+        )
+        for goal in goals:
+            conn.execute(
+                "INSERT INTO goals VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) "
+                "ON CONFLICT (goal_id) DO NOTHING",
+                (
+                    goal.goal_id,
+                    goal.container_id,
+                    goal.name,
+                    goal.display_name,
+                    goal.event_name,
+                    goal.page_path,
+                    goal.path_regex,
+                    goal.currency,
+                    goal.created_at,
+                ),
+            )
 
     @staticmethod
     def _user(conn: psycopg.Connection, user: User) -> None:

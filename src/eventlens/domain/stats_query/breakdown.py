@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
+from eventlens.domain.goals import Goal
 from eventlens.domain.stats_query.dates import TimeRange
 from eventlens.domain.stats_query.filters import Filter
 
@@ -25,11 +26,16 @@ ENGINE_METRICS = (
 
 @dataclass(frozen=True)
 class Site:
-    """A site as the engine needs it: its adaptor, schema and time zone."""
+    """A site as the engine needs it: its adaptor, schema, time zone and goals."""
 
     container_id: str
     schema_id: str
     timezone: str = "UTC"
+    goals: tuple[Goal, ...] = ()
+
+    def goal(self, name: str) -> Goal | None:
+        """The site's goal of that name (an event's name, or `Visit <path>`), if any."""
+        return next((g for g in self.goals if g.name == name), None)
 
 
 @dataclass(frozen=True)

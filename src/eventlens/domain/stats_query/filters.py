@@ -13,7 +13,8 @@ from eventlens.domain.stats_query.vocabulary import GOAL, SEGMENT, is_property
 
 CONDITION_OPERATORS = ("is", "is_not", "contains", "contains_not", "matches", "matches_not")
 PATTERN_OPERATORS = ("matches", "matches_not")
-WITH_GOALS = ("is", "contains")
+# Plausible takes `is` and `contains` on goals; their negations are EventLens's addition.
+WITH_GOALS = ("is", "is_not", "contains", "contains_not")
 BEHAVIOURS = ("has_done", "has_not_done")
 # Deeper trees say nothing more, and would only make statements PostgreSQL refuses to plan.
 MAX_DEPTH = 16

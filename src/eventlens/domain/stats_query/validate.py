@@ -19,7 +19,6 @@ from eventlens.domain.stats_query.vocabulary import (
 
 UNSUPPORTED_DIMENSIONS = ("visit:exit_page_hostname",)
 CONVERSION_METRICS = ("conversion_rate", "group_conversion_rate")
-GOALS_HELP = "https://plausible.io/docs/stats-api#filtering-by-goals"
 
 
 def validate(query: StatsQuery) -> None:
@@ -28,7 +27,6 @@ def validate(query: StatsQuery) -> None:
     _toplevel_only(query)
     _conversion_filters(query)
     _behaviours(query)
-    _goals(query)
     for metric in query.metrics:
         _metric(metric, query)
     _tables(query)
@@ -85,16 +83,6 @@ def _behaviours(query: StatsQuery) -> None:
             raise _invalid_filters(
                 "Behavioral filters (has_done, has_not_done) can only be used with event "
                 "dimension filters."
-            )
-
-
-def _goals(query: StatsQuery) -> None:
-    """EventLens has no goals yet: every goal an `is` filter names is one not configured."""
-    for condition in leaves(query.filters):
-        if condition.dimension == GOAL and condition.operator == "is" and condition.clauses:
-            raise _invalid_filters(
-                f"The goal `{condition.clauses[0]}` is not configured for this site. "
-                f"Find out how to configure goals here: {GOALS_HELP}"
             )
 
 

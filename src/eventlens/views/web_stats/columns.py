@@ -12,7 +12,7 @@ from psycopg import sql
 
 from eventlens.domain.stats_query.countries import country_names
 from eventlens.domain.stats_query.dates import TimeRange
-from eventlens.domain.stats_query.vocabulary import prop_key
+from eventlens.domain.stats_query.vocabulary import GOAL, prop_key
 
 Table = Literal["events", "visits"]
 
@@ -82,6 +82,8 @@ def dimension(name: str, table: Table, params: Params, time_range: TimeRange) ->
         return sql.SQL("coalesce({}::jsonb ->> v.country, v.country, '')").format(names)
     if name in EVENT_COLUMNS:
         return labelled(sql.Identifier("e", EVENT_COLUMNS[name]), "")
+    if name == GOAL:
+        return sql.SQL("g.name")  # the goal an event reaches (`scopes.Scopes.goal_join`)
     if name == "event:name":
         return sql.SQL("CASE e.event_type WHEN 'page_view' THEN 'pageview' ELSE e.event_type END")
     key = prop_key(name)

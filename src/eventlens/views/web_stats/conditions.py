@@ -10,8 +10,10 @@ from collections.abc import Callable, Mapping
 
 from psycopg import sql
 
+from eventlens.domain.goals import Goal
 from eventlens.domain.stats_query import Behaviour, Combination, Condition, Filter, Not
 from eventlens.domain.stats_query.dates import TimeRange
+from eventlens.domain.stats_query.goals import goals_matching
 from eventlens.domain.stats_query.vocabulary import GOAL, prop_key
 from eventlens.views.web_stats.columns import Params, Table, dimension, raw_property
 
@@ -31,12 +33,14 @@ class Conditions:
         matched: Matched,
         visits_with: VisitsWith,
         table: Table = "events",
+        goals: tuple[Goal, ...] = (),
     ) -> None:
         self.params = params
         self.time_range = time_range
         self.matched = matched
         self.visits_with = visits_with
         self.table = table
+        self.goals = goals
 
     def all_of(self, filters: tuple[Filter, ...] | list[Filter]) -> sql.Composable:
         return sql.SQL(" AND ").join([sql.SQL("TRUE"), *(self.of(f) for f in filters)])
@@ -59,10 +63,13 @@ class Conditions:
         return sql.SQL("({})").format(found)
 
     def condition(self, c: Condition) -> sql.Composable:
-        if c.dimension == GOAL:
-            return FALSE  # no goal is configured: none is reached
-        key = prop_key(c.dimension)
         operator = c.operator
+        if c.dimension == GOAL:
+            held = reached(goals_matching(self.goals, c), self.params)
+            if operator.endswith("_not"):
+                return sql.SQL("NOT coalesce({}, FALSE)").format(held)
+            return held
+        key = prop_key(c.dimension)
         positive = operator.removesuffix("_not")
         if key is not None and positive in ("contains", "matches"):
             value = raw_property(key, self.params)
@@ -89,6 +96,23 @@ class Conditions:
             return sql.SQL("{} {} ANY({}::text[])").format(value, like, patterns)
         values = self.matched.get((c.dimension, tuple(clauses)), [])
         return sql.SQL("{} = ANY({}::text[])").format(value, self.params.add(values))
+
+
+def reached(goals: tuple[Goal, ...], params: Params) -> sql.Composable:
+    """Whether the event `e` reaches one of the goals: a custom event of a goal's name, or a
+    page view of a path a page goal's pattern matches."""
+    names = [g.event_name for g in goals if g.event_name is not None]
+    patterns = [g.path_regex for g in goals if g.path_regex is not None]
+    held: list[sql.Composable] = []
+    if names:
+        held.append(sql.SQL("e.event_type = ANY({}::text[])").format(params.add(names)))
+    if patterns:
+        held.append(
+            sql.SQL("(e.event_type = 'page_view' AND e.path ~ ANY({}::text[]))").format(
+                params.add(patterns)
+            )
+        )
+    return sql.SQL("({})").format(sql.SQL(" OR ").join(held)) if held else FALSE
 
 
 def _escaped(text: str) -> str:

@@ -11,7 +11,7 @@ from psycopg import AsyncConnection, sql
 
 from eventlens.domain.stats_query import Breakdown, Site, StatsQueryError
 from eventlens.domain.stats_query.regexes import matching, pattern_conditions
-from eventlens.domain.stats_query.vocabulary import prop_key
+from eventlens.domain.stats_query.vocabulary import GOAL, prop_key
 from eventlens.views.web_stats.columns import Params, dimension, raw_property
 from eventlens.views.web_stats.conditions import Matched
 from eventlens.views.web_stats.scopes import Scopes
@@ -24,6 +24,8 @@ async def matched_values(conn: AsyncConnection[Any], site: Site, breakdown: Brea
     found: dict[tuple[str, tuple[str, ...]], list[str]] = {}
     wanted = []
     for condition in pattern_conditions(breakdown.filters):
+        if condition.dimension == GOAL:
+            continue  # goals are the site's, matched by name (`domain.stats_query.goals`)
         patterns = tuple(str(c) for c in condition.clauses)
         wanted.append((condition.dimension, patterns))
         if condition.dimension == "event:page":

@@ -4,7 +4,7 @@ buckets, and the answer in Plausible's shape."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -26,6 +26,11 @@ from eventlens.domain.stats_query.comparisons import (
     rows_filter,
 )
 from eventlens.domain.stats_query.filters import Filter
+from eventlens.domain.stats_query.goals import (
+    check_goals,
+    conversion_rate,
+    without_conversion_filters,
+)
 from eventlens.domain.stats_query.timeline import labels
 from eventlens.domain.stats_query.vocabulary import GOAL
 from eventlens.views.web_stats.port import WebStatsQueries
@@ -37,6 +42,7 @@ async def run_query(
     engine: WebStatsQueries, site: Site, query: StatsQuery, now: datetime
 ) -> Result:
     """Plausible's answer to `query` for `site`, `now` being the moment it is asked."""
+    check_goals(query.filters, site.goals)
     today = now.astimezone(ZoneInfo(site.timezone)).date()
     stats_start = await engine.first_day(site) if query.date_range.shorthand == "all" else None
     resolved = resolve_query(query, today, site.timezone, stats_start)
@@ -59,11 +65,14 @@ async def _page(
     totals_filters: tuple[Filter, ...] | None = None,
 ) -> Page:
     """The engine's rows with the derived metrics added: `percentage` of the visitors of the
-    same filters (less `totals_filters` extras) over the whole range, conversion rates 0 (no
-    goal is configured, so none is reached)."""
+    same filters (less `totals_filters` extras) over the whole range, and the conversion
+    rates against the visitors without the goal and custom-property filters (all of them,
+    or those of the same group)."""
     metrics = resolved.metrics
     wanted = tuple(m for m in metrics if m in ENGINE_METRICS)
     if ("percentage" in metrics or not wanted) and "visitors" not in wanted:
+        wanted = (*wanted, "visitors")
+    if any(m in CONVERSION_RATES for m in metrics) and "visitors" not in wanted:
         wanted = (*wanted, "visitors")
     breakdown = Breakdown(
         metrics=wanted,
@@ -71,35 +80,93 @@ async def _page(
         filters=filters,
         time_range=resolved.time_range,
         order_by=tuple(
-            ("visitors" if value == "percentage" else value, way)
+            (_engine_order(value), way)
             for value, way in resolved.order_by
-            if value in ENGINE_METRICS or value in resolved.dimensions or value == "percentage"
+            if value in ENGINE_METRICS
+            or value in resolved.dimensions
+            or value == "percentage"
+            or value in CONVERSION_RATES
         ),
         limit=resolved.query.limit if paged else None,
         offset=resolved.query.offset if paged else 0,
     )
-    # No goal is configured: a breakdown by goal has no rows.
-    no_rows = GOAL in resolved.dimensions
+    # A site without goals: a breakdown by goal has no rows.
+    no_rows = GOAL in resolved.dimensions and not site.goals
     page = Page([], 0) if no_rows else await engine.breakdown(site, breakdown)
     total = None
     if "percentage" in metrics:
         whole = replace(breakdown, metrics=("visitors",), filters=totals_filters or filters)
         totals = await engine.breakdown(site, whole.totals())
         total = totals.rows[0].metrics["visitors"] if totals.rows else 0
+    rates = await _conversion_totals(engine, site, breakdown, metrics)
     derived = [
-        Row(row.dimensions, {**row.metrics, **_derived(metrics, row, total)}) for row in page.rows
+        Row(row.dimensions, {**row.metrics, **_derived(metrics, row, total, rates, breakdown)})
+        for row in page.rows
     ]
     return Page(derived, page.total_rows)
 
 
-def _derived(metrics: tuple[str, ...], row: Row, total: int | None) -> dict[str, Any]:
+CONVERSION_RATES = ("conversion_rate", "group_conversion_rate")
+
+
+def _engine_order(value: str) -> str:
+    """Rates are ordered as the visitors they are of (their denominator is one per query, or
+    per group, where they are ordered within the group anyway)."""
+    return "visitors" if value == "percentage" or value in CONVERSION_RATES else value
+
+
+@dataclass(frozen=True)
+class _Totals:
+    """The visitors conversions are measured against: all (`conversion_rate`), and per
+    group of the other dimensions (`group_conversion_rate`)."""
+
+    all: int = 0
+    groups: dict[tuple[str, ...], int] | None = None
+
+
+async def _conversion_totals(
+    engine: WebStatsQueries, site: Site, breakdown: Breakdown, metrics: tuple[str, ...]
+) -> _Totals:
+    if not any(m in CONVERSION_RATES for m in metrics):
+        return _Totals()
+    unconverted = replace(
+        breakdown,
+        metrics=("visitors",),
+        filters=without_conversion_filters(breakdown.filters),
+        order_by=(),
+        limit=None,
+        offset=0,
+    )
+    found = await engine.breakdown(site, unconverted.totals())
+    everyone = found.rows[0].metrics["visitors"] if found.rows else 0
+    groups = None
+    if "group_conversion_rate" in metrics:
+        others = tuple(d for d in breakdown.dimensions if d != GOAL)
+        if others:
+            grouped = await engine.breakdown(site, replace(unconverted, dimensions=others))
+            groups = {row.dimensions: row.metrics["visitors"] for row in grouped.rows}
+    return _Totals(everyone, groups)
+
+
+def _derived(
+    metrics: tuple[str, ...], row: Row, total: int | None, rates: _Totals, breakdown: Breakdown
+) -> dict[str, Any]:
     found: dict[str, Any] = {}
     if "percentage" in metrics:
         visitors = row.metrics["visitors"]
         found["percentage"] = round(visitors / total * 100, 1) if total else None
-    for metric in ("conversion_rate", "group_conversion_rate"):
-        if metric in metrics:
-            found[metric] = 0.0
+    if "conversion_rate" in metrics:
+        found["conversion_rate"] = conversion_rate(row.metrics["visitors"], rates.all)
+    if "group_conversion_rate" in metrics:
+        group_total = rates.all
+        if rates.groups is not None:
+            key = tuple(
+                value
+                for d, value in zip(breakdown.dimensions, row.dimensions, strict=True)
+                if d != GOAL
+            )
+            group_total = rates.groups.get(key, 0)
+        found["group_conversion_rate"] = conversion_rate(row.metrics["visitors"], group_total)
     return found
 
 

@@ -9,6 +9,8 @@ from psycopg import sql
 from eventlens.domain.stats_query import Filter, Site
 from eventlens.domain.stats_query.dates import TimeRange
 from eventlens.domain.stats_query.filters import dimensions_in
+from eventlens.domain.stats_query.goals import breakdown_goals
+from eventlens.domain.stats_query.vocabulary import GOAL
 from eventlens.views.web_stats.columns import Params
 from eventlens.views.web_stats.conditions import Conditions, Matched
 
@@ -34,6 +36,7 @@ class Scopes:
             self.matched,
             self.visits_with,
             "events" if table == "events" else "visits",
+            self.site.goals,
         )
 
     def events(self, *, engagement: bool = False) -> sql.Composable:
@@ -68,9 +71,32 @@ class Scopes:
     ) -> sql.Composable:
         """`event_logs e`, joined to its visit when the dimensions or filters need one."""
         used = [*dimensions, *dimensions_in(filters, behavioural=False)]
+        source: sql.Composable = sql.SQL("event_logs e")
         if any(d.startswith("visit:") for d in used):
-            return sql.SQL("event_logs e {}").format(VISIT_OF_EVENT)
-        return sql.SQL("event_logs e")
+            source = sql.SQL("event_logs e {}").format(VISIT_OF_EVENT)
+        if GOAL in dimensions:
+            source = sql.SQL("{} {}").format(source, self.goal_join(filters))
+        return source
+
+    def goal_join(self, filters: tuple[Filter, ...]) -> sql.Composable:
+        """Each event with each goal it reaches (`g.name`), among the goals the top-level
+        goal filters keep: an event that reaches two goals counts for both."""
+        goals = breakdown_goals(filters, self.site.goals)
+        if not goals:
+            return sql.SQL("JOIN (SELECT NULL::text AS name WHERE FALSE) AS g ON TRUE")
+        rows = sql.SQL(", ").join(
+            sql.SQL("({}::text, {}::text, {}::text)").format(
+                self.params.add(g.name),
+                self.params.add(g.event_name),
+                self.params.add(g.path_regex),
+            )
+            for g in goals
+        )
+        return sql.SQL(
+            "JOIN (VALUES {}) AS g(name, event_name, page_regex) ON "
+            "(e.event_type = g.event_name OR "
+            "(e.event_type = 'page_view' AND e.path ~ g.page_regex))"
+        ).format(rows)
 
     def visits_with(self, event_filter: Filter | tuple[Filter, ...]) -> sql.Composable:
         """The ids of the visits with an event in the range that matches the filter(s)."""

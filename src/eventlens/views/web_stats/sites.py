@@ -11,6 +11,7 @@ import orjson
 from eventlens.domain.adaptor import Adaptor
 from eventlens.domain.pages import sanitized_hostname
 from eventlens.domain.stats_query import Site, StatsQueryError
+from eventlens.views.goals import site_goals
 
 
 def find_site(adaptors: Iterable[Adaptor], site_id: str) -> Site:
@@ -35,7 +36,7 @@ def find_site(adaptors: Iterable[Adaptor], site_id: str) -> Site:
             f"{orjson.dumps(site_id).decode()} is no adaptor's container id or website.",
             field="site_id",
         )
-    return Site(found.container_id, found.schema_name, _timezone(found))
+    return Site(found.container_id, found.schema_name, _timezone(found), site_goals(found))
 
 
 def _timezone(adaptor: Adaptor) -> str:
