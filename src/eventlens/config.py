@@ -115,6 +115,25 @@ class Settings:
         default_factory=lambda: _int("EVENTLENS_VISIT_TIMEOUT_MINUTES", 30)
     )
 
+    # Alerts and e-mail reports (README, "Alerts and e-mail reports").
+    alert_interval_s: int = field(default_factory=lambda: _int("EVENTLENS_ALERT_INTERVAL_S", 60))
+    # The dashboard's address as recipients reach it, for links in e-mails and webhooks.
+    public_url: str | None = field(default_factory=lambda: _str("EVENTLENS_PUBLIC_URL"))
+    smtp_host: str | None = field(default_factory=lambda: _str("EVENTLENS_SMTP_HOST"))
+    smtp_port: int = field(default_factory=lambda: _int("EVENTLENS_SMTP_PORT", 587))
+    # `starttls` (upgrade a plain connection), `tls` (TLS from the start, port 465) or `none`.
+    smtp_security: str = field(
+        default_factory=lambda: (_str("EVENTLENS_SMTP_SECURITY") or "starttls").strip().lower()
+    )
+    smtp_user: str | None = field(default_factory=lambda: _str("EVENTLENS_SMTP_USER"))
+    smtp_password: str | None = field(default_factory=lambda: _str("EVENTLENS_SMTP_PASSWORD"))
+    smtp_from: str | None = field(default_factory=lambda: _str("EVENTLENS_SMTP_FROM"))
+    # Hosts webhooks may reach although they resolve to private, loopback or link-local
+    # addresses (comma-separated); `*` lifts the check (docs/ALERTS.md, "Webhooks and SSRF").
+    webhook_allowed_hosts: str | None = field(
+        default_factory=lambda: _str("EVENTLENS_WEBHOOK_ALLOWED_HOSTS")
+    )
+
     @property
     def visit_timeout(self) -> timedelta:
         return timedelta(minutes=max(1, self.visit_timeout_minutes))

@@ -3,7 +3,7 @@ checked, who may, and what the aggregates keep."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 
 import pytest
 
@@ -154,9 +154,10 @@ def test_the_last_complete_week_runs_monday_to_sunday_and_the_month_is_the_calen
     assert last_complete_period("monthly", date(2027, 1, 1)).label() == "December 2026"
 
 
-def test_a_report_is_due_once_per_period_and_never_for_a_period_before_it_was_set_up() -> None:
-    configured = datetime(2026, 12, 2, 9, tzinfo=UTC)  # a Wednesday
-    assert report_due("weekly", date(2026, 12, 4), configured, set()) is None  # week not over
-    due = report_due("weekly", date(2026, 12, 7), configured, set())
-    assert due == Period(date(2026, 11, 30), date(2026, 12, 6))
-    assert report_due("weekly", date(2026, 12, 7), configured, {due.first}) is None
+def test_a_report_is_due_at_once_for_the_last_complete_period_then_once_per_period() -> None:
+    first = report_due("weekly", date(2026, 12, 9), set())
+    assert first == Period(date(2026, 11, 30), date(2026, 12, 6))
+    assert report_due("weekly", date(2026, 12, 13), {first.first}) is None  # the week runs
+    assert report_due("weekly", date(2026, 12, 14), {first.first}) == Period(
+        date(2026, 12, 7), date(2026, 12, 13)
+    )

@@ -8,7 +8,7 @@ owner through the link.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from enum import StrEnum
 from uuid import NAMESPACE_URL, UUID, uuid5
 
@@ -113,10 +113,9 @@ def previous_period(period: str, current: Period) -> Period:
     return last_complete_period(period, current.first)
 
 
-def report_due(period: str, today: date, configured_on: datetime, sent: set[date]) -> Period | None:
-    """The period whose report is due today: the last complete one, unless it was sent or
-    ended before the report was set up (a new subscriber gets no report of the past)."""
+def report_due(period: str, today: date, sent: set[date]) -> Period | None:
+    """The period whose report is due today: the last complete one, unless it was sent. A
+    new report's first message comes at once, for the last complete period: what the
+    recipients will get, without waiting up to a month to see it."""
     due = last_complete_period(period, today)
-    if due.first in sent or due.last < configured_on.date():
-        return None
-    return due
+    return None if due.first in sent else due

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 import psycopg
 
+from eventlens.alerting.loop import AlertLoop
 from eventlens.config import Settings
 from eventlens.eventstore.catalog import Catalog, open_catalog
 from eventlens.eventstore.port import CATALOG_STREAM
@@ -28,9 +29,12 @@ class Workers:
     workers: list[ProjectionWorker] = field(default_factory=list)
     threads: list[threading.Thread] = field(default_factory=list)
     catalog: Catalog | None = None
+    alerts: AlertLoop | None = None
 
     def start(self) -> None:
         self.catalog = open_catalog(self.database_url)
+        # Every worker process runs one; an advisory lock lets one evaluate at a time.
+        self.alerts = AlertLoop(self.settings, self.database_url, self.catalog)
         for projection in projections(self.catalog, self.settings.visit_timeout):
             worker = ProjectionWorker(
                 self.database_url,
@@ -48,6 +52,7 @@ class Workers:
             self.threads.append(thread)
             thread.start()
 
+        self.alerts.start()
         if self.settings.kafka_bootstrap:
             relay = threading.Thread(target=self._relay_catalog, name="catalog-relay", daemon=True)
             self.threads.append(relay)
@@ -100,6 +105,8 @@ class Workers:
 
     def close(self, timeout: float = 10.0) -> None:
         self.stop.set()
+        if self.alerts is not None:
+            self.alerts.close(timeout)
         for thread in self.threads:
             thread.join(timeout)
         if self.catalog is not None:
