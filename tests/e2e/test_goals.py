@@ -339,3 +339,38 @@ def test_goals_of_an_unknown_site_and_by_a_viewer_are_refused(
     assert listed.status_code == 404, listed.text
     assert by_viewer.status_code == 403, by_viewer.text
     assert removed_by_viewer.status_code == 403, removed_by_viewer.text
+
+
+def test_graphql_lists_the_goals_and_answers_the_same_conversions(
+    shared_platform: RunningPlatform, site: Site, goals: dict[str, str]
+) -> None:
+    query = """
+    query($site: String!, $q: JSON!) {
+      goals(siteId: $site) { id name displayName goalType pagePath currency }
+      webStats(query: $q)
+    }"""
+    stats = {
+        "site_id": site.domain,
+        "date_range": RANGE,
+        "metrics": ["visitors", "events", "conversion_rate"],
+        "dimensions": ["event:goal"],
+    }
+
+    response = shared_platform.client.post(
+        "/graphql",
+        json={"query": query, "variables": {"site": site.domain, "q": stats}},
+        headers=site.viewer,
+    )
+
+    assert response.status_code == 200, response.text
+    data = response.json()["data"]
+    assert [(g["id"], g["name"], g["goalType"]) for g in data["goals"][:3]] == [
+        (goals["Signup"], "Signup", "event"),
+        (goals["Visit /blog/*"], "Visit /blog/*", "page"),
+        (goals["Visit /blog/**"], "Visit /blog/**", "page"),
+    ]
+    assert [[r["dimensions"], r["metrics"]] for r in data["webStats"]["results"]] == [
+        [["Visit /blog/**"], [3, 3, 50.0]],
+        [["Signup"], [2, 3, 33.33]],
+        [["Visit /blog/*"], [2, 2, 33.33]],
+    ]

@@ -24,6 +24,7 @@ from eventlens.graphql.context import actor, admin
 from eventlens.graphql.conversions import ConversionsQuery
 from eventlens.graphql.cost import CostBudget
 from eventlens.graphql.errors import ShapedErrorsSchema
+from eventlens.graphql.goals import GoalsQuery
 from eventlens.graphql.live import EventsSubscription, read_limits, read_stats, stats_of
 from eventlens.graphql.types import (
     Adaptor,
@@ -248,7 +249,7 @@ LIMIT_RULES = [
 # queries again and again; parsing and validating them once is enough.
 CACHED_DOCUMENTS = 256
 
-Query = merge_types("Query", (CatalogAndEventsQuery, WebQuery, ConversionsQuery))
+Query = merge_types("Query", (CatalogAndEventsQuery, WebQuery, ConversionsQuery, GoalsQuery))
 Subscription = merge_types("Subscription", (EventsSubscription, WebSubscription))
 
 schema = ShapedErrorsSchema(
