@@ -181,6 +181,37 @@ def cmd_reprocess_rejected(args: argparse.Namespace) -> None:
     asyncio.run(run())
 
 
+def cmd_forget(args: argparse.Namespace) -> None:
+    """Erase a subject: delete their key and blank them in the read models."""
+    import asyncio
+    import getpass
+
+    from eventlens.commands.actor import Actor
+    from eventlens.commands.erase_subject import EraseSubject, erase_subject
+    from eventlens.domain.errors import DomainError
+    from eventlens.domain.user import Role
+    from eventlens.runtime.platform import Platform
+
+    actor = Actor(username=args.by or f"cli:{getpass.getuser()}", role=Role.ADMIN)
+
+    async def run() -> str:
+        platform = Platform(_settings(args), run_workers=False)
+        await platform.start()
+        try:
+            command = EraseSubject(actor, args.user)
+            return await asyncio.to_thread(erase_subject, command, platform.catalog, platform.keys)
+        finally:
+            await platform.stop()
+
+    try:
+        subject = asyncio.run(run())
+    except DomainError as error:
+        sys.exit(f"eventlens forget: {error.message}")
+    print(
+        f"erased: the user's events are kept as subject {subject}, their personal data unreadable"
+    )
+
+
 def cmd_graphql_schema(args: argparse.Namespace) -> None:
     """Print the GraphQL schema (SDL), e.g. for the dashboard's typed operations."""
     from eventlens.graphql.schema import schema
@@ -222,6 +253,12 @@ def main(argv: list[str] | None = None) -> None:
     )
     add("reprocess-rejected", cmd_reprocess_rejected, "append rejected events that pass now")
     commands.choices["reprocess-rejected"].add_argument("--schema", help="only this schema")
+
+    add("forget", cmd_forget, "erase a subject: delete their key (crypto-shredding)")
+    commands.choices["forget"].add_argument("--user", required=True, help="the user id to erase")
+    commands.choices["forget"].add_argument(
+        "--by", help="who asked, recorded with the erasure (default: cli:<your login>)"
+    )
 
     args = parser.parse_args(argv)
     settings = Settings()

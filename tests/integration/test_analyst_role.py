@@ -11,6 +11,7 @@ from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from eventlens.analyst_role import ANALYST_ROLE, ensure_analyst_role, stop_overrunning_sessions
+from eventlens.eventstore.subject_keys import KEY_SCHEMA, setup_subject_keys
 from eventlens.runtime.analyst_watch import AnalystWatch
 
 pytestmark = [pytest.mark.postgres]
@@ -59,6 +60,25 @@ def test_the_analyst_cannot_read_the_write_side_or_the_secrets(owned: str, table
         pytest.raises(psycopg.errors.InsufficientPrivilege),
     ):
         analyst.execute(sql.SQL("SELECT * FROM {}").format(sql.Identifier(table)))
+
+
+@pytest.mark.parametrize("table", ["subject_keys", "lookup_secret"])
+def test_the_analyst_cannot_read_the_subjects_keys_even_if_granted(owned: str, table: str) -> None:
+    with psycopg.connect(owned, autocommit=True) as conn:
+        setup_subject_keys(conn)
+    ensure_analyst_role(owned, "first-password", PRIVATE)
+    with psycopg.connect(owned, autocommit=True) as conn:  # a grant made by mistake
+        conn.execute(
+            sql.SQL("GRANT SELECT ON {} TO {}").format(
+                sql.Identifier(KEY_SCHEMA, table), sql.Identifier(ANALYST_ROLE)
+            )
+        )
+
+    with (
+        as_analyst(owned, "first-password") as analyst,
+        pytest.raises(psycopg.errors.InsufficientPrivilege),
+    ):
+        analyst.execute(sql.SQL("SELECT * FROM {}").format(sql.Identifier(KEY_SCHEMA, table)))
 
 
 def test_running_it_again_changes_the_password(owned: str) -> None:

@@ -22,6 +22,7 @@ from eventlens.api import (
     funnels,
     goals,
     health,
+    privacy,
     reprocess,
     schemas,
     shared_links,
@@ -97,6 +98,7 @@ def create_app(
     api.include_router(shared_links.router)
     api.include_router(funnels.router)
     api.include_router(goals.router)
+    api.include_router(privacy.router)
     from eventlens.api.dashboard import dashboard_dir
     from eventlens.api.docs_assets import install_docs
     from eventlens.graphql.router import graphql_router

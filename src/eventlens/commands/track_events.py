@@ -15,6 +15,7 @@ from uuid import UUID
 
 from eventlens.domain.adaptor import Adaptor
 from eventlens.domain.json_schema import PropertyCheck
+from eventlens.domain.personal import split_personal
 from eventlens.domain.schema import Schema
 from eventlens.domain.tracking import Reason, RejectedEvent, TrackedEvent, judge
 from eventlens.domain.visitors import Requester
@@ -29,6 +30,12 @@ class CatalogLookup(Protocol):
     def adaptor(self, container_id: str) -> Adaptor | None: ...
 
     def property_check(self, schema: Schema, event_type: str) -> PropertyCheck | None: ...
+
+    def personal(self, schema: Schema, event_type: str) -> frozenset[str]:
+        """The properties the event type marks personal (`x-personal`)."""
+
+    def opted_out(self, user_id: str) -> bool:
+        """Is the user id on the server-side opt-out list?"""
 
     async def catch_up(self) -> None:
         """Read catalog changes recorded since the last look (e.g. by another replica)."""
@@ -114,14 +121,38 @@ def judge_events(command: TrackEvents, catalog: CatalogLookup) -> Decision:
     requester = command.requester
     for incoming in command.events:
         event, schema, adaptor = _resolve(incoming, catalog, requester)
-        check = catalog.property_check(schema, event.event_type) if schema is not None else None
-        reasons = judge(event, schema, adaptor, check, origin=command.origin)
+        check, personal = (
+            (
+                catalog.property_check(schema, event.event_type),
+                catalog.personal(schema, event.event_type),
+            )
+            if schema is not None
+            else (None, _NOTHING)
+        )
+        opted_out = event.user_id is not None and catalog.opted_out(event.user_id)
+        reasons = judge(
+            event,
+            schema,
+            adaptor,
+            check,
+            origin=command.origin,
+            opted_out=opted_out,
+            personal=personal,
+        )
         if reasons:
+            if opted_out or (personal and event.user_id is None):
+                # Kept without what identifies the person: an opted-out user id, personal
+                # properties that have no subject to be encrypted for.
+                kept, _ = split_personal(event.properties, personal)
+                event = event.revised(user_id=None, properties=kept)
             rejected.append(RejectedEvent(event, reasons, command.origin))
         else:
             accepted.append(event)
         outcomes.append(Outcome(event.event_id, reasons))
     return Decision(accepted, rejected, outcomes)
+
+
+_NOTHING: frozenset[str] = frozenset()
 
 
 def _misses(events: Sequence[TrackedEvent], catalog: CatalogLookup) -> bool:

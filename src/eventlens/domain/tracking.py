@@ -10,6 +10,7 @@ from uuid import UUID
 
 from eventlens.domain.adaptor import Adaptor
 from eventlens.domain.json_schema import PropertyCheck
+from eventlens.domain.personal import Sealed
 from eventlens.domain.schema import Schema
 from eventlens.domain.user_agents import is_bot
 from eventlens.domain.visitors import ClientContext, PageContext
@@ -38,6 +39,9 @@ class TrackedEvent:
     # Recorded by an admin's import of history: its timestamp is when it happened, however
     # long ago. Any other sender's counts only within `CLIENT_CLOCK_WINDOW` of its arrival.
     imported: bool = False
+    # The personal fields (user id, properties marked personal), encrypted under the
+    # subject's key: an event carrying them has no plaintext user id nor personal properties.
+    sealed: Sealed | None = None
 
     def __init__(
         self,
@@ -54,6 +58,7 @@ class TrackedEvent:
         client: ClientContext | None = None,
         page: PageContext | None = None,
         imported: bool = False,
+        sealed: Sealed | None = None,
     ) -> None:
         # The generated __init__ of a frozen dataclass sets each field through
         # object.__setattr__, once per field and event on the ingest path. Filling the
@@ -72,6 +77,7 @@ class TrackedEvent:
             client=client,
             page=page,
             imported=imported,
+            sealed=sealed,
         )
 
     def revised(self, **changes: Any) -> TrackedEvent:
@@ -127,6 +133,8 @@ class RejectionCode(StrEnum):
     UNKNOWN_EVENT_TYPE = "unknown_event_type"
     INVALID_PROPERTIES = "invalid_properties"
     BOT = "bot"
+    OPTED_OUT = "opted_out"
+    PERSONAL_WITHOUT_USER = "personal_without_user_id"
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,14 +173,20 @@ def judge(
     property_check: PropertyCheck | None,
     *,
     origin: str | None = None,
+    opted_out: bool = False,
+    personal: frozenset[str] = frozenset(),
 ) -> tuple[Reason, ...]:
     """Every reason the event cannot be accepted; empty when it can.
 
     `adaptor` is the adaptor the event names (None: it names none, and is of its schema
     alone, no site's). `property_check` validates the properties of the event's type.
     `origin` is the page's origin as the browser sent it (None from a server), which the
-    adaptor must allow.
+    adaptor must allow. `opted_out`: the event's user id is on the opt-out list.
+    `personal`: the properties its event type marks personal, which need a user id (the
+    subject whose key they are encrypted under).
     """
+    if opted_out:
+        return (Reason(RejectionCode.OPTED_OUT, "the user id is on the opt-out list"),)
     reasons: list[Reason] = []
     bot = _bot_reason(event)
     if bot is not None:
@@ -212,6 +226,16 @@ def judge(
             reasons.extend(
                 Reason(RejectionCode.INVALID_PROPERTIES, violation)
                 for violation in property_check(event.properties)
+            )
+    if personal and event.user_id is None and event.sealed is None:
+        sent = sorted(personal.intersection(event.properties))
+        if sent:
+            reasons.append(
+                Reason(
+                    RejectionCode.PERSONAL_WITHOUT_USER,
+                    f"properties {', '.join(sent)} are personal (x-personal) and need a "
+                    "user_id, the person whose key they are encrypted under",
+                )
             )
     return tuple(reasons)
 

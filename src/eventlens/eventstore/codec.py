@@ -9,6 +9,7 @@ from uuid import UUID
 
 import orjson
 
+from eventlens.domain.personal import Sealed
 from eventlens.domain.tracking import Reason, RejectedEvent, RejectionCode, TrackedEvent
 from eventlens.domain.visitors import ClientContext, Location, PageContext
 
@@ -32,6 +33,9 @@ def tracked_to_dict(event: TrackedEvent) -> dict[str, Any]:
         # as they did then (`EventRow.from_payload`).
         "imported": event.imported,
     }
+    sealed = event.sealed
+    if sealed is not None:  # the subject's pseudonym and its encrypted personal fields
+        data["subject"], data["sealed"] = sealed
     client = event.client
     if client is not None:
         data["visitor_id"] = client.visitor_id
@@ -86,6 +90,7 @@ def tracked_from_dict(data: dict[str, Any]) -> TrackedEvent:
         client=_client(data),
         page=_page(data),
         imported=data.get("imported", True),
+        sealed=Sealed(data["subject"], data["sealed"]) if "sealed" in data else None,
     )
 
 

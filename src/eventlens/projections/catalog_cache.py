@@ -12,6 +12,7 @@ import hmac
 import logging
 import threading
 import time
+from collections.abc import Callable
 from uuid import UUID
 
 import psycopg
@@ -20,6 +21,8 @@ from psycopg import sql
 from eventlens.domain.adaptor import Adaptor
 from eventlens.domain.credentials import ApiKey, SharedLink, secret_digest
 from eventlens.domain.json_schema import PropertyCheck, compile_property_check
+from eventlens.domain.personal import personal_properties
+from eventlens.domain.privacy import Erasure, OptOut
 from eventlens.domain.schema import Schema
 from eventlens.domain.user import User
 from eventlens.eventstore.catalog import Catalog
@@ -29,6 +32,27 @@ log = logging.getLogger(__name__)
 PAGE = 500
 FOLLOW_TIMEOUT = 1.0  # seconds: look even without a notification (and check for stop)
 MIN_MISS_INTERVAL = 0.05  # seconds between catch-ups forced by misses (hostile input bound)
+
+
+class PersonalFieldIndex:
+    """The properties each schema's event types mark personal (`x-personal`)."""
+
+    def __init__(self) -> None:
+        self.schemas: frozenset[str] = frozenset()  # those with any personal property
+        self._fields: dict[str, dict[str, frozenset[str]]] = {}
+
+    def personal(self, schema_id: str, event_type: str) -> frozenset[str]:
+        return self._fields.get(schema_id, {}).get(event_type, frozenset())
+
+    def index(self, schema: Schema) -> None:
+        fields = {
+            event_type: marked
+            for event_type, json_schema in schema.event_types.items()
+            if (marked := personal_properties(json_schema))
+        }
+        others = {name: f for name, f in self._fields.items() if name != schema.name}
+        self._fields = {**others, schema.name: fields} if fields else others
+        self.schemas = frozenset(self._fields)
 
 
 class CatalogCache:
@@ -44,6 +68,11 @@ class CatalogCache:
         self._api_keys: dict[str, tuple[str, str]] = {}
         self._shared_links: dict[str, tuple[str, str]] = {}
         self._checks: dict[tuple[str, int, str], PropertyCheck] = {}
+        self.personal_fields = PersonalFieldIndex()
+        self._opted_out: frozenset[str] = frozenset()  # the keyed hashes of user ids, hex
+        # Set once the subjects' lookup secret is known: a user id's keyed hash.
+        self.lookup: Callable[[str], bytes] | None = None
+        self.erasure_listeners: list[Callable[[str], None]] = []
 
     # CatalogLookup
     def schema(self, name: str) -> Schema | None:
@@ -62,6 +91,14 @@ class CatalogCache:
             check = compile_property_check(json_schema)
             self._checks[key] = check
         return check
+
+    def personal(self, schema: Schema, event_type: str) -> frozenset[str]:
+        return self.personal_fields.personal(schema.name, event_type)
+
+    def opted_out(self, user_id: str) -> bool:
+        if not self._opted_out or self.lookup is None:
+            return False
+        return self.lookup(user_id).hex() in self._opted_out
 
     async def catch_up(self) -> None:
         now = time.monotonic()
@@ -121,6 +158,7 @@ class CatalogCache:
     def _store(self, aggregate: object) -> None:
         if isinstance(aggregate, Schema):
             self._schemas = {**self._schemas, aggregate.name: aggregate}
+            self.personal_fields.index(aggregate)
         elif isinstance(aggregate, Adaptor):
             self._adaptors = {**self._adaptors, aggregate.container_id: aggregate}
             links = {link.digest: link.id for link in aggregate.shared_links.values()}
@@ -130,6 +168,12 @@ class CatalogCache:
             self._users = {**self._users, username: aggregate}
             keys = {key.digest: key.id for key in aggregate.api_keys.values()}
             self._api_keys = _reindexed(self._api_keys, username, keys)
+        elif isinstance(aggregate, OptOut):
+            others = self._opted_out - {aggregate.lookup}
+            self._opted_out = others | {aggregate.lookup} if aggregate.active else others
+        elif isinstance(aggregate, Erasure):
+            for listener in self.erasure_listeners:
+                listener(aggregate.subject)
 
 
 def _reindexed(

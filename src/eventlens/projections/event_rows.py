@@ -19,6 +19,16 @@ from eventlens.domain.tracking import counted_time
 from eventlens.projections.distinct_count import hash64
 from eventlens.projections.enrichment import ENRICHED_COLUMNS, enrich
 
+# A sealed event's subject (pseudonymous) and its encrypted personal fields.
+PERSONAL_COLUMNS = ("subject_id", "sealed")
+PERSONAL_DDL = (
+    "ALTER TABLE event_logs ADD COLUMN IF NOT EXISTS subject_id text;\n"
+    "ALTER TABLE event_logs ADD COLUMN IF NOT EXISTS sealed text;\n"
+    "CREATE INDEX IF NOT EXISTS event_logs_subject ON event_logs (subject_id) "
+    "WHERE subject_id IS NOT NULL;\n"
+)
+_NOT_SEALED: tuple[str | None, str | None] = (None, None)
+
 # The columns of `event_logs`, in the order of `EventRow.copy_line`.
 COLUMNS = (
     "event_id",
@@ -32,6 +42,7 @@ COLUMNS = (
     "properties",
     "metadata",
     *ENRICHED_COLUMNS,
+    *PERSONAL_COLUMNS,
 )
 DIMENSION_MAX = 500  # characters of a page path or link text kept in the top lists
 
@@ -55,6 +66,10 @@ class EventRow(NamedTuple):
     properties: dict[str, Any]
     metadata: dict[str, Any]
     enriched: tuple[str | None, ...]  # the `ENRICHED_COLUMNS`, as text
+    # The `PERSONAL_COLUMNS`. A sealed event's `user_id` is its subject's pseudonym, which
+    # the rollups and visits count by; the projection writes the plaintext user id in
+    # `event_logs` only while the subject's key exists.
+    personal: tuple[str | None, str | None] = _NOT_SEALED
 
     @classmethod
     def from_payload(cls, payload: bytes | str) -> EventRow:
@@ -65,6 +80,7 @@ class EventRow(NamedTuple):
         metadata = get("metadata") or {}
         if occurred_at != received_at and get("imported") is False:
             occurred_at, metadata = _counted_time(occurred_at, received_at, metadata)
+        subject = get("subject")
         if not occurred_at.endswith("+00:00"):
             # Recorded with the client's offset (before ingest kept times in UTC): one beyond
             # 15:59, which PostgreSQL refuses, would stop the projection for good.
@@ -74,13 +90,14 @@ class EventRow(NamedTuple):
             data["schema_id"],
             get("container_id"),
             data["event_type"],
-            get("user_id"),
+            get("user_id") or subject,
             get("session_id"),
             occurred_at,
             received_at,
             get("properties") or {},
             metadata,
             enrich(data),
+            _NOT_SEALED if subject is None else (subject, get("sealed")),
         )
 
     @property
@@ -96,6 +113,7 @@ class EventRow(NamedTuple):
             orjson.dumps(properties).decode() if properties else "{}",
             orjson.dumps(metadata).decode() if metadata else "{}",
             *self.enriched,
+            *self.personal,
         )
         nulls = fields.count(None)
         line = "\t".join([NULL if value is None else value for value in fields])
@@ -186,7 +204,20 @@ class Increments:
         # `properties.page_path`; a click's link its `properties.link_text`, else `href`.
         # An anonymous visitor (no user id) is counted among the users by its visitor id.
         for row in rows:
-            _, schema_id, container_id, event_type, user, session, occurred, _, props, _, more = row
+            (
+                _,
+                schema_id,
+                container_id,
+                event_type,
+                user,
+                session,
+                occurred,
+                _,
+                props,
+                _,
+                more,
+                _,
+            ) = row
             user = user or more[0]
             minute = _utc_minute(occurred)
             day = minute[:10]

@@ -19,6 +19,7 @@ import psycopg
 from psycopg import sql
 
 from eventlens.eventstore.port import CATALOG_STREAM, TRACKED_STREAM, StoredRecord
+from eventlens.eventstore.subject_keys import setup_subject_keys
 from eventlens.projections.distinct_count import Sketch
 from eventlens.projections.enrichment import ENRICHED_DDL
 from eventlens.projections.event_rows import (
@@ -26,12 +27,14 @@ from eventlens.projections.event_rows import (
     COUNT_FIELDS,
     DIMENSION_FIELDS,
     NULL,
+    PERSONAL_DDL,
     EventRow,
     HourlyVisitors,
     Increments,
     Visitors,
     as_records,
 )
+from eventlens.projections.personal_rows import blank_erased, erased_subject, plaintext_lines
 from eventlens.projections.rollup_sites import AdaptorZone, adaptor_zone
 from eventlens.projections.visit_rows import visit_ids, visit_parts
 from eventlens.projections.visits import DDL as VISITS_DDL
@@ -64,6 +67,7 @@ CREATE INDEX IF NOT EXISTS event_logs_session ON event_logs (session_id);
 CREATE INDEX IF NOT EXISTS event_logs_user ON event_logs (user_id);
 """
     + ENRICHED_DDL
+    + PERSONAL_DDL
     + PROPERTY_FILTER_INDEX
     + ";\n"
 )
@@ -205,6 +209,7 @@ class PreparedEvents:
     lines: list[str]  # the rows in COPY's format, but for their visit
     rollups: Rollups
     web: RollupRows
+    erased: list[str]  # subjects erased in the batch
 
 
 class TrackedEvents:
@@ -219,6 +224,7 @@ class TrackedEvents:
         "event_logs_session",
         "event_logs_user",
         "event_logs_properties",
+        "event_logs_subject",
     )
 
     def __init__(self, visit_timeout: timedelta = timedelta(minutes=30)) -> None:
@@ -229,12 +235,14 @@ class TrackedEvents:
         conn.execute(DDL)
         conn.execute(VISITS_DDL)
         conn.execute(ROLLUP_DDL)
+        setup_subject_keys(conn)
         setup_web_rollups(conn)
         self._known_tables.clear()
 
     def prepare(self, records: Sequence[StoredRecord]) -> PreparedEvents:
         registered = []
         zones = []
+        erased = []
         for record in records:
             if record.stream == CATALOG_STREAM:
                 notification = orjson.loads(record.payload)
@@ -243,16 +251,20 @@ class TrackedEvents:
                 zone = adaptor_zone(notification)
                 if zone is not None:
                     zones.append(zone)
+                subject = erased_subject(notification)
+                if subject is not None:
+                    erased.append(subject)
         rows = [EventRow.from_payload(r.payload) for r in records if r.stream == TRACKED_STREAM]
         lines = [row.copy_line() for row in rows]
         rollups = Rollups.of(Increments.of(rows))
-        return PreparedEvents(registered, zones, rows, lines, rollups, RollupRows.of(rows))
+        return PreparedEvents(registered, zones, rows, lines, rollups, RollupRows.of(rows), erased)
 
     def apply(self, conn: psycopg.Connection, batch: PreparedEvents) -> None:
         for schema_id in batch.registered_schemas:
             self._ensure_table(conn, schema_id)
         zones = zones_of(conn, batch.adaptor_zones, batch.web)
         if not batch.rows:
+            blank_erased(conn, batch.erased)
             return
         for schema_id in sorted({row.schema_id for row in batch.rows}):
             self._ensure_table(conn, schema_id)
@@ -260,7 +272,9 @@ class TrackedEvents:
         data = "".join(
             [
                 f"{line[:-1]}\t{NULL if visit is None else visit}\n"
-                for line, visit in zip(batch.lines, visits, strict=True)
+                for line, visit in zip(
+                    plaintext_lines(conn, batch.rows, batch.lines), visits, strict=True
+                )
             ]
         ).encode()
         inserted = _insert(conn, batch.rows, data)
@@ -278,6 +292,7 @@ class TrackedEvents:
             conn.execute(ADD_DIMENSIONS, (rollups.dimensions,))
         _count_visitors(conn, "stats_daily_uniques", "day", rollups.visitors)
         _count_visitors(conn, "stats_hourly_uniques", "hour", rollups.hourly_visitors)
+        blank_erased(conn, batch.erased)
 
     def _ensure_table(self, conn: psycopg.Connection, schema_id: str) -> None:
         if schema_id not in self._known_tables:

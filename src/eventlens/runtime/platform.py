@@ -15,6 +15,8 @@ from eventlens.children import ChildProcess
 from eventlens.config import Settings
 from eventlens.eventstore.catalog import CATALOG_TABLE, Catalog, open_catalog
 from eventlens.eventstore.port import EventStore
+from eventlens.eventstore.sealing import SealingStore
+from eventlens.eventstore.subject_keys import SubjectKeys, open_subject_keys
 from eventlens.projections.catalog_cache import CatalogCache, CatalogFollower
 from eventlens.projections.feed import ProjectionFeed
 from eventlens.projections.lag import HeadProbe, Lag
@@ -63,6 +65,7 @@ class Platform:
         self.catalog: Catalog
         self.cache: CatalogCache
         self.store: EventStore
+        self.keys: SubjectKeys
         self.pool: Any = None
         self.login_throttle: LoginThrottle
         self.refresh_tokens: RefreshTokens
@@ -105,7 +108,17 @@ class Platform:
         self.token_secret = await asyncio.to_thread(
             shared_secret, self.database_url, self.settings.secret_key
         )
-        self.store = make_store(self.settings, self.database_url)
+        self.keys = await asyncio.to_thread(open_subject_keys, self.database_url)
+        self.cache.lookup = self.keys.lookup
+        loop = asyncio.get_running_loop()
+
+        def forget(subject: str) -> None:  # called by the catalog's follower thread
+            loop.call_soon_threadsafe(self.keys.forget, subject)
+
+        self.cache.erasure_listeners.append(forget)
+        self.store = SealingStore(
+            make_store(self.settings, self.database_url), self.keys, self.cache.personal_fields
+        )
         await self.store.start()
         salts = DailySalts(self.database_url)
         await salts.start()

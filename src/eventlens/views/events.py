@@ -115,6 +115,8 @@ async def rejected_to_retry(
         "SELECT r.payload FROM rejected_events r "
         "WHERE (%(schema)s::text IS NULL OR r.schema_id = %(schema)s) "
         "AND (%(at)s::timestamptz IS NULL OR (r.received_at, r.event_id) > (%(at)s, %(id)s)) "
+        # An opted-out person's events stay refused, whatever else is fixed.
+        "AND NOT ('opted_out' = ANY(r.reason_codes)) "
         "AND NOT EXISTS (SELECT 1 FROM event_logs l "
         "WHERE l.schema_id = r.schema_id AND l.event_id = r.event_id) "
         "ORDER BY r.received_at, r.event_id LIMIT %(limit)s",

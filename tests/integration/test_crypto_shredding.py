@@ -1,0 +1,261 @@
+"""Crypto-shredding, in both event-store modes: personal fields are stored encrypted under
+their subject's key, the master log shows the user id while the key exists, and erasing the
+subject leaves no table and no Kafka message with their user id or personal values, every
+count as it was, and a replay cannot bring them back."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+from uuid import uuid4
+
+import psycopg
+import pytest
+from confluent_kafka import Consumer, TopicPartition
+from psycopg import sql
+
+from eventlens.commands.actor import SYSTEM, Actor
+from eventlens.commands.erase_subject import EraseSubject, erase_subject
+from eventlens.commands.register_schema import RegisterSchema, register_schema
+from eventlens.domain.errors import NotFound
+from eventlens.domain.tracking import Reason, RejectedEvent, RejectionCode, TrackedEvent
+from eventlens.domain.user import Role
+from eventlens.eventstore.port import REJECTED_STREAM, TRACKED_STREAM
+from eventlens.eventstore.sealing import SealingStore
+from eventlens.eventstore.subject_keys import SubjectKeys, open_subject_keys
+from eventlens.projections.catalog_cache import CatalogCache
+from eventlens.projections.projection import counted_streams
+from eventlens.projections.rejected_events import RejectedEvents
+from eventlens.projections.replay import replay
+from eventlens.projections.tracked_events import TrackedEvents
+from eventlens.runtime.wiring import make_head_probe, make_store, reader_factory
+from tests.integration.backends import Backend, StoreHandle, drain
+
+pytestmark = [pytest.mark.postgres]
+
+ALICE, ALICE_MAIL = "alice-7f3c", "alice-7f3c@example.com"
+BOB, BOB_MAIL = "bob-91ad", "bob-91ad@example.com"
+COUNTS = (
+    "stats_minutely",
+    "stats_hourly",
+    "stats_daily",
+    "stats_daily_uniques",
+    "stats_hourly_uniques",
+    "stats_daily_dimensions",
+)
+EVENT_TYPES = {
+    "signup": {
+        "type": "object",
+        "properties": {"email": {"type": "string", "x-personal": True}, "plan": {}},
+    },
+    "page_view": {},
+}
+
+
+def event(user: str | None, event_type: str = "page_view", **props: Any) -> TrackedEvent:
+    return TrackedEvent(
+        event_id=uuid4(),
+        schema_id="shop",
+        event_type=event_type,
+        received_at=datetime.now(UTC),
+        user_id=user,
+        session_id={ALICE: "s1", BOB: "s2"}.get(user or "", "s3"),
+        properties=props,
+    )
+
+
+@pytest.fixture
+def sealing(backend: Backend) -> Iterator[tuple[StoreHandle, SubjectKeys]]:
+    register_schema(RegisterSchema(SYSTEM, "shop", "Shop", EVENT_TYPES), backend.catalog)
+    backend.relay_catalog()
+    cache = CatalogCache(backend.catalog)
+    cache.refresh()
+    keys = open_subject_keys(backend.database_url)
+    store = SealingStore(
+        make_store(backend.settings, backend.database_url), keys, cache.personal_fields
+    )
+    handle = StoreHandle(store)
+    handle.call(store.start())
+    try:
+        yield handle, keys
+    finally:
+        handle.call(store.close())
+        handle.close()
+
+
+def project(backend: Backend, at_least: int) -> None:
+    for projection in (TrackedEvents(), RejectedEvents()):
+        drain(backend.worker(projection), at_least=at_least if projection.name == "events" else 0)
+
+
+def places_holding(database_url: str, *needles: str) -> list[str]:
+    """Every column of every table, in every schema, that holds one of the needles."""
+    found = []
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        columns = conn.execute(
+            "SELECT c.table_schema, c.table_name, c.column_name, c.data_type "
+            "FROM information_schema.columns c JOIN information_schema.tables t "
+            "USING (table_schema, table_name) "
+            "WHERE t.table_type = 'BASE TABLE' "
+            "AND c.table_schema NOT IN ('pg_catalog', 'information_schema') "
+            "AND c.data_type IN ('text', 'character varying', 'jsonb', 'json', 'bytea', 'ARRAY')"
+        ).fetchall()
+        for schema, table, column, kind in columns:
+            target = sql.Identifier(schema, table)
+            field = sql.Identifier(column)
+            for needle in needles:
+                test = (
+                    sql.SQL("position(convert_to({}, 'UTF8') in {}) > 0").format(
+                        sql.Literal(needle), field
+                    )
+                    if kind == "bytea"
+                    else sql.SQL("{}::text LIKE {}").format(field, sql.Literal(f"%{needle}%"))
+                )
+                query = sql.SQL("SELECT count(*) FROM {} WHERE {}").format(target, test)
+                row = conn.execute(query).fetchone()
+                if row and row[0]:
+                    found.append(f"{schema}.{table}.{column}: {needle}")
+    return found
+
+
+def kafka_messages_holding(backend: Backend, *needles: str) -> list[str]:
+    """The raw messages (keys, values, headers) of the events' topics holding a needle."""
+    prefix = backend.settings.kafka_topic_prefix
+    consumer = Consumer(
+        {"bootstrap.servers": backend.settings.kafka_bootstrap, "group.id": f"scan-{uuid4()}"}
+    )
+    found = []
+    try:
+        for stream in (TRACKED_STREAM, REJECTED_STREAM):
+            topic = prefix + stream
+            partitions = consumer.list_topics(topic, timeout=10).topics[topic].partitions
+            for partition in partitions:
+                low, high = consumer.get_watermark_offsets(TopicPartition(topic, partition))
+                consumer.assign([TopicPartition(topic, partition, low)])
+                read = low
+                deadline = time.monotonic() + 20
+                while read < high and time.monotonic() < deadline:
+                    message = consumer.poll(0.5)
+                    if message is None or message.error() is not None:
+                        continue
+                    read = message.offset() + 1
+                    raw = b"".join(
+                        [message.key() or b"", message.value() or b""]
+                        + [value or b"" for _, value in message.headers() or []]
+                    )
+                    found += [f"{topic}: {n}" for n in needles if n.encode() in raw]
+    finally:
+        consumer.close()
+    return found
+
+
+def counts(database_url: str) -> dict[str, list[tuple[Any, ...]]]:
+    with psycopg.connect(database_url) as conn:
+        snapshot = {
+            table: conn.execute(
+                sql.SQL("SELECT * FROM {} ORDER BY 1, 2, 3").format(sql.Identifier(table))
+            ).fetchall()
+            for table in COUNTS
+        }
+        snapshot["event_logs"] = conn.execute(
+            "SELECT count(*), count(DISTINCT user_id) FROM event_logs"
+        ).fetchall()
+    return snapshot
+
+
+def test_personal_fields_are_sealed_in_the_store_and_shown_to_the_master_log_alone(
+    backend: Backend, sealing: tuple[StoreHandle, SubjectKeys]
+) -> None:
+    store, _ = sealing
+    store.append([event(ALICE, "signup", email=ALICE_MAIL, plan="pro"), event(ALICE), event(None)])
+    project(backend, at_least=3)
+
+    with psycopg.connect(backend.database_url) as conn:
+        rows = conn.execute(
+            "SELECT event_type, user_id, properties, subject_id IS NOT NULL, sealed IS NOT NULL "
+            "FROM event_logs ORDER BY event_type, user_id"
+        ).fetchall()
+    assert rows == [
+        ("page_view", ALICE, {}, True, True),
+        ("page_view", None, {}, False, False),
+        ("signup", ALICE, {"plan": "pro"}, True, True),  # the e-mail stays sealed
+    ]
+    stored = (
+        kafka_messages_holding(backend, ALICE, ALICE_MAIL)
+        if backend.settings.kafka_bootstrap
+        else places_holding(backend.database_url, ALICE, ALICE_MAIL)
+    )
+    shown = {f"public.{table}.user_id: {ALICE}" for table in ("event_logs", "events_shop")}
+    assert set(stored) <= shown
+
+
+def test_erasing_a_subject_leaves_nothing_readable_and_every_count_as_it_was(
+    backend: Backend, sealing: tuple[StoreHandle, SubjectKeys]
+) -> None:
+    store, keys = sealing
+    refused = RejectedEvent(event(ALICE, "nope"), (Reason(RejectionCode.UNKNOWN_EVENT_TYPE, "no"),))
+    store.append(
+        [
+            event(ALICE, "signup", email=ALICE_MAIL, plan="pro"),
+            event(ALICE, page_path="/a"),
+            event(BOB, "signup", email=BOB_MAIL, plan="free"),
+            event(BOB, page_path="/b"),
+        ]
+    )
+    store.call(lambda: store.store.append_rejected([refused]))
+    project(backend, at_least=4)
+    before = counts(backend.database_url)
+    admin = Actor("dpo", Role.ADMIN)
+
+    subject = erase_subject(EraseSubject(admin, ALICE), backend.catalog, keys)
+    backend.relay_catalog()
+    project(backend, at_least=0)
+
+    assert places_holding(backend.database_url, ALICE, ALICE_MAIL) == []
+    if backend.settings.kafka_bootstrap:
+        assert kafka_messages_holding(backend, ALICE, ALICE_MAIL) == []
+    assert counts(backend.database_url) == before
+    with psycopg.connect(backend.database_url) as conn:
+        users = conn.execute("SELECT DISTINCT user_id FROM event_logs ORDER BY 1").fetchall()
+        erasures = conn.execute(
+            "SELECT count(*) FROM eventlens_catalog_events WHERE topic LIKE %s",
+            ("%Erasure.Recorded",),
+        ).fetchone()
+    assert users == [(BOB,), (subject,)]  # Bob untouched; Alice's events kept, unnamed
+    assert erasures == (1,)
+    assert keys.find(BOB) is not None
+
+    # A replay of the history cannot bring her back: her key is gone.
+    probe = make_head_probe(backend.settings, backend.database_url)
+    for projection in (TrackedEvents(), RejectedEvents()):
+        replay(
+            backend.database_url,
+            projection,
+            reader_factory(
+                backend.settings,
+                backend.database_url,
+                projection,
+                backend.catalog,
+                f"{projection.name}-replay",
+            ),
+            lambda p=projection: probe.totals(counted_streams(p.streams)),  # type: ignore[misc]
+        )
+    assert places_holding(backend.database_url, ALICE, ALICE_MAIL) == []
+    assert counts(backend.database_url) == before
+
+
+def test_erasing_an_unknown_subject_answers_not_found_and_changes_nothing(
+    backend: Backend, sealing: tuple[StoreHandle, SubjectKeys]
+) -> None:
+    store, keys = sealing
+    store.append([event(BOB)])
+    project(backend, at_least=1)
+    before = counts(backend.database_url)
+
+    with pytest.raises(NotFound, match="no personal data is held"):
+        erase_subject(EraseSubject(Actor("dpo", Role.ADMIN), "nobody"), backend.catalog, keys)
+
+    assert counts(backend.database_url) == before
+    assert keys.find(BOB) is not None
