@@ -374,3 +374,119 @@ def test_graphql_lists_the_goals_and_answers_the_same_conversions(
         [["Signup"], [2, 3, 33.33]],
         [["Visit /blog/*"], [2, 2, 33.33]],
     ]
+
+
+SHOP = "https://shop.example"
+
+
+@pytest.fixture(scope="module")
+def shop(shared_platform: RunningPlatform) -> str:
+    """A shop with revenue goals `Purchase` (EUR) and `Donation` (USD), and revenue sent both
+    ways: yesterday in EventLens's own body (`properties.revenue`), today through Plausible's
+    Events API (`revenue`).
+    - P1: a purchase of 10.10 EUR;
+    - P2: a purchase of 20.20 EUR, and one of 5 USD (another currency: no revenue of the goal);
+    - P3: a donation of 7.00 USD;
+    - P4 (today, Plausible's API): a purchase of 0.30 EUR.
+    """
+    p = shared_platform
+    schema = {"name": "shop", "description": "", "properties": {"Purchase": {}, "Donation": {}}}
+    assert p.admin_post("/api/schemas/", schema).status_code == 201
+    adaptor = p.admin_post(
+        "/api/adaptors/", {"name": "Shop", "schema_id": "shop", "website_url": SHOP}
+    )
+    assert adaptor.status_code == 201, adaptor.text
+    container_id: str = adaptor.json()["container_id"]
+    for body in (
+        {"event_name": "Purchase", "currency": "EUR"},
+        {"event_name": "Donation", "currency": "usd"},
+    ):
+        added = p.admin_post("/api/goals/", {"site_id": "shop.example", **body})
+        assert added.status_code == 201, added.text
+    sales = [
+        ("198.51.100.11", [("Purchase", "10.10", "EUR")]),
+        ("198.51.100.12", [("Purchase", "20.20", "EUR"), ("Purchase", "5", "USD")]),
+        ("198.51.100.13", [("Donation", "7.00", "USD")]),
+    ]
+    for number, (address, events) in enumerate(sales):
+        body = {
+            "events": [
+                {
+                    "container_id": container_id,
+                    "event_id": str(uuid.uuid4()),
+                    "event_type": name,
+                    "url": f"{SHOP}/checkout",
+                    "properties": {"revenue": {"amount": amount, "currency": currency}},
+                    "timestamp": f"{DAY.isoformat()}T11:{number:02d}:{index:02d}Z",
+                }
+                for index, (name, amount, currency) in enumerate(events)
+            ]
+        }
+        headers = {"X-Forwarded-For": address, "User-Agent": CHROME, **p.auth()}
+        response = p.client.post("/api/events/import", json=body, headers=headers)
+        assert response.status_code == 202, response.text
+    plausible = {
+        "name": "Purchase",
+        "url": f"{SHOP}/checkout",
+        "domain": "shop.example",
+        "revenue": {"amount": "0.30", "currency": "EUR"},
+    }
+    sent = p.client.post(
+        "/api/event",
+        json=plausible,
+        headers={"User-Agent": FIREFOX, "X-Forwarded-For": "198.51.100.14"},
+    )
+    assert sent.status_code == 202, sent.text
+    deadline = time.monotonic() + 60
+    while len(p.recent(limit=1000, adaptor_id=container_id)) < 5:
+        assert time.monotonic() < deadline, "the events were not projected"
+        time.sleep(0.1)
+    return container_id
+
+
+def euros(value: str) -> dict[str, Any]:
+    return {"short": f"€{value}", "long": f"€{value}", "value": float(value), "currency": "EUR"}
+
+
+def test_revenue_goals_sum_exact_amounts_in_their_own_currency(
+    shared_platform: RunningPlatform, shop: str
+) -> None:
+    days = [DAY.isoformat(), (DAY + timedelta(days=2)).isoformat()]
+    ask = {"site_id": "shop.example", "date_range": days}
+    metrics = ["visitors", "events", "total_revenue", "average_revenue"]
+
+    by_goal = shared_platform.client.post(
+        "/api/v2/query",
+        json={**ask, "metrics": metrics, "dimensions": ["event:goal"]},
+        headers=shared_platform.auth(),
+    )
+    purchases = shared_platform.client.post(
+        "/api/v2/query",
+        json={**ask, "metrics": metrics, "filters": [["is", "event:goal", ["Purchase"]]]},
+        headers=shared_platform.auth(),
+    )
+    both = shared_platform.client.post(
+        "/api/v2/query",
+        json={**ask, "metrics": ["total_revenue"], "filters": [["contains", "event:goal", ["a"]]]},
+        headers=shared_platform.auth(),
+    )
+
+    # 10.10 + 20.20 + 0.30 EUR over 3 purchases in euros (the 5 USD one has none of the goal's)
+    assert by_goal.status_code == 200, by_goal.text
+    assert [[r["dimensions"], r["metrics"]] for r in by_goal.json()["results"]] == [
+        [["Purchase"], [3, 4, euros("30.60"), euros("10.20")]],
+        [
+            ["Donation"],
+            [
+                1,
+                1,
+                {"short": "$7.00", "long": "$7.00", "value": 7.0, "currency": "USD"},
+                {"short": "$7.00", "long": "$7.00", "value": 7.0, "currency": "USD"},
+            ],
+        ],
+    ]
+    assert purchases.json()["results"] == [
+        {"metrics": [3, 4, euros("30.60"), euros("10.20")], "dimensions": []}
+    ]
+    # Two currencies do not add up: no revenue
+    assert both.json()["results"] == [{"metrics": [None], "dimensions": []}]

@@ -7,7 +7,7 @@ import pytest
 
 from eventlens.domain.adaptor import Adaptor
 from eventlens.domain.errors import AlreadyExists, InvalidInput, NotFound
-from eventlens.domain.goals import wildcard_regex
+from eventlens.domain.goals import decimal_amount, wildcard_regex
 
 
 def site() -> Adaptor:
@@ -100,3 +100,23 @@ def test_malformed_goals_are_refused_naming_the_field(fields: dict[str, str], fi
 
     assert refused.value.field == field
     assert adaptor.goals == {}
+
+
+@pytest.mark.parametrize(
+    ("sent", "kept"),
+    [
+        ("12.50", "12.50"),
+        (19.99, "19.99"),
+        (0.1, "0.1"),
+        (7, "7"),
+        (" 3.5 ", "3.5"),
+        ("1e3", "1000"),
+        ("-4.20", "-4.20"),
+        ("abc", None),
+        ("NaN", None),
+        ("Infinity", None),
+        (1e40, None),
+    ],
+)
+def test_a_revenue_amount_is_kept_as_an_exact_decimal(sent: object, kept: str | None) -> None:
+    assert decimal_amount(sent) == kept  # type: ignore[arg-type]

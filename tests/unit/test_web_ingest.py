@@ -197,7 +197,8 @@ def test_plausibles_short_keys_custom_events_props_and_revenue(
     [event] = store.tracked
     assert event.event_type == "signup"
     assert event.properties == {"plan": "pro", "seats": "3", "trial": "true"}
-    assert event.metadata["revenue"] == {"amount": 49.9, "currency": "EUR"}
+    # the amount kept exactly as sent, never through a binary float
+    assert event.metadata["revenue"] == {"amount": "49.90", "currency": "EUR"}
     assert event.metadata["interactive"] is False
     assert event.page is not None
     assert (event.page.url, event.page.referrer) == (

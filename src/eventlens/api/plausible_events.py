@@ -20,6 +20,7 @@ import orjson
 from eventlens.api.ingest_models import InvalidEvent
 from eventlens.domain.adaptor import Adaptor
 from eventlens.domain.event_ids import new_event_id
+from eventlens.domain.goals import decimal_amount
 from eventlens.domain.pages import sanitized_hostname
 from eventlens.domain.tracking import TrackedEvent
 from eventlens.domain.visitors import PageContext
@@ -101,22 +102,22 @@ def _props(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _revenue(data: dict[str, Any]) -> dict[str, Any] | None:
+    """`{"amount": "49.90", "currency": "EUR"}`: the amount kept as the exact decimal it was
+    sent as (a number's shortest form), never through a binary float."""
     revenue = _field(data, "revenue")
     if revenue is None:
         return None
     if not isinstance(revenue, dict):
         raise _fail("revenue", "must be an object with amount and currency")
     amount, currency = revenue.get("amount"), revenue.get("currency")
-    if isinstance(amount, str):
-        try:
-            amount = float(amount)
-        except ValueError:
-            raise _fail("revenue", "amount must be a number") from None
-    if not isinstance(amount, (int, float)) or isinstance(amount, bool):
+    if isinstance(amount, bool) or not isinstance(amount, (int, float, str)):
+        raise _fail("revenue", "amount must be a number")
+    exact = decimal_amount(amount)
+    if exact is None:
         raise _fail("revenue", "amount must be a number")
     if not (isinstance(currency, str) and len(currency) == 3 and currency.isalpha()):
         raise _fail("revenue", "currency must be a three-letter ISO 4217 code")
-    return {"amount": amount, "currency": currency.upper()}
+    return {"amount": exact, "currency": currency.upper()}
 
 
 def _engagement(data: dict[str, Any]) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal, InvalidOperation
 
 from eventlens.domain.currencies import CURRENCIES
 from eventlens.domain.errors import InvalidInput
@@ -61,6 +62,24 @@ class Goal:
         return (
             event_type == PAGE_VIEW and path is not None and re.fullmatch(regex, path) is not None
         )
+
+
+# A revenue amount as the read side accepts it (`views.web_stats.revenue`): plain decimals.
+AMOUNT = re.compile(r"-?[0-9]{1,30}(\.[0-9]{1,12})?")
+
+
+def decimal_amount(amount: int | float | str) -> str | None:
+    """A revenue amount as an exact decimal string (`49.9` -> `"49.9"`, `"12.50"` kept), or
+    None when it is no finite plain decimal."""
+    text = repr(amount) if isinstance(amount, float) else str(amount).strip()
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        return None
+    if not value.is_finite():
+        return None
+    plain = text if AMOUNT.fullmatch(text) else format(value, "f")
+    return plain if AMOUNT.fullmatch(plain) else None
 
 
 def wildcard_regex(page_path: str) -> str:

@@ -21,6 +21,8 @@ ENGINE_METRICS = (
     "views_per_visit",
     "time_on_page",
     "scroll_depth",
+    "total_revenue",
+    "average_revenue",
 )
 
 

@@ -57,6 +57,9 @@ def half_away(value: float, digits: int = 0) -> float:
 
 
 def change(metric: str, old: Any, new: Any) -> Any:
+    if isinstance(old, dict) or isinstance(new, dict):  # revenue: compare the amounts
+        old = old["value"] if isinstance(old, dict) else old
+        new = new["value"] if isinstance(new, dict) else new
     if old is None or new is None:
         return None
     if metric == "bounce_rate":

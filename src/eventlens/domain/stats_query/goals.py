@@ -59,6 +59,21 @@ def breakdown_goals(filters: tuple[Filter, ...], goals: tuple[Goal, ...]) -> tup
     return kept
 
 
+def revenue_goals(filters: tuple[Filter, ...], goals: tuple[Goal, ...]) -> tuple[Goal, ...]:
+    """The revenue goals a query without a goal dimension is about: those its top-level goal
+    filters keep (none without a goal filter)."""
+    if not any(isinstance(f, Condition) and f.dimension == GOAL for f in filters):
+        return ()
+    return tuple(g for g in breakdown_goals(filters, goals) if g.currency is not None)
+
+
+def revenue_currency(filters: tuple[Filter, ...], goals: tuple[Goal, ...]) -> str | None:
+    """The one currency of the revenue goals filtered on; None for none, or for several (whose
+    amounts do not add up)."""
+    currencies = {g.currency for g in revenue_goals(filters, goals)}
+    return currencies.pop() if len(currencies) == 1 else None
+
+
 def without_conversion_filters(filters: tuple[Filter, ...]) -> tuple[Filter, ...]:
     """The filters a conversion rate's denominator keeps: all but the top-level ones on
     goals and custom properties (as Plausible counts the visitors converted against)."""

@@ -24,6 +24,8 @@ METRICS = (
     "group_conversion_rate",
     "time_on_page",
     "scroll_depth",
+    "total_revenue",
+    "average_revenue",
 )
 METRIC_TABLES: dict[str, Table] = {
     "visitors": "either",
@@ -35,6 +37,8 @@ METRIC_TABLES: dict[str, Table] = {
     "events": "event",
     "time_on_page": "event",
     "scroll_depth": "event",
+    "total_revenue": "event",
+    "average_revenue": "event",
     "bounce_rate": "session",
     "visit_duration": "session",
     "views_per_visit": "session",

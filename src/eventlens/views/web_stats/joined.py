@@ -9,7 +9,7 @@ from eventlens.domain.stats_query import Breakdown
 from eventlens.domain.stats_query.vocabulary import is_time
 from eventlens.views.web_stats.columns import Params
 
-NULLABLE = ("time_on_page", "scroll_depth")
+NULLABLE = ("time_on_page", "scroll_depth", "total_revenue", "average_revenue")
 MAX_OFFSET = 2**62  # any offset beyond is past every row, and fits PostgreSQL's bigint
 Part = tuple[sql.Composed, tuple[str, ...]]  # a grouped query, and the metrics it selects
 

@@ -9,6 +9,7 @@ from psycopg import sql
 from eventlens.domain.stats_query import Condition, Filter
 from eventlens.domain.stats_query.filters import dimensions_in, toplevel
 from eventlens.views.web_stats.columns import dimension, visit_hours
+from eventlens.views.web_stats.revenue import REVENUE_METRICS, revenue_metric
 from eventlens.views.web_stats.scopes import Scopes
 
 EVENT_METRICS = {
@@ -70,7 +71,13 @@ def events_part(
 ) -> sql.Composed:
     selected, group_by = _grouped(scopes, dimensions, "events")
     selected += [
-        sql.SQL("{} AS {}").format(sql.SQL(EVENT_METRICS[m]), sql.Identifier(m)) for m in metrics
+        sql.SQL("{} AS {}").format(
+            revenue_metric(m, scopes, dimensions, filters)
+            if m in REVENUE_METRICS
+            else sql.SQL(EVENT_METRICS[m]),
+            sql.Identifier(m),
+        )
+        for m in metrics
     ]
     return sql.SQL("SELECT {} FROM {} WHERE {} AND {}{}").format(
         _select(selected),

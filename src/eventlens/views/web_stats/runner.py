@@ -29,8 +29,10 @@ from eventlens.domain.stats_query.filters import Filter
 from eventlens.domain.stats_query.goals import (
     check_goals,
     conversion_rate,
+    revenue_currency,
     without_conversion_filters,
 )
+from eventlens.domain.stats_query.money import money
 from eventlens.domain.stats_query.timeline import labels
 from eventlens.domain.stats_query.vocabulary import GOAL
 from eventlens.views.web_stats.port import WebStatsQueries
@@ -100,7 +102,14 @@ async def _page(
         total = totals.rows[0].metrics["visitors"] if totals.rows else 0
     rates = await _conversion_totals(engine, site, breakdown, metrics)
     derived = [
-        Row(row.dimensions, {**row.metrics, **_derived(metrics, row, total, rates, breakdown)})
+        Row(
+            row.dimensions,
+            {
+                **row.metrics,
+                **_derived(metrics, row, total, rates, breakdown),
+                **_revenue(metrics, row, breakdown, site),
+            },
+        )
         for row in page.rows
     ]
     return Page(derived, page.total_rows)
@@ -168,6 +177,25 @@ def _derived(
             group_total = rates.groups.get(key, 0)
         found["group_conversion_rate"] = conversion_rate(row.metrics["visitors"], group_total)
     return found
+
+
+REVENUE_METRICS = ("total_revenue", "average_revenue")
+
+
+def _revenue(
+    metrics: tuple[str, ...], row: Row, breakdown: Breakdown, site: Site
+) -> dict[str, Any]:
+    """Revenue in Plausible's shape, in the currency of the row's goal (a breakdown by goal)
+    or of the revenue goals filtered on; None where there is no one currency."""
+    wanted = [m for m in metrics if m in REVENUE_METRICS]
+    if not wanted:
+        return {}
+    if GOAL in breakdown.dimensions:
+        goal = site.goal(row.dimensions[breakdown.dimensions.index(GOAL)])
+        currency = goal.currency if goal is not None else None
+    else:
+        currency = revenue_currency(breakdown.filters, site.goals)
+    return {m: money(row.metrics.get(m), currency) for m in wanted}
 
 
 def _listed(resolved: ResolvedQuery, row: Row) -> Result:

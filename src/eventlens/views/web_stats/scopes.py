@@ -83,17 +83,21 @@ class Scopes:
         goal filters keep: an event that reaches two goals counts for both."""
         goals = breakdown_goals(filters, self.site.goals)
         if not goals:
-            return sql.SQL("JOIN (SELECT NULL::text AS name WHERE FALSE) AS g ON TRUE")
+            return sql.SQL(
+                "JOIN (SELECT NULL::text AS name, NULL::text AS event_name, "
+                "NULL::text AS currency WHERE FALSE) AS g ON TRUE"
+            )
         rows = sql.SQL(", ").join(
-            sql.SQL("({}::text, {}::text, {}::text)").format(
+            sql.SQL("({}::text, {}::text, {}::text, {}::text)").format(
                 self.params.add(g.name),
                 self.params.add(g.event_name),
                 self.params.add(g.path_regex),
+                self.params.add(g.currency),
             )
             for g in goals
         )
         return sql.SQL(
-            "JOIN (VALUES {}) AS g(name, event_name, page_regex) ON "
+            "JOIN (VALUES {}) AS g(name, event_name, page_regex, currency) ON "
             "(e.event_type = g.event_name OR "
             "(e.event_type = 'page_view' AND e.path ~ g.page_regex))"
         ).format(rows)
