@@ -5,7 +5,6 @@ count as it was, and a replay cannot bring them back."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -13,7 +12,6 @@ from uuid import uuid4
 
 import psycopg
 import pytest
-from confluent_kafka import Consumer, TopicPartition
 from psycopg import sql
 
 from eventlens.commands.actor import SYSTEM, Actor
@@ -22,7 +20,6 @@ from eventlens.commands.register_schema import RegisterSchema, register_schema
 from eventlens.domain.errors import NotFound
 from eventlens.domain.tracking import Reason, RejectedEvent, RejectionCode, TrackedEvent
 from eventlens.domain.user import Role
-from eventlens.eventstore.port import REJECTED_STREAM, TRACKED_STREAM
 from eventlens.eventstore.sealing import SealingStore
 from eventlens.eventstore.subject_keys import SubjectKeys, open_subject_keys
 from eventlens.projections.catalog_cache import CatalogCache
@@ -32,6 +29,7 @@ from eventlens.projections.replay import replay
 from eventlens.projections.tracked_events import TrackedEvents
 from eventlens.runtime.wiring import make_head_probe, make_store, reader_factory
 from tests.integration.backends import Backend, StoreHandle, drain
+from tests.privacy_scan import kafka_messages_holding, places_holding
 
 pytestmark = [pytest.mark.postgres]
 
@@ -90,67 +88,6 @@ def project(backend: Backend, at_least: int) -> None:
         drain(backend.worker(projection), at_least=at_least if projection.name == "events" else 0)
 
 
-def places_holding(database_url: str, *needles: str) -> list[str]:
-    """Every column of every table, in every schema, that holds one of the needles."""
-    found = []
-    with psycopg.connect(database_url, autocommit=True) as conn:
-        columns = conn.execute(
-            "SELECT c.table_schema, c.table_name, c.column_name, c.data_type "
-            "FROM information_schema.columns c JOIN information_schema.tables t "
-            "USING (table_schema, table_name) "
-            "WHERE t.table_type = 'BASE TABLE' "
-            "AND c.table_schema NOT IN ('pg_catalog', 'information_schema') "
-            "AND c.data_type IN ('text', 'character varying', 'jsonb', 'json', 'bytea', 'ARRAY')"
-        ).fetchall()
-        for schema, table, column, kind in columns:
-            target = sql.Identifier(schema, table)
-            field = sql.Identifier(column)
-            for needle in needles:
-                test = (
-                    sql.SQL("position(convert_to({}, 'UTF8') in {}) > 0").format(
-                        sql.Literal(needle), field
-                    )
-                    if kind == "bytea"
-                    else sql.SQL("{}::text LIKE {}").format(field, sql.Literal(f"%{needle}%"))
-                )
-                query = sql.SQL("SELECT count(*) FROM {} WHERE {}").format(target, test)
-                row = conn.execute(query).fetchone()
-                if row and row[0]:
-                    found.append(f"{schema}.{table}.{column}: {needle}")
-    return found
-
-
-def kafka_messages_holding(backend: Backend, *needles: str) -> list[str]:
-    """The raw messages (keys, values, headers) of the events' topics holding a needle."""
-    prefix = backend.settings.kafka_topic_prefix
-    consumer = Consumer(
-        {"bootstrap.servers": backend.settings.kafka_bootstrap, "group.id": f"scan-{uuid4()}"}
-    )
-    found = []
-    try:
-        for stream in (TRACKED_STREAM, REJECTED_STREAM):
-            topic = prefix + stream
-            partitions = consumer.list_topics(topic, timeout=10).topics[topic].partitions
-            for partition in partitions:
-                low, high = consumer.get_watermark_offsets(TopicPartition(topic, partition))
-                consumer.assign([TopicPartition(topic, partition, low)])
-                read = low
-                deadline = time.monotonic() + 20
-                while read < high and time.monotonic() < deadline:
-                    message = consumer.poll(0.5)
-                    if message is None or message.error() is not None:
-                        continue
-                    read = message.offset() + 1
-                    raw = b"".join(
-                        [message.key() or b"", message.value() or b""]
-                        + [value or b"" for _, value in message.headers() or []]
-                    )
-                    found += [f"{topic}: {n}" for n in needles if n.encode() in raw]
-    finally:
-        consumer.close()
-    return found
-
-
 def counts(database_url: str) -> dict[str, list[tuple[Any, ...]]]:
     with psycopg.connect(database_url) as conn:
         snapshot = {
@@ -183,7 +120,9 @@ def test_personal_fields_are_sealed_in_the_store_and_shown_to_the_master_log_alo
         ("signup", ALICE, {"plan": "pro"}, True, True),  # the e-mail stays sealed
     ]
     stored = (
-        kafka_messages_holding(backend, ALICE, ALICE_MAIL)
+        kafka_messages_holding(
+            backend.settings.kafka_bootstrap, backend.settings.kafka_topic_prefix, ALICE, ALICE_MAIL
+        )
         if backend.settings.kafka_bootstrap
         else places_holding(backend.database_url, ALICE, ALICE_MAIL)
     )
@@ -215,7 +154,15 @@ def test_erasing_a_subject_leaves_nothing_readable_and_every_count_as_it_was(
 
     assert places_holding(backend.database_url, ALICE, ALICE_MAIL) == []
     if backend.settings.kafka_bootstrap:
-        assert kafka_messages_holding(backend, ALICE, ALICE_MAIL) == []
+        assert (
+            kafka_messages_holding(
+                backend.settings.kafka_bootstrap,
+                backend.settings.kafka_topic_prefix,
+                ALICE,
+                ALICE_MAIL,
+            )
+            == []
+        )
     assert counts(backend.database_url) == before
     with psycopg.connect(backend.database_url) as conn:
         users = conn.execute("SELECT DISTINCT user_id FROM event_logs ORDER BY 1").fetchall()

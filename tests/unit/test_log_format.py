@@ -118,6 +118,24 @@ def test_a_shared_links_token_is_not_logged(caplog: pytest.LogCaptureFixture) ->
     assert logged.__dict__["path"] == "/api/shared/***"
 
 
+@pytest.mark.parametrize(
+    ("path", "logged_as"),
+    [
+        ("/api/privacy/subjects/alice@example.com", "/api/privacy/subjects/***"),
+        ("/api/privacy/subjects/alice/export", "/api/privacy/subjects/***/export"),
+        ("/api/privacy/opt-outs/alice", "/api/privacy/opt-outs/***"),
+    ],
+)
+def test_the_user_id_of_an_erasure_export_or_opt_out_is_not_logged(
+    caplog: pytest.LogCaptureFixture, path: str, logged_as: str
+) -> None:
+    with caplog.at_level(logging.INFO, logger="eventlens.access"):
+        served(path, [])
+    [logged] = caplog.records
+    assert "alice" not in logged.getMessage()
+    assert logged.__dict__["path"] == logged_as
+
+
 def test_an_unknown_log_format_stops_the_start() -> None:
     with pytest.raises(SystemExit, match="EVENTLENS_LOG_FORMAT"):
         configure_logging("INFO", "xml")

@@ -4,7 +4,8 @@ writes no line a request: `/metrics` counts it).
 Each request gets an id: the client's `X-Request-ID` when it sent a sane one, otherwise a new
 one. It is echoed in the answer's `X-Request-ID`, carried by every line logged while the
 request is served, and written in its access line with the method, path, status and duration.
-The line never names the client's address, nor a shared link's token.
+The line never names the client's address, nor a shared link's token, nor the user id an
+erasure, export or opt-out is about.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ log = logging.getLogger("eventlens.access")
 
 SANE_REQUEST_ID = re.compile(rb"[A-Za-z0-9._:+/=@-]{1,128}")
 SHARED_LINK_TOKEN = re.compile(r"(/api/shared/)[^/?#\s]+")
+# An erasure, export or opt-out names the person: the log keeps only what was done.
+PRIVACY_SUBJECT = re.compile(r"(/api/privacy/(?:subjects|opt-outs)/)[^/?#\s]+")
 
 
 def request_id_of(headers: list[tuple[bytes, bytes]]) -> str:
@@ -33,6 +36,7 @@ def request_id_of(headers: list[tuple[bytes, bytes]]) -> str:
 
 def logged_path(scope: dict[str, Any]) -> str:
     path = SHARED_LINK_TOKEN.sub(r"\1***", scope.get("path", ""))
+    path = PRIVACY_SUBJECT.sub(r"\1***", path)
     query = scope.get("query_string", b"")
     return f"{path}?{query.decode('latin-1')}" if query else path
 
