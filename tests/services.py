@@ -119,3 +119,72 @@ def fresh_database(server_url: str) -> Iterator[str]:
             conn.execute(
                 sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
             )
+
+
+class RestartableKafka:
+    """A broker of a test's own, to be stopped and started again on the same port and data
+    directory (an outage as operators meet it): never the session's shared broker."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.data = workdir / "kafka-own"
+        self.port = free_port()
+        self.controller_port = free_port()
+        while self.controller_port == self.port:
+            self.controller_port = free_port()
+        self.bootstrap = f"127.0.0.1:{self.port}"
+
+    def start(self) -> RestartableKafka:
+        result = subprocess.run(
+            [
+                str(ROOT / "scripts" / "kafka-broker"),
+                "start",
+                "--port",
+                str(self.port),
+                "--controller-port",
+                str(self.controller_port),
+                "--dir",
+                str(self.data),
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=600,
+        )
+        if result.returncode != 0:
+            unavailable("Apache Kafka", result.stderr[-2000:])
+        return self
+
+    def stop(self) -> None:
+        subprocess.run(
+            [str(ROOT / "scripts" / "kafka-broker"), "stop", "--dir", str(self.data)],
+            check=False,
+            timeout=120,
+            capture_output=True,
+        )
+
+
+class RestartablePostgres:
+    """A PostgreSQL server of a test's own (external to EventLens: it is given its URL), to be
+    stopped and started again on the same port and data directory, as its operator would."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.workdir = workdir / "pg-own"
+        self.url = ""
+
+    def start(self) -> RestartablePostgres:
+        from eventlens import embedded_postgres
+
+        try:
+            server = embedded_postgres.start(self.workdir)
+        except Exception as error:  # pragma: no cover - depends on the machine
+            unavailable("PostgreSQL", str(error))
+            raise
+        if self.url and server.dsn != self.url:
+            pytest.fail(f"PostgreSQL came back elsewhere: {server.dsn} instead of {self.url}")
+        self.url = server.dsn
+        return self
+
+    def stop(self) -> None:
+        from eventlens import embedded_postgres
+
+        embedded_postgres.stop(self.workdir)

@@ -46,6 +46,11 @@ class Settings:
     group_commit_window_us: int = field(
         default_factory=lambda: _int("EVENTLENS_GROUP_COMMIT_WINDOW_US", 1000)
     )
+    # The longest ingest waits for the event store to record its events (Kafka's delivery
+    # timeout, PostgreSQL's connect timeout) before it answers 503 with Retry-After.
+    append_timeout_ms: int = field(
+        default_factory=lambda: _int("EVENTLENS_APPEND_TIMEOUT_MS", 2000)
+    )
     host: str = field(default_factory=lambda: _str("EVENTLENS_HOST") or "127.0.0.1")
     port: int = field(default_factory=lambda: _int("EVENTLENS_PORT", 8000))
     embedded_pg_port: int = field(default_factory=lambda: _int("EVENTLENS_EMBEDDED_PG_PORT", 0))

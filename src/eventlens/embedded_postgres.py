@@ -87,8 +87,11 @@ def _free_port() -> int:
         return port
 
 
-def _port_free(port: int) -> bool:
+def port_free(port: int) -> bool:
+    """Whether PostgreSQL could listen on `port`: it binds with SO_REUSEADDR, so the
+    connections of a server that just stopped (in TIME_WAIT) do not keep it from its port."""
     with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind(("127.0.0.1", port))
         except OSError:
@@ -167,7 +170,7 @@ def start(data_dir: Path, port: int = 0) -> EmbeddedPostgres:
     server = EmbeddedPostgres(data_dir, int(state["port"]), state["password"])
     if not _is_running(server):
         wanted = port or server.port
-        if not _port_free(wanted):
+        if not port_free(wanted):
             wanted = _free_port()
         if wanted != server.port:
             state["port"] = wanted

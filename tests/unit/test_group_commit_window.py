@@ -29,7 +29,7 @@ class Database:
         self.sizes: list[int] = []
         self.sent = asyncio.Event()
 
-    async def connect(self, conninfo: str, query: Any) -> Database:
+    async def connect(self, conninfo: str, query: Any, timeout: int | None = None) -> Database:
         return self
 
     closed = False

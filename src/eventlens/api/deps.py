@@ -55,7 +55,7 @@ def current_actor(
 ) -> Actor:
     # Run in FastAPI's thread pool: read what other API processes recorded until now, so a
     # request sees every change whose answer came before it (read your writes).
-    platform.cache.refresh()
+    platform.cache.sync()
     try:
         return actor_from_token(
             platform.cache, tokens, credentials.credentials if credentials else None

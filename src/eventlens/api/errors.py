@@ -16,10 +16,12 @@ import logging
 from typing import Any
 
 import orjson
+import psycopg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from psycopg.errors import QueryCanceled
+from psycopg_pool import PoolTimeout
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -178,6 +180,19 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StoreUnavailable)
     async def store_unavailable(_request: Request, error: StoreUnavailable) -> JSONResponse:
         return JSONResponse(error_body(503, str(error)), 503, headers={"Retry-After": "1"})
+
+    # The database away (stopped, restarting): the request may be sent again shortly.
+    @app.exception_handler(psycopg.OperationalError)
+    async def database_away(_request: Request, error: psycopg.OperationalError) -> JSONResponse:
+        log.warning("the database is unavailable: %s", error)
+        message = "the database is unavailable; try again shortly"
+        return JSONResponse(error_body(503, message), 503, headers={"Retry-After": "1"})
+
+    @app.exception_handler(PoolTimeout)
+    async def no_connection(_request: Request, error: PoolTimeout) -> JSONResponse:
+        log.warning("no database connection in time: %s", error)
+        message = "the database is unavailable; try again shortly"
+        return JSONResponse(error_body(503, message), 503, headers={"Retry-After": "1"})
 
     @app.exception_handler(QueryCanceled)
     async def too_slow(_request: Request, _error: QueryCanceled) -> JSONResponse:

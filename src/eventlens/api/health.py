@@ -18,6 +18,7 @@ from eventlens.api.deps import PlatformDep, bearer, current_actor, get_tokens
 from eventlens.api.errors import documented, error_body
 
 router = APIRouter(tags=["health"])
+RETRY = {"Retry-After": "1"}
 
 
 @router.get("/health")
@@ -28,15 +29,23 @@ async def health() -> dict[str, str]:
 
 @router.get("/ready", responses=documented(503))
 async def ready(platform: PlatformDep) -> JSONResponse:
-    """Readiness: the database and event store answer; projection lag per projection."""
+    """Readiness: the database and event store answer; projection lag per projection.
+    `degraded` (Kafka mode): the database is away, ingest still accepts events, and the lag
+    is counted from where the projections were when it last answered."""
     try:
         lags = await platform.projection_lags()
     except Exception as error:
-        return JSONResponse(error_body(503, f"not ready: {error}"), 503)
+        return JSONResponse(error_body(503, f"not ready: {error}"), 503, headers=RETRY)
+    # In Kafka mode, a database that is away stops the projections and the reads, not
+    # ingest: the instance still takes events, so it is not taken out of a load balancer.
+    problem = platform.database_problem
     return JSONResponse(
         {
-            "status": "ready",
+            "status": "degraded" if problem else "ready",
             "event_store": "kafka" if platform.settings.uses_kafka else "postgres",
+            "database": {"status": "unavailable", "problem": problem}
+            if problem
+            else {"status": "ok"},
             "projections": [
                 {
                     "projection": lag.projection,

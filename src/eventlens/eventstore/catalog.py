@@ -96,6 +96,10 @@ def catalog_env(database_url: str) -> dict[str, str]:
         "POSTGRES_PASSWORD": str(params.get("password", "")),
         "POSTGRES_POOL_SIZE": "3",
         "POSTGRES_MAX_OVERFLOW": "5",
+        # A connection the server closed (a restart) is found out before it is used, and a
+        # database that does not answer fails a command within seconds, not half a minute.
+        "POSTGRES_PRE_PING": "y",
+        "POSTGRES_CONNECT_TIMEOUT": "2",
     }
 
 

@@ -40,8 +40,15 @@ PRODUCER_DEFAULTS = {
     "linger.ms": 0.5,
     "socket.nagle.disable": True,
     "compression.type": "lz4",
-    "delivery.timeout.ms": 30000,
+    # A broker that went away is tried again at least every second, not every 10 s (the
+    # default back-off's ceiling): ingest recovers soon after the broker returns.
+    "reconnect.backoff.max.ms": 1000,
 }
+# How long an append waits for the broker's acknowledgement: when the broker is down, the
+# request is answered 503 once this has passed, instead of waiting for the broker's return.
+# A message that timed out may still have been written (its acknowledgement lost): the sender
+# retries with the same event id, and the projections record each event id once.
+DELIVERY_TIMEOUT_MS = 2000
 # A turn of the event loop hands this many appends to the producer as they come; the rest of
 # the turn's appends go in one call per topic when it ends. Each call wakes the producer's
 # threads, but holding every append to the turn's end would split a small burst across two of
@@ -60,6 +67,15 @@ class _Outgoing:
     topic: str
     messages: list[dict[str, Any]]
     done: asyncio.Future[None]
+
+
+def _delivery_failed(error: KafkaError) -> str:
+    if error.code() == KafkaError._MSG_TIMED_OUT:
+        return (
+            "Kafka did not acknowledge the events in time (is the broker down?); whether they "
+            "were recorded is unknown: send them again with the same event ids"
+        )
+    return f"Kafka refused the event: {error}"
 
 
 def _fail_all(appends: list[_Outgoing], error: StoreUnavailable) -> None:
@@ -84,9 +100,14 @@ class KafkaEventStore:
         replication: int = 1,
         prefix: str = "",
         producer_settings: Mapping[str, Any] | None = None,
+        delivery_timeout_ms: int = DELIVERY_TIMEOUT_MS,
     ) -> None:
         self._bootstrap = bootstrap
-        self._producer_settings = {**PRODUCER_DEFAULTS, **(producer_settings or {})}
+        self._producer_settings = {
+            **PRODUCER_DEFAULTS,
+            "delivery.timeout.ms": max(1, delivery_timeout_ms),
+            **(producer_settings or {}),
+        }
         self._prefix = prefix
         self._partitions = partitions
         self._replication = replication
@@ -149,7 +170,7 @@ class KafkaEventStore:
             if done.done():
                 return
             if error is not None:
-                done.set_exception(StoreUnavailable(f"Kafka refused the event: {error}"))
+                done.set_exception(StoreUnavailable(_delivery_failed(error)))
                 return
             pending -= 1
             if pending == 0:

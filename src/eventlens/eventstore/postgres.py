@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 
 MAX_GROUP = 5000  # events per group commit
 DEFAULT_WINDOW_US = 1000
+DEFAULT_CONNECT_TIMEOUT_MS = 2000
 # A group of this many events spreads the per-commit work thin enough: a larger one is sent at
 # once, and no group waits for more requests than this.
 SMALL_GROUP = 16
@@ -58,9 +59,16 @@ class _Pending:
 
 class PostgresEventStore:
     def __init__(
-        self, conninfo: str, max_group: int = MAX_GROUP, window_us: int = DEFAULT_WINDOW_US
+        self,
+        conninfo: str,
+        max_group: int = MAX_GROUP,
+        window_us: int = DEFAULT_WINDOW_US,
+        connect_timeout_ms: int = DEFAULT_CONNECT_TIMEOUT_MS,
     ) -> None:
         self._conninfo = conninfo
+        # libpq counts whole seconds (at least 2): a database that does not answer fails the
+        # group's requests (503) instead of holding them.
+        self._connect_timeout = max(2, -(-connect_timeout_ms // 1000))
         self._max_group = max_group
         self._window = max(0, window_us) / 1_000_000
         # The requests a group may expect: those the last group answered (their clients may
@@ -205,7 +213,9 @@ class PostgresEventStore:
     async def _commit(self, rows: list[Row]) -> None:
         if self._conn is None or self._conn.closed:  # not yet, or broken (also while idle)
             await self._reset()
-            self._conn = await AppendConnection.connect(self._conninfo, APPEND)
+            self._conn = await AppendConnection.connect(
+                self._conninfo, APPEND, self._connect_timeout
+            )
         streams, event_ids, keys, payloads = zip(*rows, strict=True)
         # One statement in autocommit mode: its own transaction, committed when it returns.
         try:

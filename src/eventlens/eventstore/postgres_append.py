@@ -61,8 +61,12 @@ class AppendConnection:
         self.closed = False
 
     @classmethod
-    async def connect(cls, conninfo: str, query: sql.Composable) -> AppendConnection:
-        conn = await psycopg.AsyncConnection.connect(conninfo, autocommit=True)
+    async def connect(
+        cls, conninfo: str, query: sql.Composable, timeout: int | None = None
+    ) -> AppendConnection:
+        conn = await psycopg.AsyncConnection.connect(
+            conninfo, autocommit=True, connect_timeout=timeout
+        )
         try:
             # Binary text parameters are read in the connection's encoding: make it UTF-8.
             await conn.execute("SET client_encoding TO 'UTF8'")

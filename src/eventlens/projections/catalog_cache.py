@@ -26,6 +26,7 @@ from eventlens.domain.privacy import Erasure, OptOut
 from eventlens.domain.schema import Schema
 from eventlens.domain.user import User
 from eventlens.eventstore.catalog import Catalog
+from eventlens.eventstore.port import StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +74,10 @@ class CatalogCache:
         # Set once the subjects' lookup secret is known: a user id's keyed hash.
         self.lookup: Callable[[str], bytes] | None = None
         self.erasure_listeners: list[Callable[[str], None]] = []
+        # Whether the database answered the last look (the follower's, or a request's). While
+        # it does not, requests are served from the cache as it is, instead of each waiting
+        # out the recorder's retries.
+        self.reachable = True
 
     # CatalogLookup
     def schema(self, name: str) -> Schema | None:
@@ -101,6 +106,8 @@ class CatalogCache:
         return self.lookup(user_id).hex() in self._opted_out
 
     async def catch_up(self) -> None:
+        if not self.reachable:  # a lookup that missed cannot be answered now: not "unknown"
+            raise StoreUnavailable("the catalog cannot be read while the database is away")
         now = time.monotonic()
         if now - self._last_forced < MIN_MISS_INTERVAL:
             return
@@ -138,6 +145,17 @@ class CatalogCache:
         if adaptor is None or link is None or not hmac.compare_digest(link.digest, digest):
             return None
         return adaptor, link
+
+    def sync(self) -> None:
+        """Read what other processes recorded until now (a request reads its own writes),
+        unless the database is away: then the cache serves as it is."""
+        if not self.reachable:
+            return
+        try:
+            self.refresh()
+        except psycopg.OperationalError as problem:
+            self.reachable = False
+            log.warning("the catalog is served from memory: the database is away (%s)", problem)
 
     def refresh(self) -> int:
         """Apply catalog changes recorded since the last refresh; returns how many."""
@@ -204,12 +222,20 @@ class CatalogFollower:
     def _run(self) -> None:
         while not self._stopping.is_set():
             try:
-                with psycopg.connect(self._conninfo, autocommit=True) as conn:
+                with psycopg.connect(self._conninfo, autocommit=True, connect_timeout=2) as conn:
                     conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(self._channel)))
                     while not self._stopping.is_set():
                         self._cache.refresh()
+                        if not self._cache.reachable:
+                            self._cache.reachable = True
+                            log.warning("the catalog is read from the database again")
                         for _ in conn.notifies(timeout=FOLLOW_TIMEOUT, stop_after=1):
                             pass
+            except psycopg.OperationalError as problem:
+                if self._cache.reachable:
+                    self._cache.reachable = False
+                    log.warning("catalog follower lost the database (%s); retrying", problem)
+                self._stopping.wait(1.0)
             except Exception:
                 log.exception("catalog follower failed; retrying")
                 self._stopping.wait(1.0)

@@ -124,15 +124,33 @@ class KafkaHeads:
         return total
 
 
-def measure(
-    conn: psycopg.Connection, probe: HeadProbe, projection: str, streams: tuple[str, ...]
-) -> Lag:
+@dataclass(frozen=True)
+class Applied:
+    """Where a projection has got to: its stored positions, and when it last saved them."""
+
+    projection: str
+    stored: dict[str, int]
+    last_applied_at: datetime | None
+
+
+def applied(conn: psycopg.Connection, projection: str) -> Applied:
     rows = conn.execute(
         "SELECT source, position, updated_at FROM projection_positions WHERE projection = %s",
         (projection,),
     ).fetchall()
     stored = {source: position for source, position, _ in rows}
-    last = max((updated for _, _, updated in rows), default=None)
+    return Applied(projection, stored, max((updated for _, _, updated in rows), default=None))
+
+
+def measure(
+    conn: psycopg.Connection, probe: HeadProbe, projection: str, streams: tuple[str, ...]
+) -> Lag:
+    return lag_of(applied(conn, projection), probe, streams)
+
+
+def lag_of(done: Applied, probe: HeadProbe, streams: tuple[str, ...]) -> Lag:
+    """The lag of a projection that got to `done`, against the store's heads now."""
+    projection, stored, last = done.projection, done.stored, done.last_applied_at
     heads = probe.heads(streams)
     # Transaction markers and skipped duplicates make this an upper bound in Kafka mode.
     behind = sum(

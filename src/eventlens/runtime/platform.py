@@ -8,6 +8,8 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+import psycopg
+
 from eventlens.access.tokens import REFRESH_TTL
 from eventlens.api.refresh_tokens import RefreshTokens, create_refresh_token_table
 from eventlens.api.throttle import LoginThrottle, create_login_throttle_table
@@ -19,21 +21,25 @@ from eventlens.eventstore.sealing import SealingStore
 from eventlens.eventstore.subject_keys import SubjectKeys, open_subject_keys
 from eventlens.projections.catalog_cache import CatalogCache, CatalogFollower
 from eventlens.projections.feed import ProjectionFeed
-from eventlens.projections.lag import HeadProbe, Lag
+from eventlens.projections.lag import Applied, HeadProbe, Lag
 from eventlens.runtime.analyst_watch import AnalystWatch
 from eventlens.runtime.database import configure_reads, resolve_database, stop_embedded_postgres
+from eventlens.runtime.embedded_watch import EmbeddedPostgresWatch
 from eventlens.runtime.secrets import shared_secret
 from eventlens.runtime.visitors import DailySalts, GeoDatabase, Visitors
 from eventlens.runtime.wiring import (
     PRIVATE_TABLES,
+    Streams,
+    lags_since,
     make_head_probe,
     make_store,
-    projection_lags,
+    projections_applied,
     setup_read_models,
 )
 from eventlens.views.sketch_cache import UniqueSketches
 
 LAGS_MAX_AGE = 1.0  # seconds
+POOL_TIMEOUT = 5.0  # seconds a read waits for a connection of the pool
 
 log = logging.getLogger(__name__)
 
@@ -80,8 +86,13 @@ class Platform:
         self._follower: CatalogFollower | None = None
         self._analyst_watch: AnalystWatch | None = None
         self._supervisor: asyncio.Task[None] | None = None
+        self._postgres_watch: EmbeddedPostgresWatch | None = None
         self._started_embedded_postgres = False
         self._lags: tuple[float, list[Lag]] | None = None
+        # Where the projections had got to when the database last answered (for the lag
+        # while it is away), and why it does not answer, if it does not.
+        self._applied: list[tuple[Applied, Streams]] | None = None
+        self.database_problem: str | None = None
         self._lags_lock = asyncio.Lock()
 
     async def start(self) -> None:
@@ -130,6 +141,7 @@ class Platform:
         await asyncio.to_thread(create_refresh_token_table, self.database_url)
         if self.run_workers and not self.settings.database_url:
             await asyncio.to_thread(self._grant_analyst_access)
+            self._watch_embedded_postgres()
         self.heads = make_head_probe(self.settings, self.database_url)
         self.pool = AsyncConnectionPool(
             self.database_url,
@@ -137,9 +149,16 @@ class Platform:
             max_size=8,
             open=False,
             configure=configure_reads,
+            # A connection the server closed (a restart) is found out and replaced before it
+            # is lent, and a request waits a bounded time for one while the database is away.
+            check=AsyncConnectionPool.check_connection,
+            timeout=POOL_TIMEOUT,
             # A filter no index serves scans all of event_logs: cancel it rather than let a
             # few of them hold every connection of the pool.
-            kwargs={"options": f"-c statement_timeout={self.settings.query_timeout_ms}"},
+            kwargs={
+                "options": f"-c statement_timeout={self.settings.query_timeout_ms}",
+                "connect_timeout": 2,
+            },
         )
         await self.pool.open()
         self.login_throttle = LoginThrottle(self.pool)
@@ -190,6 +209,14 @@ class Platform:
             for child in self.children:
                 child.keep_alive()
 
+    def _watch_embedded_postgres(self) -> None:
+        """`eventlens up` starts its embedded server again if it dies."""
+        from psycopg.conninfo import conninfo_to_dict
+
+        port = int(str(conninfo_to_dict(self.database_url)["port"]))
+        self._postgres_watch = EmbeddedPostgresWatch(self.settings.data_dir, port)
+        self._postgres_watch.start()
+
     def _grant_analyst_access(self) -> None:
         """The embedded database gets a read-only role for analysts (`eventlens dsn`), held
         to its time limit by this process."""
@@ -207,21 +234,33 @@ class Platform:
         async with self._lags_lock:
             now = time.monotonic()
             if self._lags is None or now - self._lags[0] > LAGS_MAX_AGE:
-                self._lags = (
-                    now,
-                    await asyncio.to_thread(
-                        projection_lags, self.database_url, self.heads, self.catalog
-                    ),
-                )
+                self._lags = (now, await asyncio.to_thread(self._measure_lags))
             return self._lags[1]
 
+    def _measure_lags(self) -> list[Lag]:
+        """In Kafka mode the store's heads are known while the database is away: the lag is
+        then measured from where the projections were when it last answered."""
+        try:
+            self._applied = projections_applied(self.database_url, self.catalog)
+        except psycopg.OperationalError as problem:
+            reason = str(problem).strip().splitlines()[0] if str(problem).strip() else "no answer"
+            self.database_problem = f"the database is unavailable: {reason}"
+            if self._applied is None or not self.settings.uses_kafka:
+                raise
+        else:
+            self.database_problem = None
+        return lags_since(self._applied, self.heads)
+
     async def sync_catalog(self) -> None:
-        """Read what other processes recorded in the catalog until now."""
-        await asyncio.to_thread(self.cache.refresh)
+        """Read what other processes recorded in the catalog until now (unless the database
+        is away: the catalog is then served from memory)."""
+        await asyncio.to_thread(self.cache.sync)
 
     async def stop(self) -> None:
         if self._supervisor is not None:
             self._supervisor.cancel()
+        if self._postgres_watch is not None:
+            await self._postgres_watch.stop()
         if self._follower is not None:
             self._follower.stop()
         if self._analyst_watch is not None:

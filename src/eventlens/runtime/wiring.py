@@ -14,7 +14,15 @@ from eventlens.eventstore.port import CATALOG_STREAM, EventReader, EventStore
 from eventlens.eventstore.postgres_schema import LOG_TABLE
 from eventlens.projections.alert_views import AlertViews
 from eventlens.projections.catalog_views import CatalogViews
-from eventlens.projections.lag import HeadProbe, KafkaHeads, Lag, PostgresHeads, measure
+from eventlens.projections.lag import (
+    Applied,
+    HeadProbe,
+    KafkaHeads,
+    Lag,
+    PostgresHeads,
+    applied,
+    lag_of,
+)
 from eventlens.projections.projection import Projection
 from eventlens.projections.rejected_events import RejectedEvents
 from eventlens.projections.tracked_events import TrackedEvents
@@ -22,6 +30,7 @@ from eventlens.projections.worker import ProjectionWorker
 from eventlens.runtime.visitors import SALT_TABLE
 
 CONSUMER_GROUP_PREFIX = "eventlens-projection-"
+Streams = tuple[str, ...]
 # The write side and the secrets: never readable by the analyst role.
 PRIVATE_TABLES = (
     LOG_TABLE,
@@ -53,10 +62,15 @@ def make_store(settings: Settings, database_url: str) -> EventStore:
             settings.kafka_partitions,
             settings.kafka_replication,
             settings.kafka_topic_prefix,
+            delivery_timeout_ms=settings.append_timeout_ms,
         )
     from eventlens.eventstore.postgres import PostgresEventStore
 
-    return PostgresEventStore(database_url, window_us=settings.group_commit_window_us)
+    return PostgresEventStore(
+        database_url,
+        window_us=settings.group_commit_window_us,
+        connect_timeout_ms=settings.append_timeout_ms,
+    )
 
 
 def reader_factory(
@@ -103,9 +117,16 @@ def make_head_probe(settings: Settings, database_url: str) -> HeadProbe:
     return PostgresHeads(database_url, CATALOG_TABLE)
 
 
-def projection_lags(database_url: str, heads: HeadProbe, catalog: Catalog) -> list[Lag]:
-    with psycopg.connect(database_url, autocommit=True) as conn:
-        return [measure(conn, heads, p.name, p.streams) for p in projections(catalog)]
+def projections_applied(database_url: str, catalog: Catalog) -> list[tuple[Applied, Streams]]:
+    """Where each projection has got to, with the streams it reads."""
+    with psycopg.connect(database_url, autocommit=True, connect_timeout=2) as conn:
+        return [(applied(conn, p.name), p.streams) for p in projections(catalog)]
+
+
+def lags_since(done: list[tuple[Applied, Streams]], heads: HeadProbe) -> list[Lag]:
+    """The lags of projections that got to `done`, against the store's heads now: while the
+    database is away in Kafka mode, the projections are at least this far behind."""
+    return [lag_of(applied_to, heads, streams) for applied_to, streams in done]
 
 
 def setup_read_models(database_url: str, catalog: Catalog) -> None:
