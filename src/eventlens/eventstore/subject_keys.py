@@ -166,7 +166,9 @@ class SubjectKeys:
 
     async def _connection(self) -> psycopg.AsyncConnection:
         if self._conn is None or self._conn.closed:
-            self._conn = await psycopg.AsyncConnection.connect(self._database_url, autocommit=True)
+            self._conn = await psycopg.AsyncConnection.connect(
+                self._database_url, autocommit=True, connect_timeout=2
+            )
         return self._conn
 
     async def close(self) -> None:

@@ -117,6 +117,10 @@ def make_head_probe(settings: Settings, database_url: str) -> HeadProbe:
     return PostgresHeads(database_url, CATALOG_TABLE)
 
 
+def projection_lags(database_url: str, heads: HeadProbe, catalog: Catalog) -> list[Lag]:
+    return lags_since(projections_applied(database_url, catalog), heads)
+
+
 def projections_applied(database_url: str, catalog: Catalog) -> list[tuple[Applied, Streams]]:
     """Where each projection has got to, with the streams it reads."""
     with psycopg.connect(database_url, autocommit=True, connect_timeout=2) as conn:
