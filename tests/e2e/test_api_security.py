@@ -66,6 +66,7 @@ ROUTES = [
     ("GET", "/health", None, "public"),
     ("GET", "/ready", None, "public"),
     ("GET", "/metrics", None, "admin"),
+    ("GET", "/api/audit-log", None, "admin"),
 ]
 
 
@@ -109,11 +110,13 @@ GRAPHQL_FIELDS = {
     "projectionLag": "{ projectionLag { projection } }",
     "replayStatus": "{ replayStatus { projection } }",
     "users": "{ users { username } }",
+    "auditLog": "{ auditLog { total } }",
     # The seed site's website is http://localhost:8080: its domain names it.
     "webStats": '{ webStats(query: {site_id: "localhost", metrics: ["visitors"], '
     'date_range: "day"}) }',
     "currentVisitors": '{ currentVisitors(siteId: "localhost") }',
 }
+ADMIN_FIELDS = {"users", "auditLog"}
 
 
 @pytest.mark.parametrize("field", sorted(GRAPHQL_FIELDS))
@@ -131,7 +134,7 @@ def test_every_graphql_field_checks_the_role(
     anonymous = ask(None)
     assert anonymous["errors"][0]["extensions"]["status"] == 401  # type: ignore[index]
     viewer = ask(site["viewer"])
-    if field == "users":
+    if field in ADMIN_FIELDS:
         assert viewer["errors"][0]["extensions"]["status"] == 403  # type: ignore[index]
         assert "errors" not in ask(site["admin"])
     else:

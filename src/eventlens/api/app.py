@@ -14,6 +14,7 @@ from eventlens.access.tokens import TokenIssuer
 from eventlens.api import (
     adaptors,
     api_keys,
+    audit_log,
     auth,
     collection,
     errors,
@@ -84,21 +85,25 @@ def create_app(
     api.state.platform = platform
     api.state.read_limits = ReadLimits(ReadQuotas.of(settings))
     errors.install(api)
-    api.include_router(auth.router)
-    api.include_router(events.router)
-    api.include_router(event_import.router)
-    api.include_router(collection.router)
-    api.include_router(reprocess.router)
-    api.include_router(schemas.router)
-    api.include_router(adaptors.router)
-    api.include_router(users.router)
-    api.include_router(stats_v2.router)
-    api.include_router(stats_realtime.router)
-    api.include_router(api_keys.router)
-    api.include_router(shared_links.router)
-    api.include_router(funnels.router)
-    api.include_router(goals.router)
-    api.include_router(privacy.router)
+    for routes in (
+        auth,
+        events,
+        event_import,
+        collection,
+        reprocess,
+        schemas,
+        adaptors,
+        users,
+        stats_v2,
+        stats_realtime,
+        api_keys,
+        shared_links,
+        funnels,
+        goals,
+        privacy,
+        audit_log,
+    ):
+        api.include_router(routes.router)
     from eventlens.api.dashboard import dashboard_dir
     from eventlens.api.docs_assets import install_docs
     from eventlens.graphql.router import graphql_router

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import asyncio
 from typing import Annotated
+from uuid import UUID
 
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
 
 from eventlens.access.tokens import Claims, InvalidToken, TokenIssuer, credential_stamp
 from eventlens.api.deps import (
     ActorDep,
+    CommandsDep,
     PlatformDep,
     client_address,
     get_tokens,
@@ -21,6 +24,8 @@ from eventlens.api.errors import documented
 from eventlens.api.refresh_tokens import Issued, Refusal
 from eventlens.api.throttle import password_keys
 from eventlens.commands.passwords import DUMMY_HASH, verify_password
+from eventlens.commands.record_sign_in import RecordSignIn, record_sign_in
+from eventlens.commands.record_sign_out import RecordSignOut, record_sign_out
 from eventlens.domain.user import User
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
@@ -81,7 +86,11 @@ def _token_response(tokens: TokenIssuer, user: User, issued: Issued) -> TokenRes
     },
 )
 async def login(
-    body: LoginRequest, request: Request, platform: PlatformDep, tokens: Tokens
+    body: LoginRequest,
+    request: Request,
+    platform: PlatformDep,
+    tokens: Tokens,
+    commands: CommandsDep,
 ) -> TokenResponse:
     keys = password_keys(body.username, client_address(request))
     throttle = platform.login_throttle
@@ -97,9 +106,14 @@ async def login(
     password_hash = user.password_hash if known and user else DUMMY_HASH
     valid = await asyncio.to_thread(verify_password, password_hash, body.password)
     if not (known and valid) or user is None:
+        refused = RecordSignIn(user.username if known and user else None, None)
+        await run_in_threadpool(commands, record_sign_in, refused)
         raise unauthorized("wrong username or password")  # the reserved failure stands
     await throttle.succeeded(*keys)
-    return _token_response(tokens, user, await platform.refresh_tokens.start_family(user.username))
+    issued = await platform.refresh_tokens.start_family(user.username)
+    signed_in = RecordSignIn(user.username, UUID(issued.family_id))
+    await run_in_threadpool(commands, record_sign_in, signed_in)
+    return _token_response(tokens, user, issued)
 
 
 def _refresh_claims(tokens: TokenIssuer, token: str) -> Claims:
@@ -131,11 +145,15 @@ async def refresh(body: RefreshRequest, platform: PlatformDep, tokens: Tokens) -
 
 
 @router.post("/logout", status_code=204, responses=documented(401, 422))
-async def logout(body: RefreshRequest, platform: PlatformDep, tokens: Tokens) -> Response:
+async def logout(
+    body: RefreshRequest, platform: PlatformDep, tokens: Tokens, commands: CommandsDep
+) -> Response:
     """Sign out: the refresh token's sign-in ends, so none of its refresh tokens works again.
     Access tokens already handed out stay valid until they expire (an hour at most)."""
     claims = _refresh_claims(tokens, body.refresh_token)
     await platform.refresh_tokens.end_family(claims.family_id)
+    signed_out = RecordSignOut(claims.username, UUID(claims.family_id))
+    await run_in_threadpool(commands, record_sign_out, signed_out)
     return Response(status_code=204)
 
 

@@ -31,5 +31,5 @@ def add_goal(command: AddGoal, catalog: Catalog) -> Goal:
         display_name=command.display_name,
         currency=command.currency,
     )
-    catalog.record(adaptor)
+    catalog.record(adaptor, actor=command.actor.username)
     return goal

@@ -23,5 +23,5 @@ def change_alert_rule(command: ChangeAlertRule, catalog: Catalog) -> AlertRule:
     require_admin(command.actor, "change alerts")
     rule = catalog.alert_rule(command.rule_id)
     rule.change(command.changes, command.actor.username)
-    catalog.record(rule)
+    catalog.record(rule, actor=command.actor.username)
     return rule

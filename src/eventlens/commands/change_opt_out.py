@@ -33,10 +33,10 @@ def change_opt_out(
             entry.renew(who)
         else:
             entry.withdraw(who)
-        catalog.record(entry)
+        catalog.record(entry, actor=who)
         return entry
     if not command.opted_out:
         raise NotFound("this user id is not on the opt-out list")
     entry = OptOut.add(hashed, who)
-    catalog.record(entry, creating="this opt-out")
+    catalog.record(entry, actor=who, creating="this opt-out")
     return entry

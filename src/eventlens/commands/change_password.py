@@ -26,7 +26,7 @@ def change_password(command: ChangePassword, catalog: Catalog) -> User:
         raise PermissionDenied("only admins may change another user's password")
     user = catalog.user(command.username)
     set_password(command.actor, user, command.new_password, command.current_password)
-    catalog.record(user)
+    catalog.record(user, actor=command.actor.username)
     return user
 
 

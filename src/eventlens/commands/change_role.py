@@ -21,7 +21,7 @@ def change_role(command: ChangeRole, catalog: Catalog) -> User:
     _may_change_role(command.actor, command.username)
     user = catalog.user(command.username)
     user.change_role(command.role)
-    catalog.record(user)
+    catalog.record(user, actor=command.actor.username)
     return user
 
 

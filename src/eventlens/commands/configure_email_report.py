@@ -25,8 +25,12 @@ def configure_email_report(command: ConfigureEmailReport, catalog: Catalog) -> E
     if report is None:
         period = "weekly" if command.period is None else command.period
         report = EmailReport.create(command.container_id, period, command.recipients or [], by)
-        catalog.record(report, creating=f"the e-mail report of {command.container_id}")
+        catalog.record(
+            report,
+            actor=command.actor.username,
+            creating=f"the e-mail report of {command.container_id}",
+        )
     else:
         report.configure(command.period, command.recipients, by)
-        catalog.record(report)
+        catalog.record(report, actor=command.actor.username)
     return report

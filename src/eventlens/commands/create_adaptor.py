@@ -48,5 +48,5 @@ def create_adaptor(command: CreateAdaptor, catalog: Catalog) -> Adaptor:
         description=command.description,
         timezone=command.timezone,
     )
-    catalog.record(adaptor, creating=f"adaptor {container_id}")
+    catalog.record(adaptor, actor=command.actor.username, creating=f"adaptor {container_id}")
     return adaptor

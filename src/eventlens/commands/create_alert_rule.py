@@ -22,5 +22,5 @@ def create_alert_rule(command: CreateAlertRule, catalog: Catalog) -> AlertRule:
     require_admin(command.actor, "set up alerts")
     catalog.adaptor(command.container_id)  # the site must exist
     rule = AlertRule.create(command.container_id, command.settings, command.actor.username)
-    catalog.record(rule)
+    catalog.record(rule, actor=command.actor.username)
     return rule

@@ -33,5 +33,5 @@ def create_api_key(command: CreateApiKey, catalog: Catalog) -> IssuedApiKey:
     user = catalog.user(command.actor.username)
     secret = new_api_key_secret()
     key = user.create_api_key(secrets.token_hex(8), command.name, command.scope, secret)
-    catalog.record(user)
+    catalog.record(user, actor=command.actor.username)
     return IssuedApiKey(key, secret)

@@ -34,5 +34,5 @@ def create_shared_link(command: CreateSharedLink, catalog: Catalog) -> IssuedSha
     password_hash = None if command.password is None else hash_password(command.password)
     token = secrets.token_urlsafe(32)
     link = adaptor.create_shared_link(secrets.token_hex(8), command.name, token, password_hash)
-    catalog.record(adaptor)
+    catalog.record(adaptor, actor=command.actor.username)
     return IssuedSharedLink(link, token)

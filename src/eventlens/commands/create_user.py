@@ -27,8 +27,8 @@ def create_user(command: CreateUser, catalog: Catalog) -> User:
     if catalog.has(user_id_for(username)):
         user = catalog.user(username)
         user.restore(password_hash, command.role)
-        catalog.record(user)
+        catalog.record(user, actor=command.actor.username)
         return user
     user = User.create(username, password_hash, command.role)
-    catalog.record(user, creating=f"user {username!r}")
+    catalog.record(user, actor=command.actor.username, creating=f"user {username!r}")
     return user

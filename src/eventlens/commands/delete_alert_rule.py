@@ -20,5 +20,5 @@ def delete_alert_rule(command: DeleteAlertRule, catalog: Catalog) -> AlertRule:
     require_admin(command.actor, "delete alerts")
     rule = catalog.alert_rule(command.rule_id)
     rule.delete(command.actor.username)
-    catalog.record(rule)
+    catalog.record(rule, actor=command.actor.username)
     return rule

@@ -20,5 +20,5 @@ def delete_funnel(command: DeleteFunnel, catalog: Catalog) -> SavedFunnel:
     require_admin(command.actor, "delete funnels")
     adaptor = catalog.adaptor(command.container_id)
     funnel = adaptor.delete_funnel(command.funnel_id)
-    catalog.record(adaptor)
+    catalog.record(adaptor, actor=command.actor.username)
     return funnel

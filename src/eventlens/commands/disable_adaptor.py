@@ -19,5 +19,5 @@ def disable_adaptor(command: DisableAdaptor, catalog: Catalog) -> Adaptor:
     require_admin(command.actor, "disable adaptors")
     adaptor = catalog.adaptor(command.container_id)
     adaptor.disable()
-    catalog.record(adaptor)
+    catalog.record(adaptor, actor=command.actor.username)
     return adaptor

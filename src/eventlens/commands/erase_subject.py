@@ -38,7 +38,8 @@ def erase_subject(command: EraseSubject, catalog: Catalog, keys: SubjectKeys) ->
     user_id = check_user_id(command.user_id)
 
     def record(subject: str) -> None:
-        catalog.record(Erasure.record(subject, command.actor.username))
+        who = command.actor.username
+        catalog.record(Erasure.record(subject, who), actor=who)
 
     subject = keys.erase(user_id, record)
     if subject is None:

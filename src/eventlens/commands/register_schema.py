@@ -24,8 +24,8 @@ def register_schema(command: RegisterSchema, catalog: Catalog) -> Schema:
     if catalog.has(schema_id_for(name)):
         schema = catalog.schema(name)
         schema.reinstate(command.description, command.event_types)
-        catalog.record(schema)
+        catalog.record(schema, actor=command.actor.username)
         return schema
     schema = Schema.register(name, command.description, command.event_types)
-    catalog.record(schema, creating=f"schema {name!r}")
+    catalog.record(schema, actor=command.actor.username, creating=f"schema {name!r}")
     return schema

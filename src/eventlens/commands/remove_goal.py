@@ -21,5 +21,5 @@ def remove_goal(command: RemoveGoal, catalog: Catalog) -> Goal:
     require_admin(command.actor, "remove goals")
     adaptor = catalog.adaptor(command.container_id)
     goal = adaptor.remove_goal(command.goal_id)
-    catalog.record(adaptor)
+    catalog.record(adaptor, actor=command.actor.username)
     return goal

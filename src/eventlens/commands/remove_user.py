@@ -22,5 +22,5 @@ def remove_user(command: RemoveUser, catalog: Catalog) -> User:
         raise Conflict("admins cannot remove themselves")
     user = catalog.user(command.username)
     user.remove()
-    catalog.record(user)
+    catalog.record(user, actor=command.actor.username)
     return user

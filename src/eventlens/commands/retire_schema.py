@@ -19,5 +19,5 @@ def retire_schema(command: RetireSchema, catalog: Catalog) -> Schema:
     require_admin(command.actor, "retire schemas")
     schema = catalog.schema(command.name)
     schema.retire()
-    catalog.record(schema)
+    catalog.record(schema, actor=command.actor.username)
     return schema

@@ -29,5 +29,5 @@ def revoke_api_key(command: RevokeApiKey, catalog: Catalog) -> ApiKey:
     if user.removed:
         raise NotFound(f"user {command.username!r} does not exist")
     key = user.revoke_api_key(command.key_id)
-    catalog.record(user)
+    catalog.record(user, actor=command.actor.username)
     return key

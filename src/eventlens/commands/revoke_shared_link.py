@@ -20,5 +20,5 @@ def revoke_shared_link(command: RevokeSharedLink, catalog: Catalog) -> SharedLin
     require_admin(command.actor, "revoke shared links")
     adaptor = catalog.adaptor(command.container_id)
     link = adaptor.revoke_shared_link(command.link_id)
-    catalog.record(adaptor)
+    catalog.record(adaptor, actor=command.actor.username)
     return link

@@ -23,5 +23,5 @@ def save_funnel(command: SaveFunnel, catalog: Catalog) -> SavedFunnel:
     require_admin(command.actor, "save funnels")
     adaptor = catalog.adaptor(command.container_id)
     funnel = adaptor.save_funnel(secrets.token_hex(8), command.name, command.steps, command.within)
-    catalog.record(adaptor)
+    catalog.record(adaptor, actor=command.actor.username)
     return funnel

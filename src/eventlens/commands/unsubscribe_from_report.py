@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from eventlens.domain.audit import ANONYMOUS
 from eventlens.eventstore.catalog import Catalog
 
 
@@ -22,5 +23,5 @@ def unsubscribe_from_report(command: UnsubscribeFromReport, catalog: Catalog) ->
     report = catalog.email_report(command.container_id)
     if report is None or not report.unsubscribe(command.address):
         return False
-    catalog.record(report)
+    catalog.record(report, actor=ANONYMOUS)  # a recipient, by the link: no user signed in
     return True

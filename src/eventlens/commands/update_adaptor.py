@@ -42,5 +42,5 @@ def update_adaptor(command: UpdateAdaptor, catalog: Catalog) -> Adaptor:
         adaptor.enable()
     elif command.active is False and adaptor.active:
         adaptor.disable()
-    catalog.record(adaptor)
+    catalog.record(adaptor, actor=command.actor.username)
     return adaptor

@@ -21,5 +21,5 @@ def update_schema(command: UpdateSchema, catalog: Catalog) -> Schema:
     require_admin(command.actor, "update schemas")
     schema = catalog.schema(command.name)
     schema.update(command.description, command.event_types)
-    catalog.record(schema)
+    catalog.record(schema, actor=command.actor.username)
     return schema

@@ -34,5 +34,6 @@ def update_user(command: UpdateUser, catalog: Catalog) -> User:
         set_role(actor, user, command.role)
     if command.new_password is not None:
         set_password(actor, user, command.new_password, command.current_password)
-    catalog.record(user)  # every change above, or none of them if one was refused
+    # every change above, or none of them if one was refused
+    catalog.record(user, actor=actor.username)
     return user

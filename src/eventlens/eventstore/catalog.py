@@ -7,15 +7,17 @@ from uuid import UUID
 
 import psycopg
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.domain import Aggregate
+from eventsourcing.domain import Aggregate, DomainEventProtocol
 from eventsourcing.persistence import IntegrityError
 from psycopg.conninfo import conninfo_to_dict
 
 from eventlens.domain.adaptor import Adaptor, adaptor_id_for
 from eventlens.domain.alerts import AlertRule
+from eventlens.domain.audit import ACTOR_FIELD
 from eventlens.domain.email_reports import EmailReport, email_report_id_for
 from eventlens.domain.errors import AlreadyExists, Conflict, NotFound
 from eventlens.domain.schema import Schema, schema_id_for
+from eventlens.domain.sign_ins import Session
 from eventlens.domain.user import User, user_id_for
 from eventlens.eventstore.postgres_schema import create_event_store_schema, immutability_triggers
 
@@ -31,13 +33,16 @@ class Catalog(Application[UUID]):
 
     name = "eventlens_catalog"
 
-    def record(self, *aggregates: Aggregate, creating: str | None = None) -> None:
+    def record(self, *aggregates: Aggregate, actor: str, creating: str | None = None) -> None:
         """Save, turning a lost race into a domain error.
 
+        `actor` is the username of whoever issued the command: it is stamped on every event
+        recorded, for the audit log (events recorded before actors were stamped have none).
         `creating` names what is being created: an identity clash then means it exists.
         """
+        events = [stamped(e, actor) for a in aggregates for e in a.collect_events()]
         try:
-            self.save(*aggregates)
+            self.save(*events)
         except IntegrityError:
             if creating is not None:
                 raise AlreadyExists(f"{creating} already exists") from None
@@ -74,6 +79,9 @@ class Catalog(Application[UUID]):
             return None
         return self._get(report_id, EmailReport, f"the e-mail report of {container_id!r}")
 
+    def session(self, session_id: UUID) -> Session:
+        return self._get(session_id, Session, "this sign-in")
+
     def has(self, aggregate_id: UUID) -> bool:
         return aggregate_id in self.repository
 
@@ -82,6 +90,17 @@ class Catalog(Application[UUID]):
 
 
 CATALOG_TABLE = f"{Catalog.name}_events"
+
+
+def stamped(event: DomainEventProtocol[UUID], actor: str) -> DomainEventProtocol[UUID]:
+    """The event with its actor as one more field of its recorded state.
+
+    Not a declared field of each event class: eventsourcing passes an event's state to the
+    aggregate's methods filtered by their parameters, so the stamp changes no aggregate, and
+    events recorded before it simply lack it.
+    """
+    object.__setattr__(event, ACTOR_FIELD, actor)  # events are frozen dataclasses
+    return event
 
 
 def catalog_env(database_url: str) -> dict[str, str]:

@@ -20,6 +20,7 @@ from strawberry.types import Info
 from eventlens import views
 from eventlens.domain.adaptor import Adaptor as AdaptorAggregate
 from eventlens.domain.snippet import TRACKER_PATH, render_snippet, render_tag
+from eventlens.graphql.audit import AuditQuery
 from eventlens.graphql.context import actor, admin
 from eventlens.graphql.conversions import ConversionsQuery
 from eventlens.graphql.cost import CostBudget
@@ -249,7 +250,9 @@ LIMIT_RULES = [
 # queries again and again; parsing and validating them once is enough.
 CACHED_DOCUMENTS = 256
 
-Query = merge_types("Query", (CatalogAndEventsQuery, WebQuery, ConversionsQuery, GoalsQuery))
+Query = merge_types(
+    "Query", (CatalogAndEventsQuery, WebQuery, ConversionsQuery, GoalsQuery, AuditQuery)
+)
 Subscription = merge_types("Subscription", (EventsSubscription, WebSubscription))
 
 schema = ShapedErrorsSchema(

@@ -13,6 +13,7 @@ from eventlens.eventstore.catalog import CATALOG_TABLE, Catalog
 from eventlens.eventstore.port import CATALOG_STREAM, EventReader, EventStore
 from eventlens.eventstore.postgres_schema import LOG_TABLE
 from eventlens.projections.alert_views import AlertViews
+from eventlens.projections.audit_log import AuditLog
 from eventlens.projections.catalog_views import CatalogViews
 from eventlens.projections.lag import (
     Applied,
@@ -50,6 +51,7 @@ def projections(
         TrackedEvents(visit_timeout),
         RejectedEvents(),
         AlertViews(catalog),
+        AuditLog(catalog),
     ]
 
 
