@@ -47,7 +47,7 @@ def test_admin_commands_and_sign_ins_show_with_who_and_when(platform: RunningPla
     assert p.client.post("/api/auth/logout", json=refresh).status_code == 204
 
     # when the admin reads the audit log
-    entries = wait_for_entries(p, 7)
+    entries = wait_for_entries(p, 8)
 
     # then every change is there, in order, with who made it
     assert [(e["actor"], e["action"], e["subject"]) for e in entries] == [
