@@ -51,6 +51,11 @@ class Profile:
     single_connections: tuple[int, ...]
     batch_connections: tuple[int, ...]
     batch_size: int = 100
+    rounds: int = 3  # ingest: every system measured once a round, rounds in turn (median)
+    # A load waits up to quiet_wait_s for other processes to go quiet, and is measured again
+    # (up to `attempts` runs in all) if they were busy meanwhile.
+    attempts: int = 3  # bench.workload.ATTEMPTS
+    quiet_wait_s: float = 120.0
     rest_s: int = 5  # idle time in which memory at rest is sampled
     first_warmup_s: int = 10  # before a system's first load: JIT, caches, connection pools
     kafka_warmup_s: int = 45  # produce and fetch load on a new broker, before any system uses it
@@ -67,6 +72,10 @@ class Profile:
     query_requests: int = 200
     # soak: tracker traffic at 1,000 events/s with dashboards and subscriptions, sampled
     soak_minutes: float = 30.0
+    disk_events: int = 200_000  # tracker events sent before the disk is measured
+    # pages: the dataset built by the product, and how long each load of clients runs
+    pages_events: int = 10_000_000
+    pages_seconds: float = 30.0
     soak_sample_s: float = 60.0
 
     @classmethod
@@ -81,6 +90,9 @@ class Profile:
             3,
             (8, 64),
             (8,),
+            rounds=1,
+            attempts=1,
+            quiet_wait_s=5.0,
             rest_s=2,
             first_warmup_s=2,
             kafka_warmup_s=5,
@@ -91,6 +103,9 @@ class Profile:
             query_log_rows=100_000,
             query_requests=50,
             soak_minutes=2.0,
+            disk_events=20_000,
+            pages_events=100_000,
+            pages_seconds=5.0,
             soak_sample_s=20.0,
         )
 

@@ -3,9 +3,11 @@ with a class that satisfies `bench.core.Benchmark`."""
 
 from __future__ import annotations
 
+from bench.benchmarks.disk import DiskBenchmark
 from bench.benchmarks.freshness import FreshnessBenchmark
 from bench.benchmarks.ingest import IngestBenchmark
 from bench.benchmarks.memory import MemoryBenchmark
+from bench.benchmarks.pages import PagesBenchmark
 from bench.benchmarks.projection import ProjectionBenchmark
 from bench.benchmarks.queries import QueriesBenchmark
 from bench.benchmarks.replay import ReplayBenchmark
@@ -21,6 +23,8 @@ BENCHMARKS: dict[str, Benchmark] = {
         ProjectionBenchmark(),
         ReplayBenchmark(),
         QueriesBenchmark(),
+        PagesBenchmark(),
+        DiskBenchmark(),
         SoakBenchmark(),
     )
 }

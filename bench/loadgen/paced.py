@@ -1,16 +1,16 @@
 """A paced ingest sender, run as its own process: a steady background load of N events/s.
 
     python -m bench.loadgen.paced URL --rate 1000 --tag TAG --container CID [--duration S]
-        [--tracker] [--ledger FILE] [--interval S] [--reconnect-share 0.02]
+        [--count N] [--tracker] [--ledger FILE] [--interval S] [--reconnect-share 0.02]
 
 Event i is due at start + i/rate (an open schedule, not a closed loop): each of the
 `--connections` keep-alive connections takes the next due event, waits for its time, sends it
 (`POST /api/events/ingest`, the seed snippet's body, an event id starting with TAG) and waits
 for the answer. With `--tracker` the requests are the tracker's instead (`bench.loadgen.tracker`:
 `POST /api/events/batch`, several pages, event types and User-Agents). It stops after
-`--duration` seconds or on SIGTERM/SIGINT, lets the requests in flight finish, and prints one
-line: BENCH_RESULT {json} (sent, acknowledged, errors, achieved rate, latency percentiles, how
-late sends were against the schedule).
+`--duration` seconds, `--count` events or on SIGTERM/SIGINT, lets the requests in flight
+finish, and prints one line: BENCH_RESULT {json} (sent, acknowledged, errors, achieved rate,
+latency percentiles, how late sends were against the schedule).
 
 Latency is given twice: from the send (`p50_ms`, `p99_ms`) and from the time the schedule
 wanted the event sent (`*_from_due_ms`), which counts the wait of an event held back by a
@@ -94,6 +94,9 @@ class Pacer:
         try:
             while not self.stop.is_set():
                 index = self.next_index
+                if self.args.count and index >= self.args.count:
+                    self.stop.set()  # every event handed out: the others finish theirs
+                    break
                 self.next_index += 1
                 due = started + index / self.args.rate
                 wait = due - time.monotonic()
@@ -221,6 +224,7 @@ def main() -> None:
     parser.add_argument("--tag", required=True, help="8 hex digits: first 32 bits of event ids")
     parser.add_argument("--container", required=True, help="the adaptor's container id")
     parser.add_argument("--schema", default="portfolio_events")
+    parser.add_argument("--count", type=int, default=0, help="stop after this many events")
     parser.add_argument("--tracker", action="store_true", help="the tracker's requests")
     parser.add_argument("--ledger", help="write acknowledged event ids to this file")
     parser.add_argument("--interval", type=float, default=0.0, help="seconds per interval line")

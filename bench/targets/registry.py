@@ -20,6 +20,7 @@ FASTAPI = "fastapi-pydantic"
 EVENTLENS_POSTGRES = "eventlens-postgres"
 EVENTLENS_KAFKA = "eventlens-kafka"
 SEED = "seed-design"
+SEED_AWAIT = "seed-design-await"
 
 TARGETS: dict[str, TargetFactory] = {
     BARE: partial(baseline, name=BARE),
@@ -27,5 +28,6 @@ TARGETS: dict[str, TargetFactory] = {
     EVENTLENS_POSTGRES: embedded,
     EVENTLENS_KAFKA: kafka_mode,
     SEED: seed_design,
+    SEED_AWAIT: partial(seed_design, await_delivery=True),
 }
 EVENTLENS = (EVENTLENS_POSTGRES, EVENTLENS_KAFKA)

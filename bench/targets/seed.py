@@ -69,10 +69,13 @@ class SeedCounter:
 
 
 @contextlib.contextmanager
-def seed_design(ctx: RunContext) -> Iterator[Target]:
+def seed_design(ctx: RunContext, await_delivery: bool = False) -> Iterator[Target]:
+    """The seed's design; `await_delivery`: its strict variant, answering only after the
+    broker's delivery report."""
+    name = "seed-design-await" if await_delivery else "seed-design"
     broker: KafkaBroker = ctx.service("kafka", kafka_broker)
     pg: PostgresServer = ctx.service("postgres", postgres_server)
-    database_url = pg.create_database("bench_seed")
+    database_url = pg.create_database(name.replace("-", "_"))
     topic = f"seed{secrets.token_hex(3)}.analytics.events"
     broker.create_topic(topic, PARTITIONS)
     port = free_port()
@@ -80,18 +83,21 @@ def seed_design(ctx: RunContext) -> Iterator[Target]:
         "SEED_DATABASE_URL": database_url,
         "SEED_KAFKA_BOOTSTRAP": broker.bootstrap,
         "SEED_KAFKA_TOPIC": topic,
+        "SEED_AWAIT_DELIVERY": "1" if await_delivery else "0",
     }
     args = uvicorn_args("bench.baselines.seed_design:app", port)
-    log = ctx.scratch("logs") / "seed-design.log"
-    with server_process("seed design", args, port, log, env) as server:
+    log = ctx.scratch("logs") / f"{name}.log"
+    with server_process(name, args, port, log, env) as server:
 
         def app_pids() -> list[int]:
             return [server.pid] if psutil.pid_exists(server.pid) else []
 
         yield Target(
-            name="seed-design",
+            name=name,
             description="the seed's design: FastAPI + pydantic, INSERT into event_logs and "
-            "events_portfolio_events, COMMIT, publish to Kafka and wait, per request",
+            "events_portfolio_events, COMMIT, publish to Kafka"
+            + (" and wait for the delivery report" if await_delivery else " (produce + poll)")
+            + ", per request",
             base_url=server.base_url,
             container_id="CAP-SEED",
             counter=SeedCounter(database_url, broker, topic),

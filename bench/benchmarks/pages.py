@@ -1,0 +1,304 @@
+"""Dashboard pages on data built by the product: every request behind the overview, a site's
+dashboard and the pipeline page, with seeded ranges and filters, while tracker traffic is
+ingested at 1,000 events/s and projected; cold and warm, 2 and 8 clients, one and two API
+processes, each figure the median of the rounds.
+
+    python -m bench pages [--quick]
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from bench import dashboard, fmt
+from bench.core import (
+    PYTHONPATH,
+    ROOT,
+    BenchmarkFailure,
+    BenchmarkReport,
+    RunContext,
+    Section,
+    measured_or_failed,
+)
+from bench.dataset import DAYS, Dataset, prepared
+from bench.http import request_json
+from bench.ledger import check_ledger
+from bench.loadgen.paced import MARKER
+from bench.loadgen.wrk import new_tag
+from bench.rounds import spread
+from bench.services.eventlens import EventLens, eventlens_up, login
+from bench.targets.eventlens import PostgresStoreCounter
+
+CLIENTS = (2, 8)
+API_PROCESSES = (1, 2)
+INGEST_RATE = 1_000
+
+
+@dataclass
+class PagesRun:
+    api_processes: int
+    cold_ms: dict[str, float]  # first request of each page after start
+    warm: dict[int, list[dict[str, Any]]] = field(default_factory=dict)  # clients: rounds
+    ingest: dict[str, Any] = field(default_factory=dict)
+    ledger: str = ""
+
+
+def cold_requests(base_url: str, token: str, sites: list[dashboard.Site]) -> dict[str, float]:
+    """Each page opened once right after start: every request timed, the slowest kept."""
+    rng, cold = random.Random(1), dict[str, float]()
+    for page in ("overview", "site", "pipeline"):
+        while True:
+            requests = dashboard.page_visit(rng, sites)
+            if requests[0].page == page:
+                break
+        for request in requests:
+            started = time.monotonic()
+            status, body = request_json(
+                request.method, base_url + request.path, request.body, token
+            )
+            elapsed = (time.monotonic() - started) * 1000
+            problem = dashboard.answer_errors(body) if status == 200 else f"status {status}"
+            if problem:
+                raise BenchmarkFailure(f"cold {request.page}/{request.card}: {problem}")
+            cold[f"{page}/{request.card}"] = max(cold.get(f"{page}/{request.card}", 0), elapsed)
+    return cold
+
+
+def load(
+    app: EventLens, token: str, sites: list[dashboard.Site], clients: int, seconds: float, seed: int
+) -> dict[str, Any]:
+    spec = {
+        "base_url": app.server.base_url,
+        "token": token,
+        "sites": [
+            {"container_id": s.container_id, "schema_id": s.schema_id, "event_types": s.event_types}
+            for s in sites
+        ],
+        "clients": clients,
+        "seconds": seconds,
+        "seed": seed,
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.loadgen.pages"],
+        input=json.dumps(spec),
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": PYTHONPATH},
+        capture_output=True,
+        text=True,
+        timeout=seconds + 600,
+        check=False,
+    )
+    line = next((x for x in done.stdout.splitlines() if x.startswith(MARKER)), None)
+    if line is None:
+        raise BenchmarkFailure(f"the page load generator failed:\n{done.stderr[-3000:]}")
+    result: dict[str, Any] = json.loads(line.removeprefix(MARKER))
+    if result["errors"]:
+        raise BenchmarkFailure(f"dashboard requests failed: {result['errors']}")
+    return result
+
+
+def measure(ctx: RunContext, data: Dataset, processes: int) -> PagesRun:
+    profile = ctx.profile
+    env = {"EVENTLENS_API_PROCESSES": str(processes)}
+    scratch = ctx.scratch("pages")
+    with eventlens_up(data.data_dir, env) as app:
+        token = login(app.server.base_url)
+        run = PagesRun(processes, cold_requests(app.server.base_url, token, data.sites))
+        tag = new_tag()
+        ledger = scratch / f"{tag}.ledger"
+        args = [
+            sys.executable,
+            "-m",
+            "bench.loadgen.paced",
+            app.server.base_url + "/api/events/ingest",
+        ]
+        args += ["--tracker", "--rate", str(INGEST_RATE), "--connections", "32", "--tag", tag]
+        args += ["--container", data.sites[0].container_id, "--ledger", str(ledger)]
+        with (scratch / f"{tag}.log").open("w") as err:
+            sender = subprocess.Popen(
+                args,
+                cwd=ROOT,
+                env={**os.environ, "PYTHONPATH": PYTHONPATH},
+                stdout=subprocess.PIPE,
+                stderr=err,
+                text=True,
+            )
+        try:
+            time.sleep(2)  # the ingest load settles
+            for index in range(profile.rounds):
+                for clients in CLIENTS:
+                    print(
+                        f"  {processes} API process(es), round {index + 1}: {clients} clients",
+                        flush=True,
+                    )
+                    result = load(app, token, data.sites, clients, profile.pages_seconds, index)
+                    run.warm.setdefault(clients, []).append(result)
+        finally:
+            sender.terminate()
+            out, _ = sender.communicate(timeout=120)
+        line = next((x for x in out.splitlines() if x.startswith(MARKER)), None)
+        run.ingest = json.loads(line.removeprefix(MARKER)) if line else {}
+        if not run.ingest or run.ingest.get("errors"):
+            raise BenchmarkFailure(f"the ingest load failed: {run.ingest}")
+        PostgresStoreCounter(app.database_url).wait_settled()
+        checked = check_ledger(app.database_url, ledger, tag)
+        if not checked.ok:
+            raise BenchmarkFailure(checked.summary())
+        run.ledger = checked.summary()
+    return run
+
+
+class PagesBenchmark:
+    name = "pages"
+    title = "Dashboard pages on data built by the product"
+
+    def run(self, ctx: RunContext) -> BenchmarkReport:
+        n = ctx.profile.pages_events
+        report = BenchmarkReport(self.name, self.title)
+        runs: list[PagesRun] = []
+        failures: dict[str, str] = {}
+        print(f"[pages] dataset of {n:,} events", flush=True)
+        with prepared(ctx, n) as data:
+            print(f"  {data.describe()}", flush=True)
+            for processes in API_PROCESSES:
+                run = measured_or_failed(
+                    failures, f"{processes} API processes", measure, ctx, data, processes
+                )
+                if run is not None:
+                    runs.append(run)
+            report.sections.append(_warm(runs, failures, data))
+            report.sections.append(_cold(runs))
+            report.sections.append(_by_page(runs))
+        report.raw = {
+            "failures": failures,
+            "dataset": {
+                "events": data.events,
+                "generated_at": data.generated_at,
+                "seconds": data.seconds,
+            },
+            "runs": [vars(r) for r in runs],
+        }
+        if failures:
+            report.notes.append("FAILED: " + "; ".join(f"{k}: {v}" for k, v in failures.items()))
+        report.method = METHOD
+        return report
+
+
+def _median_round(rounds: list[dict[str, Any]]) -> dict[str, Any]:
+    ordered = sorted(rounds, key=lambda r: r["queries_per_s"])
+    return ordered[(len(ordered) - 1) // 2]
+
+
+def _warm(runs: list[PagesRun], failures: dict[str, str], data: Dataset) -> Section:
+    section = Section(
+        f"Warm, under {INGEST_RATE:,} events/s of ingest: {data.events:,} events over {DAYS} days",
+        [
+            "API processes",
+            "clients",
+            "queries/s",
+            "p50 ms",
+            "p95 ms",
+            "p99 ms",
+            "requests",
+            "ingest events/s",
+        ],
+    )
+    for run in runs:
+        for clients, rounds in run.warm.items():
+            qps = spread([r["queries_per_s"] for r in rounds])
+            middle = _median_round(rounds)["latency_ms"]["all"]
+            section.rows.append(
+                [
+                    str(run.api_processes),
+                    str(clients),
+                    qps.text(lambda v: f"{v:,.0f}"),
+                    fmt.ms(middle["p50"]),
+                    fmt.ms(middle["p95"]),
+                    fmt.ms(middle["p99"]),
+                    f"{sum(r['answered'] for r in rounds):,}",
+                    fmt.rate(float(run.ingest.get("rate_achieved", 0))),
+                ]
+            )
+    for what, why in failures.items():
+        section.rows.append([what, "FAILED", why[:200], *[""] * 5])
+    section.notes += [
+        "queries/s: the median round's, with the lowest and highest round; latencies: "
+        "nearest-rank percentiles of every request of the median round (by queries/s).",
+        f"Dataset: {data.describe()}. ingest events/s: the tracker load acknowledged meanwhile "
+        "(open schedule), every acknowledged event found once in the store and in "
+        "`event_logs` afterwards.",
+    ]
+    return section
+
+
+def _cold(runs: list[PagesRun]) -> Section:
+    section = Section(
+        "Cold: each page's requests just after `eventlens up` started",
+        ["API processes", "request", "ms"],
+    )
+    for run in runs:
+        for card, ms in run.cold_ms.items():
+            section.rows.append([str(run.api_processes), card, fmt.ms(ms)])
+    return section
+
+
+def _by_page(runs: list[PagesRun]) -> Section:
+    section = Section(
+        "By page and card (the median round)",
+        ["API processes", "clients", "what", "requests", "p50 ms", "p95 ms", "p99 ms"],
+    )
+    for run in runs:
+        for clients, rounds in run.warm.items():
+            for what, s in _median_round(rounds)["latency_ms"].items():
+                first = run is runs[0] and clients == CLIENTS[0]
+                if what == "all" or (what.startswith("card") and not first):
+                    continue  # every card once: the first configuration's
+                section.rows.append(
+                    [
+                        str(run.api_processes),
+                        str(clients),
+                        what,
+                        f"{s['count']:,}",
+                        fmt.ms(s["p50"]),
+                        fmt.ms(s["p95"]),
+                        fmt.ms(s["p99"]),
+                    ]
+                )
+    section.notes.append(
+        "page: every request of that page; whole: a page's requests sent one after another, "
+        "from the first sent to the last answered; card: one request of a page (shown for "
+        "the first configuration only)."
+    )
+    return section
+
+
+METHOD = [
+    "Data built by the product (`bench/dataset.py`): an embedded `eventlens up` gets three "
+    "schemas (the seed's, a shop's, documentation's) and four sites through the REST API; "
+    "visitors (each with a User-Agent of its own and a screen, 1-8 visits to one site over the "
+    "29 whole days before today, fewer at weekends, by hour of day; landing pages with "
+    "referrers and UTM tags, page views, engagement and the schema's own events) are sent "
+    "through `POST /api/events/import`, one request a visitor, and the workers project every "
+    "read model from the store. The data directory is kept in `bench/cache/` under the "
+    "generator's version and size and copied (`cp -a`) for each run; a copy older than 3 days "
+    "is made again. Full size 10,000,000 events (its data directory takes tens of GB); quick "
+    "100,000.",
+    "`eventlens up` on a copy, with `EVENTLENS_API_PROCESSES` 1 and then 2. Right after start "
+    "each page is opened once (cold, every request timed). Then the tracker load of the soak "
+    "runs at 1,000 events/s on an open schedule while `bench/loadgen/pages.py` (its own "
+    "process) runs 2 and then 8 clients, each opening pages one after another without pauses "
+    "(`bench/dashboard.py`: 45 % the overview, 45 % a site's dashboard, 10 % the pipeline "
+    "page, each with every request the dashboard sends for it; ranges and filters drawn from a "
+    "seeded distribution), for the profile's seconds, in rounds (3 in a full run).",
+    "Every answer must be 200 without GraphQL errors, and every ingested event acknowledged "
+    "during the run is found once in the store and in `event_logs` afterwards.",
+    "The earlier query benchmark (`queries`, read models generated in SQL) still runs beside "
+    "it, so its figures can be compared with these.",
+]
