@@ -80,6 +80,11 @@ METHOD = """\
   round by round (two runs of the same round); a target counts as met only at the low end
   (the lowest throughput or ratio, the highest p99). Reports before 2026-12-07 came from a
   single round.
+- **Open loop**: after its closed-loop loads, each EventLens mode gets the single-event body at
+  a constant 50 % and 80 % of that round's best closed-loop figure (`bench/loadgen/paced.py`,
+  256 connections), latency counted from each event's due time (coordinated omission
+  included), and every acknowledged id found once in the store and in `event_logs`
+  (`bench/ledger.py`; in Kafka mode the topic is read itself).
 - **Exactly once, or no number**: after every load the harness waits until the read models caught
   up, then counts each run's events (by the run's id prefix) in `event_logs` and, in PostgreSQL
   mode, in the event store (EventLens), in both tables (seed design) or in the app's own counter

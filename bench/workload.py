@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 from bench.core import BenchmarkFailure, Profile
 from bench.events import snippet_event, tagged_event_id
@@ -54,6 +55,7 @@ class Measurement:
 class WorkloadResult:
     measurements: list[Measurement] = field(default_factory=list)
     memory: dict[str, MemoryPeak] = field(default_factory=dict)
+    open_loop: list[dict[str, Any]] = field(default_factory=list)  # bench.openloop's results
 
 
 def _sent(run: WrkResult, label: str) -> SentEvents:

@@ -4,8 +4,9 @@ baselines, all loaded by the same wrk, on the same machine, in the same run."""
 from __future__ import annotations
 
 from bench import fmt
-from bench.benchmarks.ingest_targets import same_load, seed_figure, targets
+from bench.benchmarks.ingest_targets import peak, same_load, seed_figure, targets
 from bench.core import BenchmarkReport, RunContext, Section, measured_or_failed
+from bench.openloop import SHARES, open_loop
 from bench.rounds import Rounds, merge, rate_spreads, ratio_spread
 from bench.targets.registry import (
     BARE,
@@ -30,7 +31,12 @@ MEMORY_KEY = "memory"  # ctx.shared[MEMORY_KEY][system] -> {phase: MemoryPeak}
 
 def _measure(ctx: RunContext, factory: TargetFactory) -> WorkloadResult:
     with factory(ctx) as target:
-        return run_workload(target, ctx.profile, scenarios(ctx.profile, target.batch))
+        result = run_workload(target, ctx.profile, scenarios(ctx.profile, target.batch))
+        best = peak(result.measurements, batch=False)
+        if target.name in EVENTLENS and best is not None:
+            rate, seconds = best.run.events_per_s, ctx.profile.duration_s
+            result.open_loop = open_loop(target, rate, seconds, ctx.scratch("open-loop"))
+        return result
 
 
 class IngestBenchmark:
@@ -58,6 +64,7 @@ class IngestBenchmark:
         report = BenchmarkReport(self.name, self.title)
         report.sections.append(throughput_section(merged, rounds, failures))
         report.sections.append(ratio_section(merged, rounds))
+        report.sections.append(open_loop_section(rounds))
         report.targets = targets(merged, rounds)
         report.raw = {
             "failures": failures,
@@ -195,4 +202,51 @@ def ratio_section(results: dict[str, WorkloadResult], rounds: Rounds) -> Section
         "broker's delivery report; (await delivery): the strict variant, answered only after "
         "the delivery report. Both use EventLens's producer settings.",
     ]
+    return section
+
+
+def open_loop_section(rounds: Rounds) -> Section:
+    section = Section(
+        "Open loop: a constant rate at 50 % and 80 % of the closed-loop peak",
+        [
+            "system",
+            "round",
+            "share of peak",
+            "rate wanted",
+            "events/s",
+            "p50 ms",
+            "p99 ms",
+            "p99.9 ms",
+            "closed-loop peak",
+            "ids found once",
+        ],
+    )
+    for index, results in enumerate(rounds, start=1):
+        for system, result in results.items():
+            for r in result.open_loop:
+                section.rows.append(
+                    [
+                        system,
+                        str(index),
+                        f"{r['share']:.0%}",
+                        fmt.rate(r["rate_wanted"]),
+                        fmt.rate(r["rate_achieved"]),
+                        fmt.ms(r["p50_from_due_ms"]),
+                        fmt.ms(r["p99_from_due_ms"]),
+                        fmt.ms(r["p999_from_due_ms"]),
+                        fmt.rate(r["peak"]),
+                        f"{r['checked']:,}",
+                    ]
+                )
+    shares = " and ".join(f"{s:.0%}" for s in SHARES)
+    section.notes.append(
+        "After a system's closed-loop loads, `bench/loadgen/paced.py` sends the single-event "
+        f"body at {shares} of that round's best single-event figure, on an open schedule over "
+        "256 connections, for the measured run's length. Latency is counted from the time "
+        "each event was due, so an event held back by a slow answer counts its wait (wrk2's "
+        "correction of coordinated omission); events/s is what was acknowledged (a Python "
+        "sender, so at high rates it may fall short of the rate wanted: compare the two). "
+        "Every acknowledged id is then found once in the store (for Kafka, the topic itself) "
+        "and in `event_logs`."
+    )
     return section
