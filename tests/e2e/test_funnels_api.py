@@ -2,6 +2,8 @@
 (`/api/funnels/`) against a real `eventlens up`, over a known dataset imported as the
 tracker sends it, in both event-store modes.
 
+The site's goals: the pages /, /pricing, /pri* and /acc**, and the event signup.
+
 Funnel visitors (steps "Visit /", "Visit /pricing", "signup"; Nov 5 is D1, Nov 6 D2, Nov 9 D3):
 - V1 (Google): D1 / -> /pricing -> signup, one visit: all three steps.
 - V2 (Google): D1 / -> /pricing: two steps.
@@ -45,6 +47,13 @@ GOOGLE = "https://www.google.com/"
 D0, D1, D2, D3 = "2026-11-04", "2026-11-05", "2026-11-06", "2026-11-09"
 RANGE = [D1, D3]
 STEPS = ["Visit /", "Visit /pricing", "signup"]
+GOALS = [
+    {"page_path": "/"},
+    {"page_path": "/pricing"},
+    {"event_name": "signup"},
+    {"page_path": "/pri*"},
+    {"page_path": "/acc**"},
+]
 
 # Visitor -> (address, events: (day, time, type, path, referrer, user_id)).
 VISITORS: dict[str, tuple[str, list[tuple[Any, ...]]]] = {
@@ -188,6 +197,9 @@ def dataset(shared_platform: RunningPlatform) -> Dataset:
     )
     assert adaptor.status_code == 201, adaptor.text
     container_id: str = adaptor.json()["container_id"]
+    for goal in GOALS:
+        added = shared_platform.admin_post("/api/goals/", {"site_id": DOMAIN, **goal})
+        assert added.status_code == 201, added.text
     sent = 0
     for address, events in VISITORS.values():
         body = {"events": [{"container_id": container_id, **imported(*e)} for e in events]}
@@ -306,6 +318,7 @@ def test_a_funnel_filtered_like_the_stats_api(
         ({"date_range": "fortnight"}, "#/date_range", "fortnight"),
         ({"filters": [["is", "visit:planet", ["Mars"]]]}, "#/filters/0", "Invalid filter"),
         ({"site_id": "nowhere.example"}, "site_id", "nowhere.example"),
+        ({"steps": ["Visit /", "Visit /nowhere"]}, "#/steps/1", "not configured for this site"),
         ({"colour": "red"}, "#/colour", "additional properties"),
     ],
 )
@@ -386,6 +399,7 @@ def test_weekly_retention_from_a_goal(shared_platform: RunningPlatform, dataset:
         ({"start": ""}, "#/start"),
         ({"start": 7}, "#/start"),
         ({"date_range": "soon"}, "#/date_range"),
+        ({"start": "Visit /nowhere"}, "#/start"),
     ],
 )
 def test_a_bad_retention_query_is_refused_naming_the_field(
@@ -477,6 +491,7 @@ def test_funnels_are_saved_listed_and_deleted_per_site(
         ({"steps": ["Visit /"]}, "steps"),
         ({"within": "forever"}, "within"),
         ({"name": " "}, "name"),
+        ({"steps": ["Visit /", "Visit /nowhere"]}, "steps"),
     ],
 )
 def test_a_bad_saved_funnel_is_refused_naming_the_field(

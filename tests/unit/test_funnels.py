@@ -1,9 +1,8 @@
-"""Funnels and retention, pure: requests read and refused naming the field, page patterns,
-the per-step answer, and the cohort grid."""
+"""Funnels and retention, pure: requests read and refused naming the field, the per-step
+answer, and the cohort grid."""
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
 import pytest
@@ -12,35 +11,11 @@ from eventlens.domain.funnels import (
     Window,
     funnel_steps,
     parse_window,
-    path_regex,
     reached_per_step,
     read_funnel_query,
-    step_of_goal_name,
 )
 from eventlens.domain.retention import cohort_grid, period_starts, read_retention_query
 from eventlens.domain.stats_query import StatsQueryError
-
-
-def test_a_goal_name_stands_for_a_page_or_an_event() -> None:
-    assert step_of_goal_name("Visit /blog/**").page_path == "/blog/**"
-    assert step_of_goal_name("Signup").event_name == "Signup"
-    assert step_of_goal_name("Visit me").event_name == "Visit me"
-
-
-@pytest.mark.parametrize(
-    ("pattern", "path", "matches"),
-    [
-        ("/blog/*", "/blog/post-1", True),
-        ("/blog/*", "/blog/2024/post-1", False),
-        ("/blog/**", "/blog/2024/post-1", True),
-        ("/pricing", "/pricing", True),
-        ("/pricing", "/pricing/team", False),
-        ("/a.b", "/axb", False),
-        ("/a+(b)", "/a+(b)", True),
-    ],
-)
-def test_page_patterns_match_whole_paths(pattern: str, path: str, matches: bool) -> None:
-    assert (re.fullmatch(path_regex(pattern), path) is not None) == matches
 
 
 def test_a_window_is_a_visit_or_days() -> None:

@@ -58,6 +58,10 @@ export const queryKeys = {
     rows: (reader: string, query: StatsQuery) => ['site', 'stats', reader, 'rows', query] as const,
     current: (reader: string, siteId: string) => ['site', 'current', reader, siteId] as const,
     sharedLinks: (containerId: string) => ['site', 'sharedLinks', containerId] as const,
+    goals: (containerId: string) => ['site', 'goals', containerId] as const,
+    funnels: (containerId: string) => ['site', 'funnels', containerId] as const,
+    funnel: (containerId: string, asked: unknown) => ['site', 'funnel', containerId, asked] as const,
+    retention: (containerId: string, asked: unknown) => ['site', 'retention', containerId, asked] as const,
   },
   /** A shared link's public side: the site it opens, and its exchange when it has no password. */
   shared: {

@@ -11,7 +11,7 @@ export interface SiteFilter {
   value: string;
 }
 
-const OPERATORS: Record<FilterOperator, string> = { is: 'is', is_not: 'is not', contains: 'contains', contains_not: 'does not contain' };
+const OPERATORS: Record<FilterOperator, string> = { is: 'is', is_not: 'is not', contains: 'contains', contains_not: 'does not contain', has_done: 'reached', has_not_done: 'did not reach' };
 
 export const DIMENSION_LABELS: Record<string, string> = {
   'visit:source': 'Source',
@@ -25,6 +25,7 @@ export const DIMENSION_LABELS: Record<string, string> = {
   'event:page': 'Page',
   'event:hostname': 'Hostname',
   'event:name': 'Event',
+  'event:goal': 'Goal',
   'visit:entry_page': 'Entry page',
   'visit:exit_page': 'Exit page',
   'visit:country': 'Country',
@@ -53,6 +54,8 @@ export function valueLabel(value: string): string {
 
 /** "Source is Google". */
 export function describeFilter(filter: SiteFilter): string {
+  if (filter.op === 'has_done') return `Reached ${valueLabel(filter.value)}`;
+  if (filter.op === 'has_not_done') return `Did not reach ${valueLabel(filter.value)}`;
   return `${dimensionLabel(filter.dimension)} ${OPERATORS[filter.op]} ${valueLabel(filter.value)}`;
 }
 
@@ -82,9 +85,9 @@ export function parseFilters(params: URLSearchParams): SiteFilter[] {
   });
 }
 
-/** Adds `filter`; one on the same dimension is replaced (two `is` on one dimension would match nothing). */
+/** Adds `filter`; one on the same dimension is replaced (behaviours aside: a drop-off is two of them) (two `is` on one dimension would match nothing). */
 export function withFilter(filters: SiteFilter[], filter: SiteFilter): SiteFilter[] {
-  return [...filters.filter((f) => f.dimension !== filter.dimension), filter];
+  return [...filters.filter((f) => f.dimension !== filter.dimension || f.op.startsWith('has_')), filter];
 }
 
 export function withoutFilter(filters: SiteFilter[], index: number): SiteFilter[] {
@@ -92,5 +95,5 @@ export function withoutFilter(filters: SiteFilter[], index: number): SiteFilter[
 }
 
 export function toStatsFilters(filters: SiteFilter[]): StatsFilter[] {
-  return filters.map((f) => [f.op, f.dimension, [f.value]]);
+  return filters.map((f): StatsFilter => (f.op === 'has_done' || f.op === 'has_not_done' ? [f.op, ['is', f.dimension, [f.value]]] : [f.op, f.dimension, [f.value]]));
 }

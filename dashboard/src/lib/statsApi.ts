@@ -6,10 +6,12 @@
 
 export type Metric = 'visitors' | 'visits' | 'pageviews' | 'views_per_visit' | 'bounce_rate' | 'visit_duration' | 'events' | 'percentage' | 'time_on_page' | 'scroll_depth';
 
-export type FilterOperator = 'is' | 'is_not' | 'contains' | 'contains_not';
+export type FilterOperator = 'is' | 'is_not' | 'contains' | 'contains_not' | 'has_done' | 'has_not_done';
 
-/** `[operator, dimension, values]`, combined with "and" when several are given. */
-export type StatsFilter = [FilterOperator, string, string[]];
+export type ConditionOperator = Exclude<FilterOperator, 'has_done' | 'has_not_done'>;
+
+/** `[operator, dimension, values]`, or a behaviour (visits that did, or did not do, what the condition says); combined with "and" when several are given. */
+export type StatsFilter = [ConditionOperator, string, string[]] | ['has_done' | 'has_not_done', [ConditionOperator, string, string[]]];
 
 export type DateRange = string | [string, string];
 

@@ -1,6 +1,8 @@
 /** A site's dashboard for signed-in users (`/sites/:containerId`), with a site switcher and, for admins, its shared links. */
 import { Compass } from 'lucide-react';
 import { Link, useLocation, useNavigate, useParams } from 'react-router-dom';
+import { FunnelsCard } from '../components/site/Funnels';
+import { RetentionCard } from '../components/site/Retention';
 import { SharedLinksButton } from '../components/site/SharedLinks';
 import { SiteView } from '../components/site/SiteView';
 import { CommitSelect } from '../components/CommitSelect';
@@ -9,6 +11,8 @@ import { useCatalog } from '../lib/queryHooks';
 import { useIsAdmin } from '../lib/session';
 import { useSite } from '../lib/siteHooks';
 import { siteDomain } from '../lib/siteInfo';
+import { dateRangeOf, validPeriod } from '../lib/sitePeriod';
+import { useSiteState } from '../lib/siteState';
 import { sessionStatsClient, StatsClientContext } from '../lib/statsClient';
 
 function SiteSwitcher({ current }: { current: string }) {
@@ -35,6 +39,8 @@ export default function SitePage() {
   const { containerId = '' } = useParams();
   const site = useSite(containerId);
   const isAdmin = useIsAdmin();
+  const [state] = useSiteState();
+  const dateRange = dateRangeOf(validPeriod(state.period));
 
   if (site.isError) {
     return (
@@ -73,6 +79,10 @@ export default function SitePage() {
           </>
         }
       />
+      <div className="mt-6 grid gap-4">
+        <FunnelsCard siteId={adaptor.containerId} dateRange={dateRange} isAdmin={isAdmin} />
+        <RetentionCard siteId={adaptor.containerId} dateRange={dateRange} />
+      </div>
     </StatsClientContext.Provider>
   );
 }

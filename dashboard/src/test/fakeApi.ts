@@ -3,7 +3,8 @@
  * `storedEvents` (newest first), the rejected ones in `rejectedEvents`, the bot counts in
  * `botCounts`, whether places are recorded in `geoStatus`, the Stats API over the visits of
  * fakeStats.ts, `currentVisitors`, and the signed-in user's `apiKeys` and the site's
- * `sharedLinks` (kept as they are created and revoked).
+ * `sharedLinks` (kept as they are created and revoked), and its `goals`, `savedFunnels` and
+ * funnel and retention answers (`conversions`).
  * Use it as `vi.mock('../lib/http', () => import('../test/fakeApi'))`.
  */
 import { vi } from 'vitest';
@@ -179,6 +180,14 @@ export interface FakeSharedLink {
 }
 export const sharedLinks: FakeSharedLink[] = [];
 
+/** The site's goals, saved funnels (kept as they are saved and deleted), and the answers of `/api/v2/funnel` and `/api/v2/retention`. */
+export const goals: Array<{ id: string; name: string; display_name: string }> = [];
+export const savedFunnels: Array<{ id: string; site_id: string; name: string; steps: string[]; within: string; created_at: string }> = [];
+export const conversions: { funnel: unknown; retention: unknown } = {
+  funnel: { steps: [], query: {} },
+  retention: { identified_users_only: true, notice: '', period: 'week', cohorts: [] },
+};
+
 function created(): string {
   made += 1;
   return new Date(Date.UTC(2025, 0, 1) + made * 1_000).toISOString();
@@ -205,7 +214,21 @@ function restAnswer(method: string, path: string, body: unknown): unknown {
     const index = sharedLinks.findIndex((l) => path.endsWith(`/${l.id}`));
     return sharedLinks.splice(index, 1)[0];
   }
+  if (path === '/api/v2/funnel') return conversions.funnel;
+  if (path === '/api/v2/retention') return conversions.retention;
+  if (path === '/api/funnels/' && method === 'POST') {
+    const asked = body as { site_id: string; name: string; steps: string[]; within: string };
+    const funnel = { ...asked, id: `funnel${savedFunnels.length + 1}`, created_at: created() };
+    savedFunnels.push(funnel);
+    return funnel;
+  }
+  if (path.startsWith('/api/funnels/') && method === 'DELETE') {
+    const index = savedFunnels.findIndex((f) => path.endsWith(`/${f.id}`));
+    return savedFunnels.splice(index, 1)[0];
+  }
   if (method !== 'GET') return {};
+  if (path.startsWith('/api/goals/')) return [...goals];
+  if (path.startsWith('/api/funnels/')) return [...savedFunnels];
   if (path === '/api/users/') return [user];
   if (path.startsWith('/api/collection/bots')) return botCounts;
   if (path === '/api/collection/status') return { geo: geoStatus };

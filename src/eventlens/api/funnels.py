@@ -24,7 +24,6 @@ from eventlens.domain.retention import read_retention_query
 from eventlens.domain.stats_query import Site, StatsQueryError
 from eventlens.projections.catalog_cache import CatalogCache
 from eventlens.views.conversions import run_funnel, run_retention
-from eventlens.views.goal_steps import goal_step
 from eventlens.views.web_stats.sites import find_site
 
 router = APIRouter(tags=["funnels"])
@@ -92,7 +91,7 @@ async def funnel(request: Request, reader: StatsReaderDep, platform: PlatformDep
         site = find_site(platform.cache.adaptors(), query.site_id)
         if not readable_sites(reader).allows(site.container_id):
             return refused(f"This token does not read the stats of {query.site_id}.", 403)
-        answer = await run_funnel(platform.pool, site, query, goal_step, datetime.now(UTC))
+        answer = await run_funnel(platform.pool, site, query, datetime.now(UTC))
     except StatsQueryError as error:
         return refused(error.message, 400, error.field)
     return Response(orjson.dumps(answer), media_type="application/json")
@@ -113,7 +112,7 @@ async def retention(request: Request, reader: StatsReaderDep, platform: Platform
         site = find_site(platform.cache.adaptors(), query.site_id)
         if not readable_sites(reader).allows(site.container_id):
             return refused(f"This token does not read the stats of {query.site_id}.", 403)
-        answer = await run_retention(platform.pool, site, query, goal_step, datetime.now(UTC))
+        answer = await run_retention(platform.pool, site, query, datetime.now(UTC))
     except StatsQueryError as error:
         return refused(error.message, 400, error.field)
     return Response(orjson.dumps(answer), media_type="application/json")

@@ -16,13 +16,7 @@ from eventlens.domain.credentials import (
     secret_digest,
 )
 from eventlens.domain.errors import AlreadyExists, Conflict, InvalidInput, NotFound
-from eventlens.domain.funnels import (
-    MAX_SAVED_FUNNELS,
-    SavedFunnel,
-    check_funnel_name,
-    check_saved_steps,
-    check_saved_window,
-)
+from eventlens.domain.funnels import SavedFunnel, check_new_funnel, check_saved_window
 from eventlens.domain.goals import (
     MAX_GOALS,
     Goal,
@@ -302,27 +296,15 @@ class Adaptor(Aggregate):
     def save_funnel(
         self, funnel_id: str, name: object, steps: object, within: object
     ) -> SavedFunnel:
-        """Keep a funnel for this site; its name must be new to the site."""
-        checked_name = check_funnel_name(name)
-        checked_steps = check_saved_steps(steps)
-        window = check_saved_window(within)
-        if len(self.funnels) >= MAX_SAVED_FUNNELS:
-            raise Conflict(
-                f"a site may have at most {MAX_SAVED_FUNNELS} saved funnels; delete one first"
-            )
-        if any(f.name == checked_name for f in self.funnels.values()):
-            raise AlreadyExists(
-                f"site {self.container_id} already has a funnel named {checked_name!r}",
-                field="name",
-            )
-        if funnel_id in self.funnels:
-            raise Conflict(f"funnel id {funnel_id!r} is taken")
+        """Keep a funnel for this site: its steps are goals of the site, its name is new."""
+        goals = {goal.name for goal in self.goals.values()}
+        checked = check_new_funnel(self.container_id, self.funnels, goals, funnel_id, name, steps)
         self.trigger_event(
             self.FunnelSaved,
             funnel_id=funnel_id,
-            name=checked_name,
-            steps=list(checked_steps),
-            within=window,
+            name=checked[0],
+            steps=list(checked[1]),
+            within=check_saved_window(within),
         )
         return self.funnels[funnel_id]
 

@@ -1,6 +1,6 @@
-"""Funnels, pure: a funnel's request (`POST /api/v2/funnel`) read and checked, its steps as
-predicates on events (an event name, or a page path pattern, exactly what a goal is), and the
-per-step answer (visitors, conversion from the first step, drop-off from the previous one)."""
+"""Funnels, pure: a funnel's request (`POST /api/v2/funnel`) read and checked (its steps are
+the names of the site's goals), and the per-step answer (visitors, conversion from the first
+step, drop-off from the previous one); and the funnels a site keeps."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from eventlens.domain.errors import InvalidInput
+from eventlens.domain.errors import AlreadyExists, Conflict, InvalidInput
 from eventlens.domain.stats_query import StatsQuery, StatsQueryError, validate
 from eventlens.domain.stats_query.dates import DateRangeSpec, parse_date_range
 from eventlens.domain.stats_query.errors import schema_error, shown, type_mismatch
@@ -18,7 +18,6 @@ from eventlens.domain.stats_query.vocabulary import VISIT_PROPERTIES
 
 MIN_STEPS, MAX_STEPS = 2, 8
 MAX_WINDOW_DAYS = 90
-PAGE_GOAL_PREFIX = "Visit "
 _WITHIN = re.compile(r"([1-9][0-9]*)d")
 # Breakdowns by a visit's own attribute; entry/exit pages and hostnames are left out (the
 # visit that started the funnel is what is broken down, and those are the pages it went to).
@@ -27,39 +26,6 @@ BREAKDOWNS = tuple(
     for name in VISIT_PROPERTIES
     if name not in ("exit_page", "exit_page_hostname", "entry_page_hostname")
 )
-
-
-@dataclass(frozen=True)
-class Step:
-    """What reaching a step means: an event of that name, or a page view whose path matches
-    the pattern (`*` within one path segment, `**` across segments). `name` is the goal's."""
-
-    name: str
-    event_name: str | None = None
-    page_path: str | None = None
-
-
-def step_of_goal_name(name: str) -> Step:
-    """The step a goal's name stands for, as goals are named: `Visit <path>` for a page goal,
-    the event name for an event goal."""
-    if name.startswith(PAGE_GOAL_PREFIX) and name[len(PAGE_GOAL_PREFIX) :].startswith("/"):
-        return Step(name, page_path=name[len(PAGE_GOAL_PREFIX) :])
-    return Step(name, event_name=name)
-
-
-def path_regex(pattern: str) -> str:
-    """A page path pattern as an anchored regular expression: every character literal but
-    the wildcards, `**` any characters, `*` any characters but `/`."""
-    parts = re.split(r"(\*\*|\*)", pattern)
-    found = []
-    for part in parts:
-        if part == "**":
-            found.append(".*")
-        elif part == "*":
-            found.append("[^/]*")
-        else:
-            found.append("".join(c if c.isalnum() else "\\" + c for c in part))
-    return "^" + "".join(found) + "$"
 
 
 @dataclass(frozen=True)
@@ -209,19 +175,6 @@ def reached_per_step(levels: dict[int, int], steps: int) -> list[int]:
     return [sum(n for level, n in levels.items() if level >= step) for step in range(1, steps + 1)]
 
 
-def check_goals_known(steps: tuple[str, ...], known: set[str] | None) -> None:
-    """Refuse a step that is no goal of the site (`known` None: goals are not kept, any goal
-    name is taken as what it names)."""
-    if known is None:
-        return
-    for index, name in enumerate(steps):
-        if name not in known:
-            raise StatsQueryError(
-                f"#/steps/{index}: The goal {shown(name)} is not configured for this site.",
-                field=f"#/steps/{index}",
-            )
-
-
 MAX_SAVED_FUNNELS = 100  # per site
 MAX_FUNNEL_NAME = 120
 
@@ -258,3 +211,32 @@ def check_saved_window(within: object) -> str:
         return parse_window(within, "within").to_json()
     except StatsQueryError as refused:
         raise InvalidInput(refused.message, field="within") from None
+
+
+def check_new_funnel(
+    site: str,
+    funnels: dict[str, SavedFunnel],
+    goals: set[str],
+    funnel_id: str,
+    name: object,
+    steps: object,
+) -> tuple[str, tuple[str, ...]]:
+    """A funnel's name and steps, checked against the site's goals and saved funnels."""
+    checked_name = check_funnel_name(name)
+    checked_steps = check_saved_steps(steps)
+    for step in checked_steps:
+        if step not in goals:
+            raise InvalidInput(
+                f"steps: the goal {step!r} is not configured for site {site}", field="steps"
+            )
+    if len(funnels) >= MAX_SAVED_FUNNELS:
+        raise Conflict(
+            f"a site may have at most {MAX_SAVED_FUNNELS} saved funnels; delete one first"
+        )
+    if any(f.name == checked_name for f in funnels.values()):
+        raise AlreadyExists(
+            f"site {site} already has a funnel named {checked_name!r}", field="name"
+        )
+    if funnel_id in funnels:
+        raise Conflict(f"funnel id {funnel_id!r} is taken")
+    return checked_name, checked_steps

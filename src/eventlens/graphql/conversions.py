@@ -15,7 +15,6 @@ from eventlens.domain.retention import read_retention_query
 from eventlens.graphql.live import read_limits
 from eventlens.graphql.web import platform_of, reader_key, site_of
 from eventlens.views.conversions import run_funnel, run_retention
-from eventlens.views.goal_steps import goal_step
 
 
 @strawberry.type
@@ -29,7 +28,7 @@ class ConversionsQuery:
         site = site_of(info, funnel_query.site_id)
         async with read_limits(info).costly_read(reader_key(info)):
             answer: Any = await run_funnel(
-                platform_of(info).pool, site, funnel_query, goal_step, datetime.now(UTC)
+                platform_of(info).pool, site, funnel_query, datetime.now(UTC)
             )
         return cast("JSON", answer)
 
@@ -42,6 +41,6 @@ class ConversionsQuery:
         site = site_of(info, retention_query.site_id)
         async with read_limits(info).costly_read(reader_key(info)):
             answer: Any = await run_retention(
-                platform_of(info).pool, site, retention_query, goal_step, datetime.now(UTC)
+                platform_of(info).pool, site, retention_query, datetime.now(UTC)
             )
         return cast("JSON", answer)

@@ -3,12 +3,12 @@ zone (as the Stats API resolves it), its goals' steps, the engine's counts, and 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from eventlens.domain.funnels import FunnelQuery, Step, funnel_steps, reached_per_step
+from eventlens.domain.funnels import FunnelQuery, funnel_steps, reached_per_step
+from eventlens.domain.goals import Goal
 from eventlens.domain.retention import NOTICE, RetentionQuery, cohort_grid, period_starts
 from eventlens.domain.stats_query import Site, StatsQueryError
 from eventlens.domain.stats_query.dates import DateRangeSpec, TimeRange, resolve
@@ -17,22 +17,19 @@ from eventlens.views.funnels import FunnelPlan, funnel_levels
 from eventlens.views.retention import cohort_rows
 from eventlens.views.web_stats.postgres import PostgresWebStats
 
-# A site's goal by name: the step it stands for, or None when the site has no such goal.
-GoalSteps = Callable[[Site, str], Step | None]
 
-
-def resolve_steps(
-    site: Site, names: tuple[str, ...], goal_step: GoalSteps, field: str = "#/steps"
-) -> tuple[Step, ...]:
+def site_goals_named(site: Site, names: tuple[str, ...], field: str) -> tuple[Goal, ...]:
+    """The site's goals of these names, or a `StatsQueryError` naming the first it lacks
+    (`field`, or its item when several names are asked)."""
     found = []
     for index, name in enumerate(names):
-        step = goal_step(site, name)
-        if step is None:
-            where = f"{field}/{index}" if len(names) > 1 or field == "#/steps" else field
+        goal = site.goal(name)
+        if goal is None:
+            where = f"{field}/{index}" if field == "#/steps" else field
             raise StatsQueryError(
                 f"{where}: The goal {shown(name)} is not configured for this site.", field=where
             )
-        found.append(step)
+        found.append(goal)
     return tuple(found)
 
 
@@ -44,10 +41,8 @@ async def time_range_of(pool: Any, site: Site, spec: DateRangeSpec, now: datetim
     return resolve(spec, today, site.timezone, stats_start)
 
 
-async def run_funnel(
-    pool: Any, site: Site, query: FunnelQuery, goal_step: GoalSteps, now: datetime
-) -> dict[str, Any]:
-    steps = resolve_steps(site, query.steps, goal_step)
+async def run_funnel(pool: Any, site: Site, query: FunnelQuery, now: datetime) -> dict[str, Any]:
+    steps = site_goals_named(site, query.steps, "#/steps")
     time_range = await time_range_of(pool, site, query.date_range, now)
     plan = FunnelPlan(steps, query.within, time_range, query.filters, query.breakdown)
     rows = await funnel_levels(pool, site, plan)
@@ -80,11 +75,11 @@ async def run_funnel(
 
 
 async def run_retention(
-    pool: Any, site: Site, query: RetentionQuery, goal_step: GoalSteps, now: datetime
+    pool: Any, site: Site, query: RetentionQuery, now: datetime
 ) -> dict[str, Any]:
     start = None
     if query.start is not None:
-        (start,) = resolve_steps(site, (query.start,), goal_step, field="#/start")
+        (start,) = site_goals_named(site, (query.start,), "#/start")
     time_range = await time_range_of(pool, site, query.date_range, now)
     rows = await cohort_rows(pool, site, time_range, query.period, start)
     sizes = {cohort: users for cohort, active, users in rows if active is None}

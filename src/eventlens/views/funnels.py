@@ -16,11 +16,13 @@ from typing import Any
 
 from psycopg import sql
 
-from eventlens.domain.funnels import Step, Window, path_regex
+from eventlens.domain.funnels import Window
+from eventlens.domain.goals import Goal
 from eventlens.domain.stats_query import Breakdown, Filter, Site
 from eventlens.domain.stats_query.dates import TimeRange
 from eventlens.domain.stats_query.filters import dimensions_in
 from eventlens.views.web_stats.columns import Params, dimension
+from eventlens.views.web_stats.conditions import reached
 from eventlens.views.web_stats.patterns import matched_values
 from eventlens.views.web_stats.scopes import Scopes
 
@@ -29,7 +31,7 @@ PERSON = "coalesce(e.visitor_id, e.user_id, e.session_id)"
 
 @dataclass(frozen=True)
 class FunnelPlan:
-    steps: tuple[Step, ...]
+    steps: tuple[Goal, ...]
     window: Window
     time_range: TimeRange
     filters: tuple[Filter, ...] = ()
@@ -54,17 +56,9 @@ async def funnel_levels(pool: Any, site: Site, plan: FunnelPlan) -> list[LevelRo
     return [(None if plan.breakdown is None else str(r[0]), int(r[1]), int(r[2])) for r in rows]
 
 
-def step_condition(step: Step, params: Params) -> sql.Composable:
-    if step.page_path is not None:
-        return sql.SQL("(e.event_type = 'page_view' AND e.path ~ {})").format(
-            params.add(path_regex(step.page_path))
-        )
-    return sql.SQL("(e.event_type = {})").format(params.add(step.event_name))
-
-
 def funnel_sql(scopes: Scopes, plan: FunnelPlan) -> sql.Composed:
     params = scopes.params
-    conditions = [step_condition(step, params) for step in plan.steps]
+    conditions = [reached((goal,), params) for goal in plan.steps]
     matched_steps = sql.SQL(", ").join(
         sql.SQL("CASE WHEN {} THEN {} END").format(c, sql.Literal(i + 1))
         for i, c in enumerate(conditions)

@@ -13,11 +13,11 @@ from typing import Any
 
 from psycopg import sql
 
-from eventlens.domain.funnels import Step
+from eventlens.domain.goals import Goal
 from eventlens.domain.stats_query import Site
 from eventlens.domain.stats_query.dates import TimeRange
-from eventlens.views.funnels import step_condition
 from eventlens.views.web_stats.columns import Params
+from eventlens.views.web_stats.conditions import reached
 from eventlens.views.web_stats.scopes import Scopes
 
 # (cohort, period the users were active in or None for the cohort's size, users)
@@ -25,7 +25,7 @@ CohortRow = tuple[date, date | None, int]
 
 
 async def cohort_rows(
-    pool: Any, site: Site, time_range: TimeRange, period: str, start: Step | None
+    pool: Any, site: Site, time_range: TimeRange, period: str, start: Goal | None
 ) -> list[CohortRow]:
     params = Params()
     statement = retention_sql(Scopes(site, time_range, params, {}), period, start)
@@ -35,7 +35,7 @@ async def cohort_rows(
     return [(r[0], r[1], int(r[2])) for r in rows]
 
 
-def retention_sql(scopes: Scopes, period: str, start: Step | None) -> sql.Composed:
+def retention_sql(scopes: Scopes, period: str, start: Goal | None) -> sql.Composed:
     params = scopes.params
     zone = params.add(scopes.time_range.timezone)
 
@@ -45,7 +45,7 @@ def retention_sql(scopes: Scopes, period: str, start: Step | None) -> sql.Compos
             return sql.SQL("date_trunc('week', {})::date").format(local)
         return sql.SQL("{}::date").format(local)
 
-    started = sql.SQL("TRUE") if start is None else step_condition(start, params)
+    started = sql.SQL("TRUE") if start is None else reached((start,), params)
     return sql.SQL(
         'WITH firsts AS (SELECT e.user_id, min(e."timestamp") AS first FROM event_logs e '
         "WHERE e.schema_id = {schema} AND e.container_id = {site} "
