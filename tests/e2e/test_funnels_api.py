@@ -528,3 +528,20 @@ def test_only_admins_save_funnels(shared_platform: RunningPlatform, dataset: Dat
     assert refused.status_code == 403
     assert listed.status_code == 200
     assert asked.status_code == 200
+
+
+def test_retention_counts_stay_the_same_after_a_user_is_erased(
+    shared_platform: RunningPlatform, dataset: Dataset
+) -> None:
+    before = grid(retention(shared_platform, date_range=RANGE, period="week"))
+
+    erased = shared_platform.client.delete(
+        "/api/privacy/subjects/u1", headers=shared_platform.auth()
+    )
+    assert erased.status_code in (200, 202), erased.text
+    deadline = time.monotonic() + 30
+    while any(e.get("user_id") == "u1" for e in shared_platform.recent(limit=1000)):
+        assert time.monotonic() < deadline, "u1's events still show the user id"
+        time.sleep(0.2)
+
+    assert grid(retention(shared_platform, date_range=RANGE, period="week")) == before

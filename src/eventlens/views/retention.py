@@ -1,5 +1,9 @@
 """Retention cohorts over `event_logs`, for identified users (`user_id`) only.
 
+A user is their subject's pseudonym (`subject_id`) when the event's personal fields are
+sealed, else the user id: the pseudonym outlives an erasure, so the counts stay the same
+after a subject's key is deleted and the user id blanked.
+
 A user's cohort is the period (day, or week from Monday, in the site's time zone) of their
 first visit to the site, or of their first conversion of the start goal, over the whole
 history up to the range's end; cohorts are those that start in the range. A user is retained
@@ -20,6 +24,7 @@ from eventlens.views.web_stats.columns import Params
 from eventlens.views.web_stats.conditions import reached
 from eventlens.views.web_stats.scopes import Scopes
 
+USER = "coalesce(e.subject_id, e.user_id)"
 # (cohort, period the users were active in or None for the cohort's size, users)
 CohortRow = tuple[date, date | None, int]
 
@@ -47,19 +52,20 @@ def retention_sql(scopes: Scopes, period: str, start: Goal | None) -> sql.Compos
 
     started = sql.SQL("TRUE") if start is None else reached((start,), params)
     return sql.SQL(
-        'WITH firsts AS (SELECT e.user_id, min(e."timestamp") AS first FROM event_logs e '
+        'WITH firsts AS (SELECT {user} AS user_id, min(e."timestamp") AS first FROM event_logs e '
         "WHERE e.schema_id = {schema} AND e.container_id = {site} "
         "AND e.\"timestamp\" < {end} AND e.event_type <> 'engagement' "
-        "AND e.user_id IS NOT NULL AND {started} GROUP BY e.user_id), "
+        "AND {user} IS NOT NULL AND {started} GROUP BY 1), "
         "cohorts AS (SELECT f.user_id, {cohort} AS cohort FROM firsts f "
         "WHERE f.first >= {first}), "
-        "active AS (SELECT DISTINCT e.user_id, {active} AS p FROM event_logs e "
-        "WHERE {events} AND e.user_id IS NOT NULL) "
+        "active AS (SELECT DISTINCT {user} AS user_id, {active} AS p FROM event_logs e "
+        "WHERE {events} AND {user} IS NOT NULL) "
         "SELECT cohort, NULL::date, count(*) FROM cohorts GROUP BY cohort "
         "UNION ALL "
         "SELECT c.cohort, a.p, count(*) FROM cohorts c JOIN active a "
         "ON a.user_id = c.user_id AND a.p >= c.cohort GROUP BY c.cohort, a.p"
     ).format(
+        user=sql.SQL(USER),
         schema=params.add(scopes.site.schema_id),
         site=params.add(scopes.site.container_id),
         end=params.add(scopes.time_range.end),
