@@ -5,6 +5,7 @@ count as it was, and a replay cannot bring them back."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -206,3 +207,20 @@ def test_erasing_an_unknown_subject_answers_not_found_and_changes_nothing(
 
     assert counts(backend.database_url) == before
     assert keys.find(BOB) is not None
+
+
+def test_processes_seeing_a_new_user_id_at_once_agree_on_one_key(database_url: str) -> None:
+    first, second = open_subject_keys(database_url), open_subject_keys(database_url)
+
+    async def both() -> tuple[Any, Any]:
+        try:
+            return await asyncio.gather(first.load([ALICE, BOB]), second.load([ALICE]))
+        finally:
+            await first.close()
+            await second.close()
+
+    one, other = asyncio.run(both())
+
+    assert one[ALICE].subject == other[ALICE].subject
+    assert one[ALICE].subject != one[BOB].subject
+    assert first.find(ALICE) == second.find(ALICE)

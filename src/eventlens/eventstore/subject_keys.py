@@ -40,10 +40,19 @@ CREATE TABLE IF NOT EXISTS eventlens_keys.lookup_secret (
 _SECRET = """
 INSERT INTO eventlens_keys.lookup_secret VALUES (1, %s) ON CONFLICT DO NOTHING;
 """
-_CREATE = """
-INSERT INTO eventlens_keys.subject_keys (lookup, subject, key)
-SELECT * FROM unnest(%s::bytea[], %s::text[], %s::bytea[])
-ON CONFLICT (lookup) DO NOTHING
+# One round trip: the keys made now, and those that existed (the SELECT's snapshot is taken
+# before the INSERT, so none is both). A key another process makes concurrently is in
+# neither: it is read again once that process has committed.
+_LOAD = """
+WITH made AS (
+    INSERT INTO eventlens_keys.subject_keys (lookup, subject, key)
+    SELECT * FROM unnest(%(lookups)s::bytea[], %(subjects)s::text[], %(keys)s::bytea[])
+    ON CONFLICT (lookup) DO NOTHING
+    RETURNING lookup, subject, key
+)
+SELECT lookup, subject, key FROM made
+UNION ALL
+SELECT lookup, subject, key FROM eventlens_keys.subject_keys WHERE lookup = ANY(%(lookups)s)
 """
 _BY_LOOKUP = "SELECT lookup, subject, key FROM eventlens_keys.subject_keys WHERE lookup = ANY(%s)"
 # FOR SHARE: an erasure (which locks the row FOR UPDATE) waits until the projections that
@@ -107,7 +116,7 @@ class SubjectKeys:
         self._capacity = capacity
         self._keys: OrderedDict[str, SubjectKey] = OrderedDict()
         self._conn: psycopg.AsyncConnection | None = None
-        self._lock = asyncio.Lock()
+        self._connecting = asyncio.Lock()
 
     def lookup(self, user_id: str) -> bytes:
         return subject_lookup(self._secret, user_id)
@@ -143,18 +152,22 @@ class SubjectKeys:
         wanted = {self.lookup(user_id): user_id for user_id in user_ids}
         fresh = [(lookup, new_subject(), new_key()) for lookup in wanted]
         try:
-            async with self._lock:
-                conn = await self._connection()
-                async with conn.transaction():
-                    await conn.execute(
-                        _CREATE,
-                        ([f[0] for f in fresh], [f[1] for f in fresh], [f[2] for f in fresh]),
-                    )
-                    cursor = await conn.execute(_BY_LOOKUP, (list(wanted),))
-                    rows = await cursor.fetchall()
-        except psycopg.Error:
+            conn = await self._connection()
+            cursor = await conn.execute(
+                _LOAD,
+                {
+                    "lookups": [f[0] for f in fresh],
+                    "subjects": [f[1] for f in fresh],
+                    "keys": [f[2] for f in fresh],
+                },
+            )
+            rows = await cursor.fetchall()
+            if len(rows) < len(wanted):  # made concurrently by another process
+                cursor = await conn.execute(_BY_LOOKUP, (list(wanted),))
+                rows = await cursor.fetchall()
+        except psycopg.Error as error:
             self._conn = None
-            raise StoreUnavailable("the subjects' keys could not be read: {error}") from None
+            raise StoreUnavailable(f"the subjects' keys could not be read: {error}") from None
         loaded = {
             wanted[bytes(lookup)]: SubjectKey.of(subject, bytes(key))
             for lookup, subject, key in rows
@@ -165,11 +178,12 @@ class SubjectKeys:
         return loaded
 
     async def _connection(self) -> psycopg.AsyncConnection:
-        if self._conn is None or self._conn.closed:
-            self._conn = await psycopg.AsyncConnection.connect(
-                self._database_url, autocommit=True, connect_timeout=2
-            )
-        return self._conn
+        async with self._connecting:
+            if self._conn is None or self._conn.closed:
+                self._conn = await psycopg.AsyncConnection.connect(
+                    self._database_url, autocommit=True, connect_timeout=2
+                )
+            return self._conn
 
     async def close(self) -> None:
         if self._conn is not None:

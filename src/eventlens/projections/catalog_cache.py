@@ -35,6 +35,9 @@ FOLLOW_TIMEOUT = 1.0  # seconds: look even without a notification (and check for
 MIN_MISS_INTERVAL = 0.05  # seconds between catch-ups forced by misses (hostile input bound)
 
 
+_NONE: frozenset[str] = frozenset()
+
+
 class PersonalFieldIndex:
     """The properties each schema's event types mark personal (`x-personal`)."""
 
@@ -43,7 +46,8 @@ class PersonalFieldIndex:
         self._fields: dict[str, dict[str, frozenset[str]]] = {}
 
     def personal(self, schema_id: str, event_type: str) -> frozenset[str]:
-        return self._fields.get(schema_id, {}).get(event_type, frozenset())
+        fields = self._fields.get(schema_id)
+        return _NONE if fields is None else fields.get(event_type, _NONE)
 
     def index(self, schema: Schema) -> None:
         fields = {
