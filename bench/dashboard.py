@@ -38,9 +38,12 @@ CATALOG = (
     "adaptors { containerId name schemaId isActive } }"
 )
 PIPELINE = (
-    "query Pipeline($rateFilter: StatsInput) { projectionLag { projection eventsBehind "
-    "secondsBehind lastAppliedAt } timeSeries(resolution: MINUTE, filter: $rateFilter) "
-    "{ bucket count } }"
+    "query Pipeline($rateFilter: StatsInput) { timeSeries(resolution: MINUTE, "
+    "filter: $rateFilter) { bucket count } }"
+)
+PIPELINE_HEALTH = (
+    "query PipelineHealth { databaseHealth { available problem } projectionLag { projection "
+    "eventsBehind secondsBehind lastAppliedAt } }"
 )
 REJECTED = (
     "query RejectedEvents($schemaId: String, $reason: String, $limit: Int!, $cursor: String) "
@@ -185,7 +188,8 @@ def site_dashboard(rng: random.Random, sites: list[Site]) -> list[Request]:
 def pipeline() -> list[Request]:
     """The pipeline page: projection lag and the last hour's rate, rejected events, replays."""
     return [
-        _graphql("pipeline", "lag and rate", PIPELINE, {"rateFilter": {"hours": 1}}),
+        _graphql("pipeline", "rate", PIPELINE, {"rateFilter": {"hours": 1}}),
+        _graphql("pipeline", "lag and database", PIPELINE_HEALTH, {}),
         _graphql("pipeline", "rejected events", REJECTED, {"limit": 50}),
         _graphql("pipeline", "replay status", REPLAY_STATUS, {}),
     ]

@@ -47,10 +47,7 @@ def assert_every_pool_reconnected(platform: RunningPlatform, accepted: list[str]
     assert created.status_code == 201, created.text
     recent = platform.wait_for_recent(len(accepted), timeout=30)
     assert {e["event_id"] for e in recent} >= set(accepted)
-    answer = platform.client.post(
-        "/graphql", json={"query": "{ projectionLag { projection } }"}, headers=platform.auth()
-    )
-    assert answer.status_code == 200 and "errors" not in answer.json(), answer.text
+    graphql(platform, "{ projectionLag { projection } }")
 
 
 def test_postgres_mode_refuses_in_bounded_time_while_the_database_is_away_and_recovers(
@@ -86,6 +83,16 @@ def test_postgres_mode_refuses_in_bounded_time_while_the_database_is_away_and_re
         assert {projected[event_id] for event_id in client.accepted} == {1}
         assert sum(projected.values()) == 25
         assert_every_pool_reconnected(platform, client.accepted)
+
+
+HEALTH = "{ databaseHealth { available problem } projectionLag { projection eventsBehind } }"
+
+
+def graphql(platform: RunningPlatform, query: str) -> dict[str, Any]:
+    answer = platform.client.post("/graphql", json={"query": query}, headers=platform.auth())
+    assert answer.status_code == 200 and "errors" not in answer.json(), answer.text
+    data: dict[str, Any] = answer.json()["data"]
+    return data
 
 
 def ready(platform: RunningPlatform, status: str, timeout: float = 30) -> dict[str, Any]:
@@ -130,6 +137,12 @@ def test_kafka_mode_keeps_accepting_while_the_database_is_away_and_catches_up(
         assert degraded["event_store"] == "kafka"
         lags = {lag["projection"]: lag for lag in degraded["projections"]}
         assert lags["events"]["events_behind"] >= 10
+        # and so does GraphQL, which the dashboard's pipeline page reads them from
+        health = graphql(platform, HEALTH)
+        assert health["databaseHealth"]["available"] is False
+        assert "unavailable" in health["databaseHealth"]["problem"]
+        behind = {lag["projection"]: lag["eventsBehind"] for lag in health["projectionLag"]}
+        assert behind["events"] >= 10
 
         # Then when it returns the projections catch up, each event exactly once
         database_server.start()
@@ -139,4 +152,5 @@ def test_kafka_mode_keeps_accepting_while_the_database_is_away_and_catches_up(
         in_topic = kafka_store_counts(kafka_bootstrap, topic_prefix + "analytics.events")
         assert {in_topic[event_id] for event_id in client.accepted} == {1}
         assert ready(platform, "ready")["database"] == {"status": "ok"}
+        assert graphql(platform, HEALTH)["databaseHealth"] == {"available": True, "problem": None}
         assert_every_pool_reconnected(platform, client.accepted)

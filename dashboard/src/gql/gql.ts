@@ -30,7 +30,8 @@ type Documents = {
     "\n  query Schemas($includeRetired: Boolean!) {\n    schemas(includeRetired: $includeRetired) {\n      name\n      description\n      version\n      isActive\n      createdAt\n      updatedAt\n      eventTypes {\n        name\n        jsonSchema\n      }\n    }\n  }\n": typeof types.SchemasDocument,
     "\n  query SchemaVersions($name: String!) {\n    schemaVersions(name: $name) {\n      version\n      description\n      eventTypes\n      recordedAt\n    }\n  }\n": typeof types.SchemaVersionsDocument,
     "\n  query Adaptors {\n    adaptors {\n      containerId\n      name\n      schemaId\n      websiteUrls\n      allowedOrigins\n      description\n      isActive\n      createdAt\n      updatedAt\n      timezone\n      lastSeenAt\n      eventsLastHour\n      snippet\n      inlineSnippet\n    }\n  }\n": typeof types.AdaptorsDocument,
-    "\n  query Pipeline($rateFilter: StatsInput) {\n    projectionLag {\n      projection\n      eventsBehind\n      secondsBehind\n      lastAppliedAt\n    }\n    timeSeries(resolution: MINUTE, filter: $rateFilter) {\n      bucket\n      count\n    }\n  }\n": typeof types.PipelineDocument,
+    "\n  query Pipeline($rateFilter: StatsInput) {\n    timeSeries(resolution: MINUTE, filter: $rateFilter) {\n      bucket\n      count\n    }\n  }\n": typeof types.PipelineDocument,
+    "\n  query PipelineHealth {\n    databaseHealth {\n      available\n      problem\n    }\n    projectionLag {\n      projection\n      eventsBehind\n      secondsBehind\n      lastAppliedAt\n    }\n  }\n": typeof types.PipelineHealthDocument,
     "\n  query RejectedEvents($schemaId: String, $reason: String, $limit: Int!, $cursor: String) {\n    rejectedEvents(schemaId: $schemaId, reason: $reason, limit: $limit, cursor: $cursor) {\n      items {\n        eventId\n        schemaId\n        containerId\n        eventType\n        receivedAt\n        reasons {\n          code\n          message\n        }\n        payload\n        reprocessed\n      }\n      nextCursor\n    }\n  }\n": typeof types.RejectedEventsDocument,
     "\n  query Users {\n    users {\n      username\n      role\n    }\n  }\n": typeof types.UsersDocument,
     "\n  query ReplayStatus {\n    replayStatus {\n      projection\n      state\n      eventsDone\n      eventsTotal\n      rate\n      etaSeconds\n      startedAt\n      finishedAt\n    }\n  }\n": typeof types.ReplayStatusDocument,
@@ -56,7 +57,8 @@ const documents: Documents = {
     "\n  query Schemas($includeRetired: Boolean!) {\n    schemas(includeRetired: $includeRetired) {\n      name\n      description\n      version\n      isActive\n      createdAt\n      updatedAt\n      eventTypes {\n        name\n        jsonSchema\n      }\n    }\n  }\n": types.SchemasDocument,
     "\n  query SchemaVersions($name: String!) {\n    schemaVersions(name: $name) {\n      version\n      description\n      eventTypes\n      recordedAt\n    }\n  }\n": types.SchemaVersionsDocument,
     "\n  query Adaptors {\n    adaptors {\n      containerId\n      name\n      schemaId\n      websiteUrls\n      allowedOrigins\n      description\n      isActive\n      createdAt\n      updatedAt\n      timezone\n      lastSeenAt\n      eventsLastHour\n      snippet\n      inlineSnippet\n    }\n  }\n": types.AdaptorsDocument,
-    "\n  query Pipeline($rateFilter: StatsInput) {\n    projectionLag {\n      projection\n      eventsBehind\n      secondsBehind\n      lastAppliedAt\n    }\n    timeSeries(resolution: MINUTE, filter: $rateFilter) {\n      bucket\n      count\n    }\n  }\n": types.PipelineDocument,
+    "\n  query Pipeline($rateFilter: StatsInput) {\n    timeSeries(resolution: MINUTE, filter: $rateFilter) {\n      bucket\n      count\n    }\n  }\n": types.PipelineDocument,
+    "\n  query PipelineHealth {\n    databaseHealth {\n      available\n      problem\n    }\n    projectionLag {\n      projection\n      eventsBehind\n      secondsBehind\n      lastAppliedAt\n    }\n  }\n": types.PipelineHealthDocument,
     "\n  query RejectedEvents($schemaId: String, $reason: String, $limit: Int!, $cursor: String) {\n    rejectedEvents(schemaId: $schemaId, reason: $reason, limit: $limit, cursor: $cursor) {\n      items {\n        eventId\n        schemaId\n        containerId\n        eventType\n        receivedAt\n        reasons {\n          code\n          message\n        }\n        payload\n        reprocessed\n      }\n      nextCursor\n    }\n  }\n": types.RejectedEventsDocument,
     "\n  query Users {\n    users {\n      username\n      role\n    }\n  }\n": types.UsersDocument,
     "\n  query ReplayStatus {\n    replayStatus {\n      projection\n      state\n      eventsDone\n      eventsTotal\n      rate\n      etaSeconds\n      startedAt\n      finishedAt\n    }\n  }\n": types.ReplayStatusDocument,
@@ -130,7 +132,11 @@ export function graphql(source: "\n  query Adaptors {\n    adaptors {\n      con
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query Pipeline($rateFilter: StatsInput) {\n    projectionLag {\n      projection\n      eventsBehind\n      secondsBehind\n      lastAppliedAt\n    }\n    timeSeries(resolution: MINUTE, filter: $rateFilter) {\n      bucket\n      count\n    }\n  }\n"): typeof import('./graphql').PipelineDocument;
+export function graphql(source: "\n  query Pipeline($rateFilter: StatsInput) {\n    timeSeries(resolution: MINUTE, filter: $rateFilter) {\n      bucket\n      count\n    }\n  }\n"): typeof import('./graphql').PipelineDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query PipelineHealth {\n    databaseHealth {\n      available\n      problem\n    }\n    projectionLag {\n      projection\n      eventsBehind\n      secondsBehind\n      lastAppliedAt\n    }\n  }\n"): typeof import('./graphql').PipelineHealthDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -126,7 +126,12 @@ export type PipelineQueryVariables = Exact<{
 }>;
 
 
-export type PipelineQuery = { projectionLag: Array<{ projection: string, eventsBehind: number, secondsBehind: number, lastAppliedAt: string | null }>, timeSeries: Array<{ bucket: string, count: number }> };
+export type PipelineQuery = { timeSeries: Array<{ bucket: string, count: number }> };
+
+export type PipelineHealthQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type PipelineHealthQuery = { databaseHealth: { available: boolean, problem: string | null }, projectionLag: Array<{ projection: string, eventsBehind: number, secondsBehind: number, lastAppliedAt: string | null }> };
 
 export type RejectedEventsQueryVariables = Exact<{
   schemaId?: string | null | undefined;
@@ -505,18 +510,26 @@ export const AdaptorsDocument = new TypedDocumentString(`
     `) as unknown as TypedDocumentString<AdaptorsQuery, AdaptorsQueryVariables>;
 export const PipelineDocument = new TypedDocumentString(`
     query Pipeline($rateFilter: StatsInput) {
-  projectionLag {
-    projection
-    eventsBehind
-    secondsBehind
-    lastAppliedAt
-  }
   timeSeries(resolution: MINUTE, filter: $rateFilter) {
     bucket
     count
   }
 }
     `) as unknown as TypedDocumentString<PipelineQuery, PipelineQueryVariables>;
+export const PipelineHealthDocument = new TypedDocumentString(`
+    query PipelineHealth {
+  databaseHealth {
+    available
+    problem
+  }
+  projectionLag {
+    projection
+    eventsBehind
+    secondsBehind
+    lastAppliedAt
+  }
+}
+    `) as unknown as TypedDocumentString<PipelineHealthQuery, PipelineHealthQueryVariables>;
 export const RejectedEventsDocument = new TypedDocumentString(`
     query RejectedEvents($schemaId: String, $reason: String, $limit: Int!, $cursor: String) {
   rejectedEvents(

@@ -210,15 +210,26 @@ export const AdaptorsQuery = graphql(`
 
 export const PipelineQuery = graphql(`
   query Pipeline($rateFilter: StatsInput) {
+    timeSeries(resolution: MINUTE, filter: $rateFilter) {
+      bucket
+      count
+    }
+  }
+`);
+
+// Apart from the ingest rate: while the database is away (Kafka mode) the lag is still
+// measured, and the rate's query fails.
+export const PipelineHealthQuery = graphql(`
+  query PipelineHealth {
+    databaseHealth {
+      available
+      problem
+    }
     projectionLag {
       projection
       eventsBehind
       secondsBehind
       lastAppliedAt
-    }
-    timeSeries(resolution: MINUTE, filter: $rateFilter) {
-      bucket
-      count
     }
   }
 `);

@@ -14,6 +14,7 @@ import {
   EventsQuery as EventsDocument,
   LiveStatsSubscription,
   OverviewStatsQuery,
+  PipelineHealthQuery,
   PipelineQuery,
   PreviousStatsQuery,
   RejectedEventsQuery,
@@ -127,6 +128,17 @@ export function usePipeline() {
     // The last hour as of each fetch, so the rate window slides with every refresh.
     queryFn: () => gql(PipelineQuery, { rateFilter: { start: new Date(Date.now() - 60 * 60_000).toISOString() } }),
     placeholderData: (previous) => previous,
+  });
+}
+
+/** The projections' lag and whether the database answers. Refreshed by push like the rest of
+ * the page, and polled while the database is away (no push comes then). */
+export function usePipelineHealth() {
+  return useQuery({
+    queryKey: queryKeys.pipelineHealth,
+    queryFn: () => gql(PipelineHealthQuery),
+    placeholderData: (previous) => previous,
+    refetchInterval: (query) => (query.state.status === 'error' || query.state.data?.databaseHealth.available === false ? 5_000 : false),
   });
 }
 

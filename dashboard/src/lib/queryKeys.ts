@@ -36,6 +36,8 @@ export const queryKeys = {
   adaptors: ['adaptors'] as const,
 
   pipeline: ['pipeline'] as const,
+  // Under `pipeline`: invalidating the pipeline refreshes it too.
+  pipelineHealth: ['pipeline', 'health'] as const,
   replay: ['replay'] as const,
   rejected: {
     all: ['rejected'] as const,

@@ -13,7 +13,7 @@ import { Alert, Badge, Button, Card, CardHeader, EmptyState, ErrorState, Mono, P
 import { ApiError, messageOf } from '../lib/errors';
 import { formatDuration, formatNumber, formatRate, formatRelative } from '../lib/format';
 import { rest } from '../lib/http';
-import { useCatalog, useLiveStats, usePipeline, useRejectedEvents, useReplayStatus } from '../lib/queryHooks';
+import { useCatalog, useLiveStats, usePipeline, usePipelineHealth, useRejectedEvents, useReplayStatus } from '../lib/queryHooks';
 import { REASONS } from '../lib/rejections';
 import { queryKeys } from '../lib/queryKeys';
 import { useIsAdmin } from '../lib/session';
@@ -80,6 +80,7 @@ export default function PipelinePage() {
   // Fixed when the page opens: the subscription only needs to hear that something changed.
   const [rateFilter] = useState(() => ({ start: new Date(Date.now() - 60 * 60_000).toISOString() }));
   const pipeline = usePipeline();
+  const health = usePipelineHealth();
   const replay = useReplayStatus();
   const rejected = useRejectedEvents(schemaId, reason);
 
@@ -169,18 +170,24 @@ export default function PipelinePage() {
       <div className="mb-6 grid gap-4 lg:grid-cols-3">
         <Card className="lg:col-span-1" data-testid="projection-lag">
           <CardHeader title="Projection lag" subtitle="Events and seconds each read model is behind" />
-          {pipeline.isError ? (
-            <ErrorState compact error={pipeline.error} onRetry={() => void pipeline.refetch()} />
-          ) : !pipeline.data ? (
+          {health.data?.databaseHealth.available === false && (
+            <Alert tone="amber" title="The database is unavailable" className="mx-4 mt-3">
+              Events are still accepted and kept in Kafka; the read models catch up when the database returns.
+              {health.data.databaseHealth.problem && <span className="mt-1 block font-mono text-xs">{health.data.databaseHealth.problem}</span>}
+            </Alert>
+          )}
+          {health.isError && !health.data ? (
+            <ErrorState compact error={health.error} onRetry={() => void health.refetch()} />
+          ) : !health.data ? (
             <div className="space-y-2 p-4">
               <Skeleton className="h-12" />
               <Skeleton className="h-12" />
             </div>
-          ) : pipeline.data.projectionLag.length === 0 ? (
+          ) : health.data.projectionLag.length === 0 ? (
             <EmptyState compact title="No projections reported" icon={<Gauge className="h-5 w-5" aria-hidden />} />
           ) : (
             <ul className="divide-y divide-gray-100 dark:divide-gray-800">
-              {pipeline.data.projectionLag.map((l) => {
+              {health.data.projectionLag.map((l) => {
                 const tone = lagTone(l.secondsBehind, l.eventsBehind);
                 return (
                   <li key={l.projection} className="flex items-center justify-between gap-3 px-5 py-3">

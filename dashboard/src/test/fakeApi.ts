@@ -8,7 +8,7 @@
  * Use it as `vi.mock('../lib/http', () => import('../test/fakeApi'))`.
  */
 import { vi } from 'vitest';
-import type { EventsQuery, RejectedEventsQuery } from '../gql/graphql';
+import type { EventsQuery, PipelineHealthQuery, RejectedEventsQuery } from '../gql/graphql';
 import type { BotCount } from '../lib/bots';
 import type { GeoStatus } from '../lib/queryHooks';
 import { answerStats } from './fakeStats';
@@ -126,6 +126,9 @@ function eventsPage(variables: { limit: number; cursor: string | null }): Events
   return { events: { items: storedEvents.slice(from, to), nextCursor: to < storedEvents.length ? String(to) : null } };
 }
 
+/** What the pipeline's health query answers (the lag, and whether the database answers). */
+export const pipelineHealth: PipelineHealthQuery = { databaseHealth: { available: true, problem: null }, projectionLag: [] };
+
 export const rejectedEvents: Array<RejectedEventsQuery['rejectedEvents']['items'][number]> = [];
 
 function answer(query: string, variables: unknown): unknown {
@@ -134,7 +137,8 @@ function answer(query: string, variables: unknown): unknown {
   if (query.includes('query SchemaVersions')) return { schemaVersions: [] };
   if (query.includes('query Catalog')) return { schemas: [{ name: 'shop', isActive: true, eventTypes: [{ name: 'page_view' }] }], adaptors: [adaptor] };
   if (query.includes('query Adaptors')) return { adaptors: [adaptor] };
-  if (query.includes('query Pipeline')) return { projectionLag: [], timeSeries: [] };
+  if (query.includes('query PipelineHealth')) return pipelineHealth;
+  if (query.includes('query Pipeline')) return { timeSeries: [] };
   if (query.includes('query RejectedEvents')) return { rejectedEvents: { items: rejectedEvents, nextCursor: null } };
   if (query.includes('query ReplayStatus')) return { replayStatus: [] };
   if (query.includes('query WebStats')) return { webStats: answerStats((variables as { query: StatsQuery }).query) };

@@ -30,6 +30,7 @@ from eventlens.graphql.live import EventsSubscription, read_limits, read_stats, 
 from eventlens.graphql.types import (
     Adaptor,
     Count,
+    DatabaseHealth,
     Event,
     EventFilterInput,
     EventPage,
@@ -223,6 +224,19 @@ class CatalogAndEventsQuery:
             for lag in lags
         ]
 
+    @strawberry.field(
+        description="Whether the database answers, as last measured with the projection lag."
+    )
+    async def database_health(self, info: Info) -> DatabaseHealth:
+        actor(info)
+        platform = _platform(info)
+        try:
+            await platform.projection_lags()
+        except Exception as error:  # in PostgreSQL mode, nothing is measured without it
+            return DatabaseHealth(available=False, problem=first_line(error))
+        problem = platform.database_problem
+        return DatabaseHealth(available=problem is None, problem=problem)
+
     @strawberry.field(description="Replays: running ones with progress, and past ones.")
     async def replay_status(self, info: Info) -> list[ReplayRun]:
         actor(info)
@@ -269,3 +283,8 @@ schema = ShapedErrorsSchema(
         CostBudget,
     ],
 )
+
+
+def first_line(error: Exception) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__

@@ -287,6 +287,14 @@ class ProjectionLag:
     last_applied_at: datetime | None
 
 
+@strawberry.type(description="Whether the database answers (Kafka mode takes events without it).")
+class DatabaseHealth:
+    available: bool
+    problem: str | None = strawberry.field(
+        description="Why it does not answer; the projections wait for it meanwhile."
+    )
+
+
 @strawberry.type
 class Me:
     username: str
