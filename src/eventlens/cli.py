@@ -219,6 +219,52 @@ def cmd_graphql_schema(args: argparse.Namespace) -> None:
     print(schema.as_str())
 
 
+def cmd_backup(args: argparse.Namespace) -> None:
+    """The event history, the catalog and the secrets, consistent at one point in time."""
+    from eventlens.operations.backup import BackupRefused, backup, summary
+
+    settings = _settings(args)
+    try:
+        manifest = backup(Path(args.directory), settings)
+    except BackupRefused as refused:
+        raise SystemExit(f"backup refused: {refused}") from None
+    print(
+        summary(
+            Path(args.directory), manifest, None if settings.database_url else settings.data_dir
+        )
+    )
+
+
+def cmd_restore(args: argparse.Namespace) -> None:
+    """A new data directory from a backup, its read models rebuilt by replay."""
+    from eventlens.operations.manifest import BadBackup
+    from eventlens.operations.restore import RestoreRefused, restore
+
+    settings = _settings(args)
+    try:
+        manifest = restore(Path(args.directory), settings)
+    except BadBackup as bad:
+        raise SystemExit(f"restore refused: {bad}") from None
+    except RestoreRefused as refused:
+        raise SystemExit(f"restore refused: {refused}") from None
+    print(
+        f"restored {sum(manifest['events'].values()):,} events into {settings.data_dir}; "
+        "start it with 'eventlens up'"
+    )
+
+
+def cmd_export_events(args: argparse.Namespace) -> None:
+    from eventlens.operations.transfer import export_events
+
+    export_events(_settings(args), Path(args.file))
+
+
+def cmd_import_events(args: argparse.Namespace) -> None:
+    from eventlens.operations.transfer import import_events
+
+    import_events(_settings(args), Path(args.file))
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="eventlens", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -259,6 +305,14 @@ def main(argv: list[str] | None = None) -> None:
     commands.choices["forget"].add_argument(
         "--by", help="who asked, recorded with the erasure (default: cli:<your login>)"
     )
+    add("backup", cmd_backup, "back up the event history, catalog and secrets (while running)")
+    commands.choices["backup"].add_argument("directory", help="a new or empty directory")
+    add("restore", cmd_restore, "create the data directory from a backup and replay it")
+    commands.choices["restore"].add_argument("directory", help="the backup's directory")
+    add("export-events", cmd_export_events, "write the event history as NDJSON")
+    commands.choices["export-events"].add_argument("file", help="a new file (.gz: compressed)")
+    add("import-events", cmd_import_events, "append NDJSON events (idempotent by event id)")
+    commands.choices["import-events"].add_argument("file", help="NDJSON, as export-events wrote")
 
     args = parser.parse_args(argv)
     settings = Settings()

@@ -82,6 +82,7 @@ def originator_of(record: StoredRecord) -> tuple[UUID, int]:
 
 class CatalogViews:
     name = "catalog"
+    version = 1  # raise on a change to the read models (projections/versions.py)
     bulk_load_indexes: tuple[str, ...] = ()
     streams: tuple[str, ...] = (CATALOG_STREAM,)
 

@@ -14,6 +14,9 @@ Prepared = TypeVar("Prepared")
 
 class Projection(Protocol[Prepared]):
     name: str
+    # The definition's version: a change makes workers rebuild the read models by replay
+    # when they start (projections/versions.py). Raise it when the read models change.
+    version: int
     streams: tuple[str, ...]
     # Indexes (made by `setup`) that a replay drops while it loads history and builds after.
     bulk_load_indexes: tuple[str, ...]

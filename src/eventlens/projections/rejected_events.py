@@ -57,6 +57,7 @@ ON CONFLICT (event_id) DO NOTHING
 
 class RejectedEvents:
     name = "rejected_events"
+    version = 1  # raise on a change to the read models (projections/versions.py)
     bulk_load_indexes: tuple[str, ...] = ()
     streams: tuple[str, ...] = (REJECTED_STREAM,)
 

@@ -216,6 +216,7 @@ class TrackedEvents:
     """Also follows the catalog, to create a schema's table when the schema is registered."""
 
     name = "events"
+    version = 1  # raise on a change to the read models (projections/versions.py)
     streams: tuple[str, ...] = (CATALOG_STREAM, TRACKED_STREAM)
     # Not the primary key: COPY relies on it to find events already recorded.
     bulk_load_indexes: tuple[str, ...] = (

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import psycopg
+
 from eventlens.config import Settings
 from eventlens.eventstore.catalog import open_catalog
 from eventlens.projections.projection import counted_streams
+from eventlens.projections.versions import record_version
 from eventlens.runtime.database import resolve_database, stop_embedded_postgres
 from eventlens.runtime.wiring import make_head_probe, projections, reader_factory
 
@@ -17,6 +20,11 @@ def replay_projections(settings: Settings, names: list[str]) -> None:
     finally:
         if started:
             stop_embedded_postgres(settings)
+
+
+def rebuild_all(settings: Settings, database_url: str) -> None:
+    """Every projection, from the whole history (a restore's last step)."""
+    _replay_projections(settings, database_url, [])
 
 
 def _replay_projections(settings: Settings, database_url: str, names: list[str]) -> None:
@@ -40,5 +48,8 @@ def _replay_projections(settings: Settings, database_url: str, names: list[str])
                 lambda p=projection: probe.totals(counted_streams(p.streams)),  # type: ignore[misc]
                 ProgressReporter(),
             )
+            # The tables now live were built by this definition.
+            with psycopg.connect(database_url, autocommit=True) as conn:
+                record_version(conn, name, projection.version)
     finally:
         catalog.close()

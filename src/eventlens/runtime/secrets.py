@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import psycopg
 
+SECRETS_DDL = (
+    "CREATE TABLE IF NOT EXISTS eventlens_secrets (name text PRIMARY KEY, value text NOT NULL)"
+)
+
 
 def shared_secret(database_url: str, configured: str | None) -> str:
     """The token-signing key: configured, or generated once and shared through the database
@@ -13,10 +17,7 @@ def shared_secret(database_url: str, configured: str | None) -> str:
     import secrets
 
     with psycopg.connect(database_url, autocommit=True) as conn:
-        conn.execute(
-            "CREATE TABLE IF NOT EXISTS eventlens_secrets "
-            "(name text PRIMARY KEY, value text NOT NULL)"
-        )
+        conn.execute(SECRETS_DDL)
         conn.execute(
             "INSERT INTO eventlens_secrets VALUES ('token_key', %s) ON CONFLICT DO NOTHING",
             (secrets.token_urlsafe(48),),

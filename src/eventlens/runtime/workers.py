@@ -14,6 +14,7 @@ from eventlens.config import Settings
 from eventlens.eventstore.catalog import Catalog, open_catalog
 from eventlens.eventstore.port import CATALOG_STREAM
 from eventlens.projections.worker import ProjectionWorker
+from eventlens.runtime.upgrades import needs_rebuild, rebuild_for_upgrade
 from eventlens.runtime.wiring import projections, reader_factory
 
 log = logging.getLogger(__name__)
@@ -41,11 +42,14 @@ class Workers:
                 projection,
                 reader_factory(self.settings, self.database_url, projection, self.catalog),
             )
-            worker.setup()
+            # A projection whose definition changed is rebuilt before its worker applies to it.
+            upgrading = needs_rebuild(self.database_url, projection)
+            if not upgrading:
+                worker.setup()
             self.workers.append(worker)
             thread = threading.Thread(
                 target=self._supervise,
-                args=(worker,),
+                args=(worker, upgrading),
                 name=f"projection-{projection.name}",
                 daemon=True,
             )
@@ -95,7 +99,12 @@ class Workers:
                 log.exception("catalog relay failed; restarting")
                 self.stop.wait(1.0)
 
-    def _supervise(self, worker: ProjectionWorker) -> None:
+    def _supervise(self, worker: ProjectionWorker, upgrading: bool = False) -> None:
+        if upgrading:
+            assert self.catalog is not None
+            rebuild_for_upgrade(
+                self.settings, self.database_url, worker.projection, self.catalog, self.stop
+            )
         while not self.stop.is_set():
             try:
                 worker.run(self.stop)

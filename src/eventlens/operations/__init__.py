@@ -1,0 +1,1 @@
+"""Operating a deployment: backups, restores, moving the event history."""
