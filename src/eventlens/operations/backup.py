@@ -6,6 +6,10 @@ ends are taken first and the snapshot right after, so the catalog is never older
 events (every schema and adaptor an event names is in it); the topics are then read up to
 those ends while ingest goes on.
 
+The tables copied as they are (`COPY`): the catalog's recorder table, and the subjects' keys
+with the secret that finds a user id's key; without them the personal fields of the events
+could not be read, and a returning user would get a new pseudonym.
+
 Visitor salts are not backed up: they are deleted 48 hours after their day began, and a
 backup kept longer would keep them (docs/OPERATIONS.md, "What a backup holds").
 """
@@ -26,9 +30,9 @@ from psycopg import sql
 
 from eventlens.config import Settings
 from eventlens.eventstore.catalog import CATALOG_TABLE, open_catalog
+from eventlens.eventstore.subject_keys import KEY_SCHEMA, KEY_TABLE
 from eventlens.operations import event_export
 from eventlens.operations.manifest import (
-    CATALOG_FILE,
     EVENTS_FILE,
     FORMAT,
     FORMAT_VERSION,
@@ -37,6 +41,13 @@ from eventlens.operations.manifest import (
     describe,
 )
 from eventlens.runtime.database import resolve_database, stop_embedded_postgres
+
+# Each copied table and its file, in the order a restore loads them.
+TABLES = {
+    CATALOG_TABLE: "catalog.copy.gz",
+    KEY_TABLE: "subject_keys.copy.gz",
+    f"{KEY_SCHEMA}.lookup_secret": "lookup_secret.copy.gz",
+}
 
 
 class BackupRefused(Exception):
@@ -56,15 +67,25 @@ def table_columns(conn: psycopg.Connection[Any], table: str) -> list[str]:
     return [row[0] for row in rows]
 
 
+def qualified(table: str) -> sql.Identifier:
+    """`schema.table` or `table` (in `public`), quoted."""
+    return sql.Identifier(*table.split(".", 1))
+
+
 def _copy_out(conn: psycopg.Connection[Any], table: str, columns: list[str], path: Path) -> int:
-    query = sql.SQL("COPY (SELECT {} FROM {} ORDER BY 1) TO STDOUT").format(
-        sql.SQL(", ").join(sql.Identifier(c) for c in columns), sql.Identifier(table)
-    )
+    """The table's rows in COPY's text format; an empty file for a table that does not exist
+    (a store that never sealed a personal field has no keys)."""
     rows = 0
-    with gzip.open(path, "wb", compresslevel=6) as out, conn.cursor().copy(query) as copy:
-        for data in copy:
-            out.write(data)
-            rows += bytes(data).count(b"\n")
+    with gzip.open(path, "wb", compresslevel=6) as out:
+        if not columns:
+            return 0
+        query = sql.SQL("COPY (SELECT {} FROM {} ORDER BY 1) TO STDOUT").format(
+            sql.SQL(", ").join(sql.Identifier(c) for c in columns), qualified(table)
+        )
+        with conn.cursor().copy(query) as copy:
+            for data in copy:
+                out.write(data)
+                rows += bytes(data).count(b"\n")
     return rows
 
 
@@ -110,8 +131,11 @@ def _write(staging: Path, settings: Settings, database_url: str, out: TextIO) ->
         conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
         conn.read_only = True
         taken_at = conn.execute("SELECT now()").fetchone()[0]  # type: ignore[index]
-        columns = table_columns(conn, CATALOG_TABLE)
-        catalog_rows = _copy_out(conn, CATALOG_TABLE, columns, staging / CATALOG_FILE)
+        tables: dict[str, dict[str, Any]] = {}
+        for table, file in TABLES.items():
+            columns = table_columns(conn, table)
+            rows = _copy_out(conn, table, columns, staging / file)
+            tables[table] = {"file": file, "columns": columns, "rows": rows}
         (staging / SECRETS_FILE).write_text(json.dumps(_secrets(conn)))
         (staging / SECRETS_FILE).chmod(0o600)
         if kafka is None:
@@ -130,8 +154,8 @@ def _write(staging: Path, settings: Settings, database_url: str, out: TextIO) ->
         "snapshot_at": taken_at.isoformat(),
         "event_store": "kafka" if kafka else "postgres",
         "events": counts.streams,
-        "catalog": {"table": CATALOG_TABLE, "columns": columns, "rows": catalog_rows},
-        "files": describe(staging, [EVENTS_FILE, CATALOG_FILE, SECRETS_FILE]),
+        "tables": tables,
+        "files": describe(staging, [EVENTS_FILE, SECRETS_FILE, *TABLES.values()]),
     }
     (staging / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
     return manifest
@@ -141,7 +165,7 @@ def summary(target: Path, manifest: dict[str, Any], data_dir: Path | None) -> st
     size = directory_size(target)
     text = (
         f"backup written to {target}: {sum(manifest['events'].values()):,} events, "
-        f"{manifest['catalog']['rows']:,} catalog changes, {size / 1e6:,.1f} MB"
+        f"{manifest['tables'][CATALOG_TABLE]['rows']:,} catalog changes, {size / 1e6:,.1f} MB"
     )
     if data_dir is not None and (data_dir / "postgres").is_dir():
         full = directory_size(data_dir)

@@ -11,7 +11,6 @@ MANIFEST = "manifest.json"
 FORMAT = "eventlens-backup"
 FORMAT_VERSION = 1
 EVENTS_FILE = "events.ndjson.gz"
-CATALOG_FILE = "catalog.copy.gz"
 SECRETS_FILE = "secrets.json"
 
 
@@ -53,8 +52,13 @@ def verify(directory: Path) -> dict[str, Any]:
             f"backup format version {version!r} is not supported (this EventLens reads "
             f"version {FORMAT_VERSION})"
         )
-    files = manifest.get("files")
-    if not isinstance(files, dict) or set(files) != {EVENTS_FILE, CATALOG_FILE, SECRETS_FILE}:
+    files, tables = manifest.get("files"), manifest.get("tables")
+    if not isinstance(tables, dict) or not all(
+        isinstance(t, dict) and isinstance(t.get("columns"), list) for t in tables.values()
+    ):
+        raise BadBackup(f"{path} does not list the backup's tables")
+    wanted = {EVENTS_FILE, SECRETS_FILE} | {str(t.get("file")) for t in tables.values()}
+    if not isinstance(files, dict) or set(files) != wanted:
         raise BadBackup(f"{path} does not list the backup's files")
     for name, expected in files.items():
         file = directory / name

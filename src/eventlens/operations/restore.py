@@ -24,9 +24,9 @@ from psycopg import sql
 from eventlens.config import Settings
 from eventlens.eventstore.catalog import CATALOG_TABLE, open_catalog
 from eventlens.eventstore.postgres_schema import LOG_TABLE
+from eventlens.eventstore.subject_keys import DDL as KEYS_DDL
 from eventlens.operations import event_export
 from eventlens.operations.manifest import (
-    CATALOG_FILE,
     EVENTS_FILE,
     SECRETS_FILE,
     BadBackup,
@@ -99,7 +99,10 @@ def _load(
 ) -> None:
     open_catalog(database_url).close()  # the log's and the catalog's tables, empty
     with psycopg.connect(database_url) as conn:
-        _copy_in(conn, CATALOG_TABLE, manifest["catalog"]["columns"], source / CATALOG_FILE)
+        conn.execute(KEYS_DDL)
+        for table, copied in manifest["tables"].items():
+            if copied["columns"]:
+                _copy_in(conn, table, copied["columns"], source / copied["file"])
         conn.execute(SECRETS_DDL)
         secrets = json.loads((source / SECRETS_FILE).read_text())
         for name, value in secrets.items():
@@ -109,7 +112,8 @@ def _load(
                 (name, value),
             )
     total = sum(manifest["events"].values())
-    out.write(f"restoring {total:,} events and {manifest['catalog']['rows']:,} catalog changes\n")
+    changes = manifest["tables"][CATALOG_TABLE]["rows"]
+    out.write(f"restoring {total:,} events and {changes:,} catalog changes\n")
 
     def report(done: int) -> None:
         if done % 50_000 == 0 or done == total:
@@ -135,11 +139,12 @@ def _load(
 
 
 def _copy_in(conn: psycopg.Connection[Any], table: str, columns: list[str], path: Path) -> None:
-    known = set(_columns(conn, table))
-    if not columns or not set(columns) <= known:
+    from eventlens.operations.backup import qualified, table_columns
+
+    if not set(columns) <= set(table_columns(conn, table)):
         raise BadBackup(f"the backup's {table} columns do not match this EventLens version's")
     query = sql.SQL("COPY {} ({}) FROM STDIN").format(
-        sql.Identifier(table), sql.SQL(", ").join(sql.Identifier(c) for c in columns)
+        qualified(table), sql.SQL(", ").join(sql.Identifier(c) for c in columns)
     )
     with gzip.open(path, "rb") as data, conn.cursor().copy(query) as copy:
         while chunk := data.read(1 << 20):
@@ -151,15 +156,9 @@ def _copy_in(conn: psycopg.Connection[Any], table: str, columns: list[str], path
             conn.execute(
                 sql.SQL(
                     "SELECT setval(%s, COALESCE((SELECT max({}) FROM {}), 0) + 1, false)"
-                ).format(sql.Identifier(column), sql.Identifier(table)),
+                ).format(sql.Identifier(column), qualified(table)),
                 (row[0],),
             )
-
-
-def _columns(conn: psycopg.Connection[Any], table: str) -> list[str]:
-    from eventlens.operations.backup import table_columns
-
-    return table_columns(conn, table)
 
 
 def _relay_catalog(settings: Settings, database_url: str) -> None:

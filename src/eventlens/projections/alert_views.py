@@ -42,6 +42,7 @@ CREATE TABLE IF NOT EXISTS email_reports (
 
 class AlertViews:
     name = "alerts"
+    version = 1  # raise on a change to the read models (projections/versions.py)
     bulk_load_indexes: tuple[str, ...] = ()
     streams: tuple[str, ...] = (CATALOG_STREAM,)
 

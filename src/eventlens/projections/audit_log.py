@@ -80,6 +80,7 @@ def subject_of(aggregate: object) -> str | None:
 
 class AuditLog:
     name = "audit_log"
+    version = 1  # raise on a change to the read models (projections/versions.py)
     bulk_load_indexes: tuple[str, ...] = ("audit_log_recorded_at", "audit_log_actor")
     streams: tuple[str, ...] = (CATALOG_STREAM,)
 
