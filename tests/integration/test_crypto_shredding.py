@@ -224,3 +224,25 @@ def test_processes_seeing_a_new_user_id_at_once_agree_on_one_key(database_url: s
     assert one[ALICE].subject == other[ALICE].subject
     assert one[ALICE].subject != one[BOB].subject
     assert first.find(ALICE) == second.find(ALICE)
+
+
+def test_new_user_ids_asked_for_at_once_are_made_in_few_round_trips(database_url: str) -> None:
+    keys = open_subject_keys(database_url)
+    users = [f"user-{n}" for n in range(200)]
+
+    async def one_request_each() -> list[Any]:
+        try:
+            return await asyncio.gather(*(keys.load([user]) for user in users))
+        finally:
+            await keys.close()
+
+    loaded = asyncio.run(one_request_each())
+
+    assert [list(each) for each in loaded] == [[user] for user in users]
+    with psycopg.connect(database_url) as conn:
+        row = conn.execute(
+            "SELECT count(DISTINCT created_at) FROM eventlens_keys.subject_keys "
+            "WHERE subject = ANY(%s)",
+            ([each[user].subject for each, user in zip(loaded, users, strict=True)],),
+        ).fetchone()
+    assert row is not None and row[0] <= 3  # a transaction's now() is its start time

@@ -117,6 +117,8 @@ class SubjectKeys:
         self._keys: OrderedDict[str, SubjectKey] = OrderedDict()
         self._conn: psycopg.AsyncConnection | None = None
         self._connecting = asyncio.Lock()
+        self._pending: set[str] = set()  # user ids waiting for the next round trip
+        self._flight: asyncio.Future[dict[str, SubjectKey]] | None = None
 
     def lookup(self, user_id: str) -> bytes:
         return subject_lookup(self._secret, user_id)
@@ -148,10 +150,30 @@ class SubjectKeys:
         return subject
 
     async def load(self, user_ids: Iterable[str]) -> dict[str, SubjectKey]:
-        """Bring the users' keys into memory, creating those that do not exist."""
-        wanted = {self.lookup(user_id): user_id for user_id in user_ids}
-        fresh = [(lookup, new_subject(), new_key()) for lookup in wanted]
+        """Bring the users' keys into memory, creating those that do not exist.
+
+        Loads coalesce: while one round trip is in flight, the user ids asked for meanwhile
+        wait and go together in the next one, so many requests seeing new users at once cost
+        one statement (and one commit), not one each."""
+        wanted = set(user_ids)
+        got: dict[str, SubjectKey] = {}
+        if not wanted:
+            return got
+        self._pending |= wanted
+        while True:
+            flight = self._flight
+            if flight is None:
+                batch, self._pending = self._pending, set()
+                flight = self._flight = asyncio.ensure_future(self._fetch(batch))
+            loaded = await asyncio.shield(flight)
+            got.update({user_id: loaded[user_id] for user_id in wanted if user_id in loaded})
+            if len(got) == len(wanted):
+                return got
+
+    async def _fetch(self, user_ids: set[str]) -> dict[str, SubjectKey]:
         try:
+            wanted = {self.lookup(user_id): user_id for user_id in user_ids}
+            fresh = [(lookup, new_subject(), new_key()) for lookup in wanted]
             conn = await self._connection()
             cursor = await conn.execute(
                 _LOAD,
@@ -168,10 +190,14 @@ class SubjectKeys:
         except psycopg.Error as error:
             self._conn = None
             raise StoreUnavailable(f"the subjects' keys could not be read: {error}") from None
+        finally:
+            self._flight = None
         loaded = {
             wanted[bytes(lookup)]: SubjectKey.of(subject, bytes(key))
             for lookup, subject, key in rows
         }
+        if len(loaded) < len(wanted):
+            raise StoreUnavailable("the subjects' keys could not be made")
         self._keys.update(loaded)
         while len(self._keys) > self._capacity:
             self._keys.popitem(last=False)
