@@ -62,10 +62,12 @@ class Profile:
     # freshness: probe events (one at a time) under the steady background load
     freshness_probes: int = 200
     freshness_rate: int = 1_000  # background events/s
-    # projection: events pre-filled into the store, then projected by one worker
-    projection_events: int = 200_000
-    # replay: events projected by the live worker, then rebuilt by `eventlens replay`
-    replay_events: int = 1_000_000
+    # projection: events pre-filled into the store, then projected by one worker (at the
+    # rates last measured, about 60-80 s: a window of 5 s was too short to trust)
+    projection_events: int = 2_500_000
+    # replay: events projected by the live worker, then rebuilt by `eventlens replay` (about
+    # 75 s at the last measured rate)
+    replay_events: int = 2_500_000
     # queries: events the read models describe (30 days), rows in event_logs, requests
     query_events: int = 10_000_000
     query_log_rows: int = 1_000_000

@@ -419,7 +419,17 @@ def snapshot(conn: psycopg.Connection) -> dict[str, Any]:
         "SELECT md5(string_agg(event_id::text, ',' ORDER BY event_id)) FROM event_logs"
     ).fetchone()
     shot["md5(event ids)"] = row[0] if row else None
-    shot["events_portfolio_events: rows"] = _scalar(
-        conn, "SELECT count(*) FROM events_portfolio_events"
-    )
+    # Each schema's table (a partition of event_logs) on its own: its rows and their content.
+    partitions = conn.execute(
+        "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+        "WHERE i.inhparent = 'event_logs'::regclass ORDER BY 1"
+    ).fetchall()
+    for (table,) in partitions:
+        row = conn.execute(
+            "SELECT count(*), coalesce(sum(hashtextextended(t::text, 0)::numeric), 0)::text "
+            f'FROM "{table}" t'
+        ).fetchone()
+        assert row is not None
+        shot[f"{table}: rows"] = int(row[0])
+        shot[f"{table}: content checksum"] = row[1]
     return shot

@@ -95,7 +95,11 @@ METHOD = """\
   request, or any mismatch, fails the benchmark and no figure is reported for it.
 - **Memory**: every 0.5 s the harness sums RSS (and PSS) over the `eventlens up` process and,
   when embedded, the PostgreSQL processes it started (found through
-  `<data-dir>/postgres/postmaster.pid`; they run as another user, not as children).
+  `<data-dir>/postgres/postmaster.pid`; they run as another user, not as children). Where a
+  systemd user manager runs, every `eventlens up` of the run is started in a transient scope of
+  its own (`systemd-run --user --scope`, `bench/scope.py`) and the memory benchmark, which runs
+  last, also reports each scope's peak as the kernel counted it (`memory.peak`); without one
+  (a container, CI) it says so and the summed PSS is the only figure.
 - **Rate limit**: all load comes from one address, so EventLens's per-client ingest limit is set
   far above what one machine can send (`EVENTLENS_INGEST_RATE_LIMIT=1000000000`); every
   request is still charged to its bucket.
@@ -179,8 +183,10 @@ def sizes(profile: Profile) -> str:
         f"projection: {profile.projection_events:,} events; replay: "
         f"{profile.replay_events:,} events; queries: {profile.query_events:,} events over "
         f"30 days, {profile.query_log_rows:,} rows in event_logs, "
-        f"{profile.query_requests} requests per query; soak: {profile.soak_minutes:g} min "
-        f"sampled every {profile.soak_sample_s:g} s"
+        f"{profile.query_requests} requests per query; pages: {profile.pages_events:,} events, "
+        f"{profile.pages_seconds:g} s a load; disk: {profile.disk_events:,} events; soak: "
+        f"{profile.soak_minutes:g} min sampled every {profile.soak_sample_s:g} s; ingest: "
+        f"{profile.rounds} round(s)"
     )
 
 

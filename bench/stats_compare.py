@@ -37,7 +37,7 @@ def events(count: int, sessions_a_day: int, seed: int) -> list[list[dict[str, ob
     now = datetime.now(UTC)
     batches: list[list[dict[str, object]]] = []
     for start in range(0, count, BATCH):
-        batch = []
+        batch: list[dict[str, object]] = []
         for _ in range(min(BATCH, count - start)):
             # Inside the last 29 days: the 30-day window moves on while the events are sent.
             moment = now - timedelta(seconds=rng.uniform(0, 29 * 86400))

@@ -48,7 +48,7 @@ MOBILE = ["is", "visit:device", ["Mobile"]]
 def queries(first: date, last: date) -> dict[str, dict[str, Any]]:
     """The dashboard's queries over the whole range (`statsApi.ts`), and filtered ones."""
     span = [first.isoformat(), last.isoformat()]
-    previous = {"comparisons": {"mode": "previous_period"}}
+    previous: dict[str, Any] = {"comparisons": {"mode": "previous_period"}}
 
     def card(*dimensions: str, filters: list[Any] | None = None) -> dict[str, Any]:
         return {
@@ -60,7 +60,7 @@ def queries(first: date, last: date) -> dict[str, dict[str, Any]]:
             "filters": filters or [],
         }
 
-    asked = {
+    asked: dict[str, dict[str, Any]] = {
         "top graph": {"metrics": TOP_GRAPH},
         "top graph, previous period": {"metrics": TOP_GRAPH, "include": previous},
         "visitors by day": {

@@ -13,6 +13,7 @@ import psutil
 from bench.core import BenchmarkFailure
 from bench.http import request_json
 from bench.procs import ServerProcess, free_port, server_process
+from bench.scope import SCOPES, new_scope
 from bench.services.postgres import postmaster_tree
 from eventlens import embedded_postgres
 
@@ -104,14 +105,19 @@ def eventlens_up(data_dir: Path, env: dict[str, str] | None = None) -> Iterator[
     embedded = "EVENTLENS_DATABASE_URL" not in env
     args = [sys.executable, "-m", "eventlens.cli", "up", "--port", str(port)]
     args += ["--data-dir", str(data_dir)]
+    scope = new_scope("up")
+    SCOPES.append((data_dir.parent.name.rsplit("-", 1)[0], scope))
     try:
         with server_process(
-            "eventlens up", args, port, data_dir.parent / f"{data_dir.name}.log", env
+            "eventlens up", scope.wrap(args), port, data_dir.parent / f"{data_dir.name}.log", env
         ) as server:
             url = env.get("EVENTLENS_DATABASE_URL") or embedded_postgres.read_dsn(data_dir)
             if url is None:
                 raise BenchmarkFailure("eventlens up started but wrote no database address")
-            yield EventLens(server, data_dir.resolve(), url, embedded)
+            try:
+                yield EventLens(server, data_dir.resolve(), url, embedded)
+            finally:
+                scope.record()
     finally:
         if embedded:  # normally stopped by eventlens up itself; make sure after a crash
             embedded_postgres.stop(data_dir)
