@@ -15,6 +15,18 @@ from collections.abc import Sequence
 log = logging.getLogger(__name__)
 
 RESTART_DELAY = 1.0  # seconds: a child that keeps failing does not spin
+# A child that exits again soon after a restart (its database away, say) waits twice as long
+# each time, up to this; one that ran for a while is started again after RESTART_DELAY.
+MAX_RESTART_DELAY = 8.0
+STEADY_AFTER = 10.0  # seconds of running after which an exit is not a failing start
+
+
+def restart_delay(previous: float, ran_for: float) -> float:
+    """How long to wait before starting a child again that exited after running `ran_for`
+    seconds, the last wait having been `previous`."""
+    if ran_for >= STEADY_AFTER:
+        return RESTART_DELAY
+    return min(max(previous * 2, RESTART_DELAY), MAX_RESTART_DELAY)
 
 
 class ChildProcess:
@@ -31,6 +43,8 @@ class ChildProcess:
         self._pass_fds = tuple(pass_fds)
         self._process: subprocess.Popen[bytes] | None = None
         self._exited_at: float | None = None
+        self._started_at = 0.0
+        self._delay = RESTART_DELAY / 2  # doubled to RESTART_DELAY by the first quick exit
         self.restarts = 0
 
     @property
@@ -48,6 +62,7 @@ class ChildProcess:
             preexec_fn=_die_with_parent,  # noqa: PLW1509 - only sets the parent-death signal
         )
         self._exited_at = None
+        self._started_at = time.monotonic()
 
     def keep_alive(self) -> None:
         """Start the child again if it exited (called periodically by the parent)."""
@@ -56,8 +71,14 @@ class ChildProcess:
         now = time.monotonic()
         if self._exited_at is None:
             self._exited_at = now
-            log.error("%s exited with status %s", self.name, self._process.returncode)
-        if now - self._exited_at >= RESTART_DELAY:
+            self._delay = restart_delay(self._delay, now - self._started_at)
+            log.error(
+                "%s exited with status %s; starting it again in %.0f s",
+                self.name,
+                self._process.returncode,
+                self._delay,
+            )
+        if now - self._exited_at >= self._delay:
             self.restarts += 1
             log.warning("starting %s again (restart %d)", self.name, self.restarts)
             self.start()

@@ -108,6 +108,12 @@ class Workers:
         while not self.stop.is_set():
             try:
                 worker.run(self.stop)
+            except psycopg.OperationalError as problem:  # the database away: no traceback
+                reason = str(problem).strip().splitlines()[0] if str(problem).strip() else ""
+                log.warning(
+                    "projection %s lost the database (%s); retrying", worker.projection.name, reason
+                )
+                self.stop.wait(1.0)
             except Exception:
                 log.exception("projection %s failed; restarting", worker.projection.name)
                 self.stop.wait(1.0)
