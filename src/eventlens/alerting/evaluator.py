@@ -22,7 +22,9 @@ from eventlens.alerting import firings
 from eventlens.alerting.delivery import DeliveryFailed, Mailer, WebhookSender
 from eventlens.alerting.measures import Measures
 from eventlens.domain.alert_firing import Measurement, Notice, OpenFiring, Transition, next_step
+from eventlens.domain.goals import Goal
 from eventlens.domain.stats_query import Site
+from eventlens.views.goals import stored_goals
 
 log = logging.getLogger(__name__)
 
@@ -91,8 +93,11 @@ class AlertEvaluator:
         announced = await firings.last_announced(conn)
         opened = resolved = 0
         self.measures.forget()
+        goals: dict[str, tuple[Goal, ...]] = {}
         for rule_id, container_id, settings, site_name, schema_id, timezone in rules:
-            site = Site(container_id, schema_id, timezone)
+            if container_id not in goals:
+                goals[container_id] = tuple(await stored_goals(conn, container_id))
+            site = Site(container_id, schema_id, timezone, goals[container_id])
             try:
                 measured = await self.measures.measure(settings, site, now)
             except Exception:

@@ -21,6 +21,12 @@ from eventlens.views.web_stats.postgres import PostgresWebStats
 log = logging.getLogger(__name__)
 
 
+def create_alerting_tables(database_url: str) -> None:
+    """The evaluator's own tables (the API reads the firings for the dashboard)."""
+    AlertEvaluator.setup(database_url)
+    ReportSender.setup(database_url)
+
+
 class AlertLoop:
     def __init__(self, settings: Settings, database_url: str, catalog: Catalog) -> None:
         self.settings = settings
@@ -30,8 +36,7 @@ class AlertLoop:
         self.thread = threading.Thread(target=self._run, name="alert-evaluator", daemon=True)
 
     def start(self) -> None:
-        AlertEvaluator.setup(self.database_url)
-        ReportSender.setup(self.database_url)
+        create_alerting_tables(self.database_url)
         self.thread.start()
 
     def close(self, timeout: float = 10.0) -> None:
@@ -60,13 +65,15 @@ class AlertLoop:
             mailer = Mailer(SmtpSettings.of(settings))
             secret = await asyncio.to_thread(shared_secret, self.database_url, settings.secret_key)
             engine = PostgresWebStats(pool)
-            reports = ReportSender(engine, mailer, secret, settings.public_url)
+            # Links in e-mails need the address recipients reach the dashboard at.
+            public_url = settings.public_url or f"http://{settings.host}:{settings.port}"
+            reports = ReportSender(engine, mailer, secret, public_url)
             evaluator = AlertEvaluator(
                 self.database_url,
                 Measures(engine, pool, lag),
                 mailer,
                 WebhookSender(settings.webhook_allowed_hosts),
-                settings.public_url,
+                public_url,
                 after=reports.send_due,
             )
             interval = max(1, settings.alert_interval_s)

@@ -147,4 +147,26 @@ class Measures:
     async def _conversions(
         self, settings: dict[str, Any], site: Site, now: datetime
     ) -> Measurement | None:
-        return None  # the goals' read side is not in place yet
+        """The goal's conversions (events) in the window before `now`; a goal removed from the
+        site is not measured (its rule waits, rather than firing on a count of zero)."""
+        goal, floor = str(settings["goal"]), float(settings["threshold"])
+        if site.goal(goal) is None:
+            return None
+        minutes = int(settings["window_minutes"])
+        first = now - timedelta(minutes=minutes)
+        query = read_query(
+            {
+                "site_id": site.container_id,
+                "metrics": ["events"],
+                "date_range": [first.isoformat(), now.isoformat()],
+                "filters": [["is", "event:goal", [goal]]],
+            }
+        )
+        answer = await run_query(self.engine, site, query, now)
+        count = float(answer["results"][0]["metrics"][0]) if answer["results"] else 0.0
+        return Measurement(
+            count < floor,
+            count,
+            summary=f"{count:g} conversions of {goal} in the last {minutes} minutes "
+            f"(floor {floor:g}).",
+        )

@@ -22,6 +22,7 @@ from eventlens.alerting.report_mail import report_message
 from eventlens.alerting.unsubscribe import unsubscribe_token
 from eventlens.domain.email_reports import Period, previous_period, report_due
 from eventlens.domain.stats_query import Site, StatsQueryError, read_query
+from eventlens.views.goals import stored_goals
 from eventlens.views.web_stats.port import WebStatsQueries
 from eventlens.views.web_stats.runner import run_query
 
@@ -83,7 +84,8 @@ class ReportSender:
         """Send every report due at `now` (in each site's time zone)."""
         for row in await (await conn.execute(DUE)).fetchall():
             container_id, kind, recipients, name, schema_id, timezone = row
-            site = Site(container_id, schema_id, timezone)
+            goals = tuple(await stored_goals(conn, container_id))
+            site = Site(container_id, schema_id, timezone, goals)
             today = now.astimezone(ZoneInfo(timezone)).date()
             cursor = await conn.execute(
                 "SELECT period_first FROM email_report_sends WHERE container_id = %s",
@@ -143,7 +145,7 @@ class ReportSender:
             previous_totals=before,
             sources=await self._top(site, period, now, "visit:source"),
             pages=await self._top(site, period, now, "event:page"),
-            goals=await self._top(site, period, now, "event:goal"),
+            goals=await self._top(site, period, now, "event:goal") if site.goals else [],
         )
 
     async def _totals(self, site: Site, period: Period, now: datetime) -> dict[str, float]:

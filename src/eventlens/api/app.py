@@ -13,6 +13,7 @@ from eventlens import __version__
 from eventlens.access.tokens import TokenIssuer
 from eventlens.api import (
     adaptors,
+    alerts,
     api_keys,
     audit_log,
     auth,
@@ -102,6 +103,7 @@ def create_app(
         goals,
         privacy,
         audit_log,
+        alerts,  # and the e-mail reports
     ):
         api.include_router(routes.router)
     from eventlens.api.dashboard import dashboard_dir

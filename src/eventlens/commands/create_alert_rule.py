@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from eventlens.commands.actor import Actor, require_admin
-from eventlens.domain.alerts import AlertRule
+from eventlens.domain.adaptor import Adaptor
+from eventlens.domain.alerts import AlertKind, AlertRule
+from eventlens.domain.errors import InvalidInput
 from eventlens.eventstore.catalog import Catalog
 
 
@@ -20,7 +22,19 @@ class CreateAlertRule:
 
 def create_alert_rule(command: CreateAlertRule, catalog: Catalog) -> AlertRule:
     require_admin(command.actor, "set up alerts")
-    catalog.adaptor(command.container_id)  # the site must exist
+    adaptor = catalog.adaptor(command.container_id)
     rule = AlertRule.create(command.container_id, command.settings, command.actor.username)
+    check_goal(rule, adaptor)
     catalog.record(rule, actor=command.actor.username)
     return rule
+
+
+def check_goal(rule: AlertRule, adaptor: Adaptor) -> None:
+    """A conversions rule watches one of its site's goals."""
+    if rule.kind != AlertKind.GOAL_CONVERSIONS:
+        return
+    goal = rule.settings["goal"]
+    if not any(g.name == goal for g in adaptor.goals.values()):
+        raise InvalidInput(
+            f"goal {goal!r} is not one of the goals of {adaptor.container_id}", field="goal"
+        )

@@ -95,7 +95,8 @@ class Period:
     def label(self) -> str:
         if self.first.day == 1 and (self.last + timedelta(days=1)).day == 1:
             return self.first.strftime("%B %Y")
-        return f"{self.first:%d %b} to {self.last:%d %b %Y}"
+        first, last = self.first, self.last
+        return f"{first.day} {first:%b} to {last.day} {last:%b %Y}"
 
 
 def last_complete_period(period: str, today: date) -> Period:

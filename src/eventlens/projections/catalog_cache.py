@@ -19,7 +19,9 @@ import psycopg
 from psycopg import sql
 
 from eventlens.domain.adaptor import Adaptor
+from eventlens.domain.alerts import AlertRule
 from eventlens.domain.credentials import ApiKey, SharedLink, secret_digest
+from eventlens.domain.email_reports import EmailReport
 from eventlens.domain.json_schema import PropertyCheck, compile_property_check
 from eventlens.domain.personal import personal_properties
 from eventlens.domain.privacy import Erasure, OptOut
@@ -82,6 +84,8 @@ class CatalogCache:
         # it does not, requests are served from the cache as it is, instead of each waiting
         # out the recorder's retries.
         self.reachable = True
+        self._alert_rules: dict[UUID, AlertRule] = {}
+        self._email_reports: dict[str, EmailReport] = {}
 
     # CatalogLookup
     def schema(self, name: str) -> Schema | None:
@@ -130,6 +134,17 @@ class CatalogCache:
 
     def users(self) -> list[User]:
         return sorted(self._users.values(), key=lambda u: u.username)
+
+    def alert_rules(self, container_id: str) -> list[AlertRule]:
+        """The site's rules (deleted ones left out), oldest first."""
+        rules = [r for r in self._alert_rules.values() if r.container_id == container_id]
+        return sorted(rules, key=lambda r: (r.created_on, str(r.id)))
+
+    def alert_rule(self, rule_id: UUID) -> AlertRule | None:
+        return self._alert_rules.get(rule_id)
+
+    def email_report(self, container_id: str) -> EmailReport | None:
+        return self._email_reports.get(container_id)
 
     # Credentials, found by the digest of the secret presented (never by the secret itself)
     def api_key(self, secret: str) -> tuple[User, ApiKey] | None:
@@ -185,6 +200,11 @@ class CatalogCache:
             self._adaptors = {**self._adaptors, aggregate.container_id: aggregate}
             links = {link.digest: link.id for link in aggregate.shared_links.values()}
             self._shared_links = _reindexed(self._shared_links, aggregate.container_id, links)
+        elif isinstance(aggregate, AlertRule):
+            rules = {k: v for k, v in self._alert_rules.items() if k != aggregate.id}
+            self._alert_rules = rules if aggregate.deleted else {**rules, aggregate.id: aggregate}
+        elif isinstance(aggregate, EmailReport):
+            self._email_reports = {**self._email_reports, aggregate.container_id: aggregate}
         elif isinstance(aggregate, User):
             username = aggregate.username.lower()
             self._users = {**self._users, username: aggregate}

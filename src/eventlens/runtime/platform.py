@@ -11,6 +11,7 @@ from typing import Any
 import psycopg
 
 from eventlens.access.tokens import REFRESH_TTL
+from eventlens.alerting.loop import create_alerting_tables
 from eventlens.api.refresh_tokens import RefreshTokens, create_refresh_token_table
 from eventlens.api.throttle import LoginThrottle, create_login_throttle_table
 from eventlens.children import ChildProcess
@@ -138,6 +139,7 @@ class Platform:
         log.info("preparing the read models")
         await asyncio.to_thread(setup_read_models, self.database_url, self.catalog)
         await asyncio.to_thread(create_login_throttle_table, self.database_url)
+        await asyncio.to_thread(create_alerting_tables, self.database_url)
         await asyncio.to_thread(create_refresh_token_table, self.database_url)
         if self.run_workers and not self.settings.database_url:
             await asyncio.to_thread(self._grant_analyst_access)
