@@ -64,6 +64,9 @@ export const queryKeys = {
     funnels: (containerId: string) => ['site', 'funnels', containerId] as const,
     funnel: (containerId: string, asked: unknown) => ['site', 'funnel', containerId, asked] as const,
     retention: (containerId: string, asked: unknown) => ['site', 'retention', containerId, asked] as const,
+    alertRules: (containerId: string) => ['site', 'alertRules', containerId] as const,
+    emailReport: (containerId: string) => ['site', 'emailReport', containerId] as const,
+    firings: (containerId: string, range: readonly string[]) => ['site', 'firings', containerId, ...range] as const,
   },
   /** A shared link's public side: the site it opens, and its exchange when it has no password. */
   shared: {

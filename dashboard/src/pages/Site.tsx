@@ -4,6 +4,7 @@ import { Link, useLocation, useNavigate, useParams } from 'react-router-dom';
 import { FunnelsCard } from '../components/site/Funnels';
 import { RetentionCard } from '../components/site/Retention';
 import { SharedLinksButton } from '../components/site/SharedLinks';
+import { SiteWatchButton } from '../components/site/SiteWatch';
 import { SiteView } from '../components/site/SiteView';
 import { CommitSelect } from '../components/CommitSelect';
 import { Card, EmptyState, ErrorState, Skeleton } from '../components/ui';
@@ -72,10 +73,12 @@ export default function SitePage() {
       <SiteView
         key={adaptor.containerId}
         site={{ containerId: adaptor.containerId, name: adaptor.name, timezone: adaptor.timezone, domain: siteDomain(adaptor.websiteUrls) }}
+        marksAlerts
         actions={
           <>
             <SiteSwitcher current={adaptor.containerId} />
             {isAdmin && <SharedLinksButton containerId={adaptor.containerId} siteName={adaptor.name} />}
+            {isAdmin && <SiteWatchButton containerId={adaptor.containerId} siteName={adaptor.name} />}
           </>
         }
       />

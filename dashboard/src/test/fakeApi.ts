@@ -191,6 +191,9 @@ export const conversions: { funnel: unknown; retention: unknown } = {
   funnel: { steps: [], query: {} },
   retention: { identified_users_only: true, notice: '', period: 'week', cohorts: [] },
 };
+/** The site's alert rules (as the API answers them) and its e-mail report. */
+export const alertRules: Array<{ id: string; site_id: string; settings: Record<string, unknown>; created_at: string; updated_at: string }> = [];
+export const emailReport = { period: 'weekly', recipients: [] as string[], updated_at: null as string | null };
 
 function created(): string {
   made += 1;
@@ -230,9 +233,27 @@ function restAnswer(method: string, path: string, body: unknown): unknown {
     const index = savedFunnels.findIndex((f) => path.endsWith(`/${f.id}`));
     return savedFunnels.splice(index, 1)[0];
   }
+  if (path === '/api/alerts/' && method === 'POST') {
+    const { site_id, ...settings } = body as Record<string, unknown>;
+    const rule = { id: `rule${alertRules.length + 1}`, site_id: String(site_id), settings: { name: 'Traffic', enabled: true, threshold: 3, emails: [], webhook_url: null, webhook_format: 'json', ...settings }, created_at: created(), updated_at: created() };
+    alertRules.push(rule);
+    return rule;
+  }
+  if (path.startsWith('/api/alerts/rule') && method === 'DELETE') {
+    const index = alertRules.findIndex((r) => path.endsWith(`/${r.id}`));
+    return alertRules.splice(index, 1)[0];
+  }
+  const reportPath = `/api/adaptors/${adaptor.containerId}/email-report`;
+  if (path === reportPath && method === 'PUT') {
+    Object.assign(emailReport, body, { updated_at: created() });
+    return { site_id: adaptor.containerId, ...emailReport };
+  }
   if (method !== 'GET') return {};
   if (path.startsWith('/api/goals/')) return [...goals];
   if (path.startsWith('/api/funnels/')) return [...savedFunnels];
+  if (path.startsWith('/api/alerts/?')) return [...alertRules];
+  if (path.startsWith('/api/alerts/firings')) return [];
+  if (path === reportPath) return { site_id: adaptor.containerId, ...emailReport };
   if (path === '/api/users/') return [user];
   if (path.startsWith('/api/collection/bots')) return botCounts;
   if (path === '/api/collection/status') return { geo: geoStatus };

@@ -1,5 +1,6 @@
 /** The top graph: the chosen metric over the period, the previous period dashed behind it. */
-import { Area, CartesianGrid, ComposedChart, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { Area, CartesianGrid, ComposedChart, Line, ReferenceDot, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import type { GraphMark } from '../../lib/alerts';
 import type { MetricSpec } from '../../lib/siteMetrics';
 import { bucketLabel } from '../../lib/sitePeriod';
 import type { StatsAnswer } from '../../lib/statsApi';
@@ -46,18 +47,35 @@ function bucketHeader(interval: string): string {
   return unit.charAt(0).toUpperCase() + unit.slice(1);
 }
 
-export function SiteGraph({ spec, points, interval, height = 260 }: { spec: MetricSpec; points: GraphPoint[]; interval: string; height?: number }) {
+const ALERT_COLOUR = '#e11d48';
+
+/** The alerts that fired in the period: a dot on the graph each, and the same in words. */
+function marksOn(points: GraphPoint[], marks: GraphMark[]): GraphMark[] {
+  const labels = new Set(points.map((p) => p.label));
+  return marks.filter((m) => labels.has(m.label));
+}
+
+export function SiteGraph({ spec, points, interval, height = 260, marks = [] }: { spec: MetricSpec; points: GraphPoint[]; interval: string; height?: number; marks?: GraphMark[] }) {
   const colors = useChartColors();
+  const shown = marksOn(points, marks);
+  const marked = new Map<string, string[]>();
+  for (const mark of shown) marked.set(mark.label, [...(marked.get(mark.label) ?? []), mark.text]);
   const color = colors.primary;
   const fill = `site-graph-fill-${colors.dark ? 'dark' : 'light'}`;
   const hasPrevious = points.some((p) => p.previous !== null);
   const format = (value: number | null) => (value === null ? '—' : spec.format(value));
   return (
+    <>
     <ChartFigure
       className="w-full"
       summary={summary(spec, points, interval)}
-      columns={[bucketHeader(interval), spec.label, ...(hasPrevious ? ['Previous period'] : [])]}
-      rows={points.map((p) => [bucketLabel(p.label, interval, true), format(p.value), ...(hasPrevious ? [format(p.previous)] : [])])}
+      columns={[bucketHeader(interval), spec.label, ...(hasPrevious ? ['Previous period'] : []), ...(shown.length ? ['Alerts'] : [])]}
+      rows={points.map((p) => [
+        bucketLabel(p.label, interval, true),
+        format(p.value),
+        ...(hasPrevious ? [format(p.previous)] : []),
+        ...(shown.length ? [(marked.get(p.label) ?? []).join(' ')] : []),
+      ])}
       data-testid="site-graph"
       data-points={points.length}
     >
@@ -93,9 +111,25 @@ export function SiteGraph({ spec, points, interval, height = 260 }: { spec: Metr
             />
             {hasPrevious && <Line type="monotone" dataKey="previous" name="previous" stroke={colors.previous} strokeWidth={1.5} strokeDasharray="4 4" dot={false} isAnimationActive={false} />}
             <Area type="monotone" dataKey="value" name="value" stroke={color} strokeWidth={2} fill={`url(#${fill})`} isAnimationActive={false} dot={false} activeDot={{ r: 4 }} connectNulls={false} />
+            {[...marked.keys()].map((label) => (
+              <ReferenceDot key={label} x={label} y={points.find((p) => p.label === label)?.value ?? 0} r={5} fill={ALERT_COLOUR} stroke={colors.tooltipBackground} strokeWidth={2} ifOverflow="extendDomain" />
+            ))}
           </ComposedChart>
         </ResponsiveContainer>
       </div>
     </ChartFigure>
+      {shown.length > 0 && (
+        <ul className="mt-3 space-y-1 text-[13px] text-gray-700 dark:text-gray-300" aria-label="Alerts in this period" data-testid="graph-alerts">
+          {shown.map((mark, index) => (
+            <li key={index} className="flex gap-2">
+              <span aria-hidden className="mt-1.5 inline-block h-2 w-2 shrink-0 rounded-full" style={{ background: ALERT_COLOUR }} />
+              <span>
+                <span className="font-medium">{bucketLabel(mark.label, interval, true)}:</span> {mark.text}
+              </span>
+            </li>
+          ))}
+        </ul>
+      )}
+    </>
   );
 }

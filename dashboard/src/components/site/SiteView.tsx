@@ -5,7 +5,11 @@
  * shared link's page both show it; they differ in who reads (the StatsClient in the context)
  * and in what they put around it.
  */
+import { useQuery } from '@tanstack/react-query';
+import { firingsPath, graphMarks, type FiringOut } from '../../lib/alerts';
+import { rest } from '../../lib/http';
 import { usePageHeading } from '../../lib/pageHeading';
+import { queryKeys } from '../../lib/queryKeys';
 import { useMemo, useRef, type ReactNode } from 'react';
 import { CARDS } from '../../lib/breakdowns';
 import { useCurrentVisitors, useRefreshOnChange, useSiteArrivals, useStats } from '../../lib/siteHooks';
@@ -34,7 +38,7 @@ export interface SiteInfo {
 /** How often a shared link's page asks again for figures of a period that holds today. */
 const REFRESH_MS = 60_000;
 
-export function SiteView({ site, title, actions }: { site: SiteInfo; title?: ReactNode; actions?: ReactNode }) {
+export function SiteView({ site, title, actions, marksAlerts = false }: { site: SiteInfo; title?: ReactNode; actions?: ReactNode; marksAlerts?: boolean }) {
   const [state, update] = useSiteState();
   const period = validPeriod(state.period);
   const filters = state.filters;
@@ -56,6 +60,12 @@ export function SiteView({ site, title, actions }: { site: SiteInfo; title?: Rea
 
   const today = todayIn(site.timezone);
   const days = totals.data?.query.date_range;
+  // Signed in, the alerts that fired in the period are marked on the graph.
+  const firings = useQuery({
+    queryKey: queryKeys.site.firings(site.containerId, days ?? []),
+    queryFn: () => rest<FiringOut[]>('GET', firingsPath(site.containerId, days!)),
+    enabled: marksAlerts && !!days,
+  });
   const onFilter = (dimension: string, value: string) => update({ filters: withFilter(filters, { op: 'is', dimension, value }) });
 
   return (
@@ -102,7 +112,7 @@ export function SiteView({ site, title, actions }: { site: SiteInfo; title?: Rea
           ) : !series.data ? (
             <Skeleton className="h-[260px]" />
           ) : (
-            <SiteGraph spec={spec} points={graphPoints(series.data, nowStampIn(site.timezone))} interval={interval} />
+            <SiteGraph spec={spec} points={graphPoints(series.data, nowStampIn(site.timezone))} interval={interval} marks={graphMarks(firings.data ?? [], site.timezone, interval)} />
           )}
         </div>
       </Card>
