@@ -67,19 +67,26 @@ def main() -> None:
         assert row is not None
         database, log = row
         env = {k: v for k, v in eventlens_env("").items() if k != "EVENTLENS_DATABASE_URL"}
+        started = time.monotonic()
         subprocess.run(
             eventlens_command("backup", str(scratch / "backup"), data_dir=data),
             cwd=ROOT,
             env=env,
             check=True,
         )
+        took = time.monotonic() - started
         backup = directory_size(scratch / "backup")
         full = directory_size(data)
+        wal = directory_size(data / "postgres" / "pg_wal")
         print(f"events:                         {args.events:,}")
         print(f"data directory:                 {full / 1e6:,.1f} MB")
         print(f"  database (read models, log):  {database / 1e6:,.1f} MB")
-        print(f"  event store log (table+index): {log / 1e6:,.1f} MB")
-        print(f"backup:                         {backup / 1e6:,.1f} MB ({backup / full:.1%})")
+        print(f"    event store log (table+index): {log / 1e6:,.1f} MB")
+        print(f"  write-ahead log (pg_wal):     {wal / 1e6:,.1f} MB")
+        print(
+            f"backup:                         {backup / 1e6:,.1f} MB ({backup / full:.1%} of the "
+            f"data directory, {backup / database:.1%} of the database), written in {took:.1f} s"
+        )
     finally:
         embedded_postgres.stop(data)
         shutil.rmtree(scratch, ignore_errors=True)
