@@ -55,11 +55,13 @@ UNION ALL
 SELECT lookup, subject, key FROM eventlens_keys.subject_keys WHERE lookup = ANY(%(lookups)s)
 """
 _BY_LOOKUP = "SELECT lookup, subject, key FROM eventlens_keys.subject_keys WHERE lookup = ANY(%s)"
-# FOR SHARE: an erasure (which locks the row FOR UPDATE) waits until the projections that
-# decrypted with the key have committed, so its blanking sees their rows.
-_BY_SUBJECT = (
-    "SELECT subject, key FROM eventlens_keys.subject_keys WHERE subject = ANY(%s) FOR SHARE"
-)
+# Projections that decrypt hold this lock shared until their batch commits; an erasure holds
+# it exclusively while it deletes the key: it waits for the batches that decrypted with the
+# key to commit (so the blanking after it sees their rows), and no batch decrypts with the
+# key meanwhile. An advisory lock lives in memory: a row lock would be written to the table.
+_DECRYPTING = "SELECT pg_advisory_xact_lock_shared(hashtext('eventlens-subject-keys-in-use'))"
+_ERASING = "SELECT pg_advisory_xact_lock(hashtext('eventlens-subject-keys-in-use'))"
+_BY_SUBJECT = "SELECT subject, key FROM eventlens_keys.subject_keys WHERE subject = ANY(%s)"
 
 
 def setup_subject_keys(conn: psycopg.Connection) -> bytes:
@@ -78,8 +80,9 @@ def setup_subject_keys(conn: psycopg.Connection) -> bytes:
 
 
 def keys_of_subjects(conn: psycopg.Connection, subjects: Iterable[str]) -> dict[str, bytes]:
-    """The keys of those subjects that still have one, locked for share until the caller's
-    transaction ends."""
+    """The keys of those subjects that still have one; no erasure completes until the
+    caller's transaction ends."""
+    conn.execute(_DECRYPTING)
     rows = conn.execute(_BY_SUBJECT, (list(subjects),)).fetchall()
     return {subject: bytes(key) for subject, key in rows}
 
@@ -110,8 +113,19 @@ class SubjectKeys:
     """The ingest path's keys: the last `capacity` loaded stay in memory; the others are
     read (or created) in one round trip per batch that needs them."""
 
-    def __init__(self, database_url: str, secret: bytes, capacity: int = CACHE_SIZE) -> None:
+    def __init__(
+        self,
+        database_url: str,
+        secret: bytes,
+        capacity: int = CACHE_SIZE,
+        *,
+        durable_with_events: bool = False,
+    ) -> None:
         self._database_url = database_url
+        # In the PostgreSQL event store (the same database), the commit of the events sealed
+        # with a new key flushes the log up to them, the key's insert included: the key need
+        # not wait for a flush of its own.
+        self._durable_with_events = durable_with_events
         self._secret = secret
         self._capacity = capacity
         self._keys: OrderedDict[str, SubjectKey] = OrderedDict()
@@ -142,6 +156,7 @@ class SubjectKeys:
         The subject, or None when the user id has no key."""
         lookup = self.lookup(user_id)
         with psycopg.connect(self._database_url) as conn, conn.transaction():
+            conn.execute(_ERASING)
             subject = lock_subject(conn, lookup)
             if subject is None:
                 return None
@@ -209,6 +224,8 @@ class SubjectKeys:
                 self._conn = await psycopg.AsyncConnection.connect(
                     self._database_url, autocommit=True, connect_timeout=2
                 )
+                if self._durable_with_events:
+                    await self._conn.execute("SET synchronous_commit = off")
             return self._conn
 
     async def close(self) -> None:
@@ -217,8 +234,9 @@ class SubjectKeys:
             self._conn = None
 
 
-def open_subject_keys(database_url: str) -> SubjectKeys:
-    """The key schema made if need be, and the ingest path's keys over it."""
+def open_subject_keys(database_url: str, *, durable_with_events: bool = False) -> SubjectKeys:
+    """The key schema made if need be, and the ingest path's keys over it.
+    `durable_with_events`: the events are stored in this database (PostgreSQL event store)."""
     with psycopg.connect(database_url, autocommit=True) as conn:
         secret = setup_subject_keys(conn)
-    return SubjectKeys(database_url, secret)
+    return SubjectKeys(database_url, secret, durable_with_events=durable_with_events)

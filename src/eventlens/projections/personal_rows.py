@@ -3,9 +3,9 @@ its subject's key exists, and blanked (replaced by the subject's pseudonym) when
 is erased. The personal properties stay sealed in `event_logs.sealed`: no read model needs
 them in plaintext (the subject's export decrypts them).
 
-The keys are read FOR SHARE in the batch's transaction: an erasure locks the key row before
-it records the erasure, so every row written with the key is committed before the erasure
-is, and the blanking that follows it sees them all.
+The keys are read under a lock an erasure waits for (`keys_of_subjects`): every row written
+with a key is committed before the key's erasure is, and the blanking that follows it sees
+them all.
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ def plaintext_lines(
     keys = keys_of_subjects(conn, {rows[i].personal[0] or "" for i in sealed})
     if not keys:
         return lines
-    ciphers = {subject: AESGCM(key) for subject, key in keys.items()}
+    ciphers = {subject: _cipher(subject, key) for subject, key in keys.items()}
     out = list(lines)
     for i in sealed:
         row = rows[i]
@@ -67,6 +67,19 @@ def plaintext_lines(
             continue
         out[i] = row._replace(user_id=fields.get("user_id")).copy_line()
     return out
+
+
+_CIPHERS: dict[str, AESGCM] = {}  # by subject: made once, used while the key exists
+_MAX_CIPHERS = 50_000
+
+
+def _cipher(subject: str, key: bytes) -> AESGCM:
+    cipher = _CIPHERS.get(subject)
+    if cipher is None:
+        if len(_CIPHERS) >= _MAX_CIPHERS:
+            _CIPHERS.clear()
+        cipher = _CIPHERS[subject] = AESGCM(key)
+    return cipher
 
 
 def blank_erased(conn: psycopg.Connection, subjects: Sequence[str]) -> None:

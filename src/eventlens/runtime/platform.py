@@ -6,6 +6,7 @@ import asyncio
 import logging
 import time
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import psycopg
@@ -120,7 +121,13 @@ class Platform:
         self.token_secret = await asyncio.to_thread(
             shared_secret, self.database_url, self.settings.secret_key
         )
-        self.keys = await asyncio.to_thread(open_subject_keys, self.database_url)
+        self.keys = await asyncio.to_thread(
+            partial(
+                open_subject_keys,
+                self.database_url,
+                durable_with_events=not self.settings.kafka_bootstrap,
+            )
+        )
         self.cache.lookup = self.keys.lookup
         loop = asyncio.get_running_loop()
 
