@@ -10,6 +10,8 @@ same port and data directory; EventLens is given its URL, as with any external d
 
 from __future__ import annotations
 
+import os
+import signal
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -93,6 +95,49 @@ def graphql(platform: RunningPlatform, query: str) -> dict[str, Any]:
     assert answer.status_code == 200 and "errors" not in answer.json(), answer.text
     data: dict[str, Any] = answer.json()["data"]
     return data
+
+
+def server_processes(server: RestartablePostgres) -> list[int]:
+    """The postmaster and every process it started."""
+    postmaster = int((server.workdir / "postgres" / "postmaster.pid").read_text().split()[0])
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        if parent == postmaster:
+            children.append(int(stat.parent.name))
+    return [postmaster, *children]
+
+
+def test_a_database_that_stops_answering_is_refused_in_bounded_time_and_recovers(
+    tmp_path: Path, database_server: RestartablePostgres
+) -> None:
+    """Stalled, not stopped: its connections stay open and nothing answers (its processes are
+    paused), so only the event store's own deadlines end the wait. A statement sent before the
+    stall may still commit once it ends: its event was answered 503, and its retry with the
+    same id is recorded once."""
+    with running_on(
+        database_server.url, tmp_path / "data", EVENTLENS_INGEST_RATE_LIMIT="0"
+    ) as platform:
+        client = RetryingClient(platform, platform.setup_seed_site())
+        assert {a.status for a in client.new_events(10)} == {202}
+        paused = server_processes(database_server)
+        for pid in paused:
+            os.kill(pid, signal.SIGSTOP)
+        try:
+            assert_refused_in_bounded_time(client.new_events(3))
+        finally:
+            for pid in paused:
+                os.kill(pid, signal.SIGCONT)
+        client.retry_until_accepted()
+        assert {a.status for a in client.new_events(5)} == {202}
+        database_url = platform.env["EVENTLENS_DATABASE_URL"]
+        stored = postgres_store_counts(database_url)
+        assert {stored[event_id] for event_id in client.accepted} == {1}
+        projected = wait_for_event_logs(database_url, client.accepted)
+        assert {projected[event_id] for event_id in client.accepted} == {1}
 
 
 def ready(platform: RunningPlatform, status: str, timeout: float = 30) -> dict[str, Any]:

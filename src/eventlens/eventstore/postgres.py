@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from uuid import UUID
 
+import psycopg
 from psycopg import sql
 
 from eventlens.domain.tracking import RejectedEvent, TrackedEvent
@@ -38,7 +39,9 @@ log = logging.getLogger(__name__)
 
 MAX_GROUP = 5000  # events per group commit
 DEFAULT_WINDOW_US = 1000
-DEFAULT_CONNECT_TIMEOUT_MS = 2000
+DEFAULT_APPEND_TIMEOUT_MS = 2000
+# Failures that say the database is away or not answering, not that a request is bad.
+UNAVAILABLE = (psycopg.OperationalError, TimeoutError, OSError)
 # A group of this many events spreads the per-commit work thin enough: a larger one is sent at
 # once, and no group waits for more requests than this.
 SMALL_GROUP = 16
@@ -63,9 +66,13 @@ class PostgresEventStore:
         conninfo: str,
         max_group: int = MAX_GROUP,
         window_us: int = DEFAULT_WINDOW_US,
-        connect_timeout_ms: int = DEFAULT_CONNECT_TIMEOUT_MS,
+        connect_timeout_ms: int = DEFAULT_APPEND_TIMEOUT_MS,
+        statement_timeout_ms: int = DEFAULT_APPEND_TIMEOUT_MS,
     ) -> None:
         self._conninfo = conninfo
+        # A database that stops answering (stalled, or gone without closing the connection)
+        # fails the group it holds instead of holding it.
+        self._statement_timeout = max(1, statement_timeout_ms) / 1000
         # libpq counts whole seconds (at least 2): a database that does not answer fails the
         # group's requests (503) instead of holding them.
         self._connect_timeout = max(2, -(-connect_timeout_ms // 1000))
@@ -193,8 +200,12 @@ class PostgresEventStore:
             await self._commit([row for item in group for row in item.rows])
         except Exception as error:
             await self._reset()
-            if len(group) == 1:
-                _fail(group[0], error)
+            if len(group) == 1 or isinstance(error, UNAVAILABLE):
+                # The database away or not answering: each request on its own would wait as
+                # long again. All are refused now (503), and each may be sent again.
+                log.warning("event store append failed: %s", error)
+                for item in group:
+                    _fail(item, error, logged=True)
                 return
             # One request's events must not fail the others: commit each on its own.
             log.warning("group append failed (%s); retrying requests one by one", error)
@@ -219,12 +230,26 @@ class PostgresEventStore:
         streams, event_ids, keys, payloads = zip(*rows, strict=True)
         # One statement in autocommit mode: its own transaction, committed when it returns.
         try:
-            await self._conn.execute(
-                [text_array(streams), uuid_array(event_ids), text_array(keys), text_array(payloads)]
+            await asyncio.wait_for(
+                self._conn.execute(
+                    [
+                        text_array(streams),
+                        uuid_array(event_ids),
+                        text_array(keys),
+                        text_array(payloads),
+                    ]
+                ),
+                self._statement_timeout,
             )
         except asyncio.CancelledError:  # the statement is still in flight: the connection goes
             await self._reset()
             raise
+        except TimeoutError:  # likewise; it may still commit, so the outcome is unknown
+            await self._reset()
+            raise TimeoutError(
+                f"the database did not answer within {self._statement_timeout:g} s; whether "
+                "the events were recorded is unknown: send them again with the same event ids"
+            ) from None
 
     async def _reset(self) -> None:
         if self._conn is not None:
@@ -238,8 +263,9 @@ def _succeed(item: _Pending) -> None:
         item.done.set_result(None)
 
 
-def _fail(item: _Pending, error: Exception) -> None:
-    log.warning("event store append failed: %s", error)
+def _fail(item: _Pending, error: Exception, logged: bool = False) -> None:
+    if not logged:
+        log.warning("event store append failed: %s", error)
     if not item.done.done():
         item.done.set_exception(
             StoreUnavailable(f"the event store could not record events: {error}")

@@ -72,6 +72,7 @@ def make_store(settings: Settings, database_url: str) -> EventStore:
         database_url,
         window_us=settings.group_commit_window_us,
         connect_timeout_ms=settings.append_timeout_ms,
+        statement_timeout_ms=settings.append_timeout_ms,
     )
 
 
