@@ -19,6 +19,7 @@ import { chromium } from 'playwright-core';
 import { accessibilityChecks, coldOverviewFigures } from './accessibility.mjs';
 import { collectionViewChecks } from './collectionViews.mjs';
 import { DESKTOP_CHROME } from './demoSites.mjs';
+import { funnelBuilderChecks } from './funnelBuilder.mjs';
 import { plausibleTrackerChecks } from './plausibleTracker.mjs';
 import { siteDashboardChecks } from './siteDashboard.mjs';
 import { snippetSiteChecks } from './snippetSite.mjs';
@@ -616,6 +617,7 @@ async function main() {
   });
 
   const webSite = await siteDashboardChecks({ step, api, assert, waitFor, adminToken, launchBrowser, base, page, shots: SHOTS });
+  await funnelBuilderChecks({ step, api, assert, waitFor, adminToken, base, page, shots: SHOTS, containerId: webSite.containerId });
 
   await step('screenshots of every page in light and dark mode', async () => {
     const pages = [

@@ -1,12 +1,13 @@
 """Funnels over PostgreSQL's read models, in one statement.
 
 The events that reach any step (`hits`, one row per event and step it matches) are read once
-from `event_logs`, joined to their visit (`visits`) for the filters. Each step is then the
-earliest hit of it after the previous step's, within the window: the same visit (keyed by
-the visit that started the funnel), or N days from the first step, where every first-step
-event is a start of its own (a later start may go further within its window). Each visitor
-counts once, at the furthest step of their best start (the earliest among equals), and is
-broken down by that start's visit.
+from `event_logs`, joined to their visit (`visits`) for the filters, and grouped in one pass
+per visitor (per visit, within a visit) into each step's moments in order (`per`). Each step
+is then the earliest moment of it after the previous step's, within the window, found in
+those small arrays rather than by joining the events to themselves: within a visit from its
+earliest first step, within N days from every first step (a later start may go further in
+its own window). Each visitor counts once, at the furthest step of their best start (the
+earliest among equals), and is broken down by that start's visit.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from eventlens.domain.stats_query.filters import dimensions_in
 from eventlens.views.web_stats.columns import Params, dimension
 from eventlens.views.web_stats.conditions import reached
 from eventlens.views.web_stats.patterns import matched_values
-from eventlens.views.web_stats.scopes import Scopes
+from eventlens.views.web_stats.scopes import VISIT_OF_EVENT, Scopes
 
 PERSON = "coalesce(e.visitor_id, e.user_id, e.session_id)"
 
@@ -58,86 +59,91 @@ async def funnel_levels(pool: Any, site: Site, plan: FunnelPlan) -> list[LevelRo
 
 def funnel_sql(scopes: Scopes, plan: FunnelPlan) -> sql.Composed:
     params = scopes.params
+    count = len(plan.steps)
     conditions = [reached((goal,), params) for goal in plan.steps]
     matched_steps = sql.SQL(", ").join(
         sql.SQL("CASE WHEN {} THEN {} END").format(c, sql.Literal(i + 1))
         for i, c in enumerate(conditions)
     )
-    ctes: list[sql.Composable] = [
-        sql.SQL(
-            'hits AS MATERIALIZED (SELECT {person} AS person, e.visit_id, e."timestamp" AS t, '
-            "s.step FROM event_logs e JOIN visits v ON v.container_id = e.container_id "
-            "AND v.visit_id = e.visit_id "
-            "CROSS JOIN LATERAL unnest(ARRAY[{matched}]) AS s(step) "
-            "WHERE {events} AND e.visit_id IS NOT NULL AND ({any}) AND s.step IS NOT NULL "
-            "AND {kept})"
-        ).format(
-            person=sql.SQL(PERSON),
-            matched=matched_steps,
-            events=scopes.events(),
-            any=sql.SQL(" OR ").join(conditions),
-            kept=_kept_visits(scopes, plan.filters),
-        )
+    hits = sql.SQL(
+        'hits AS (SELECT {person} AS person, e.visit_id, e."timestamp" AS t, s.step '
+        "FROM event_logs e {visit} "
+        "CROSS JOIN LATERAL unnest(ARRAY[{matched}]) AS s(step) "
+        "WHERE {events} AND e.visit_id IS NOT NULL AND ({any}) AND s.step IS NOT NULL "
+        "AND {kept})"
+    ).format(
+        person=sql.SQL(PERSON),
+        # The visit's own row only where a filter asks about it.
+        visit=VISIT_OF_EVENT if plan.filters else sql.SQL(""),
+        matched=matched_steps,
+        events=scopes.events(),
+        any=sql.SQL(" OR ").join(conditions),
+        kept=_kept_visits(scopes, plan.filters),
+    )
+    # Per visitor (and visit, within a visit): each step's moments in order, and the visits
+    # of the first step's.
+    group = sql.SQL("person, visit_id") if plan.window.visit else sql.SQL("person")
+    arrays = [
+        sql.SQL("array_agg(visit_id ORDER BY t) FILTER (WHERE step = 1) AS v1"),
+        *(
+            sql.SQL("array_agg(t ORDER BY t) FILTER (WHERE step = {k}) AS {name}").format(
+                k=sql.Literal(k), name=sql.Identifier(f"a{k}")
+            )
+            for k in range(1, count + 1)
+        ),
     ]
-    if plan.window.visit:
-        ctes.append(
-            sql.SQL(
-                "s1 AS (SELECT person, visit_id AS start_visit, min(t) AS start, min(t) AS t "
-                "FROM hits WHERE step = 1 GROUP BY person, visit_id)"
-            )
-        )
-        within: sql.Composable = sql.SQL("h.visit_id = p.start_visit")
-    else:
-        ctes.append(
-            sql.SQL(
-                "s1 AS (SELECT DISTINCT person, visit_id AS start_visit, t AS start, t "
-                "FROM hits WHERE step = 1)"
-            )
-        )
-        within = sql.SQL("h.t <= p.start + make_interval(days => {})").format(
+    per = sql.SQL("per AS (SELECT person, {arrays} FROM hits GROUP BY {group})").format(
+        arrays=sql.SQL(", ").join(arrays), group=group
+    )
+    # Within a visit the earliest first step goes furthest; within days, every first step
+    # starts a window of its own.
+    starts = (
+        sql.SQL("unnest(p.a1[1:1], p.v1[1:1])")
+        if plan.window.visit
+        else sql.SQL("unnest(p.a1, p.v1)")
+    )
+    window = (
+        sql.SQL("")
+        if plan.window.visit
+        else sql.SQL(" AND x <= s.start + make_interval(days => {})").format(
             sql.Literal(plan.window.days)
         )
-    for k in range(2, len(plan.steps) + 1):
-        ctes.append(
+    )
+    laterals = []
+    previous: sql.Composable = sql.SQL("s.start")
+    for k in range(2, count + 1):
+        this = sql.Identifier(f"t{k}")
+        laterals.append(
             sql.SQL(
-                "{this} AS (SELECT p.person, p.start_visit, p.start, min(h.t) AS t "
-                "FROM {previous} p JOIN hits h ON h.person = p.person AND h.step = {k} "
-                "AND h.t > p.t AND {within} GROUP BY p.person, p.start_visit, p.start)"
-            ).format(
-                this=sql.Identifier(f"s{k}"),
-                previous=sql.Identifier(f"s{k - 1}"),
-                k=sql.Literal(k),
-                within=within,
-            )
+                "LEFT JOIN LATERAL (SELECT min(x) AS t FROM unnest(p.{array}) AS x "
+                "WHERE x > {previous}{window}) AS {this} ON TRUE"
+            ).format(array=sql.Identifier(f"a{k}"), previous=previous, window=window, this=this)
         )
-    further = [
-        sql.SQL("LEFT JOIN {} USING (person, start_visit, start)").format(sql.Identifier(f"s{k}"))
-        for k in range(2, len(plan.steps) + 1)
-    ]
+        previous = sql.SQL("{}.t").format(this)
     level = sql.SQL(" + ").join(
         [
             sql.SQL("1"),
             *(
-                sql.SQL("({}.t IS NOT NULL)::int").format(sql.Identifier(f"s{k}"))
-                for k in range(2, len(plan.steps) + 1)
+                sql.SQL("({}.t IS NOT NULL)::int").format(sql.Identifier(f"t{k}"))
+                for k in range(2, count + 1)
             ),
         ]
     )
-    ctes.append(
-        sql.SQL(
-            "best AS (SELECT DISTINCT ON (person) person, start_visit, {level} AS level "
-            "FROM s1 {further} ORDER BY person, level DESC, start)"
-        ).format(level=level, further=sql.SQL(" ").join(further))
-    )
+    best = sql.SQL(
+        "best AS (SELECT DISTINCT ON (p.person) p.person, s.start_visit, {level} AS level "
+        "FROM per p CROSS JOIN LATERAL {starts} AS s(start, start_visit) {laterals} "
+        "WHERE p.a1 IS NOT NULL ORDER BY p.person, level DESC, s.start)"
+    ).format(level=level, starts=starts, laterals=sql.SQL(" ").join(laterals))
+    final: sql.Composable
     if plan.breakdown is None:
-        final: sql.Composable = sql.SQL("SELECT NULL, level, count(*) FROM best GROUP BY level")
+        final = sql.SQL("SELECT NULL, level, count(*) FROM best GROUP BY level")
     else:
         value = dimension(plan.breakdown, "visits", params, scopes.time_range)
         final = sql.SQL(
             "SELECT {value}, b.level, count(*) FROM best b JOIN visits v "
             "ON v.container_id = {site} AND v.visit_id = b.start_visit GROUP BY 1, 2"
         ).format(value=value, site=params.add(scopes.site.container_id))
-    return sql.SQL("WITH {} {}").format(sql.SQL(", ").join(ctes), final)
+    return sql.SQL("WITH {}, {}, {} {}").format(hits, per, best, final)
 
 
 def _kept_visits(scopes: Scopes, filters: tuple[Filter, ...]) -> sql.Composable:

@@ -1,0 +1,67 @@
+/**
+ * The funnel builder in Chromium, on the site dashboard's known visits (siteDashboard.mjs):
+ * yesterday and today, four visitors landed on `/` (from Google, Hacker News, a newsletter
+ * and an iPhone) and one of them went on to `/pricing`. With the goals `Visit /` and
+ * `Visit /pricing` added, an admin builds that funnel in the UI: 4 visitors, then 1 (25 %),
+ * 3 dropped off (75 %). The funnel is saved and listed; its drop-off opens the site's
+ * dashboard filtered to the 3 visitors who reached `/` and not `/pricing`. The retention card
+ * says it counts identified users only. Screenshots in light mode.
+ */
+import path from 'node:path';
+
+const MINUTE = 60_000;
+const DAY = 24 * 60 * MINUTE;
+const utcDay = (ms) => new Date(ms).toISOString().slice(0, 10);
+
+/** `t` holds the runner's helpers (as siteDashboard.mjs takes them) and `containerId`, the web demo site. */
+export async function funnelBuilderChecks(t) {
+  const { api, assert, waitFor, page } = t;
+  const step = (name, fn) => t.step(name, async () => {
+    assert(t.containerId, 'not run: the web demo site could not be set up');
+    await fn();
+  });
+  const from = utcDay(Date.now() - DAY);
+  const to = utcDay(Date.now());
+  const card = () => page.getByTestId('funnels');
+  const texts = (testId) => card().getByTestId(testId).allTextContents();
+
+  await step('funnels: an admin builds a funnel from the site’s goals; its chart shows each step’s visitors, conversion and drop-off', async () => {
+    const token = await t.adminToken();
+    for (const pagePath of ['/', '/pricing']) {
+      const added = await api('POST', '/api/goals/', { site_id: t.containerId, page_path: pagePath }, token);
+      assert(added.status === 201, `goal ${pagePath}: ${added.status} ${added.text}`);
+    }
+    await page.goto(`${t.base}/sites/${t.containerId}?period=custom&from=${from}&to=${to}`);
+    const builder = card().getByRole('form', { name: 'Funnel builder' });
+    await builder.getByLabel('Step 1', { exact: true }).selectOption('Visit /');
+    await builder.getByLabel('Step 2', { exact: true }).selectOption('Visit /pricing');
+    await builder.getByLabel('Window', { exact: true }).selectOption('visit');
+    await waitFor(async () => JSON.stringify(await texts('funnel-visitors')) === JSON.stringify(['4', '1']), { what: 'visitors 4 then 1' });
+    const conversions = await texts('funnel-conversion');
+    assert(JSON.stringify(conversions) === JSON.stringify(['100%', '25%']), `conversions: ${conversions}`);
+    const dropoffs = await texts('funnel-dropoff');
+    assert(JSON.stringify(dropoffs) === JSON.stringify(['3 dropped off (75%)']), `drop-offs: ${dropoffs}`);
+
+    await builder.getByLabel('Funnel name', { exact: true }).fill('Home to pricing');
+    await builder.getByRole('button', { name: 'Save funnel' }).click();
+    await card().getByRole('list', { name: 'Saved funnels' }).getByRole('button', { name: 'Home to pricing', exact: true }).waitFor();
+    const saved = await api('GET', `/api/funnels/?site_id=${t.containerId}`, undefined, token);
+    assert(saved.json?.length === 1 && JSON.stringify(saved.json[0].steps) === JSON.stringify(['Visit /', 'Visit /pricing']), `saved: ${saved.text}`);
+    await page.getByTestId('retention').getByText('Identified users only').waitFor();
+    await card().scrollIntoViewIfNeeded();
+    await page.waitForTimeout(300);
+    await card().screenshot({ path: path.join(t.shots, 'site-funnel-light.png') });
+    await page.getByTestId('retention').screenshot({ path: path.join(t.shots, 'site-retention-light.png') });
+  });
+
+  await step('funnels: a drop-off opens the dashboard filtered to the visitors who reached a step and not the next', async () => {
+    await card().getByTestId('funnel-dropoff').click();
+    await page.waitForURL((url) => url.searchParams.getAll('f').length === 2);
+    const filters = new URL(page.url()).searchParams.getAll('f');
+    assert(JSON.stringify(filters) === JSON.stringify(['has_done,event:goal,Visit /', 'has_not_done,event:goal,Visit /pricing']), `filters: ${filters}`);
+    const chips = await page.getByTestId('filter-chip').allTextContents();
+    assert(JSON.stringify(chips) === JSON.stringify(['Reached Visit /', 'Did not reach Visit /pricing']), `chips: ${chips}`);
+    const visitors = page.getByTestId('kpi-visitors').getByTestId('kpi-value');
+    await waitFor(async () => (await visitors.getAttribute('data-value')) === '3', { what: '3 visitors dropped off' });
+  });
+}
