@@ -128,7 +128,9 @@ def render(
         'section, "Decisions and measurements", which is written by hand and kept as it is '
         "when the report is generated again. `python -m bench --quick` is a short smoke run, "
         f"`python -m bench NAME` runs one benchmark ({', '.join(r.name for r in reports)}), "
-        "e.g. `python -m bench soak --minutes 30`.",
+        "e.g. `python -m bench soak --minutes 30`. A full run takes hours: the soak alone runs "
+        "30 minutes in each mode, and the first run builds the pages benchmark's dataset "
+        "(10,000,000 events, kept in `bench/cache/` for the next runs).",
         "",
         "## This run",
         "",

@@ -110,6 +110,8 @@ def _scopes() -> Section:
     for name, scope in SCOPES:
         if scope.peaks:
             section.rows.append([name, fmt.mb(max(scope.peaks))])
+    if not section.rows:
+        section.rows.append(["(none read)", "n/a"])
     if ok:
         section.notes.append(
             f"Each `eventlens up` ran in {how}; its cgroup's peak (`memory.peak`), read just "
