@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from eventlens.eventstore.catalog import CATALOG_TABLE
+
 MANIFEST = "manifest.json"
 FORMAT = "eventlens-backup"
 FORMAT_VERSION = 1
@@ -57,20 +59,28 @@ def verify(directory: Path) -> dict[str, Any]:
         isinstance(t, dict) and isinstance(t.get("columns"), list) for t in tables.values()
     ):
         raise BadBackup(f"{path} does not list the backup's tables")
+    if CATALOG_TABLE not in tables:
+        raise BadBackup(f"{path} lists no catalog")
     wanted = {EVENTS_FILE, SECRETS_FILE} | {str(t.get("file")) for t in tables.values()}
     if not isinstance(files, dict) or set(files) != wanted:
         raise BadBackup(f"{path} does not list the backup's files")
+    if any(Path(name).name != name for name in files):
+        raise BadBackup(f"{path} names a file outside the backup's directory")
     for name, expected in files.items():
-        file = directory / name
-        if not file.is_file():
-            raise BadBackup(f"{name} is missing from the backup")
-        if not isinstance(expected, dict):
-            raise BadBackup(f"{path}: the entry of {name} is not an object")
-        if file.stat().st_size != expected.get("bytes"):
-            raise BadBackup(
-                f"{name} has {file.stat().st_size} bytes, the manifest says "
-                f"{expected.get('bytes')}: the backup is incomplete or was changed"
-            )
-        if checksum(file) != expected.get("sha256"):
-            raise BadBackup(f"{name} does not match its checksum: the backup was changed")
+        _check_file(directory, path, name, expected)
     return manifest
+
+
+def _check_file(directory: Path, manifest: Path, name: str, expected: Any) -> None:
+    file = directory / name
+    if not file.is_file():
+        raise BadBackup(f"{name} is missing from the backup")
+    if not isinstance(expected, dict):
+        raise BadBackup(f"{manifest}: the entry of {name} is not an object")
+    if file.stat().st_size != expected.get("bytes"):
+        raise BadBackup(
+            f"{name} has {file.stat().st_size} bytes, the manifest says "
+            f"{expected.get('bytes')}: the backup is incomplete or was changed"
+        )
+    if checksum(file) != expected.get("sha256"):
+        raise BadBackup(f"{name} does not match its checksum: the backup was changed")
