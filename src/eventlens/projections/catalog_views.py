@@ -1,5 +1,5 @@
 """Catalog views for analysts and Grafana: `schemas`, `schema_versions`, `adaptors`, `goals`,
-`users`.
+`funnels` (each site's saved funnels), `users`.
 
 Built from the catalog's events: each notification names an aggregate, whose current state is
 upserted; schema definitions are also kept per version. Users are listed without their
@@ -64,6 +64,15 @@ CREATE TABLE IF NOT EXISTS goals (
     created_at    timestamptz NOT NULL,
     UNIQUE (container_id, name)
 );
+CREATE TABLE IF NOT EXISTS funnels (
+    funnel_id     text PRIMARY KEY,
+    container_id  text NOT NULL,
+    name          text NOT NULL,
+    steps         text[] NOT NULL,
+    within        text NOT NULL,
+    created_at    timestamptz NOT NULL,
+    UNIQUE (container_id, name)
+);
 CREATE TABLE IF NOT EXISTS users (
     username      text PRIMARY KEY,
     role          text NOT NULL,
@@ -106,6 +115,7 @@ class CatalogViews:
             elif isinstance(aggregate, Adaptor):
                 self._adaptor(conn, aggregate)
                 self._goals(conn, aggregate)
+                self._funnels(conn, aggregate)
             elif isinstance(aggregate, User):
                 self._user(conn, aggregate)
 
@@ -188,6 +198,28 @@ class CatalogViews:
                     goal.path_regex,
                     goal.currency,
                     goal.created_at,
+                ),
+            )
+
+    @staticmethod
+    def _funnels(conn: psycopg.Connection, adaptor: Adaptor) -> None:
+        """The site's saved funnels as they are now: deleted ones gone, new ones added."""
+        funnels = list(adaptor.funnels.values())
+        conn.execute(
+            "DELETE FROM funnels WHERE container_id = %s AND NOT (funnel_id = ANY(%s))",
+            (adaptor.container_id, [f.funnel_id for f in funnels]),
+        )
+        for funnel in funnels:
+            conn.execute(
+                "INSERT INTO funnels VALUES (%s, %s, %s, %s, %s, %s) "
+                "ON CONFLICT (funnel_id) DO NOTHING",
+                (
+                    funnel.funnel_id,
+                    adaptor.container_id,
+                    funnel.name,
+                    list(funnel.steps),
+                    funnel.within,
+                    funnel.created_at,
                 ),
             )
 
