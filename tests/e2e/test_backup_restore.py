@@ -10,6 +10,8 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -339,3 +341,43 @@ def test_import_refuses_a_bad_line_before_appending_anything(
     assert result.returncode != 0
     assert "line 2: stream must be one of" in result.stderr
     assert exists == (None,)
+
+
+def test_a_postgres_mode_backup_restores_into_kafka_mode(
+    a_backup: Path, tmp_path: Path, kafka_bootstrap: str, topic_prefix: str
+) -> None:
+    manifest = json.loads((a_backup / "manifest.json").read_text())
+    env = {
+        "EVENTLENS_KAFKA_BOOTSTRAP": kafka_bootstrap,
+        "EVENTLENS_KAFKA_TOPIC_PREFIX": topic_prefix,
+        "EVENTLENS_KAFKA_PARTITIONS": "3",
+    }
+    new_dir = tmp_path / "kafka-mode"
+    eventlens("restore", str(a_backup), "--data-dir", str(new_dir), env=env)
+
+    url = embedded_postgres.read_dsn(new_dir)
+    assert url is not None
+    with running_embedded(new_dir), psycopg.connect(url) as conn:
+        found = conn.execute(
+            "SELECT (SELECT count(*) FROM event_logs), (SELECT count(*) FROM rejected_events)"
+        ).fetchone()
+    assert found == (
+        manifest["events"]["analytics.events"],
+        manifest["events"]["analytics.events.rejected"],
+    )
+    # Restoring again into the same topics is refused: they hold the events now.
+    again = eventlens(
+        "restore", str(a_backup), "--data-dir", str(tmp_path / "again"), env=env, check=False
+    )
+    assert again.returncode != 0
+    assert "already hold events" in again.stderr
+    assert not (tmp_path / "again").exists()
+
+
+@contextmanager
+def running_embedded(data_dir: Path) -> Iterator[None]:
+    embedded_postgres.start(data_dir)
+    try:
+        yield
+    finally:
+        embedded_postgres.stop(data_dir)
