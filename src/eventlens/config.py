@@ -120,6 +120,10 @@ class Settings:
         default_factory=lambda: _int("EVENTLENS_VISIT_TIMEOUT_MINUTES", 30)
     )
 
+    # How often a worker expires what the sites' retention periods no longer keep.
+    retention_interval_s: int = field(
+        default_factory=lambda: _int("EVENTLENS_RETENTION_INTERVAL_S", 3600)
+    )
     # Alerts and e-mail reports (README, "Alerts and e-mail reports").
     alert_interval_s: int = field(default_factory=lambda: _int("EVENTLENS_ALERT_INTERVAL_S", 60))
     # The dashboard's address as recipients reach it, for links in e-mails and webhooks.

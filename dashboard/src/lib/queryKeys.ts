@@ -50,6 +50,8 @@ export const queryKeys = {
 
   users: ['users'] as const,
   apiKeys: ['apiKeys'] as const,
+  /** The audit log, by the request's path (its filters and page). */
+  auditLog: (path: string) => ['auditLog', path] as const,
 
   /** Site dashboards; `reader` tells a signed-in user's answers from a shared link's. */
   site: {

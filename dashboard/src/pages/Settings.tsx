@@ -3,6 +3,7 @@ import clsx from 'clsx';
 import { KeyRound, Monitor, Moon, Sun, Trash2, UserPlus, Users } from 'lucide-react';
 import { useState, type FormEvent } from 'react';
 import { ApiKeys } from '../components/ApiKeys';
+import { AuditLog } from '../components/AuditLog';
 import { ConfirmDialog, Modal } from '../components/Dialog';
 import { CommitSelect } from '../components/CommitSelect';
 import { Alert, Badge, Button, Card, CardHeader, EmptyState, ErrorState, Field, Input, PageHeader, Select, Skeleton, focusRing } from '../components/ui';
@@ -333,12 +334,13 @@ export default function SettingsPage() {
   const isAdmin = useIsAdmin();
   return (
     <>
-      <PageHeader title="Settings" description={isAdmin ? 'Appearance, your account and API keys, and who can sign in.' : 'Appearance, your account and API keys.'} />
+      <PageHeader title="Settings" description={isAdmin ? 'Appearance, your account and API keys, who can sign in, and the audit log.' : 'Appearance, your account and API keys.'} />
       <div className="max-w-3xl space-y-6">
         <Appearance />
         <OwnPassword />
         <ApiKeys />
         {isAdmin && <UserAdmin />}
+        {isAdmin && <AuditLog />}
       </div>
     </>
   );

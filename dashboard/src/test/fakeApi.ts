@@ -194,6 +194,28 @@ export const conversions: { funnel: unknown; retention: unknown } = {
 /** The site's alert rules (as the API answers them) and its e-mail report. */
 export const alertRules: Array<{ id: string; site_id: string; settings: Record<string, unknown>; created_at: string; updated_at: string }> = [];
 export const emailReport = { period: 'weekly', recipients: [] as string[], updated_at: null as string | null };
+export interface FakeAuditEntry {
+  position: number;
+  recorded_at: string;
+  actor: string;
+  action: string;
+  subject_type: string;
+  subject: string | null;
+  details: Record<string, unknown>;
+}
+export const auditEntries: FakeAuditEntry[] = [];
+
+/** The audit log's REST answer: newest first, filtered by who and by an action's prefix. */
+function auditAnswer(path: string): unknown {
+  const query = new URL(path, 'http://fake').searchParams;
+  const limit = Number(query.get('limit') ?? 50);
+  const offset = Number(query.get('offset') ?? 0);
+  const matching = [...auditEntries]
+    .reverse()
+    .filter((e) => !query.get('actor') || e.actor === query.get('actor'))
+    .filter((e) => !query.get('action') || e.action.startsWith(query.get('action') ?? ''));
+  return { entries: matching.slice(offset, offset + limit), total: matching.length, limit, offset };
+}
 
 function created(): string {
   made += 1;
@@ -254,6 +276,7 @@ function restAnswer(method: string, path: string, body: unknown): unknown {
   if (path.startsWith('/api/alerts/?')) return [...alertRules];
   if (path.startsWith('/api/alerts/firings')) return [];
   if (path === reportPath) return { site_id: adaptor.containerId, ...emailReport };
+  if (path.startsWith('/api/audit-log')) return auditAnswer(path);
   if (path === '/api/users/') return [user];
   if (path.startsWith('/api/collection/bots')) return botCounts;
   if (path === '/api/collection/status') return { geo: geoStatus };

@@ -26,6 +26,7 @@ from eventlens.api import (
     health,
     privacy,
     reprocess,
+    retention,
     schemas,
     shared_links,
     stats_realtime,
@@ -104,6 +105,7 @@ def create_app(
         privacy,
         audit_log,
         alerts,  # and the e-mail reports
+        retention,
     ):
         api.include_router(routes.router)
     from eventlens.api.dashboard import dashboard_dir

@@ -16,6 +16,7 @@ from eventlens.domain.alerts import AlertRule
 from eventlens.domain.audit import ACTOR_FIELD
 from eventlens.domain.email_reports import EmailReport, email_report_id_for
 from eventlens.domain.errors import AlreadyExists, Conflict, NotFound
+from eventlens.domain.retention_period import Retention, retention_id_for
 from eventlens.domain.schema import Schema, schema_id_for
 from eventlens.domain.sign_ins import Session
 from eventlens.domain.user import User, user_id_for
@@ -78,6 +79,13 @@ class Catalog(Application[UUID]):
         if report_id not in self.repository:
             return None
         return self._get(report_id, EmailReport, f"the e-mail report of {container_id!r}")
+
+    def retention(self, container_id: str) -> Retention | None:
+        """A site's retention period; None until one is first set."""
+        retention_id = retention_id_for(container_id)
+        if retention_id not in self.repository:
+            return None
+        return self._get(retention_id, Retention, f"the retention period of {container_id!r}")
 
     def session(self, session_id: UUID) -> Session:
         return self._get(session_id, Session, "this sign-in")

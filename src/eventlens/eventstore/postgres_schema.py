@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import psycopg
+
+from eventlens.eventstore.port import REJECTED_STREAM, TRACKED_STREAM
 
 LOG_TABLE = "eventstore_log"
 NOTIFY_CHANNEL = "eventlens_log"
@@ -54,11 +58,36 @@ LANGUAGE sql AS $$
     SELECT count(*)::integer FROM inserted;
 $$;
 
+-- The one exception: {LOG_TABLE}_expire, which deletes a site's tracked and rejected events
+-- received before its retention bound, flags its own transaction so that those deletes pass.
 CREATE OR REPLACE FUNCTION eventlens_forbid_change() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
+    -- Nested: PL/pgSQL does not stop at a false AND before reading OLD's fields.
+    IF TG_OP = 'DELETE' AND TG_TABLE_NAME = '{LOG_TABLE}' THEN
+        IF current_setting('eventlens.expiring', true) = 'on'
+            AND OLD.stream IN ('{TRACKED_STREAM}', '{REJECTED_STREAM}') THEN
+            RETURN OLD;
+        END IF;
+    END IF;
     RAISE EXCEPTION 'the event store is append-only: % on % is not allowed',
         TG_OP, TG_TABLE_NAME USING ERRCODE = 'insufficient_privilege';
+END
+$$;
+
+CREATE OR REPLACE FUNCTION {LOG_TABLE}_expire(site text, before timestamptz) RETURNS bigint
+LANGUAGE plpgsql AS $$
+DECLARE
+    removed bigint;
+BEGIN
+    PERFORM set_config('eventlens.expiring', 'on', true);
+    DELETE FROM {LOG_TABLE}
+    WHERE stream IN ('{TRACKED_STREAM}', '{REJECTED_STREAM}')
+      AND payload::json ->> 'container_id' = site
+      AND (payload::json ->> 'received_at')::timestamptz < before;
+    GET DIAGNOSTICS removed = ROW_COUNT;
+    PERFORM set_config('eventlens.expiring', 'off', true);
+    RETURN removed;
 END
 $$;
 """  # noqa: S608 - built from this module's constants only
@@ -95,3 +124,14 @@ def create_event_store_schema(conninfo: str) -> None:
             conn.execute(immutability_triggers(LOG_TABLE))
         finally:
             conn.execute("SELECT pg_advisory_unlock(%s)", (APPEND_LOCK_KEY + 1,))
+
+
+def expire_events(conninfo: str, container_id: str, before: datetime) -> int:
+    """Delete the site's tracked and rejected events received before `before` from the log:
+    the only delete its triggers let through. Returns how many were deleted."""
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        row = conn.execute(
+            f"SELECT {LOG_TABLE}_expire(%s, %s)",
+            (container_id, before),
+        ).fetchone()
+    return int(row[0]) if row else 0

@@ -14,7 +14,8 @@ from collections.abc import Sequence
 import orjson
 import psycopg
 
-from eventlens.eventstore.port import REJECTED_STREAM, StoredRecord
+from eventlens.eventstore.port import CATALOG_STREAM, REJECTED_STREAM, StoredRecord
+from eventlens.projections.expiry import Expiry, expiry_of, remove_expired_rejected
 
 DDL = """
 CREATE TABLE IF NOT EXISTS rejected_events (
@@ -59,7 +60,8 @@ class RejectedEvents:
     name = "rejected_events"
     version = 1  # raise on a change to the read models (projections/versions.py)
     bulk_load_indexes: tuple[str, ...] = ()
-    streams: tuple[str, ...] = (REJECTED_STREAM,)
+    # The catalog too, for the sites' retention expiries.
+    streams: tuple[str, ...] = (CATALOG_STREAM, REJECTED_STREAM)
 
     def setup(self, conn: psycopg.Connection) -> None:
         conn.execute(DDL)
@@ -70,7 +72,13 @@ class RejectedEvents:
     def apply(self, conn: psycopg.Connection, records: Sequence[StoredRecord]) -> None:
         payloads: list[str] = []
         bots: Counter[tuple[str, str]] = Counter()
+        expiries: list[Expiry] = []
         for record in records:
+            if record.stream == CATALOG_STREAM:
+                expiry = expiry_of(orjson.loads(record.payload))
+                if expiry is not None:
+                    expiries.append(expiry)
+                continue
             if record.stream != REJECTED_STREAM:
                 continue
             if b'"bot"' in record.payload:  # cheap first look; parsed only then
@@ -87,3 +95,4 @@ class RejectedEvents:
                 COUNT_BOTS,
                 ([k[0] for k in keys], [k[1] for k in keys], [bots[k] for k in keys]),
             )
+        remove_expired_rejected(conn, expiries)

@@ -34,6 +34,7 @@ from eventlens.projections.event_rows import (
     Visitors,
     as_records,
 )
+from eventlens.projections.expiry import Expiry, expiry_of, remove_expired_events
 from eventlens.projections.personal_rows import blank_erased, erased_subject, plaintext_lines
 from eventlens.projections.rollup_sites import AdaptorZone, adaptor_zone
 from eventlens.projections.visit_rows import visit_ids, visit_parts
@@ -210,6 +211,7 @@ class PreparedEvents:
     rollups: Rollups
     web: RollupRows
     erased: list[str]  # subjects erased in the batch
+    expiries: list[Expiry]  # sites' retention expiries in the batch
 
 
 class TrackedEvents:
@@ -244,6 +246,7 @@ class TrackedEvents:
         registered = []
         zones = []
         erased = []
+        expiries = []
         for record in records:
             if record.stream == CATALOG_STREAM:
                 notification = orjson.loads(record.payload)
@@ -255,10 +258,14 @@ class TrackedEvents:
                 subject = erased_subject(notification)
                 if subject is not None:
                     erased.append(subject)
+                expiry = expiry_of(notification)
+                if expiry is not None:
+                    expiries.append(expiry)
         rows = [EventRow.from_payload(r.payload) for r in records if r.stream == TRACKED_STREAM]
         lines = [row.copy_line() for row in rows]
         rollups = Rollups.of(Increments.of(rows))
-        return PreparedEvents(registered, zones, rows, lines, rollups, RollupRows.of(rows), erased)
+        web = RollupRows.of(rows)
+        return PreparedEvents(registered, zones, rows, lines, rollups, web, erased, expiries)
 
     def apply(self, conn: psycopg.Connection, batch: PreparedEvents) -> None:
         for schema_id in batch.registered_schemas:
@@ -266,6 +273,7 @@ class TrackedEvents:
         zones = zones_of(conn, batch.adaptor_zones, batch.web)
         if not batch.rows:
             blank_erased(conn, batch.erased)
+            remove_expired_events(conn, batch.expiries)
             return
         for schema_id in sorted({row.schema_id for row in batch.rows}):
             self._ensure_table(conn, schema_id)
@@ -294,6 +302,7 @@ class TrackedEvents:
         _count_visitors(conn, "stats_daily_uniques", "day", rollups.visitors)
         _count_visitors(conn, "stats_hourly_uniques", "hour", rollups.hourly_visitors)
         blank_erased(conn, batch.erased)
+        remove_expired_events(conn, batch.expiries)
 
     def _ensure_table(self, conn: psycopg.Connection, schema_id: str) -> None:
         if schema_id not in self._known_tables:

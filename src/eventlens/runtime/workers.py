@@ -14,6 +14,7 @@ from eventlens.config import Settings
 from eventlens.eventstore.catalog import Catalog, open_catalog
 from eventlens.eventstore.port import CATALOG_STREAM
 from eventlens.projections.worker import ProjectionWorker
+from eventlens.runtime.retention import RetentionLoop
 from eventlens.runtime.upgrades import needs_rebuild, rebuild_for_upgrade
 from eventlens.runtime.wiring import projections, reader_factory
 
@@ -31,6 +32,7 @@ class Workers:
     threads: list[threading.Thread] = field(default_factory=list)
     catalog: Catalog | None = None
     alerts: AlertLoop | None = None
+    retention: RetentionLoop | None = None
 
     def start(self) -> None:
         self.catalog = open_catalog(self.database_url)
@@ -57,6 +59,8 @@ class Workers:
             thread.start()
 
         self.alerts.start()
+        self.retention = RetentionLoop(self.settings, self.database_url, self.catalog)
+        self.retention.start()
         if self.settings.kafka_bootstrap:
             relay = threading.Thread(target=self._relay_catalog, name="catalog-relay", daemon=True)
             self.threads.append(relay)
@@ -122,6 +126,8 @@ class Workers:
         self.stop.set()
         if self.alerts is not None:
             self.alerts.close(timeout)
+        if self.retention is not None:
+            self.retention.close(timeout)
         for thread in self.threads:
             thread.join(timeout)
         if self.catalog is not None:
