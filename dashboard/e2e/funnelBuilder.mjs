@@ -5,9 +5,11 @@
  * `Visit /pricing` added, an admin builds that funnel in the UI: 4 visitors, then 1 (25 %),
  * 3 dropped off (75 %). The funnel is saved and listed; its drop-off opens the site's
  * dashboard filtered to the 3 visitors who reached `/` and not `/pricing`. The retention card
- * says it counts identified users only. Screenshots in light mode.
+ * says it counts identified users only. axe finds nothing on either card, light and dark.
+ * Screenshots in light mode.
  */
 import path from 'node:path';
+import { axeViolations } from './accessibility.mjs';
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
@@ -52,6 +54,26 @@ export async function funnelBuilderChecks(t) {
     await page.waitForTimeout(300);
     await card().screenshot({ path: path.join(t.shots, 'site-funnel-light.png') });
     await page.getByTestId('retention').screenshot({ path: path.join(t.shots, 'site-retention-light.png') });
+  });
+
+  await step('funnels: axe finds nothing on the funnel chart and the retention card, light and dark', async () => {
+    for (const theme of ['light', 'dark']) {
+      await page.evaluate((value) => window.localStorage.setItem('eventlens.theme', value), theme);
+      await page.reload();
+      const builder = card().getByRole('form', { name: 'Funnel builder' });
+      await builder.getByLabel('Step 1', { exact: true }).selectOption('Visit /');
+      await builder.getByLabel('Step 2', { exact: true }).selectOption('Visit /pricing');
+      await card().getByTestId('funnel-dropoff').waitFor();
+      await page.getByTestId('retention').getByText('Identified users only').waitFor();
+      const found = await axeViolations(page);
+      assert(found.length === 0, `axe (${theme}): ${found.slice(0, 10).join(' | ')}`);
+    }
+    await page.evaluate(() => window.localStorage.setItem('eventlens.theme', 'light'));
+    await page.reload();
+    const builder = card().getByRole('form', { name: 'Funnel builder' });
+    await builder.getByLabel('Step 1', { exact: true }).selectOption('Visit /');
+    await builder.getByLabel('Step 2', { exact: true }).selectOption('Visit /pricing');
+    await card().getByTestId('funnel-dropoff').waitFor();
   });
 
   await step('funnels: a drop-off opens the dashboard filtered to the visitors who reached a step and not the next', async () => {

@@ -52,7 +52,7 @@ export function FunnelChart({ answer, steps }: { answer: FunnelAnswer; steps: st
               {index + 1}. {step.goal}
             </span>
             <span className="tabular-nums text-gray-600 dark:text-gray-300">
-              <span data-testid="funnel-visitors">{formatNumber(step.visitors)}</span> visitors · <span data-testid="funnel-conversion">{step.conversion_rate}%</span> of the first step
+              <span data-testid="funnel-visitors">{formatNumber(step.visitors)}</span> {step.visitors === 1 ? 'visitor' : 'visitors'} · <span data-testid="funnel-conversion">{step.conversion_rate}%</span> of the first step
             </span>
           </div>
           <div className="h-6 w-full overflow-hidden rounded bg-gray-100 dark:bg-gray-800" aria-hidden>
