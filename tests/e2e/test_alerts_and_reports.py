@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
@@ -170,6 +171,50 @@ def test_alert_rules_are_managed_by_admins_and_bad_settings_are_named(running: R
     assert (refused.status_code, field_of(refused.json())) == (422, "from")
 
 
+def reports(inbox: Inbox) -> list[EmailMessage]:
+    return [m for m in inbox.messages if m["Subject"].startswith("Weekly report")]
+
+
+def test_the_workers_evaluate_rules_send_an_alert_and_the_firing_is_listed_for_the_graph(
+    running: Running,
+) -> None:
+    p, site = running.platform, running.site
+    rule = {
+        "site_id": site,
+        "kind": "rejected_events",
+        "name": "Rejections",
+        "threshold": 0,
+        "emails": ["ops@report.example"],
+    }
+    assert p.admin_post("/api/alerts/", rule).status_code == 201
+    # When an event the schema does not know is sent, it is rejected...
+    event = {
+        "container_id": site,
+        "event_id": str(uuid.uuid4()),
+        "event_type": "no_such_event",
+        "url": f"{SITE}/",
+        "properties": {},
+    }
+    answer = p.client.post("/api/events/import", json={"events": [event]}, headers=p.auth())
+    assert (answer.status_code, answer.json()["rejected"]) == (422, 1), answer.text
+    # ...then within a few evaluations one alert e-mail arrives, and the firing is listed.
+    deadline = time.monotonic() + 60
+    while not [m for m in running.inbox.messages if m["Subject"].startswith("[EventLens]")]:
+        assert time.monotonic() < deadline, "no alert arrived"
+        time.sleep(0.2)
+    [alert] = [m for m in running.inbox.messages if m["Subject"].startswith("[EventLens]")]
+    assert alert["Subject"] == "[EventLens] Alert: Rejections on Report shop"
+    assert "1 events rejected in the last 60 minutes" in alert.get_content()
+    assert f"http://127.0.0.1:{p.port}/sites/{site}" in alert.get_content()
+    firings = p.client.get("/api/alerts/firings", params={"site_id": site}, headers=p.auth())
+    [firing] = firings.json()
+    assert (firing["rule_name"], firing["observed"], firing["resolved_at"]) == (
+        "Rejections",
+        1,
+        None,
+    )
+
+
 def test_last_weeks_report_arrives_reads_well_and_unsubscribes_without_login(
     running: Running,
 ) -> None:
@@ -200,12 +245,12 @@ def test_last_weeks_report_arrives_reads_well_and_unsubscribes_without_login(
 
     # Then, within a few evaluations, one report per recipient arrives, and no more.
     deadline = time.monotonic() + 60
-    while len(running.inbox.messages) < 2:
+    while len(reports(running.inbox)) < 2:
         assert time.monotonic() < deadline, "no report arrived"
         time.sleep(0.2)
     time.sleep(3)
-    assert len(running.inbox.messages) == 2
-    ann = next(m for m in running.inbox.messages if m["To"] == recipients[0])
+    assert len(reports(running.inbox)) == 2
+    ann = next(m for m in reports(running.inbox) if m["To"] == recipients[0])
     assert ann["Subject"].startswith("Weekly report for Report shop:")
     assert ann.get_content_type() == "multipart/alternative"
     text = ann.get_body(("plain",)).get_content()

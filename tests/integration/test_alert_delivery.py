@@ -24,6 +24,7 @@ from eventlens.commands.create_alert_rule import CreateAlertRule, create_alert_r
 from eventlens.commands.register_schema import RegisterSchema, register_schema
 from eventlens.domain.tracking import TrackedEvent
 from eventlens.domain.visitors import ClientContext, PageContext
+from eventlens.eventstore.port import StoreUnavailable
 from eventlens.projections.alert_views import AlertViews
 from eventlens.projections.catalog_views import CatalogViews
 from eventlens.projections.tracked_events import TrackedEvents
@@ -114,7 +115,15 @@ def project(watched: Watched, batches: Sequence[list[TrackedEvent]], rules: int)
     backend = watched.backend
     with backend.running_store() as handle:
         for batch in batches:
-            handle.append(batch)
+            for attempt in range(5):
+                try:
+                    handle.append(batch)
+                    break
+                except StoreUnavailable:
+                    # A busy broker may not acknowledge within the store's deadline: as the
+                    # store asks, the same events are sent again (recorded once by event id).
+                    if attempt == 4:
+                        raise
     backend.relay_catalog()
     drain(backend.worker(CatalogViews(backend.catalog)), 2)
     drain(backend.worker(AlertViews(backend.catalog)), 2 + rules)
