@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from psycopg import sql
 from psycopg_pool import AsyncConnectionPool
 
 from bench.core import BenchmarkFailure, Profile, RunContext
@@ -28,7 +29,11 @@ from bench.web_stats_history import SCHEMA
 from eventlens.domain.funnels import read_funnel_query
 from eventlens.domain.goals import Goal
 from eventlens.domain.stats_query import Site
+from eventlens.domain.stats_query.dates import resolve
 from eventlens.views.conversions import run_funnel
+from eventlens.views.funnels import FunnelPlan, funnel_sql
+from eventlens.views.web_stats.columns import Params
+from eventlens.views.web_stats.scopes import Scopes
 
 FOUR = ["Visit /", "Visit /pricing", "Visit /signup", "signup"]
 FUNNELS: dict[str, dict[str, Any]] = {
@@ -48,9 +53,31 @@ def goals(container: str) -> tuple[Goal, ...]:
     return (*pages, Goal("g3", container, "signup", None, "signup", None, made))
 
 
-async def time_funnels(url: str, site: Site, first: str, last: str, rounds: int) -> None:
+async def explain(pool: Any, site: Site, first: str, last: str) -> None:
+    """The 4-step funnel's plan, as PostgreSQL ran it."""
+    query = read_funnel_query(
+        {"site_id": site.container_id, "date_range": [first, last], "steps": FOUR}
+    )
+    zone = ZoneInfo(site.timezone)
+    time_range = resolve(query.date_range, datetime.now(zone).date(), site.timezone)
+    plan = FunnelPlan(tuple(g for g in site.goals), query.within, time_range)
+    params = Params()
+    statement = funnel_sql(Scopes(site, time_range, params, {}), plan)
+    async with pool.connection() as conn:
+        cursor = await conn.execute(
+            sql.SQL("EXPLAIN (ANALYZE, BUFFERS) {}").format(statement), params.values
+        )
+        for (line,) in await cursor.fetchall():
+            print(f"    {line}", flush=True)
+
+
+async def time_funnels(
+    url: str, site: Site, first: str, last: str, rounds: int, show_plan: bool
+) -> None:
     now = datetime.now(UTC)
     async with AsyncConnectionPool(url, min_size=1, max_size=2, open=False) as pool:
+        if show_plan:
+            await explain(pool, site, first, last)
         for name, body in FUNNELS.items():
             asked = {"site_id": site.container_id, "date_range": [first, last], **body}
             query = read_funnel_query(asked)
@@ -76,6 +103,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--timezone", default="UTC", help="the site's time zone")
     parser.add_argument("--rounds", type=int, default=20, help="timed runs of each funnel")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--explain", action="store_true", help="print the 4-step plan")
     parser.add_argument("--keep-workdir", action="store_true")
     args = parser.parse_args(argv)
     args.against = None
@@ -90,7 +118,9 @@ def main(argv: list[str] | None = None) -> None:
         last = (end - timedelta(seconds=1)).astimezone(ZoneInfo(site.timezone)).date()
         first = last - timedelta(days=args.days - 1)
         print(f"funnels over {first} to {last}", flush=True)
-        asyncio.run(time_funnels(url, site, first.isoformat(), last.isoformat(), args.rounds))
+        asyncio.run(
+            time_funnels(url, site, first.isoformat(), last.isoformat(), args.rounds, args.explain)
+        )
 
 
 if __name__ == "__main__":
