@@ -5,6 +5,8 @@ afterwards nothing readable is left of them anywhere while every count stays."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 from typing import Any
 
@@ -103,6 +105,15 @@ def test_an_admin_exports_then_erases_a_subject_and_nothing_readable_is_left(
         prefix = platform.env["EVENTLENS_KAFKA_TOPIC_PREFIX"]
         assert kafka_messages_holding(bootstrap, prefix, ALICE, ALICE_MAIL) == []
     assert counts(platform) == before
+
+    def erasures() -> list[Any]:
+        page = platform.client.get("/api/audit-log", headers=platform.auth()).json()
+        return [e for e in page["entries"] if e["action"] == "Erasure.Recorded"]
+
+    wait_until(lambda: erasures() != [])
+    [audited] = erasures()
+    assert audited["actor"] == "admin"  # who asked; whom is not in the audit log
+    assert ALICE not in orjson.dumps(audited).decode() and subject not in str(audited)
     again = platform.client.delete(f"/api/privacy/subjects/{ALICE}", headers=platform.auth())
     assert again.status_code == 404
     assert "no personal data is held" in again.json()["detail"]
@@ -160,3 +171,30 @@ def test_an_opted_out_user_ids_events_are_refused_until_taken_off_the_list(
     assert taken_off.json() == {"opted_out": False}
     assert ingest(platform, ALICE, "checkout").status_code == 202
     wait_until(lambda: [e["user_id"] for e in platform.recent()] == [ALICE])
+
+
+def test_an_operator_forgets_a_subject_from_the_command_line(platform: RunningPlatform) -> None:
+    assert platform.admin_post("/api/schemas/", SHOP).status_code == 201
+    assert ingest(platform, ALICE, "signup", email=ALICE_MAIL, plan="pro").status_code == 202
+    assert ingest(platform, BOB, "checkout").status_code == 202
+    platform.wait_for_recent(2)
+
+    def forget(user: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "eventlens.cli", "forget", "--user", user, "--by", "dpo"],
+            env={**platform.env, "EVENTLENS_LOG_LEVEL": "ERROR"},
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+
+    done = forget(ALICE)
+
+    assert done.returncode == 0, done.stderr
+    assert "erased" in done.stdout
+    wait_until(lambda: ALICE not in {e["user_id"] for e in platform.recent()})
+    assert places_holding(database_url(platform), ALICE, ALICE_MAIL) == []
+    again = forget(ALICE)
+    assert again.returncode != 0
+    assert "no personal data is held" in again.stderr
