@@ -400,6 +400,7 @@ def test_weekly_retention_from_a_goal(shared_platform: RunningPlatform, dataset:
         ({"start": 7}, "#/start"),
         ({"date_range": "soon"}, "#/date_range"),
         ({"start": "Visit /nowhere"}, "#/start"),
+        ({"date_range": ["2026-01-01", "2026-12-01"], "period": "day"}, "#/date_range"),
     ],
 )
 def test_a_bad_retention_query_is_refused_naming_the_field(

@@ -103,3 +103,12 @@ def test_the_cohort_grid_is_a_triangle() -> None:
 
     assert [[p["users"] for p in row["retention"]] for row in rows] == [[4, 1], [0]]
     assert rows[0]["retention"][1]["percentage"] == 25.0
+
+
+def test_a_retention_grid_of_more_than_120_periods_is_refused() -> None:
+    assert len(period_starts(date(2026, 1, 1), date(2026, 4, 30), "day")) == 120
+
+    with pytest.raises(StatsQueryError) as refused:
+        period_starts(date(2026, 1, 1), date(2026, 5, 1), "day")
+
+    assert refused.value.field == "#/date_range"

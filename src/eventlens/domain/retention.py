@@ -11,7 +11,12 @@ from typing import Any
 
 from eventlens.domain.funnels import read_body
 from eventlens.domain.stats_query.dates import DateRangeSpec, parse_date_range
-from eventlens.domain.stats_query.errors import schema_error, shown, type_mismatch
+from eventlens.domain.stats_query.errors import (
+    StatsQueryError,
+    schema_error,
+    shown,
+    type_mismatch,
+)
 
 PERIODS = ("day", "week")
 FIRST_VISIT = "first visit"
@@ -20,6 +25,8 @@ NOTICE = (
     "rotate daily, so an anonymous visitor cannot be recognised on a later day."
 )
 RETENTION_FIELDS = ("site_id", "date_range", "period", "start")
+# Cohorts a grid holds at most: its cells grow with their square.
+MAX_PERIODS = 120
 
 
 @dataclass(frozen=True)
@@ -53,7 +60,7 @@ def read_retention_query(raw: object) -> RetentionQuery:
 
 def period_starts(first: date, last: date, period: str) -> list[date]:
     """The periods from the one holding `first` to the one holding `last` (weeks from
-    Monday)."""
+    Monday); more than `MAX_PERIODS` are refused."""
     if period == "week":
         first = first - timedelta(days=first.weekday())
         step = timedelta(days=7)
@@ -62,6 +69,12 @@ def period_starts(first: date, last: date, period: str) -> list[date]:
     found = []
     while first <= last:
         found.append(first)
+        if len(found) > MAX_PERIODS:
+            raise StatsQueryError(
+                f"#/date_range: A retention grid holds at most {MAX_PERIODS} {period}s of "
+                "cohorts: choose a shorter range, or weeks.",
+                field="#/date_range",
+            )
         first += step
     return found
 

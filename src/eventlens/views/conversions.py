@@ -81,10 +81,10 @@ async def run_retention(
     if query.start is not None:
         (start,) = site_goals_named(site, (query.start,), "#/start")
     time_range = await time_range_of(pool, site, query.date_range, now)
+    periods = period_starts(time_range.first_date, time_range.last_date, query.period)
     rows = await cohort_rows(pool, site, time_range, query.period, start)
     sizes = {cohort: users for cohort, active, users in rows if active is None}
     active = {(cohort, p): users for cohort, p, users in rows if p is not None}
-    periods = period_starts(time_range.first_date, time_range.last_date, query.period)
     return {
         "identified_users_only": True,
         "notice": NOTICE,
