@@ -20,6 +20,7 @@ import { accessibilityChecks, coldOverviewFigures } from './accessibility.mjs';
 import { collectionViewChecks } from './collectionViews.mjs';
 import { DESKTOP_CHROME } from './demoSites.mjs';
 import { funnelBuilderChecks } from './funnelBuilder.mjs';
+import { goalsDashboardChecks } from './goalsDashboard.mjs';
 import { plausibleTrackerChecks } from './plausibleTracker.mjs';
 import { siteDashboardChecks } from './siteDashboard.mjs';
 import { snippetSiteChecks } from './snippetSite.mjs';
@@ -618,6 +619,7 @@ async function main() {
 
   const webSite = await siteDashboardChecks({ step, api, assert, waitFor, adminToken, launchBrowser, base, page, shots: SHOTS });
   await funnelBuilderChecks({ step, api, assert, waitFor, adminToken, base, page, shots: SHOTS, containerId: webSite.containerId });
+  await goalsDashboardChecks({ step, api, assert, waitFor, adminToken, base, page, shots: SHOTS }, webSite.containerId);
 
   await step('screenshots of every page in light and dark mode', async () => {
     const pages = [

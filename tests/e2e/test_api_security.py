@@ -115,6 +115,11 @@ GRAPHQL_FIELDS = {
     "webStats": '{ webStats(query: {site_id: "localhost", metrics: ["visitors"], '
     'date_range: "day"}) }',
     "currentVisitors": '{ currentVisitors(siteId: "localhost") }',
+    "goals": '{ goals(siteId: "localhost") { name } }',
+    "funnel": '{ funnel(query: {site_id: "localhost", date_range: "day", '
+    'steps: ["Visit /", "Visit /about"], within: "visit"}) }',
+    "retention": '{ retention(query: {site_id: "localhost", date_range: "day", '
+    'period: "day", start: "first visit"}) }',
 }
 ADMIN_FIELDS = {"users", "auditLog"}
 

@@ -4,7 +4,21 @@
  * the few queries the dashboard builds.
  */
 
-export type Metric = 'visitors' | 'visits' | 'pageviews' | 'views_per_visit' | 'bounce_rate' | 'visit_duration' | 'events' | 'percentage' | 'time_on_page' | 'scroll_depth';
+export type Metric =
+  | 'visitors'
+  | 'visits'
+  | 'pageviews'
+  | 'views_per_visit'
+  | 'bounce_rate'
+  | 'visit_duration'
+  | 'events'
+  | 'percentage'
+  | 'time_on_page'
+  | 'scroll_depth'
+  | 'conversion_rate'
+  | 'group_conversion_rate'
+  | 'total_revenue'
+  | 'average_revenue';
 
 export type FilterOperator = 'is' | 'is_not' | 'contains' | 'contains_not' | 'has_done' | 'has_not_done';
 

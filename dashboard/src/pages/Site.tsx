@@ -1,8 +1,9 @@
-/** A site's dashboard for signed-in users (`/sites/:containerId`), with a site switcher and, for admins, its shared links. */
+/** A site's dashboard for signed-in users (`/sites/:containerId`), with a site switcher and, for admins, its goals and shared links. */
 import { Compass } from 'lucide-react';
 import { Link, useLocation, useNavigate, useParams } from 'react-router-dom';
 import { FunnelsCard } from '../components/site/Funnels';
 import { RetentionCard } from '../components/site/Retention';
+import { GoalsButton } from '../components/site/GoalsSettings';
 import { SharedLinksButton } from '../components/site/SharedLinks';
 import { SiteWatchButton } from '../components/site/SiteWatch';
 import { SiteView } from '../components/site/SiteView';
@@ -77,6 +78,7 @@ export default function SitePage() {
         actions={
           <>
             <SiteSwitcher current={adaptor.containerId} />
+            {isAdmin && <GoalsButton containerId={adaptor.containerId} siteName={adaptor.name} />}
             {isAdmin && <SharedLinksButton containerId={adaptor.containerId} siteName={adaptor.name} />}
             {isAdmin && <SiteWatchButton containerId={adaptor.containerId} siteName={adaptor.name} />}
           </>

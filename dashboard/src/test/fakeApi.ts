@@ -185,7 +185,18 @@ export interface FakeSharedLink {
 export const sharedLinks: FakeSharedLink[] = [];
 
 /** The site's goals, saved funnels (kept as they are saved and deleted), and the answers of `/api/v2/funnel` and `/api/v2/retention`. */
-export const goals: Array<{ id: string; name: string; display_name: string }> = [];
+export interface FakeGoal {
+  id: string;
+  name: string;
+  display_name: string;
+  site_id?: string;
+  goal_type?: 'event' | 'page';
+  event_name?: string | null;
+  page_path?: string | null;
+  currency?: string | null;
+  created_at?: string;
+}
+export const goals: FakeGoal[] = [];
 export const savedFunnels: Array<{ id: string; site_id: string; name: string; steps: string[]; within: string; created_at: string }> = [];
 export const conversions: { funnel: unknown; retention: unknown } = {
   funnel: { steps: [], query: {} },
@@ -242,6 +253,27 @@ function restAnswer(method: string, path: string, body: unknown): unknown {
   if (path.startsWith(`${sharedPath}/`) && method === 'DELETE') {
     const index = sharedLinks.findIndex((l) => path.endsWith(`/${l.id}`));
     return sharedLinks.splice(index, 1)[0];
+  }
+  if (path === '/api/goals/' && method === 'POST') {
+    const sent = body as { site_id: string; event_name?: string; page_path?: string; display_name?: string; currency?: string };
+    const name = sent.event_name ?? `Visit ${sent.page_path}`;
+    const goal: FakeGoal = {
+      id: `goal${goals.length + 1}`,
+      site_id: sent.site_id,
+      name,
+      display_name: sent.display_name ?? name,
+      goal_type: sent.event_name ? 'event' : 'page',
+      event_name: sent.event_name ?? null,
+      page_path: sent.page_path ?? null,
+      currency: sent.currency ?? null,
+      created_at: created(),
+    };
+    goals.push(goal);
+    return goal;
+  }
+  if (path.startsWith('/api/goals/') && method === 'DELETE') {
+    const index = goals.findIndex((g) => path.endsWith(`/${g.id}`));
+    return goals.splice(index, 1)[0];
   }
   if (path === '/api/v2/funnel') return conversions.funnel;
   if (path === '/api/v2/retention') return conversions.retention;

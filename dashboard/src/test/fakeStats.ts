@@ -2,7 +2,9 @@
  * A stand-in for the Stats API in component tests: it answers `webStats` queries over the
  * visits in `fakeVisits` (each visit one visitor's, with one page), honouring `is` filters,
  * one breakdown dimension, time buckets, pagination, total rows and the previous period
- * (`previousTotals`, compared as the server compares them).
+ * (`previousTotals`, compared as the server compares them). A visit that reached a goal has
+ * it as its `event:goal` dimension (and its `revenue`, in euros, if any): a breakdown by goal
+ * lists only those.
  */
 import type { StatsAnswer, StatsQuery, StatsRow } from '../lib/statsApi';
 
@@ -12,6 +14,7 @@ export interface FakeVisit {
   pageviews: number;
   duration: number;
   dimensions: Record<string, string>;
+  revenue?: number;
 }
 
 export const fakeVisits: FakeVisit[] = [];
@@ -42,7 +45,16 @@ function totals(visits: FakeVisit[], all: FakeVisit[]): Record<string, number> {
     bounce_rate: count ? Math.round((100 * visits.filter((v) => v.pageviews === 1).length) / count) : 0,
     visit_duration: count ? Math.round(visits.reduce((sum, v) => sum + v.duration, 0) / count) : 0,
     percentage: everyone ? Math.round((1000 * visitors) / everyone) / 10 : 0,
+    events: count,
+    conversion_rate: fakeVisits.length ? Math.round((10000 * visitors) / new Set(fakeVisits.map((v) => v.visitor)).size) / 100 : 0,
   };
+}
+
+function revenueOf(visits: FakeVisit[]): unknown {
+  const paid = visits.filter((v) => v.revenue !== undefined);
+  if (!paid.length) return null;
+  const sum = paid.reduce((total, v) => total + (v.revenue ?? 0), 0);
+  return { short: `€${sum.toFixed(2)}`, long: `€${sum.toFixed(2)}`, value: sum, currency: 'EUR' };
 }
 
 function change(metric: string, before: number, now: number): number | null {
@@ -56,7 +68,7 @@ export function answerStats(query: StatsQuery): StatsAnswer {
   const matching = fakeVisits.filter((v) => (query.filters ?? []).every(([op, dimension, values]) => op === 'is' && values.includes(v.dimensions[dimension] ?? '')));
   const metricsOf = (visits: FakeVisit[]) => {
     const t = totals(visits, matching);
-    return query.metrics.map((m) => t[m] ?? 0);
+    return query.metrics.map((m) => (m === 'total_revenue' ? revenueOf(visits) : (t[m] ?? 0))) as number[];
   };
   const dimensions = query.dimensions ?? [];
   const days = [...new Set(fakeVisits.map((v) => v.day))].sort();
@@ -76,6 +88,7 @@ export function answerStats(query: StatsQuery): StatsAnswer {
   }
   const groups = new Map<string, FakeVisit[]>();
   for (const v of matching) {
+    if (dimensions.includes('event:goal') && v.dimensions['event:goal'] === undefined) continue;
     const key = JSON.stringify(dimensions.map((d) => v.dimensions[d] ?? ''));
     groups.set(key, [...(groups.get(key) ?? []), v]);
   }

@@ -24,6 +24,7 @@ import { Card, ErrorState, Skeleton } from '../ui';
 import { BreakdownCard } from './BreakdownCard';
 import { CurrentVisitors } from './CurrentVisitors';
 import { FilterChips } from './FilterChips';
+import { GoalsCard } from './GoalsCard';
 import { KpiTiles } from './KpiTiles';
 import { graphPoints, SiteGraph } from './SiteGraph';
 
@@ -121,6 +122,7 @@ export function SiteView({ site, title, actions, marksAlerts = false }: { site: 
         {CARDS.map((card) => (
           <BreakdownCard key={card.id} spec={card} scope={scope} onFilter={onFilter} filtered={filters.length > 0} />
         ))}
+        <GoalsCard scope={scope} onFilter={onFilter} filtered={filters.length > 0} />
       </div>
     </>
   );
