@@ -23,6 +23,9 @@ VIEWER_PASSWORD = "viewer-password-1"
 def site(shared_platform: RunningPlatform) -> Iterator[dict[str, str]]:
     p = shared_platform
     container_id = p.setup_seed_site()
+    for path in ("/", "/about"):  # the goals GraphQL's funnel below is made of
+        goal = {"site_id": container_id, "page_path": path}
+        assert p.admin_post("/api/goals/", goal).status_code == 201
     assert (
         p.admin_post(
             "/api/users/", {"username": "vera", "password": VIEWER_PASSWORD, "role": "viewer"}
@@ -115,6 +118,7 @@ GRAPHQL_FIELDS = {
     "webStats": '{ webStats(query: {site_id: "localhost", metrics: ["visitors"], '
     'date_range: "day"}) }',
     "currentVisitors": '{ currentVisitors(siteId: "localhost") }',
+    "databaseHealth": "{ databaseHealth { available } }",
     "goals": '{ goals(siteId: "localhost") { name } }',
     "funnel": '{ funnel(query: {site_id: "localhost", date_range: "day", '
     'steps: ["Visit /", "Visit /about"], within: "visit"}) }',
