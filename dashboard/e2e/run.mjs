@@ -17,6 +17,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { accessibilityChecks, coldOverviewFigures } from './accessibility.mjs';
+import { auditLogChecks } from './auditLog.mjs';
 import { collectionViewChecks } from './collectionViews.mjs';
 import { DESKTOP_CHROME } from './demoSites.mjs';
 import { funnelBuilderChecks } from './funnelBuilder.mjs';
@@ -620,6 +621,7 @@ async function main() {
   const webSite = await siteDashboardChecks({ step, api, assert, waitFor, adminToken, launchBrowser, base, page, shots: SHOTS });
   await funnelBuilderChecks({ step, api, assert, waitFor, adminToken, base, page, shots: SHOTS, containerId: webSite.containerId });
   await goalsDashboardChecks({ step, api, assert, waitFor, adminToken, base, page, shots: SHOTS }, webSite.containerId);
+  await auditLogChecks({ step, assert, waitFor, base, page });
 
   await step('screenshots of every page in light and dark mode', async () => {
     const pages = [

@@ -3,6 +3,7 @@ who did what and when, no secrets, and "unknown" for events recorded before acto
 
 from __future__ import annotations
 
+import asyncio
 from uuid import uuid4
 
 import psycopg
@@ -12,10 +13,12 @@ from eventlens.commands.actor import Actor
 from eventlens.commands.create_adaptor import CreateAdaptor, create_adaptor
 from eventlens.commands.create_api_key import CreateApiKey, create_api_key
 from eventlens.commands.create_user import CreateUser, create_user
+from eventlens.commands.erase_subject import EraseSubject, erase_subject
 from eventlens.commands.record_sign_in import RecordSignIn, record_sign_in
 from eventlens.commands.record_sign_out import RecordSignOut, record_sign_out
 from eventlens.commands.register_schema import RegisterSchema, register_schema
 from eventlens.domain.user import Role, User
+from eventlens.eventstore.subject_keys import open_subject_keys
 from eventlens.projections.audit_log import AuditLog
 from tests.integration.backends import Backend, drain
 
@@ -83,3 +86,25 @@ def test_entries_show_no_secret_and_events_from_before_actors_show_unknown(
     assert "argon2-hash" not in created and "password" not in created
     assert '"role": "admin"' in created
     assert "digest" not in key and '"name": "cron"' in key
+
+
+def test_an_erasure_shows_who_asked_and_not_whom(backend: Backend) -> None:
+    catalog = backend.catalog
+    # given a tracked person with a key of their own
+    keys = open_subject_keys(backend.database_url)
+    asyncio.run(keys.load(["alice-7f3c"]))
+
+    # when an admin erases them
+    subject = erase_subject(EraseSubject(Actor("dpo", Role.ADMIN), "alice-7f3c"), catalog, keys)
+    asyncio.run(keys.close())
+    backend.relay_catalog()
+    drain(backend.worker(AuditLog(catalog)), 1)
+
+    # then the audit log says who erased, and holds neither the user id nor its pseudonym
+    with psycopg.connect(backend.database_url) as conn:
+        rows = conn.execute(
+            "SELECT actor, action, subject, details::text FROM audit_log"
+        ).fetchall()
+    assert [(who, action) for who, action, _, _ in rows] == [("dpo", "Erasure.Recorded")]
+    shown = str(rows)
+    assert "alice-7f3c" not in shown and subject not in shown

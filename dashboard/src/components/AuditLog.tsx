@@ -9,7 +9,7 @@ import { useState } from 'react';
 import { formatDateTime } from '../lib/format';
 import { rest } from '../lib/http';
 import { queryKeys } from '../lib/queryKeys';
-import { Button, Card, CardHeader, EmptyState, ErrorState, Field, Input, Select, Skeleton } from './ui';
+import { Button, Card, CardHeader, EmptyState, ErrorState, Field, focusRingInset, Input, Select, Skeleton } from './ui';
 
 export interface AuditEntry {
   position: number;
@@ -109,7 +109,8 @@ export function AuditLog() {
           Nothing matches these filters.
         </EmptyState>
       ) : (
-        <div className="overflow-x-auto">
+        // Focusable, so keyboard users can scroll it sideways on a narrow screen.
+        <div className={`overflow-x-auto ${focusRingInset}`} tabIndex={0} role="region" aria-label="Audit log entries">
           <table className="w-full text-left text-sm">
             <caption className="sr-only">
               Audit log, newest first: page {page + 1} of {pages}, {log.data.total} entries
