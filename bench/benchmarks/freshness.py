@@ -32,7 +32,7 @@ from bench.events import snippet_event, tagged_event_id
 from bench.http import request_json
 from bench.latency import percentiles
 from bench.loadgen.httpclient import Connection
-from bench.loadgen.paced import MARKER
+from bench.loadgen.paced import HEADERS, MARKER
 from bench.loadgen.wrk import new_tag
 from bench.procstats import CpuMeter, other_cores, wait_for_quiet
 from bench.services.eventlens import login
@@ -224,9 +224,8 @@ async def send_probes(target: Target, token: str, container_id: str, count: int)
             sent_at = time.monotonic()
             probes.sent += 1
             live.sent = probes.sent
-            status, answer = await conn.request(
-                "POST", "/api/events/ingest", payload, {"Content-Type": "application/json"}
-            )
+            # A browser's User-Agent: a request without one is a bot's, refused.
+            status, answer = await conn.request("POST", "/api/events/ingest", payload, HEADERS)
             acked_at = time.monotonic()
             if status != 202:
                 raise BenchmarkFailure(f"probe {index} was answered {status}: {answer[:300]!r}")
