@@ -4,12 +4,12 @@ conversions), the rejected events and bot counts read models, and the projection
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from eventlens.domain.alert_firing import Measurement
-from eventlens.domain.alerts import AlertKind
+from eventlens.domain.alerts import MAX_WEEKS, AlertKind
 from eventlens.domain.baseline import Direction, judge_traffic
 from eventlens.domain.stats_query import Site, read_query
 from eventlens.domain.stats_query.timeline import hour_label
@@ -41,11 +41,13 @@ class Measures:
         self.engine = engine
         self.pool = pool
         self.projection_lag = projection_lag
-        self._series: dict[tuple[str, str, int, datetime], dict[str, float]] = {}
+        self._series: dict[tuple[str, str, datetime], dict[str, float]] = {}
+        self._first_days: dict[str, date | None] = {}
 
     def forget(self) -> None:
-        """Drop what one evaluation read (series shared by the rules of a site)."""
+        """Drop what one evaluation read (series and first days shared by a site's rules)."""
         self._series = {}
+        self._first_days = {}
 
     async def measure(
         self, settings: dict[str, Any], site: Site, now: datetime
@@ -92,8 +94,10 @@ class Measures:
     async def _traffic(self, settings: dict[str, Any], site: Site, now: datetime) -> Measurement:
         metric, weeks = str(settings["metric"]), int(settings["weeks"])
         hour = judged_hour(now)
-        counts = await self._hourly(site, metric, weeks, hour)
-        first_day = await self.engine.first_day(site)
+        counts = await self._hourly(site, metric, hour)
+        if site.container_id not in self._first_days:
+            self._first_days[site.container_id] = await self.engine.first_day(site)
+        first_day = self._first_days[site.container_id]
         zone = ZoneInfo(site.timezone)
         local = hour.astimezone(zone).replace(tzinfo=None)
         history: list[float | None] = []
@@ -121,14 +125,13 @@ class Measures:
         direction = None if verdict.anomaly is None else verdict.anomaly.value
         return Measurement(verdict.anomaly is not None, observed, expected, direction, summary)
 
-    async def _hourly(
-        self, site: Site, metric: str, weeks: int, hour: datetime
-    ) -> dict[str, float]:
-        """The site's hourly `metric` from `weeks` weeks before `hour` to its end, by label;
-        one query for every rule of the site asking the same."""
-        key = (site.container_id, metric, weeks, hour)
+    async def _hourly(self, site: Site, metric: str, hour: datetime) -> dict[str, float]:
+        """The site's hourly `metric` from the longest history a rule may ask (MAX_WEEKS)
+        before `hour` to its end, by label: one query for every traffic rule of the site on
+        that metric, whatever their weeks (docs/BENCHMARKS.md, "Alert evaluation")."""
+        key = (site.container_id, metric, hour)
         if key not in self._series:
-            first, last = hour - weeks * WEEK, hour + HOUR - timedelta(seconds=1)
+            first, last = hour - MAX_WEEKS * WEEK, hour + HOUR - timedelta(seconds=1)
             query = read_query(
                 {
                     "site_id": site.container_id,
