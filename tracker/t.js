@@ -1,8 +1,9 @@
 /*
  * EventLens tracker, served at /t.js. Installed with one tag:
  *   <script defer src="https://HOST/t.js" data-site="CAP-XXXXXX"></script>
- * It keeps nothing in the browser: no cookie, no storage; it only reads the visitor's opt-out
- * (localStorage.eventlens_ignore = "true"). docs/TRACKER.md describes every option.
+ * It keeps nothing in the browser: no cookie, no storage, except the visitor's own opt-out
+ * (eventlens.optOut(): localStorage.eventlens_ignore = "true"). docs/TRACKER.md describes every
+ * option.
  */
 ((win, doc, loc, nav, script) => {
   const options = script.dataset;
@@ -149,6 +150,8 @@
   const stub = win.eventlens;
   const api = (win.eventlens = (command, ...track) => command == 'track' && send(...track));
   api.track = send;
+  // The visitor's own opt-out, the one flag the tracker keeps: nothing is sent after optOut().
+  api.optOut = (out = true) => (localStorage.eventlens_ignore = out);
   pageView();
   for (const call of (stub && stub.q) || []) api(...call);
 })(window, document, location, navigator, document.currentScript);

@@ -233,6 +233,25 @@ export async function trackerClientChecks(t) {
       await tab.close();
     });
 
+    await step('tracker: eventlens.optOut() keeps the one flag and sends nothing after it; optOut(false) undoes it', async () => {
+      tab = await context.newPage();
+      await tab.goto(`${site}/blank?site=CAP-OPTOUT2`);
+      await arrived('CAP-OPTOUT2', 'page_view');
+      await tab.evaluate(() => window.eventlens.optOut());
+      const flag = await tab.evaluate(() => window.localStorage.getItem('eventlens_ignore'));
+      assert(flag === 'true', `the opt-out flag: ${flag}`);
+      await tab.evaluate(() => window.eventlens.track('right_after_opting_out'));
+      await tab.reload();
+      await tab.evaluate(() => window.eventlens.track('on_a_later_page'));
+      await tab.evaluate(() => window.eventlens.optOut(false));
+      await tab.evaluate(() => window.eventlens.track('after_opting_back_in'));
+      await arrived('CAP-OPTOUT2', 'after_opting_back_in');
+      const sent = events('CAP-OPTOUT2').map((e) => e.event_type);
+      assert(sent.join() === 'page_view,queued_call,after_opting_back_in', `sent: ${sent}`);
+      await tab.evaluate(() => window.localStorage.removeItem('eventlens_ignore'));
+      await tab.close();
+    });
+
     await step('tracker: localhost is ignored unless the tag says data-local', async () => {
       tab = await context.newPage();
       await tab.goto(`http://localhost:${port}/?site=CAP-LOCAL1`);
