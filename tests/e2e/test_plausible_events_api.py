@@ -151,7 +151,7 @@ def test_props_sent_as_json_text_are_read_as_the_object(
     assert event["properties"] == {"plan": "pro"}
 
 
-def test_revenue_is_kept_with_its_currency(
+def test_revenue_is_kept_as_the_exact_decimal_sent_with_its_currency(
     shared_platform: RunningPlatform, sites: dict[str, str]
 ) -> None:
     body = {
@@ -164,7 +164,8 @@ def test_revenue_is_kept_with_its_currency(
     event = recorded_once(shared_platform, body)
 
     assert event["event_type"] == "Purchase"
-    assert event["metadata"]["revenue"] == {"amount": 1322.22, "currency": "USD"}
+    # A decimal string, never a float: revenue sums are exact.
+    assert event["metadata"]["revenue"] == {"amount": "1322.22", "currency": "USD"}
 
 
 def test_a_non_interactive_event_is_marked_so(
