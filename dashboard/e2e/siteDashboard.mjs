@@ -11,6 +11,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { axeViolations } from './accessibility.mjs';
 import { DESKTOP_CHROME } from './demoSites.mjs';
 
 const SCHEMA = 'e2e_web';
@@ -242,6 +243,32 @@ export async function siteDashboardChecks(t) {
     await tab.goto(sharedUrl);
     await tab.getByText('This link does not work').waitFor({ timeout: 15_000 });
     await context.close();
+  });
+
+  await step('site dashboard: an admin sets up an alert rule and the e-mail report in their dialog, which passes axe', async () => {
+    await page.getByRole('button', { name: 'Alerts & reports' }).click();
+    const dialog = page.getByRole('dialog', { name: `Alerts and reports of ${NAME}` });
+    await dialog.getByText('No alert rules yet').waitFor();
+    await dialog.getByLabel('When').selectOption('bots');
+    await dialog.getByLabel('Bot events today (UTC)').fill('500');
+    await dialog.getByLabel('E-mail to').fill('ops@web.example');
+    await dialog.getByRole('button', { name: 'Create rule' }).click();
+    const rule = dialog.getByTestId('alert-rule');
+    await rule.filter({ hasText: 'ops@web.example' }).waitFor();
+    assert((await rule.textContent()).includes('threshold 500'), 'the rule lists its threshold');
+    await dialog.getByLabel('Report', { exact: true }).selectOption('monthly');
+    await dialog.getByLabel('Recipients').fill('ann@web.example');
+    await dialog.getByRole('button', { name: 'Save report' }).click();
+    await page.getByText('E-mail report saved').first().waitFor();
+    const { json: report } = await api('GET', `/api/adaptors/${containerId}/email-report`, undefined, token);
+    assert(report.period === 'monthly' && report.recipients.join() === 'ann@web.example', `the report was saved as ${JSON.stringify(report)}`);
+    const violations = await axeViolations(page);
+    assert(violations.length === 0, `axe on the alerts dialog: ${violations.slice(0, 3).join('; ')}`);
+    await page.screenshot({ path: path.join(t.shots, 'site-alerts-dialog.png') });
+    await rule.getByRole('button', { name: /^Delete / }).click();
+    await rule.getByRole('button', { name: 'Delete', exact: true }).click();
+    await dialog.getByText('No alert rules yet').waitFor();
+    await page.keyboard.press('Escape');
   });
 
   await step('site dashboard: screenshots in light and dark mode and at phone width', async () => {
