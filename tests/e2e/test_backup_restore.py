@@ -128,6 +128,9 @@ class Traffic:
             )
             body["properties"]["page_path"] = f"/page/{number % 7}"
             response = self.platform.client.post("/api/events/ingest", json=body)
+            while response.status_code == 429:  # the ingest's rate limit: slow down, resend
+                time.sleep(float(response.headers.get("Retry-After", "1")))
+                response = self.platform.client.post("/api/events/ingest", json=body)
             rejected = event_type == "unknown_type"
             assert response.status_code == (422 if rejected else 202), response.text
             if rejected:
