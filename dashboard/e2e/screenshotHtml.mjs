@@ -29,8 +29,8 @@ try {
   await page.goto('file://' + path.resolve(input));
   await page.screenshot({ path: output, fullPage: true });
   const { scrollWidth, clientWidth } = await page.evaluate(() => ({
-    scrollWidth: document.documentElement.scrollWidth,
-    clientWidth: document.documentElement.clientWidth,
+    scrollWidth: window.document.documentElement.scrollWidth,
+    clientWidth: window.document.documentElement.clientWidth,
   }));
   // What the test checks: nothing fetched from the network, nothing wider than the pane.
   console.log(JSON.stringify({ requests, overflows: scrollWidth > clientWidth }));
