@@ -7,12 +7,14 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
 from tests.services import free_port, fresh_database
 
@@ -185,3 +187,22 @@ def running_on(postgres_server: str, data_dir: Path, **env: str) -> Iterator[Run
             yield running.start()
         finally:
             running.close()
+
+
+@contextmanager
+def running_in_store(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    postgres_server: str,
+    name: str,
+) -> Iterator[RunningPlatform]:
+    """`eventlens up` without an ingest rate limit, on the event store `request.param` names
+    ("postgres" or "kafka", with topics of its own): a module's shared platform in each mode."""
+    env = {"EVENTLENS_INGEST_RATE_LIMIT": "0"}
+    if request.param == "kafka":
+        env["EVENTLENS_KAFKA_BOOTSTRAP"] = request.getfixturevalue("kafka_bootstrap")
+        env["EVENTLENS_KAFKA_TOPIC_PREFIX"] = f"t{uuid.uuid4().hex[:10]}."
+        env["EVENTLENS_KAFKA_PARTITIONS"] = "3"
+    data_dir = tmp_path_factory.mktemp(f"{name}-{request.param}") / "data"
+    with running_on(postgres_server, data_dir, **env) as running:
+        yield running

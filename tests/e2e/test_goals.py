@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.platform import RunningPlatform, running_on
+from tests.e2e.platform import RunningPlatform, running_in_store
 
 pytestmark = [pytest.mark.postgres]
 
@@ -61,13 +61,7 @@ class Site:
 def shared_platform(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, postgres_server: str
 ) -> Iterator[RunningPlatform]:
-    env = {"EVENTLENS_INGEST_RATE_LIMIT": "0"}
-    if request.param == "kafka":
-        env["EVENTLENS_KAFKA_BOOTSTRAP"] = request.getfixturevalue("kafka_bootstrap")
-        env["EVENTLENS_KAFKA_TOPIC_PREFIX"] = f"t{uuid.uuid4().hex[:10]}."
-        env["EVENTLENS_KAFKA_PARTITIONS"] = "3"
-    data_dir = tmp_path_factory.mktemp(f"goals-{request.param}") / "data"
-    with running_on(postgres_server, data_dir, **env) as running:
+    with running_in_store(request, tmp_path_factory, postgres_server, "goals") as running:
         yield running
 
 

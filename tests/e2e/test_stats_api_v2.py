@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.platform import RunningPlatform, running_on
+from tests.e2e.platform import RunningPlatform, running_in_store
 
 pytestmark = [pytest.mark.postgres]
 
@@ -31,13 +31,7 @@ def shared_platform(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, postgres_server: str
 ) -> Iterator[RunningPlatform]:
     """One `eventlens up` per event-store mode, shared by the module's tests."""
-    env = {"EVENTLENS_INGEST_RATE_LIMIT": "0"}
-    if request.param == "kafka":
-        env["EVENTLENS_KAFKA_BOOTSTRAP"] = request.getfixturevalue("kafka_bootstrap")
-        env["EVENTLENS_KAFKA_TOPIC_PREFIX"] = f"t{uuid.uuid4().hex[:10]}."
-        env["EVENTLENS_KAFKA_PARTITIONS"] = "3"
-    data_dir = tmp_path_factory.mktemp(f"stats-{request.param}") / "data"
-    with running_on(postgres_server, data_dir, **env) as running:
+    with running_in_store(request, tmp_path_factory, postgres_server, "stats") as running:
         yield running
 
 
