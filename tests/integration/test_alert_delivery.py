@@ -5,129 +5,28 @@ real local SMTP server and webhook receiver."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from typing import Any
-from uuid import uuid4
 
 import psycopg
 import pytest
-from psycopg_pool import AsyncConnectionPool
 
-from eventlens.alerting.delivery import Mailer, SmtpSettings, WebhookSender
-from eventlens.alerting.evaluator import AlertEvaluator, Round
-from eventlens.alerting.measures import Measures
+from eventlens.alerting.evaluator import Round
 from eventlens.commands.actor import SYSTEM
-from eventlens.commands.create_adaptor import CreateAdaptor, create_adaptor
 from eventlens.commands.create_alert_rule import CreateAlertRule, create_alert_rule
-from eventlens.commands.register_schema import RegisterSchema, register_schema
-from eventlens.domain.tracking import TrackedEvent
-from eventlens.domain.visitors import ClientContext, PageContext
-from eventlens.eventstore.port import StoreUnavailable
-from eventlens.projections.alert_views import AlertViews
-from eventlens.projections.catalog_views import CatalogViews
-from eventlens.projections.tracked_events import TrackedEvents
-from eventlens.views.web_stats.postgres import PostgresWebStats
-from tests.integration.backends import Backend, drain
-from tests.receivers import Hooks, Inbox, smtp_server, webhook_receiver
+from tests.integration.alerting import Watched, project, visits, watching
+from tests.integration.backends import Backend
 
 pytestmark = [pytest.mark.postgres]
 
-AGENT = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0"
 SPIKE_HOUR = datetime(2026, 11, 30, 15, tzinfo=UTC)  # a Monday, 15:00 to 16:00
 WEEK = timedelta(days=7)
 
 
-def visits(container_id: str, at: datetime, visitors: int) -> list[TrackedEvent]:
-    """`visitors` distinct visitors viewing a page within the hour starting at `at`."""
-    return [
-        TrackedEvent(
-            event_id=uuid4(),
-            schema_id="shop",
-            event_type="page_view",
-            received_at=at + timedelta(seconds=20 * n),
-            container_id=container_id,
-            user_id=None,
-            session_id=None,
-            client_timestamp=at + timedelta(seconds=20 * n),
-            properties={},
-            client=ClientContext(f"{at:%d%H}{n:012d}", AGENT, None),
-            page=PageContext("https://shop.example/", None, 1440),
-        )
-        for n in range(visitors)
-    ]
-
-
-@dataclass
-class Watched:
-    backend: Backend
-    site: str
-    inbox: Inbox
-    hooks: Hooks
-    hook_url: str
-    smtp_port: int
-
-    def evaluator(self) -> tuple[AlertEvaluator, AsyncConnectionPool[Any]]:
-        """A fresh evaluator, as a restarted process has: everything it knows is in tables."""
-        pool: AsyncConnectionPool[Any] = AsyncConnectionPool(
-            self.backend.database_url, min_size=1, max_size=2, open=False
-        )
-
-        async def no_lag() -> float:
-            return 0.0
-
-        smtp = SmtpSettings("127.0.0.1", self.smtp_port, "none", None, None, "alerts@shop.test")
-        evaluator = AlertEvaluator(
-            self.backend.database_url,
-            Measures(PostgresWebStats(pool), pool, no_lag),
-            Mailer(smtp),
-            WebhookSender("127.0.0.1"),
-            "https://stats.shop.test",
-        )
-        return evaluator, pool
-
-    def evaluate(self, *instants: datetime) -> list[Round | None]:
-        """Evaluations at these instants, all at once (as several processes would)."""
-        evaluator, pool = self.evaluator()
-
-        async def run() -> list[Round | None]:
-            await pool.open()
-            try:
-                return list(await asyncio.gather(*(evaluator.evaluate(t) for t in instants)))
-            finally:
-                await pool.close()
-
-        return asyncio.run(run())
-
-
 @pytest.fixture
 def watched(backend: Backend) -> Iterator[Watched]:
-    catalog = backend.catalog
-    register_schema(RegisterSchema(SYSTEM, "shop", None, {"page_view": {}}), catalog)
-    site = create_adaptor(CreateAdaptor(SYSTEM, "Shop", "shop", ["https://shop.example"]), catalog)
-    AlertEvaluator.setup(backend.database_url)
-    with smtp_server() as (inbox, port), webhook_receiver() as (hooks, url):
-        yield Watched(backend, site.container_id, inbox, hooks, url, port)
-
-
-def project(watched: Watched, batches: Sequence[list[TrackedEvent]], rules: int) -> None:
-    backend = watched.backend
-    with backend.running_store() as handle:
-        for batch in batches:
-            for attempt in range(5):
-                try:
-                    handle.append(batch)
-                    break
-                except StoreUnavailable:
-                    # A busy broker may not acknowledge within the store's deadline: as the
-                    # store asks, the same events are sent again (recorded once by event id).
-                    if attempt == 4:
-                        raise
-    backend.relay_catalog()
-    drain(backend.worker(CatalogViews(backend.catalog)), 2)
-    drain(backend.worker(AlertViews(backend.catalog)), 2 + rules)
-    drain(backend.worker(TrackedEvents()), sum(len(b) for b in batches))
+    with watching(backend) as watched:
+        yield watched
 
 
 def test_a_spike_sends_one_email_and_one_webhook_then_one_resolved_message_each(
@@ -149,7 +48,7 @@ def test_a_spike_sends_one_email_and_one_webhook_then_one_resolved_message_each(
         watched.backend.catalog,
     )
     usual = [visits(watched.site, SPIKE_HOUR - k * WEEK, 20 + k) for k in range(1, 5)]
-    project(watched, [*usual, visits(watched.site, SPIKE_HOUR, 90)], rules=1)
+    project(watched, [*usual, visits(watched.site, SPIKE_HOUR, 90)], catalog_events=1)
 
     # Given a quiet hour judged before the spike, nothing is sent.
     [before] = watched.evaluate(SPIKE_HOUR + timedelta(minutes=5))
@@ -203,7 +102,7 @@ def test_a_webhook_that_fails_is_retried_at_the_next_evaluation_and_a_slack_body
         "webhook_format": "slack",
     }
     create_alert_rule(CreateAlertRule(SYSTEM, watched.site, settings), watched.backend.catalog)
-    project(watched, [], rules=1)
+    project(watched, [], catalog_events=1)
     evaluator, pool = watched.evaluator()
 
     async def lagging() -> float:
