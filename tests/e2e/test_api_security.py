@@ -162,6 +162,42 @@ def test_every_graphql_query_field_is_in_the_role_matrix(
     assert fields == set(GRAPHQL_FIELDS)
 
 
+# Every mutation is for admins; `{site}` is the seed site's container id.
+GRAPHQL_MUTATIONS = {
+    "setRetention": 'mutation { setRetention(containerId: "{site}", days: 3650) { days } }',
+    "clearRetention": 'mutation { clearRetention(containerId: "{site}") { days } }',
+}
+
+
+@pytest.mark.parametrize("field", list(GRAPHQL_MUTATIONS))  # the seed site ends as it began
+def test_every_graphql_mutation_is_for_admins_only(
+    shared_platform: RunningPlatform, site: dict[str, str], field: str
+) -> None:
+    query = {"query": GRAPHQL_MUTATIONS[field].replace("{site}", site["container_id"])}
+
+    def ask(token: str | None) -> dict[str, object]:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        response = shared_platform.client.post("/graphql", json=query, headers=headers)
+        assert response.status_code == 200
+        return response.json()  # type: ignore[no-any-return]
+
+    assert ask(None)["errors"][0]["extensions"]["status"] == 401  # type: ignore[index]
+    assert ask(site["viewer"])["errors"][0]["extensions"]["status"] == 403  # type: ignore[index]
+    assert "errors" not in ask(site["admin"])
+
+
+def test_every_graphql_mutation_is_in_the_role_matrix(
+    shared_platform: RunningPlatform, site: dict[str, str]
+) -> None:
+    schema = shared_platform.client.post(
+        "/graphql",
+        json={"query": '{ __type(name: "Mutation") { fields { name } } }'},
+        headers={"Authorization": f"Bearer {site['admin']}"},
+    ).json()
+    fields = {f["name"] for f in schema["data"]["__type"]["fields"]}
+    assert fields == set(GRAPHQL_MUTATIONS)
+
+
 @pytest.mark.parametrize(
     "token",
     [

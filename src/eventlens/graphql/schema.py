@@ -27,6 +27,7 @@ from eventlens.graphql.cost import CostBudget
 from eventlens.graphql.errors import ShapedErrorsSchema
 from eventlens.graphql.goals import GoalsQuery
 from eventlens.graphql.live import EventsSubscription, read_limits, read_stats, stats_of
+from eventlens.graphql.retention import RetentionMutation
 from eventlens.graphql.types import (
     Adaptor,
     Count,
@@ -267,10 +268,12 @@ CACHED_DOCUMENTS = 256
 Query = merge_types(
     "Query", (CatalogAndEventsQuery, WebQuery, ConversionsQuery, GoalsQuery, AuditQuery)
 )
+Mutation = merge_types("Mutation", (RetentionMutation,))
 Subscription = merge_types("Subscription", (EventsSubscription, WebSubscription))
 
 schema = ShapedErrorsSchema(
     query=Query,
+    mutation=Mutation,
     subscription=Subscription,
     # Factories, so that every operation has its own extensions (a shared instance holds one
     # operation's execution context at a time).

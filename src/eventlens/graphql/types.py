@@ -12,6 +12,7 @@ from strawberry.scalars import JSON
 from eventlens import views
 from eventlens.domain.adaptor import Adaptor as AdaptorAggregate
 from eventlens.domain.schema import Schema as SchemaAggregate
+from eventlens.graphql.retention import RetentionPeriod, adaptor_retention
 
 
 @strawberry.enum
@@ -243,6 +244,10 @@ class Adaptor:
         default="",
         description="The seed's inline snippet, for identified tracking on a site that has the "
         "visitor's consent (it keeps ids in localStorage and sessionStorage).",
+    )
+    retention: RetentionPeriod = strawberry.field(
+        resolver=adaptor_retention,
+        description="How long the site's tracked events are kept (days null: forever).",
     )
 
     @classmethod
