@@ -25,6 +25,7 @@ from eventlens.graphql.context import actor, admin
 from eventlens.graphql.conversions import ConversionsQuery
 from eventlens.graphql.cost import CostBudget
 from eventlens.graphql.errors import ShapedErrorsSchema
+from eventlens.graphql.execution import PushScopedExecutionContext
 from eventlens.graphql.goals import GoalsQuery
 from eventlens.graphql.live import EventsSubscription, read_limits, read_stats, stats_of
 from eventlens.graphql.retention import RetentionMutation
@@ -275,6 +276,7 @@ schema = ShapedErrorsSchema(
     query=Query,
     mutation=Mutation,
     subscription=Subscription,
+    execution_context_class=PushScopedExecutionContext,
     # Factories, so that every operation has its own extensions (a shared instance holds one
     # operation's execution context at a time).
     extensions=[
