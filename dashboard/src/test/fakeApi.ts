@@ -293,6 +293,13 @@ function restAnswer(method: string, path: string, body: unknown): unknown {
     alertRules.push(rule);
     return rule;
   }
+  if (path.startsWith('/api/alerts/rule') && method === 'PATCH') {
+    const rule = alertRules.find((r) => path.endsWith(`/${r.id}`))!;
+    const defaults: Record<string, unknown> = { name: 'Traffic', threshold: 3, webhook_format: 'json' };
+    for (const [key, value] of Object.entries(body as Record<string, unknown>)) rule.settings[key] = value ?? defaults[key] ?? null;
+    rule.updated_at = created();
+    return rule;
+  }
   if (path.startsWith('/api/alerts/rule') && method === 'DELETE') {
     const index = alertRules.findIndex((r) => path.endsWith(`/${r.id}`));
     return alertRules.splice(index, 1)[0];

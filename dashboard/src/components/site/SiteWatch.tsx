@@ -1,105 +1,23 @@
 /**
- * A site's watching, for its admins: alert rules (made, listed, deleted) and the e-mail
+ * A site's watching, for its admins: alert rules (made, listed, changed, deleted) and the e-mail
  * report's period and recipients. What each rule measures is in docs/ALERTS.md.
  */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { BellRing, Mail, Trash2 } from 'lucide-react';
+import { BellRing, Mail, Pencil, Trash2 } from 'lucide-react';
 import { useState, type FormEvent } from 'react';
-import { addressList, KINDS, reportPath, rulesPath, type AlertKind, type AlertRuleOut, type EmailReportOut } from '../../lib/alerts';
+import { addressList, KINDS, reportPath, rulesPath, type AlertRuleOut, type EmailReportOut } from '../../lib/alerts';
 import { messageOf } from '../../lib/errors';
 import { rest } from '../../lib/http';
 import { queryKeys } from '../../lib/queryKeys';
 import { toast } from '../../lib/toast';
 import { Modal } from '../Dialog';
-import { Alert, Badge, Button, EmptyState, ErrorState, Field, Input, Select, Skeleton, Textarea } from '../ui';
-
-function NewRule({ containerId }: { containerId: string }) {
-  const queryClient = useQueryClient();
-  const [kind, setKind] = useState<AlertKind>('traffic');
-  const [name, setName] = useState('');
-  const [threshold, setThreshold] = useState('');
-  const [goal, setGoal] = useState('');
-  const [emails, setEmails] = useState('');
-  const [webhook, setWebhook] = useState('');
-  const [format, setFormat] = useState<'json' | 'slack'>('json');
-  const spec = KINDS.find((k) => k.value === kind)!;
-  const create = useMutation({
-    mutationFn: () =>
-      rest<AlertRuleOut>('POST', '/api/alerts/', {
-        site_id: containerId,
-        kind,
-        ...(name.trim() && { name: name.trim() }),
-        ...(threshold.trim() && { threshold: Number(threshold) }),
-        ...(kind === 'goal_conversions' && { goal: goal.trim() }),
-        emails: addressList(emails),
-        ...(webhook.trim() && { webhook_url: webhook.trim(), webhook_format: format }),
-      }),
-    onSuccess: (rule) => {
-      void queryClient.invalidateQueries({ queryKey: queryKeys.site.alertRules(containerId) });
-      setName('');
-      setThreshold('');
-      toast('success', `${rule.settings.name} created`, 'It is evaluated every minute.');
-    },
-  });
-  function submit(e: FormEvent) {
-    e.preventDefault();
-    create.mutate();
-  }
-  return (
-    <form onSubmit={submit} noValidate aria-label="New alert rule" className="space-y-3 rounded-xl border border-gray-200 p-4 dark:border-gray-800">
-      {create.error && <Alert>{messageOf(create.error)}</Alert>}
-      <div className="grid gap-3 sm:grid-cols-2">
-        <Field label="When">
-          {(p) => (
-            <Select {...p} value={kind} onChange={(e) => setKind(e.target.value as AlertKind)} data-autofocus>
-              {KINDS.map((k) => (
-                <option key={k.value} value={k.value}>
-                  {k.label}
-                </option>
-              ))}
-            </Select>
-          )}
-        </Field>
-        <Field label="Name" optional>
-          {(p) => <Input {...p} value={name} maxLength={100} onChange={(e) => setName(e.target.value)} placeholder={spec.label} />}
-        </Field>
-        <Field label={spec.threshold} optional hint={`Default ${spec.fallback}.`}>
-          {(p) => <Input {...p} inputMode="decimal" value={threshold} onChange={(e) => setThreshold(e.target.value)} />}
-        </Field>
-        {kind === 'goal_conversions' && (
-          <Field label="Goal" hint="Its name, as the goals list shows it.">
-            {(p) => <Input {...p} value={goal} maxLength={200} onChange={(e) => setGoal(e.target.value)} placeholder="Signup" />}
-          </Field>
-        )}
-        <Field label="E-mail to" optional hint="One address a line, or separated by commas.">
-          {(p) => <Textarea {...p} rows={2} value={emails} onChange={(e) => setEmails(e.target.value)} placeholder="ops@example.com" />}
-        </Field>
-        <Field label="Webhook URL" optional hint="http(s); a Slack incoming webhook takes the Slack format.">
-          {(p) => <Input {...p} type="url" value={webhook} maxLength={2000} onChange={(e) => setWebhook(e.target.value)} placeholder="https://hooks.example/…" />}
-        </Field>
-        {webhook.trim() && (
-          <Field label="Webhook format">
-            {(p) => (
-              <Select {...p} value={format} onChange={(e) => setFormat(e.target.value as 'json' | 'slack')}>
-                <option value="json">JSON</option>
-                <option value="slack">Slack</option>
-              </Select>
-            )}
-          </Field>
-        )}
-      </div>
-      <div className="flex justify-end">
-        <Button type="submit" variant="primary" loading={create.isPending} icon={<BellRing className="h-4 w-4" aria-hidden />}>
-          Create rule
-        </Button>
-      </div>
-    </form>
-  );
-}
+import { Alert, Badge, Button, EmptyState, ErrorState, Field, Select, Skeleton, Textarea } from '../ui';
+import { AlertRuleForm } from './AlertRuleForm';
 
 function RuleRow({ containerId, rule }: { containerId: string; rule: AlertRuleOut }) {
   const queryClient = useQueryClient();
   const [confirming, setConfirming] = useState(false);
+  const [editing, setEditing] = useState(false);
   const label = rule.settings.name;
   const remove = useMutation({
     mutationFn: () => rest<AlertRuleOut>('DELETE', `/api/alerts/${encodeURIComponent(rule.id)}`),
@@ -110,6 +28,13 @@ function RuleRow({ containerId, rule }: { containerId: string; rule: AlertRuleOu
     onError: (e) => toast('error', 'Could not delete the rule', messageOf(e)),
   });
   const channels = [...rule.settings.emails, ...(rule.settings.webhook_url ? [`webhook (${rule.settings.webhook_format})`] : [])];
+  if (editing) {
+    return (
+      <li className="py-3" data-testid="alert-rule">
+        <AlertRuleForm containerId={containerId} rule={rule} onDone={() => setEditing(false)} />
+      </li>
+    );
+  }
   return (
     <li className="flex flex-wrap items-center gap-3 py-3" data-testid="alert-rule">
       <div className="min-w-0 flex-1">
@@ -131,9 +56,14 @@ function RuleRow({ containerId, rule }: { containerId: string; rule: AlertRuleOu
           </Button>
         </div>
       ) : (
-        <Button size="sm" variant="danger-ghost" icon={<Trash2 className="h-3.5 w-3.5" aria-hidden />} onClick={() => setConfirming(true)} aria-label={`Delete ${label}`}>
-          Delete
-        </Button>
+        <>
+          <Button size="sm" variant="ghost" icon={<Pencil className="h-3.5 w-3.5" aria-hidden />} onClick={() => setEditing(true)} aria-label={`Edit ${label}`}>
+            Edit
+          </Button>
+          <Button size="sm" variant="danger-ghost" icon={<Trash2 className="h-3.5 w-3.5" aria-hidden />} onClick={() => setConfirming(true)} aria-label={`Delete ${label}`}>
+            Delete
+          </Button>
+        </>
       )}
     </li>
   );
@@ -210,7 +140,7 @@ export function SiteWatchButton({ containerId, siteName }: { containerId: string
       <Modal open={open} onClose={() => setOpen(false)} title={`Alerts and reports of ${siteName}`} description="Rules are evaluated every minute; their firings are marked on the graph." size="lg">
         <div className="space-y-5">
           <h3 className="text-sm font-semibold text-gray-900 dark:text-white">Alert rules</h3>
-          <NewRule containerId={containerId} />
+          <AlertRuleForm containerId={containerId} />
           <RuleList containerId={containerId} />
           <h3 className="text-sm font-semibold text-gray-900 dark:text-white">E-mail report</h3>
           <ReportForm containerId={containerId} />
