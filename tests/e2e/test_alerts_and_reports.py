@@ -161,6 +161,7 @@ def test_alert_rules_are_managed_by_admins_and_bad_settings_are_named(running: R
     assert p.client.delete(path, headers=p.auth()).status_code == 200
     assert p.client.get(path, headers=p.auth()).status_code == 404
     assert p.client.delete(path, headers=p.auth()).status_code == 404
+    assert p.client.patch(path, json={"weeks": 7}, headers=p.auth()).status_code == 404
     assert p.client.get("/api/alerts/not-a-uuid", headers=p.auth()).status_code == 422
 
     # The firings of the site (none yet); a range without an offset is refused by name.
@@ -290,3 +291,84 @@ def test_last_weeks_report_arrives_reads_well_and_unsubscribes_without_login(
     assert p.client.get(path, headers=p.auth()).json()["recipients"] == recipients[1:]
     forged = url[:-3] + ("AAA" if not url.endswith("AAA") else "BBB")
     assert p.client.post(forged).status_code == 404
+
+
+def graphql(p: RunningPlatform, query: str, headers: dict[str, str]) -> dict[str, Any]:
+    answer = p.client.post("/graphql", json={"query": query}, headers=headers)
+    assert answer.status_code == 200, answer.text
+    return answer.json()  # type: ignore[no-any-return]
+
+
+def refusal(answer: dict[str, Any]) -> tuple[int, str | None]:
+    extensions = answer["errors"][0]["extensions"]
+    return extensions["status"], extensions.get("field")
+
+
+def test_graphql_manages_alert_rules_and_goals_as_rest_does(running: Running) -> None:
+    p, site, viewer = running.platform, running.site, running.viewer
+    create = (
+        f'mutation {{ createAlertRule(siteId: "{site}", kind: "traffic", settings: '
+        '{name: "GraphQL rule", enabled: false, webhookUrl: "https://hooks.example/s/secret"}) '
+        "{ id siteId settings { kind name enabled threshold weeks webhookUrl } } }"
+    )
+    # A viewer may not create a rule; a bad setting is named as GraphQL spells it.
+    assert refusal(graphql(p, create, viewer)) == (403, None)
+    bad = create.replace("enabled: false", "enabled: false, windowMinutes: 30")
+    assert refusal(graphql(p, bad, p.auth())) == (422, "windowMinutes")
+    unknown = create.replace(f'siteId: "{site}"', 'siteId: "CAP-NONE99"')
+    assert refusal(graphql(p, unknown, p.auth())) == (404, "siteId")
+
+    # When an admin creates a rule, REST has it, and a viewer lists it without the secret.
+    rule = graphql(p, create, p.auth())["data"]["createAlertRule"]
+    assert rule["settings"] == {
+        "kind": "traffic",
+        "name": "GraphQL rule",
+        "enabled": False,
+        "threshold": 3.0,
+        "weeks": 4,
+        "webhookUrl": "https://hooks.example/s/secret",
+    }
+    rest = p.client.get(f"/api/alerts/{rule['id']}", headers=p.auth()).json()
+    assert rest["settings"]["name"] == "GraphQL rule"
+    listed = graphql(
+        p, f'{{ alertRules(siteId: "{site}") {{ id settings {{ webhookUrl }} }} }}', viewer
+    )
+    [mine] = [r for r in listed["data"]["alertRules"] if r["id"] == rule["id"]]
+    assert mine["settings"]["webhookUrl"] == "https://hooks.example/…"
+
+    # An admin changes it (left out: kept; null: the default); a viewer may not.
+    change = (
+        f'mutation {{ changeAlertRule(id: "{rule["id"]}", '
+        "settings: {weeks: 6, webhookUrl: null}) { settings { name weeks webhookUrl } } }"
+    )
+    assert refusal(graphql(p, change, viewer)) == (403, None)
+    changed = graphql(p, change, p.auth())["data"]["changeAlertRule"]["settings"]
+    assert changed == {"name": "GraphQL rule", "weeks": 6, "webhookUrl": None}
+    wrong = change.replace("weeks: 6", "weeks: 99")
+    assert refusal(graphql(p, wrong, p.auth())) == (422, "weeks")
+
+    # The firings are REST's; a rule deleted is gone, and deleting it again is a 404.
+    firings = graphql(p, f'{{ alertFirings(siteId: "{site}") {{ id ruleName }} }}', viewer)
+    from_rest = p.client.get("/api/alerts/firings", params={"site_id": site}, headers=viewer)
+    assert [f["id"] for f in firings["data"]["alertFirings"]] == [f["id"] for f in from_rest.json()]
+    delete = f'mutation {{ deleteAlertRule(id: "{rule["id"]}") {{ id }} }}'
+    assert refusal(graphql(p, delete, viewer)) == (403, None)
+    assert "errors" not in graphql(p, delete, p.auth())
+    assert p.client.get(f"/api/alerts/{rule['id']}", headers=p.auth()).status_code == 404
+    assert refusal(graphql(p, delete, p.auth()))[0] == 404
+    assert refusal(graphql(p, change.replace(rule["id"], "not-a-uuid"), p.auth())) == (422, "id")
+
+    # Goals: added and removed by admins only, as REST lists them.
+    add = f'mutation {{ addGoal(siteId: "{site}", eventName: "Signup") {{ id name goalType }} }}'
+    assert refusal(graphql(p, add, viewer)) == (403, None)
+    both = add.replace('eventName: "Signup"', 'eventName: "Signup", pagePath: "/"')
+    assert refusal(graphql(p, both, p.auth()))[0] == 422
+    goal = graphql(p, add, p.auth())["data"]["addGoal"]
+    assert (goal["name"], goal["goalType"]) == ("Signup", "event")
+    assert refusal(graphql(p, add, p.auth())) == (409, "eventName")  # the same goal again
+    goals = p.client.get("/api/goals/", params={"site_id": site}, headers=p.auth()).json()
+    assert goal["id"] in [g["id"] for g in goals]
+    remove = f'mutation {{ removeGoal(id: "{goal["id"]}") {{ name }} }}'
+    assert refusal(graphql(p, remove, viewer)) == (403, None)
+    assert graphql(p, remove, p.auth())["data"]["removeGoal"] == {"name": "Signup"}
+    assert refusal(graphql(p, remove, p.auth())) == (404, "id")

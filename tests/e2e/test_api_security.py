@@ -120,6 +120,8 @@ GRAPHQL_FIELDS = {
     "currentVisitors": '{ currentVisitors(siteId: "localhost") }',
     "databaseHealth": "{ databaseHealth { available } }",
     "goals": '{ goals(siteId: "localhost") { name } }',
+    "alertRules": '{ alertRules(siteId: "localhost") { id } }',
+    "alertFirings": '{ alertFirings(siteId: "localhost") { id } }',
     "funnel": '{ funnel(query: {site_id: "localhost", date_range: "day", '
     'steps: ["Visit /", "Visit /about"], within: "visit"}) }',
     "retention": '{ retention(query: {site_id: "localhost", date_range: "day", '
@@ -162,18 +164,47 @@ def test_every_graphql_query_field_is_in_the_role_matrix(
     assert fields == set(GRAPHQL_FIELDS)
 
 
-# Every mutation is for admins; `{site}` is the seed site's container id.
+# Every mutation is for admins; `{site}` is the seed site's container id, `{rule}` and
+# `{goal}` an alert rule and a goal of it made for the test (`targets`).
 GRAPHQL_MUTATIONS = {
     "setRetention": 'mutation { setRetention(containerId: "{site}", days: 3650) { days } }',
     "clearRetention": 'mutation { clearRetention(containerId: "{site}") { days } }',
+    "createAlertRule": 'mutation { createAlertRule(siteId: "{site}", kind: "bots") { id } }',
+    "changeAlertRule": 'mutation { changeAlertRule(id: "{rule}", settings: {weeks: 5}) { id } }',
+    "deleteAlertRule": 'mutation { deleteAlertRule(id: "{rule}") { id } }',
+    "addGoal": 'mutation { addGoal(siteId: "{site}", eventName: "role_matrix") { id } }',
+    "removeGoal": 'mutation { removeGoal(id: "{goal}") { id } }',
 }
+
+
+@pytest.fixture
+def targets(shared_platform: RunningPlatform, site: dict[str, str]) -> Iterator[dict[str, str]]:
+    """A traffic rule and a goal of the seed site; whatever rules and goals the test leaves
+    are removed after it."""
+    p, container_id = shared_platform, site["container_id"]
+
+    def ids(kind: str) -> set[str]:
+        listed = p.client.get(f"/api/{kind}/", params={"site_id": container_id}, headers=p.auth())
+        return {found["id"] for found in listed.json()}
+
+    before = {kind: ids(kind) for kind in ("alerts", "goals")}
+    rule = p.admin_post("/api/alerts/", {"site_id": container_id, "kind": "traffic"})
+    goal = p.admin_post("/api/goals/", {"site_id": container_id, "event_name": "role_target"})
+    assert (rule.status_code, goal.status_code) == (201, 201), (rule.text, goal.text)
+    yield {"{site}": container_id, "{rule}": rule.json()["id"], "{goal}": goal.json()["id"]}
+    for kind, existed in before.items():
+        for made in ids(kind) - existed:
+            p.client.delete(f"/api/{kind}/{made}", headers=p.auth())
 
 
 @pytest.mark.parametrize("field", list(GRAPHQL_MUTATIONS))  # the seed site ends as it began
 def test_every_graphql_mutation_is_for_admins_only(
-    shared_platform: RunningPlatform, site: dict[str, str], field: str
+    shared_platform: RunningPlatform, site: dict[str, str], targets: dict[str, str], field: str
 ) -> None:
-    query = {"query": GRAPHQL_MUTATIONS[field].replace("{site}", site["container_id"])}
+    text = GRAPHQL_MUTATIONS[field]
+    for placeholder, value in targets.items():
+        text = text.replace(placeholder, value)
+    query = {"query": text}
 
     def ask(token: str | None) -> dict[str, object]:
         headers = {"Authorization": f"Bearer {token}"} if token else {}

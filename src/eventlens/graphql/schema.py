@@ -20,13 +20,14 @@ from strawberry.types import Info
 from eventlens import views
 from eventlens.domain.adaptor import Adaptor as AdaptorAggregate
 from eventlens.domain.snippet import TRACKER_PATH, render_snippet, render_tag
+from eventlens.graphql.alerts import AlertsMutation, AlertsQuery
 from eventlens.graphql.audit import AuditQuery
 from eventlens.graphql.context import actor, admin
 from eventlens.graphql.conversions import ConversionsQuery
 from eventlens.graphql.cost import CostBudget
 from eventlens.graphql.errors import ShapedErrorsSchema
 from eventlens.graphql.execution import PushScopedExecutionContext
-from eventlens.graphql.goals import GoalsQuery
+from eventlens.graphql.goals import GoalsMutation, GoalsQuery
 from eventlens.graphql.live import EventsSubscription, read_limits, read_stats, stats_of
 from eventlens.graphql.retention import RetentionMutation
 from eventlens.graphql.types import (
@@ -267,9 +268,10 @@ LIMIT_RULES = [
 CACHED_DOCUMENTS = 256
 
 Query = merge_types(
-    "Query", (CatalogAndEventsQuery, WebQuery, ConversionsQuery, GoalsQuery, AuditQuery)
+    "Query",
+    (CatalogAndEventsQuery, WebQuery, ConversionsQuery, GoalsQuery, AuditQuery, AlertsQuery),
 )
-Mutation = merge_types("Mutation", (RetentionMutation,))
+Mutation = merge_types("Mutation", (RetentionMutation, AlertsMutation, GoalsMutation))
 Subscription = merge_types("Subscription", (EventsSubscription, WebSubscription))
 
 schema = ShapedErrorsSchema(
