@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import email
 import email.policy
-import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,6 +14,8 @@ from typing import Any
 
 import orjson
 from aiosmtpd.controller import Controller
+
+from tests.services import free_port
 
 
 class Inbox:
@@ -33,9 +34,7 @@ class Inbox:
 @contextmanager
 def smtp_server() -> Iterator[tuple[Inbox, int]]:
     inbox = Inbox()
-    with socket.socket() as probe:  # aiosmtpd's controller connects to the port it is given
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()  # aiosmtpd's controller connects to the port it is given
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
     try:

@@ -31,11 +31,29 @@ def unavailable(what: str, why: str) -> None:
     pytest.skip(message)
 
 
+def _worker_share() -> tuple[int, int]:
+    """(this test process's index, how many run): pytest-xdist's workers, or (0, 1)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
+    count = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    return (int(worker) if worker.isdigit() else 0) % count, count
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+    """A port free now. Parallel test processes draw from disjoint residues, so two of
+    them never pick the same port between this check and its use."""
+    index, count = _worker_share()
+    held: list[socket.socket] = []
+    try:
+        while True:
+            sock = socket.socket()
+            held.append(sock)  # kept bound until the end, so the kernel offers another
+            sock.bind(("127.0.0.1", 0))
+            port: int = sock.getsockname()[1]
+            if port % count == index:
+                return port
+    finally:
+        for sock in held:
+            sock.close()
 
 
 @contextmanager
