@@ -245,7 +245,7 @@ export async function siteDashboardChecks(t) {
     await context.close();
   });
 
-  await step('site dashboard: an admin sets up an alert rule and the e-mail report in their dialog, which passes axe', async () => {
+  await step('site dashboard: an admin sets up an alert rule, edits it, and the e-mail report in their dialog, which passes axe', async () => {
     await page.getByRole('button', { name: 'Alerts & reports' }).click();
     const dialog = page.getByRole('dialog', { name: `Alerts and reports of ${NAME}` });
     await dialog.getByText('No alert rules yet').waitFor();
@@ -256,6 +256,15 @@ export async function siteDashboardChecks(t) {
     const rule = dialog.getByTestId('alert-rule');
     await rule.filter({ hasText: 'ops@web.example' }).waitFor();
     assert((await rule.textContent()).includes('threshold 500'), 'the rule lists its threshold');
+    await rule.getByRole('button', { name: /^Edit / }).click();
+    const edit = dialog.getByRole('form', { name: /^Edit / });
+    await edit.getByLabel('Bot events today (UTC)').fill('700');
+    const editing = await axeViolations(page);
+    assert(editing.length === 0, `axe on a rule being edited: ${editing.slice(0, 3).join('; ')}`);
+    await edit.getByRole('button', { name: 'Save rule' }).click();
+    await rule.filter({ hasText: 'threshold 700' }).waitFor();
+    const { json: rules } = await api('GET', `/api/alerts/?site_id=${containerId}`, undefined, token);
+    assert(rules.length === 1 && rules[0].settings.threshold === 700, `the rule was changed to ${JSON.stringify(rules)}`);
     await dialog.getByLabel('Report', { exact: true }).selectOption('monthly');
     await dialog.getByLabel('Recipients').fill('ann@web.example');
     await dialog.getByRole('button', { name: 'Save report' }).click();
