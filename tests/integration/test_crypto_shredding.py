@@ -21,6 +21,7 @@ from eventlens.commands.register_schema import RegisterSchema, register_schema
 from eventlens.domain.errors import NotFound
 from eventlens.domain.tracking import Reason, RejectedEvent, RejectionCode, TrackedEvent
 from eventlens.domain.user import Role
+from eventlens.eventstore.port import StoreUnavailable
 from eventlens.eventstore.sealing import SealingStore
 from eventlens.eventstore.subject_keys import SubjectKeys, open_subject_keys
 from eventlens.projections.catalog_cache import CatalogCache
@@ -246,3 +247,66 @@ def test_new_user_ids_asked_for_at_once_are_made_in_few_round_trips(database_url
             ([each[user].subject for each, user in zip(loaded, users, strict=True)],),
         ).fetchone()
     assert row is not None and row[0] <= 3  # a transaction's now() is its start time
+
+
+def test_an_event_whose_key_cannot_be_made_fails_and_is_not_stored(
+    backend: Backend, sealing: tuple[StoreHandle, SubjectKeys]
+) -> None:
+    # given a sealing store whose key database does not answer
+    store, _ = sealing
+    assert isinstance(store.store, SealingStore)
+    cache = CatalogCache(backend.catalog)
+    cache.refresh()
+    unreachable = SubjectKeys("postgresql://nobody@127.0.0.1:1/none", b"s" * 32)
+    broken = SealingStore(store.store.inner, unreachable, cache.personal_fields)
+    lost, kept = event("carol-5e21", "signup", email="carol@example.com"), event(None)
+
+    # when an event of a new user is appended, with one that has nothing personal
+    with pytest.raises(StoreUnavailable, match="keys could not be read"):
+        store.call(lambda: broken.append_tracked([lost, kept]))
+
+    # then neither is stored (the request is refused whole), and the store still takes events
+    store.append([event(BOB)])
+    project(backend, at_least=1)
+    with psycopg.connect(backend.database_url) as conn:
+        rows = conn.execute("SELECT user_id FROM event_logs").fetchall()
+    assert rows == [(BOB,)]
+
+
+def test_the_key_connection_is_made_again_after_the_database_dropped_it(
+    database_url: str,
+) -> None:
+    keys = open_subject_keys(database_url)
+
+    async def loads() -> tuple[Any, list[str]]:
+        try:
+            first = await keys.load([ALICE])
+            # given the server ends the key connection (a restart, an administrator)
+            with psycopg.connect(database_url, autocommit=True) as conn:
+                ended = conn.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+                    "AND query LIKE '%%eventlens_keys%%'"
+                ).fetchall()
+            assert ended == [(True,)]
+            # when keys are asked for again, a request sent before the loss is seen fails
+            # (503: the client sends it again) and the next one connects again
+            failures = []
+            for _ in range(3):
+                try:
+                    again = await keys.load([ALICE, BOB])
+                    break
+                except StoreUnavailable as error:
+                    failures.append(str(error))
+                    await asyncio.sleep(0.1)
+            else:
+                raise AssertionError(f"no key after the connection was lost: {failures}")
+            return (first, again), failures
+        finally:
+            await keys.close()
+
+    (first, again), failures = asyncio.run(loads())
+
+    # then the keys are those made before
+    assert again[ALICE].subject == first[ALICE].subject
+    assert len(failures) <= 1

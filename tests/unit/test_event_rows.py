@@ -135,3 +135,19 @@ def test_counts_become_sorted_json_records() -> None:
         for event_type, n in (("click", 1), ("page_view", 2))
     ]
     assert as_records(Counter(), COUNT_FIELDS) == "[]"
+
+
+@pytest.mark.parametrize("user_id", ["alice-7f3c", "tab\there\\and\nnewline", None])
+def test_a_sealed_rows_line_gets_its_plaintext_user_id_as_if_made_with_it(
+    user_id: str | None,
+) -> None:
+    from eventlens.projections.personal_rows import _with_user_id
+
+    # given a sealed event's row, whose line holds its subject's pseudonym
+    row = EventRow.from_payload(
+        payload(user_id=None, subject="s-" + "a" * 32, sealed="bm9uY2U=", metadata={"k": "v"})
+    )
+    # when its user id is put in the line
+    line = _with_user_id(row.copy_line(), user_id)
+    # then it is the line the row with that user id makes, escapes included
+    assert line == row._replace(user_id=user_id).copy_line()

@@ -1,5 +1,6 @@
 """The group-commit writer's connection: one prepared append at a time, on libpq's
-asynchronous API, straight from the event loop.
+asynchronous API, straight from the event loop. The subjects' keys are read and made on one
+too (`eventstore/subject_keys.py`), with statements of their own.
 
 An append is the API's one query under ingest, and psycopg's `AsyncConnection.execute` does
 work on every call that it does not need: a cursor, the query's conversion, an array dumper
@@ -15,22 +16,33 @@ from __future__ import annotations
 import asyncio
 import struct
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID
 
 import psycopg
 from psycopg import pq, sql
 
+BYTEA_OID = 17
 TEXT_OID = 25
 UUID_OID = 2950
 _ARRAY_HEADER = struct.Struct("!iiIii")  # dimensions, has nulls, element type, length, lower bound
 _UUID_LENGTH = (16).to_bytes(4, "big")
 STATEMENT = b"eventlens_append"
+APPEND_TYPES = "text[], uuid[], text[], text[]"
 
 
-def text_array(items: Sequence[bytes]) -> bytes:
-    """`text[]` in PostgreSQL's binary format, from UTF-8 items (none may be NULL)."""
-    return _ARRAY_HEADER.pack(1, 0, TEXT_OID, len(items), 1) + b"".join(
+class Prepared(NamedTuple):
+    """A statement prepared on the connection: its name, parameter types and query."""
+
+    name: bytes
+    types: str
+    query: sql.Composable
+
+
+def text_array(items: Sequence[bytes], element: int = TEXT_OID) -> bytes:
+    """`text[]` (or `bytea[]` with `element=BYTEA_OID`) in PostgreSQL's binary format, from
+    UTF-8 items (none may be NULL)."""
+    return _ARRAY_HEADER.pack(1, 0, element, len(items), 1) + b"".join(
         [len(item).to_bytes(4, "big") + item for item in items]
     )
 
@@ -43,12 +55,13 @@ def uuid_array(items: Sequence[UUID]) -> bytes:
 
 
 class AppendConnection:
-    """A connection that runs one statement, prepared as `STATEMENT` from `query` (which
-    takes text[], uuid[], text[], text[]), one call at a time: `execute` is called again only
-    once the previous call's future is done. When the connection breaks it is `closed`
-    (also while idle: its socket is watched); a statement the database refuses fails its
-    future and leaves the connection usable. A caller that stops waiting for a statement
-    (cancellation) closes the connection, since the statement is still in flight."""
+    """A connection that runs one statement at a time, prepared as `STATEMENT` from `query`
+    (which takes text[], uuid[], text[], text[]) or as one of `statements`: `execute` is
+    called again only once the previous call's future is done. When the connection breaks
+    it is `closed` (also while idle: its socket is watched); a statement the database
+    refuses fails its future and leaves the connection usable. A caller that stops waiting
+    for a statement (cancellation) closes the connection, since the statement is still in
+    flight."""
 
     def __init__(self, conn: psycopg.AsyncConnection[Any], loop: asyncio.AbstractEventLoop):
         self._conn = conn
@@ -62,19 +75,32 @@ class AppendConnection:
 
     @classmethod
     async def connect(
-        cls, conninfo: str, query: sql.Composable, timeout: int | None = None
+        cls,
+        conninfo: str,
+        query: sql.Composable | None,
+        timeout: int | None = None,
+        *,
+        statements: Sequence[Prepared] = (),
+        settings: Sequence[str] = (),
     ) -> AppendConnection:
+        """`settings`: statements run once first (e.g. `SET ...`)."""
         conn = await psycopg.AsyncConnection.connect(
             conninfo, autocommit=True, connect_timeout=timeout
         )
+        prepared = list(statements)
+        if query is not None:
+            prepared.append(Prepared(STATEMENT, APPEND_TYPES, query))
         try:
             # Binary text parameters are read in the connection's encoding: make it UTF-8.
             await conn.execute("SET client_encoding TO 'UTF8'")
-            await conn.execute(
-                sql.SQL("PREPARE {} (text[], uuid[], text[], text[]) AS {}").format(
-                    sql.Identifier(STATEMENT.decode()), query
+            for setting in settings:
+                await conn.execute(sql.SQL(setting))
+            for name, types, body in prepared:
+                await conn.execute(
+                    sql.SQL("PREPARE {} ({}) AS {}").format(
+                        sql.Identifier(name.decode()), sql.SQL(types), body
+                    )
                 )
-            )
             append = cls(conn, asyncio.get_running_loop())
             append._pgconn.nonblocking = 1
             append._loop.add_reader(append._socket, append._readable)
@@ -83,9 +109,11 @@ class AppendConnection:
             raise
         return append
 
-    def execute(self, params: Sequence[bytes]) -> asyncio.Future[pq.abc.PGresult]:
-        """Send the statement with these binary parameters; the future holds its result, or
-        the error (a `psycopg.Error`) it failed with."""
+    def execute(
+        self, params: Sequence[bytes], statement: bytes = STATEMENT
+    ) -> asyncio.Future[pq.abc.PGresult]:
+        """Send the statement with these binary parameters; the future holds its result (in
+        binary), or the error (a `psycopg.Error`) it failed with."""
         assert self._pending is None, "one statement at a time"
         future: asyncio.Future[pq.abc.PGresult] = self._loop.create_future()
         if self.closed:
@@ -95,7 +123,7 @@ class AppendConnection:
         self._result = None
         try:
             self._pgconn.send_query_prepared(
-                STATEMENT, params, param_formats=[1] * len(params), result_format=1
+                statement, params, param_formats=[1] * len(params), result_format=1
             )
             self._flush()
         except psycopg.Error as error:

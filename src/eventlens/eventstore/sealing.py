@@ -15,7 +15,7 @@ from typing import Protocol
 
 from eventlens.domain.personal import SubjectKey, seal, split_personal
 from eventlens.domain.tracking import RejectedEvent, TrackedEvent
-from eventlens.eventstore.port import EventStore
+from eventlens.eventstore.port import EventStore, StoreUnavailable
 from eventlens.eventstore.subject_keys import SubjectKeys
 
 
@@ -84,11 +84,36 @@ class SealingStore:
     ) -> asyncio.Future[None]:
         if not missing:
             return append({})
+        # Chained by callbacks, not awaited in a task of the request's own: most requests
+        # of a site's new visitors come this way (docs/BENCHMARKS.md, "Sealing cost").
+        loading = self.keys.loading(missing)
+        appended: asyncio.Future[None] = loading.get_loop().create_future()
 
-        async def keyed() -> None:
-            await append(await self.keys.load(missing))
+        def keyed(loaded: asyncio.Future[dict[str, SubjectKey]]) -> None:
+            if appended.done():  # the request gave up waiting
+                return
+            error = None if loaded.cancelled() else loaded.exception()
+            if loaded.cancelled() or error is not None:
+                appended.set_exception(error or StoreUnavailable("the subjects' keys closed"))
+                return
+            try:
+                append(loaded.result()).add_done_callback(recorded)
+            except Exception as failure:
+                appended.set_exception(failure)
 
-        return asyncio.ensure_future(keyed())
+        def recorded(inner: asyncio.Future[None]) -> None:
+            error = None if inner.cancelled() else inner.exception()
+            if appended.done():
+                return
+            if inner.cancelled():
+                appended.cancel()
+            elif error is not None:
+                appended.set_exception(error)
+            else:
+                appended.set_result(None)
+
+        loading.add_done_callback(keyed)
+        return appended
 
     def _seal(self, event: TrackedEvent, loaded: dict[str, SubjectKey]) -> TrackedEvent:
         personal = (

@@ -15,9 +15,11 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable
 
 import psycopg
+from psycopg import pq, sql
 
 from eventlens.domain.personal import SubjectKey, new_key, new_subject, subject_lookup
 from eventlens.eventstore.port import StoreUnavailable
+from eventlens.eventstore.postgres_append import BYTEA_OID, AppendConnection, Prepared, text_array
 
 KEY_SCHEMA = "eventlens_keys"
 KEY_TABLE = f"{KEY_SCHEMA}.subject_keys"
@@ -42,26 +44,33 @@ INSERT INTO eventlens_keys.lookup_secret VALUES (1, %s) ON CONFLICT DO NOTHING;
 """
 # One round trip: the keys made now, and those that existed (the SELECT's snapshot is taken
 # before the INSERT, so none is both). A key another process makes concurrently is in
-# neither: it is read again once that process has committed.
-_LOAD = """
+# neither: it is read again (`_BY_LOOKUP`) once that process has committed. Both are prepared
+# on the ingest path's key connection and take binary arrays: lookups, subjects, keys.
+_LOAD = sql.SQL("""
 WITH made AS (
     INSERT INTO eventlens_keys.subject_keys (lookup, subject, key)
-    SELECT * FROM unnest(%(lookups)s::bytea[], %(subjects)s::text[], %(keys)s::bytea[])
+    SELECT * FROM unnest($1::bytea[], $2::text[], $3::bytea[])
     ON CONFLICT (lookup) DO NOTHING
     RETURNING lookup, subject, key
 )
 SELECT lookup, subject, key FROM made
 UNION ALL
-SELECT lookup, subject, key FROM eventlens_keys.subject_keys WHERE lookup = ANY(%(lookups)s)
-"""
-_BY_LOOKUP = "SELECT lookup, subject, key FROM eventlens_keys.subject_keys WHERE lookup = ANY(%s)"
+SELECT lookup, subject, key FROM eventlens_keys.subject_keys WHERE lookup = ANY($1)
+""")
+_BY_LOOKUP = sql.SQL(
+    "SELECT lookup, subject, key FROM eventlens_keys.subject_keys WHERE lookup = ANY($1)"
+)
+_STATEMENTS = (
+    Prepared(b"eventlens_keys_load", "bytea[], text[], bytea[]", _LOAD),
+    Prepared(b"eventlens_keys_by_lookup", "bytea[]", _BY_LOOKUP),
+)
 # Projections that decrypt hold this lock shared until their batch commits; an erasure holds
 # it exclusively while it deletes the key: it waits for the batches that decrypted with the
 # key to commit (so the blanking after it sees their rows), and no batch decrypts with the
 # key meanwhile. An advisory lock lives in memory: a row lock would be written to the table.
 _DECRYPTING = "SELECT pg_advisory_xact_lock_shared(hashtext('eventlens-subject-keys-in-use'))"
 _ERASING = "SELECT pg_advisory_xact_lock(hashtext('eventlens-subject-keys-in-use'))"
-_BY_SUBJECT = "SELECT subject, key FROM eventlens_keys.subject_keys WHERE subject = ANY(%s)"
+_BY_SUBJECT = "SELECT subject, key FROM eventlens_keys.subject_keys WHERE subject = ANY(%b)"
 
 
 def setup_subject_keys(conn: psycopg.Connection) -> bytes:
@@ -83,7 +92,7 @@ def keys_of_subjects(conn: psycopg.Connection, subjects: Iterable[str]) -> dict[
     """The keys of those subjects that still have one; no erasure completes until the
     caller's transaction ends."""
     conn.execute(_DECRYPTING)
-    rows = conn.execute(_BY_SUBJECT, (list(subjects),)).fetchall()
+    rows = conn.execute(_BY_SUBJECT, (list(subjects),), binary=True).fetchall()
     return {subject: bytes(key) for subject, key in rows}
 
 
@@ -122,17 +131,15 @@ class SubjectKeys:
         durable_with_events: bool = False,
     ) -> None:
         self._database_url = database_url
-        # In the PostgreSQL event store (the same database), the commit of the events sealed
-        # with a new key flushes the log up to them, the key's insert included: the key need
-        # not wait for a flush of its own.
         self._durable_with_events = durable_with_events
         self._secret = secret
         self._capacity = capacity
         self._keys: OrderedDict[str, SubjectKey] = OrderedDict()
-        self._conn: psycopg.AsyncConnection | None = None
+        self._conn: AppendConnection | None = None
         self._connecting = asyncio.Lock()
         self._pending: set[str] = set()  # user ids waiting for the next round trip
-        self._flight: asyncio.Future[dict[str, SubjectKey]] | None = None
+        self._next: asyncio.Future[dict[str, SubjectKey]] | None = None  # its answer
+        self._flight: asyncio.Future[dict[str, SubjectKey]] | None = None  # the round trip
 
     def lookup(self, user_id: str) -> bytes:
         return subject_lookup(self._secret, user_id)
@@ -165,51 +172,73 @@ class SubjectKeys:
         return subject
 
     async def load(self, user_ids: Iterable[str]) -> dict[str, SubjectKey]:
-        """Bring the users' keys into memory, creating those that do not exist.
+        """Bring the users' keys into memory, creating those that do not exist."""
+        wanted = set(user_ids)
+        if not wanted:
+            return {}
+        # Shielded: the answer is shared with the other requests of its round trip.
+        loaded = await asyncio.shield(self.loading(wanted))
+        return {user_id: loaded[user_id] for user_id in wanted}
+
+    def loading(self, user_ids: Iterable[str]) -> asyncio.Future[dict[str, SubjectKey]]:
+        """The users' keys (among others), once in memory; those that do not exist are made.
 
         Loads coalesce: while one round trip is in flight, the user ids asked for meanwhile
         wait and go together in the next one, so many requests seeing new users at once cost
-        one statement (and one commit), not one each."""
-        wanted = set(user_ids)
-        got: dict[str, SubjectKey] = {}
-        if not wanted:
-            return got
-        self._pending |= wanted
-        while True:
-            flight = self._flight
-            if flight is None:
-                batch, self._pending = self._pending, set()
-                flight = self._flight = asyncio.ensure_future(self._fetch(batch))
-            loaded = await asyncio.shield(flight)
-            got.update({user_id: loaded[user_id] for user_id in wanted if user_id in loaded})
-            if len(got) == len(wanted):
-                return got
+        one statement (and one commit), not one each. A future, not a coroutine: a request
+        with a new user pays no task of its own (docs/BENCHMARKS.md, "Sealing cost")."""
+        self._pending.update(user_ids)
+        answer = self._next
+        if answer is None:
+            answer = self._next = asyncio.get_running_loop().create_future()
+        if self._flight is None:
+            self._launch()
+        return answer
+
+    def _launch(self) -> None:
+        batch, self._pending = self._pending, set()
+        answer, self._next = self._next, None
+        assert answer is not None
+
+        def landed(fetch: asyncio.Future[dict[str, SubjectKey]]) -> None:
+            self._flight = None
+            if fetch.cancelled():  # closing
+                error: BaseException | None = StoreUnavailable("the subjects' keys closed")
+            else:
+                error = fetch.exception()
+            if answer.done():
+                pass
+            elif error is None:
+                answer.set_result(fetch.result())
+            else:
+                answer.set_exception(error)
+            if self._pending:
+                self._launch()
+
+        self._flight = asyncio.ensure_future(self._fetch(batch))
+        self._flight.add_done_callback(landed)
 
     async def _fetch(self, user_ids: set[str]) -> dict[str, SubjectKey]:
+        wanted = {self.lookup(user_id): user_id for user_id in user_ids}
+        lookups = text_array(list(wanted), BYTEA_OID)
         try:
-            wanted = {self.lookup(user_id): user_id for user_id in user_ids}
-            fresh = [(lookup, new_subject(), new_key()) for lookup in wanted]
             conn = await self._connection()
-            cursor = await conn.execute(
-                _LOAD,
-                {
-                    "lookups": [f[0] for f in fresh],
-                    "subjects": [f[1] for f in fresh],
-                    "keys": [f[2] for f in fresh],
-                },
+            result = await conn.execute(
+                [
+                    lookups,
+                    text_array([new_subject().encode() for _ in wanted]),
+                    text_array([new_key() for _ in wanted], BYTEA_OID),
+                ],
+                _STATEMENTS[0].name,
             )
-            rows = await cursor.fetchall()
-            if len(rows) < len(wanted):  # made concurrently by another process
-                cursor = await conn.execute(_BY_LOOKUP, (list(wanted),))
-                rows = await cursor.fetchall()
-        except psycopg.Error as error:
-            self._conn = None
+            if result.ntuples < len(wanted):  # made concurrently by another process
+                result = await conn.execute([lookups], _STATEMENTS[1].name)
+        except (psycopg.Error, OSError) as error:
+            await self.close()
             raise StoreUnavailable(f"the subjects' keys could not be read: {error}") from None
-        finally:
-            self._flight = None
         loaded = {
-            wanted[bytes(lookup)]: SubjectKey.of(subject, bytes(key))
-            for lookup, subject, key in rows
+            wanted[lookup]: SubjectKey.of(subject.decode(), key)
+            for lookup, subject, key in _rows(result)
         }
         if len(loaded) < len(wanted):
             raise StoreUnavailable("the subjects' keys could not be made")
@@ -218,20 +247,33 @@ class SubjectKeys:
             self._keys.popitem(last=False)
         return loaded
 
-    async def _connection(self) -> psycopg.AsyncConnection:
+    async def _connection(self) -> AppendConnection:
         async with self._connecting:
             if self._conn is None or self._conn.closed:
-                self._conn = await psycopg.AsyncConnection.connect(
-                    self._database_url, autocommit=True, connect_timeout=2
+                # In the PostgreSQL event store, the commit of the events sealed with a new
+                # key flushes the log up to them, the key's insert included: the key need not
+                # wait for a flush of its own.
+                settings = ["SET synchronous_commit = off"] if self._durable_with_events else []
+                self._conn = await AppendConnection.connect(
+                    self._database_url, None, 2, statements=_STATEMENTS, settings=settings
                 )
-                if self._durable_with_events:
-                    await self._conn.execute("SET synchronous_commit = off")
             return self._conn
 
     async def close(self) -> None:
-        if self._conn is not None:
-            await self._conn.close()
-            self._conn = None
+        if self._flight is not None:
+            self._flight.cancel()
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            await conn.close()
+
+
+def _rows(result: pq.abc.PGresult) -> list[tuple[bytes, bytes, bytes]]:
+    """(lookup, subject in UTF-8, key) of each row of a binary result."""
+    value = result.get_value
+    return [
+        (bytes(value(i, 0) or b""), bytes(value(i, 1) or b""), bytes(value(i, 2) or b""))
+        for i in range(result.ntuples)
+    ]
 
 
 def open_subject_keys(database_url: str, *, durable_with_events: bool = False) -> SubjectKeys:

@@ -126,7 +126,7 @@ class EventRow(NamedTuple):
             and "\r" not in line
         ):
             return line + "\n"
-        return "\t".join([_copy_text(value) for value in fields]) + "\n"
+        return "\t".join([copy_text(value) for value in fields]) + "\n"
 
 
 def _counted_time(
@@ -143,7 +143,7 @@ def _counted_time(
 NULL = "\\N"  # in COPY's text format
 
 
-def _copy_text(value: str | None) -> str:
+def copy_text(value: str | None) -> str:
     if value is None:
         return NULL
     # Chained replaces run in C; translate() with multi-character replacements does not.
