@@ -207,6 +207,7 @@ export async function accessibilityChecks(t) {
       { name: 'new API key', url: '/settings', ready: heading('Settings'), open: dialog('New API key', 'New API key') },
       { name: 'share site', url: `/sites/${t.containerId}`, ready: async (p) => p.getByTestId('kpi-visitors').waitFor(), open: dialog('Share', /^Share /) },
       { name: 'site goals', url: `/sites/${t.containerId}`, ready: async (p) => p.getByTestId('kpi-visitors').waitFor(), open: dialog(/^Goals$/, /^Goals of /) },
+      { name: 'site data retention', url: `/sites/${t.containerId}`, ready: async (p) => p.getByTestId('kpi-visitors').waitFor(), open: dialog('Data retention', /^Data retention of /) },
       {
         name: 'breakdown details',
         url: `/sites/${t.containerId}`,

@@ -6,6 +6,10 @@
  * 3 dropped off (75 %). The funnel is saved and listed; its drop-off opens the site's
  * dashboard filtered to the 3 visitors who reached `/` and not `/pricing`. The retention card
  * says it counts identified users only. axe finds nothing on either card, light and dark.
+ * The page's filters narrow the funnel (desktop visits only: 3, then 1), and broken down by
+ * device it shows Desktop 3 then 1 (33.33 %) and Mobile 1 then 0, readable at phone width.
+ * An admin sets the site's data retention in its dialog (after a confirmation that older
+ * events will be removed), the API has it, axe finds nothing, and it is cleared again.
  * Screenshots in light mode.
  */
 import path from 'node:path';
@@ -86,5 +90,72 @@ export async function funnelBuilderChecks(t) {
     assert(JSON.stringify(chips) === JSON.stringify(['Reached Visit /', 'Did not reach Visit /pricing']), `chips: ${chips}`);
     const visitors = page.getByTestId('kpi-visitors').getByTestId('kpi-value');
     await waitFor(async () => (await visitors.getAttribute('data-value')) === '3', { what: '3 visitors dropped off' });
+  });
+
+  await step('funnels: the page’s filters narrow the funnel, and a breakdown by device shows each device’s steps (axe, dark, phone width)', async () => {
+    const choose = async () => {
+      const builder = card().getByRole('form', { name: 'Funnel builder' });
+      await builder.getByLabel('Step 1', { exact: true }).selectOption('Visit /');
+      await builder.getByLabel('Step 2', { exact: true }).selectOption('Visit /pricing');
+      return builder;
+    };
+    await page.goto(`${t.base}/sites/${t.containerId}?period=custom&from=${from}&to=${to}&f=${encodeURIComponent('is,visit:device,Desktop')}`);
+    await choose();
+    await waitFor(async () => JSON.stringify(await texts('funnel-visitors')) === JSON.stringify(['3', '1']), { what: 'desktop visitors 3 then 1' });
+    const said = await card().getByTestId('funnel-filters').textContent();
+    assert(said.includes('Device is Desktop'), `filters line: ${said}`);
+
+    await page.goto(`${t.base}/sites/${t.containerId}?period=custom&from=${from}&to=${to}`);
+    const builder = await choose();
+    await waitFor(async () => JSON.stringify(await texts('funnel-visitors')) === JSON.stringify(['4', '1']), { what: 'visitors 4 then 1 without filters' });
+    await builder.getByLabel('Break down by', { exact: true }).selectOption('Device');
+    const rows = () => card().getByTestId('funnel-breakdown').getByTestId('funnel-group');
+    const table = async () => Promise.all((await rows().all()).map(async (row) => [await row.getAttribute('data-value'), ...(await row.getByRole('cell').allTextContents())]));
+    const expected = [['Desktop', '3 (100%)', '1 (33.33%)'], ['Mobile', '1 (100%)', '0 (0%)']];
+    await waitFor(async () => JSON.stringify(await table()) === JSON.stringify(expected), { what: `breakdown ${JSON.stringify(expected)}` });
+
+    await page.setViewportSize({ width: 390, height: 844 });
+    try {
+      await page.evaluate(() => window.localStorage.setItem('eventlens.theme', 'dark'));
+      await page.reload();
+      await (await choose()).getByLabel('Break down by', { exact: true }).selectOption('Device');
+      await waitFor(async () => JSON.stringify(await table()) === JSON.stringify(expected), { what: 'the breakdown again, dark, at phone width' });
+      const found = await axeViolations(page);
+      assert(found.length === 0, `axe (breakdown, dark, phone): ${found.slice(0, 10).join(' | ')}`);
+      const region = card().getByRole('region', { name: 'Funnel by device' });
+      await region.scrollIntoViewIfNeeded();
+      await region.screenshot({ path: path.join(t.shots, 'site-funnel-breakdown-phone-dark.png') });
+    } finally {
+      await page.evaluate(() => window.localStorage.setItem('eventlens.theme', 'light'));
+      await page.setViewportSize({ width: 1440, height: 900 });
+    }
+  });
+
+  await step('retention: an admin sets the site’s data retention after a confirmation, the API has it, and clears it', async () => {
+    const token = await t.adminToken();
+    const period = async () => (await api('GET', `/api/adaptors/${t.containerId}/retention`, undefined, token)).json?.days;
+    await page.goto(`${t.base}/sites/${t.containerId}?period=custom&from=${from}&to=${to}`);
+    await page.getByRole('button', { name: 'Data retention' }).click();
+    const dialog = page.getByRole('dialog', { name: /^Data retention of / });
+    await dialog.getByTestId('retention-current').getByText('Kept forever').waitFor();
+    const days = dialog.getByLabel('Keep events for (days)', { exact: true });
+    await days.fill('0');
+    await dialog.getByRole('button', { name: 'Set period' }).click();
+    await dialog.getByRole('alert').getByText('from 1 to 3650').waitFor();
+    await days.fill('3650');
+    await dialog.getByRole('button', { name: 'Set period' }).click();
+    const confirm = dialog.getByRole('group', { name: 'Confirm the retention period' });
+    await confirm.getByText('Older events will be removed', { exact: false }).waitFor();
+    const found = await axeViolations(page);
+    assert(found.length === 0, `axe (retention dialog): ${found.slice(0, 10).join(' | ')}`);
+    await dialog.screenshot({ path: path.join(t.shots, 'site-retention-dialog.png') });
+    assert((await period()) === null, 'the period was set before it was confirmed');
+    await confirm.getByRole('button', { name: 'Remove older events' }).click();
+    await dialog.getByTestId('retention-current').getByText('Kept for 3,650 days').waitFor();
+    assert((await period()) === 3650, `the API says ${await period()}`);
+    await dialog.getByRole('button', { name: 'Keep forever' }).click();
+    await dialog.getByTestId('retention-current').getByText('Kept forever').waitFor();
+    assert((await period()) === null, `the API says ${await period()} after clearing`);
+    await page.keyboard.press('Escape');
   });
 }

@@ -40,6 +40,9 @@ type Documents = {
     "\n  query CurrentVisitors($siteId: String!) {\n    currentVisitors(siteId: $siteId)\n  }\n": typeof types.CurrentVisitorsDocument,
     "\n  subscription LiveCurrentVisitors($siteId: String!) {\n    currentVisitors(siteId: $siteId)\n  }\n": typeof types.LiveCurrentVisitorsDocument,
     "\n  subscription SiteEvents($filter: EventFilterInput) {\n    newEvents(filter: $filter) {\n      eventId\n    }\n  }\n": typeof types.SiteEventsDocument,
+    "\n  query SiteRetention($containerId: String!) {\n    adaptor(containerId: $containerId) {\n      containerId\n      retention {\n        days\n        expiredBefore\n      }\n    }\n  }\n": typeof types.SiteRetentionDocument,
+    "\n  mutation SetRetention($containerId: String!, $days: Int!) {\n    setRetention(containerId: $containerId, days: $days) {\n      days\n      expiredBefore\n    }\n  }\n": typeof types.SetRetentionDocument,
+    "\n  mutation ClearRetention($containerId: String!) {\n    clearRetention(containerId: $containerId) {\n      days\n      expiredBefore\n    }\n  }\n": typeof types.ClearRetentionDocument,
 };
 const documents: Documents = {
     "\n  fragment StatsTotals on Stats {\n    totalEvents\n    pageViews\n    clicks\n    uniqueSessions\n    uniqueUsers\n  }\n": types.StatsTotalsFragmentDoc,
@@ -67,6 +70,9 @@ const documents: Documents = {
     "\n  query CurrentVisitors($siteId: String!) {\n    currentVisitors(siteId: $siteId)\n  }\n": types.CurrentVisitorsDocument,
     "\n  subscription LiveCurrentVisitors($siteId: String!) {\n    currentVisitors(siteId: $siteId)\n  }\n": types.LiveCurrentVisitorsDocument,
     "\n  subscription SiteEvents($filter: EventFilterInput) {\n    newEvents(filter: $filter) {\n      eventId\n    }\n  }\n": types.SiteEventsDocument,
+    "\n  query SiteRetention($containerId: String!) {\n    adaptor(containerId: $containerId) {\n      containerId\n      retention {\n        days\n        expiredBefore\n      }\n    }\n  }\n": types.SiteRetentionDocument,
+    "\n  mutation SetRetention($containerId: String!, $days: Int!) {\n    setRetention(containerId: $containerId, days: $days) {\n      days\n      expiredBefore\n    }\n  }\n": types.SetRetentionDocument,
+    "\n  mutation ClearRetention($containerId: String!) {\n    clearRetention(containerId: $containerId) {\n      days\n      expiredBefore\n    }\n  }\n": types.ClearRetentionDocument,
 };
 
 /**
@@ -169,6 +175,18 @@ export function graphql(source: "\n  subscription LiveCurrentVisitors($siteId: S
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  subscription SiteEvents($filter: EventFilterInput) {\n    newEvents(filter: $filter) {\n      eventId\n    }\n  }\n"): typeof import('./graphql').SiteEventsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query SiteRetention($containerId: String!) {\n    adaptor(containerId: $containerId) {\n      containerId\n      retention {\n        days\n        expiredBefore\n      }\n    }\n  }\n"): typeof import('./graphql').SiteRetentionDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SetRetention($containerId: String!, $days: Int!) {\n    setRetention(containerId: $containerId, days: $days) {\n      days\n      expiredBefore\n    }\n  }\n"): typeof import('./graphql').SetRetentionDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ClearRetention($containerId: String!) {\n    clearRetention(containerId: $containerId) {\n      days\n      expiredBefore\n    }\n  }\n"): typeof import('./graphql').ClearRetentionDocument;
 
 
 export function graphql(source: string) {

@@ -188,6 +188,28 @@ export type SiteEventsSubscriptionVariables = Exact<{
 
 export type SiteEventsSubscription = { newEvents: { eventId: string } };
 
+export type SiteRetentionQueryVariables = Exact<{
+  containerId: string;
+}>;
+
+
+export type SiteRetentionQuery = { adaptor: { containerId: string, retention: { days: number | null, expiredBefore: string | null } } | null };
+
+export type SetRetentionMutationVariables = Exact<{
+  containerId: string;
+  days: number;
+}>;
+
+
+export type SetRetentionMutation = { setRetention: { days: number | null, expiredBefore: string | null } };
+
+export type ClearRetentionMutationVariables = Exact<{
+  containerId: string;
+}>;
+
+
+export type ClearRetentionMutation = { clearRetention: { days: number | null, expiredBefore: string | null } };
+
 export class TypedDocumentString<TResult, TVariables>
   extends String
   implements DocumentTypeDecoration<TResult, TVariables>
@@ -610,3 +632,30 @@ export const SiteEventsDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<SiteEventsSubscription, SiteEventsSubscriptionVariables>;
+export const SiteRetentionDocument = new TypedDocumentString(`
+    query SiteRetention($containerId: String!) {
+  adaptor(containerId: $containerId) {
+    containerId
+    retention {
+      days
+      expiredBefore
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<SiteRetentionQuery, SiteRetentionQueryVariables>;
+export const SetRetentionDocument = new TypedDocumentString(`
+    mutation SetRetention($containerId: String!, $days: Int!) {
+  setRetention(containerId: $containerId, days: $days) {
+    days
+    expiredBefore
+  }
+}
+    `) as unknown as TypedDocumentString<SetRetentionMutation, SetRetentionMutationVariables>;
+export const ClearRetentionDocument = new TypedDocumentString(`
+    mutation ClearRetention($containerId: String!) {
+  clearRetention(containerId: $containerId) {
+    days
+    expiredBefore
+  }
+}
+    `) as unknown as TypedDocumentString<ClearRetentionMutation, ClearRetentionMutationVariables>;

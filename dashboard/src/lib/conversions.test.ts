@@ -12,16 +12,24 @@ describe('funnel steps', () => {
 });
 
 describe('a drop-off', () => {
-  it('is the visits that reached a step and not the next, in the same period, other filters replaced', () => {
+  it('is the visits that reached a step and not the next, in the same period and with the filters the funnel counted', () => {
     const href = dropoffHref('/sites/CAP-1', '?period=7d&f=is,visit:source,Google', ['Visit /', 'Visit /pricing', 'Signup'], 1);
     const params = new URL(href, 'http://x').searchParams;
 
     expect(params.get('period')).toBe('7d');
-    expect(params.getAll('f')).toEqual(['has_done,event:goal,Visit /pricing', 'has_not_done,event:goal,Signup']);
+    expect(params.getAll('f')).toEqual(['is,visit:source,Google', 'has_done,event:goal,Visit /pricing', 'has_not_done,event:goal,Signup']);
     expect(toStatsFilters(parseFilters(params))).toEqual([
+      ['is', 'visit:source', ['Google']],
       ['has_done', ['is', 'event:goal', ['Visit /pricing']]],
       ['has_not_done', ['is', 'event:goal', ['Signup']]],
     ]);
+  });
+
+  it('replaces the filters of an earlier drop-off', () => {
+    const earlier = '?period=7d&f=has_done,event:goal,Visit /&f=has_not_done,event:goal,Visit /pricing';
+    const params = new URL(dropoffHref('/sites/CAP-1', earlier, ['Visit /pricing', 'Signup'], 0), 'http://x').searchParams;
+
+    expect(params.getAll('f')).toEqual(['has_done,event:goal,Visit /pricing', 'has_not_done,event:goal,Signup']);
   });
 
   it('reads on its chips as what the visitors did and did not do', () => {

@@ -5,8 +5,8 @@
  * the visits that reached a step and not the next.
  */
 import { rest } from './http';
-import { formatFilter, type SiteFilter } from './siteFilters';
-import type { DateRange } from './statsApi';
+import { formatFilter, parseFilters, type SiteFilter } from './siteFilters';
+import type { DateRange, StatsFilter } from './statsApi';
 
 export interface Goal {
   id: string;
@@ -34,6 +34,8 @@ export interface FunnelStep {
 
 export interface FunnelAnswer {
   steps: FunnelStep[];
+  /** With a breakdown: each value of the dimension, most first-step visitors first. */
+  breakdown?: Array<{ value: string; steps: FunnelStep[] }>;
   query: { date_range: [string, string]; within: string } & Record<string, unknown>;
 }
 
@@ -59,8 +61,39 @@ export const savedFunnelsOf = (siteId: string) => rest<SavedFunnel[]>('GET', `/a
 export const saveFunnel = (body: { site_id: string; name: string; steps: string[]; within: string }) => rest<SavedFunnel>('POST', '/api/funnels/', body);
 export const deleteFunnel = (id: string) => rest<SavedFunnel>('DELETE', `/api/funnels/${encodeURIComponent(id)}`);
 
-export function askFunnel(siteId: string, dateRange: DateRange, steps: string[], within: string): Promise<FunnelAnswer> {
-  return rest<FunnelAnswer>('POST', '/api/v2/funnel', { site_id: siteId, date_range: dateRange, steps, within });
+/** The visit dimensions a funnel can be broken down by (of the visit that reached its first step). */
+export const FUNNEL_BREAKDOWNS: Array<{ value: string; label: string }> = [
+  { value: 'visit:source', label: 'Source' },
+  { value: 'visit:channel', label: 'Channel' },
+  { value: 'visit:device', label: 'Device' },
+  { value: 'visit:browser', label: 'Browser' },
+  { value: 'visit:os', label: 'OS' },
+  { value: 'visit:country', label: 'Country' },
+  { value: 'visit:utm_source', label: 'UTM source' },
+  { value: 'visit:utm_medium', label: 'UTM medium' },
+  { value: 'visit:utm_campaign', label: 'UTM campaign' },
+  { value: 'visit:utm_content', label: 'UTM content' },
+  { value: 'visit:utm_term', label: 'UTM term' },
+];
+
+export interface FunnelAsk {
+  steps: string[];
+  within: string;
+  /** The site dashboard's filters, as the other cards send them. */
+  filters: StatsFilter[];
+  breakdown: string | null;
+}
+
+/** `filters` and `breakdown` are sent only when there are any. */
+export function askFunnel(siteId: string, dateRange: DateRange, { steps, within, filters, breakdown }: FunnelAsk): Promise<FunnelAnswer> {
+  return rest<FunnelAnswer>('POST', '/api/v2/funnel', {
+    site_id: siteId,
+    date_range: dateRange,
+    steps,
+    within,
+    ...(filters.length ? { filters } : {}),
+    ...(breakdown ? { breakdown } : {}),
+  });
 }
 
 export function askRetention(siteId: string, dateRange: DateRange, period: 'day' | 'week', start: string): Promise<RetentionAnswer> {
@@ -75,11 +108,15 @@ export function dropoffFilters(steps: string[], index: number): SiteFilter[] {
   ];
 }
 
-/** The site dashboard's address for those visits, in the same period (`search` keeps the period's parameters). */
+/**
+ * The site dashboard's address for those visits, in the same period and with the page's other
+ * filters (the funnel counted with them); an earlier drop-off's filters are replaced.
+ */
 export function dropoffHref(pathname: string, search: string, steps: string[], index: number): string {
   const params = new URLSearchParams(search);
+  const kept = parseFilters(params).filter((f) => !f.op.startsWith('has_'));
   params.delete('f');
-  for (const filter of dropoffFilters(steps, index)) params.append('f', formatFilter(filter));
+  for (const filter of [...kept, ...dropoffFilters(steps, index)]) params.append('f', formatFilter(filter));
   return `${pathname}?${params.toString()}`;
 }
 

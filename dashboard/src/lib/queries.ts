@@ -319,3 +319,34 @@ export const SiteEventsSubscription = graphql(`
     }
   }
 `);
+
+/** How long a site's tracked events are kept (days null: forever); admins set and clear it. */
+export const SiteRetentionQuery = graphql(`
+  query SiteRetention($containerId: String!) {
+    adaptor(containerId: $containerId) {
+      containerId
+      retention {
+        days
+        expiredBefore
+      }
+    }
+  }
+`);
+
+export const SetRetentionMutation = graphql(`
+  mutation SetRetention($containerId: String!, $days: Int!) {
+    setRetention(containerId: $containerId, days: $days) {
+      days
+      expiredBefore
+    }
+  }
+`);
+
+export const ClearRetentionMutation = graphql(`
+  mutation ClearRetention($containerId: String!) {
+    clearRetention(containerId: $containerId) {
+      days
+      expiredBefore
+    }
+  }
+`);

@@ -66,6 +66,8 @@ export const queryKeys = {
     funnels: (containerId: string) => ['site', 'funnels', containerId] as const,
     funnel: (containerId: string, asked: unknown) => ['site', 'funnel', containerId, asked] as const,
     retention: (containerId: string, asked: unknown) => ['site', 'retention', containerId, asked] as const,
+    /** How long the site's events are kept (its retention period). */
+    keeps: (containerId: string) => ['site', 'keeps', containerId] as const,
     alertRules: (containerId: string) => ['site', 'alertRules', containerId] as const,
     emailReport: (containerId: string) => ['site', 'emailReport', containerId] as const,
     firings: (containerId: string, range: readonly string[]) => ['site', 'firings', containerId, ...range] as const,

@@ -6,7 +6,7 @@ import { MemoryRouter, Route, Routes, useLocation, useNavigate } from 'react-rou
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type * as ExportModule from '../lib/export';
 import type { StatsQuery } from '../lib/statsApi';
-import { gql } from '../test/fakeApi';
+import { goals, gql, rest } from '../test/fakeApi';
 import { fakeVisits, queriesAsked, resetFakeStats, visit } from '../test/fakeStats';
 
 const role = vi.hoisted(() => ({ admin: false }));
@@ -218,14 +218,32 @@ describe('the site dashboard', () => {
     expect(credit).toHaveAttribute('href', 'https://db-ip.com');
   });
 
-  it('offers admins to share the site, and viewers not', async () => {
+  it('offers admins to share the site and set its data retention, and viewers not', async () => {
     renderSite();
     await screen.findByTestId('card-sources');
     expect(screen.queryByRole('button', { name: 'Share' })).not.toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Data retention' })).not.toBeInTheDocument();
     cleanup();
     role.admin = true;
     renderSite();
     expect(await screen.findByRole('button', { name: 'Share' })).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Data retention' })).toBeInTheDocument();
+  });
+
+  it('asks for the funnel with the filters the page carries', async () => {
+    goals.push({ id: 'g1', name: 'Visit /', display_name: 'Visit /' }, { id: 'g2', name: 'Signup', display_name: 'Signup' });
+    try {
+      const user = userEvent.setup();
+      renderSite('?period=7d&f=is,visit:device,Desktop');
+      const builder = await screen.findByRole('form', { name: 'Funnel builder' });
+      await user.selectOptions(within(builder).getByLabelText('Step 1'), 'Visit /');
+      await user.selectOptions(within(builder).getByLabelText('Step 2'), 'Signup');
+
+      await waitFor(() => expect(rest).toHaveBeenCalledWith('POST', '/api/v2/funnel', expect.objectContaining({ steps: ['Visit /', 'Signup'], filters: [['is', 'visit:device', ['Desktop']]] })));
+      expect(screen.getByTestId('funnel-filters')).toHaveTextContent('Device is Desktop');
+    } finally {
+      goals.length = 0;
+    }
   });
 
   it('says so when there is no such site', async () => {

@@ -4,6 +4,7 @@ import { Link, useLocation, useNavigate, useParams } from 'react-router-dom';
 import { FunnelsCard } from '../components/site/Funnels';
 import { RetentionCard } from '../components/site/Retention';
 import { GoalsButton } from '../components/site/GoalsSettings';
+import { RetentionButton } from '../components/site/RetentionSettings';
 import { SharedLinksButton } from '../components/site/SharedLinks';
 import { SiteWatchButton } from '../components/site/SiteWatch';
 import { SiteView } from '../components/site/SiteView';
@@ -81,11 +82,12 @@ export default function SitePage() {
             {isAdmin && <GoalsButton containerId={adaptor.containerId} siteName={adaptor.name} />}
             {isAdmin && <SharedLinksButton containerId={adaptor.containerId} siteName={adaptor.name} />}
             {isAdmin && <SiteWatchButton containerId={adaptor.containerId} siteName={adaptor.name} />}
+            {isAdmin && <RetentionButton containerId={adaptor.containerId} siteName={adaptor.name} />}
           </>
         }
       />
       <div className="mt-6 grid gap-4">
-        <FunnelsCard siteId={adaptor.containerId} dateRange={dateRange} isAdmin={isAdmin} />
+        <FunnelsCard siteId={adaptor.containerId} dateRange={dateRange} filters={state.filters} isAdmin={isAdmin} />
         <RetentionCard siteId={adaptor.containerId} dateRange={dateRange} />
       </div>
     </StatsClientContext.Provider>

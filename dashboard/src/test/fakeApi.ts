@@ -148,8 +148,20 @@ function answer(query: string, variables: unknown): unknown {
     const { websiteUrls, timezone, isActive, name } = adaptor;
     return { adaptor: containerId === adaptor.containerId ? { containerId, name, websiteUrls, timezone, isActive } : null };
   }
+  if (query.includes('query SiteRetention')) return { adaptor: { containerId: adaptor.containerId, retention: { ...siteRetention } } };
+  if (query.includes('mutation SetRetention')) {
+    siteRetention.days = (variables as { days: number }).days;
+    return { setRetention: { ...siteRetention } };
+  }
+  if (query.includes('mutation ClearRetention')) {
+    siteRetention.days = null;
+    return { clearRetention: { ...siteRetention } };
+  }
   throw new Error(`unexpected query ${query.slice(0, 40)}`);
 }
+
+/** The site's retention period, as GraphQL reads it and its mutations change it. */
+export const siteRetention: { days: number | null; expiredBefore: string | null } = { days: null, expiredBefore: null };
 
 export const gql = vi.fn((document: { toString(): string }, variables?: unknown) => {
   try {

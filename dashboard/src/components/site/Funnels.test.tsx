@@ -77,6 +77,50 @@ describe('funnels', () => {
     await waitFor(() => expect(screen.getByText('No saved funnels yet.')).toBeInTheDocument());
   });
 
+  it('counts the visits the page filters keep, and breaks the funnel down by a visit dimension', async () => {
+    const user = userEvent.setup();
+    const filters = parseFilters(new URLSearchParams('f=is,visit:source,Google&f=is_not,visit:device,Mobile'));
+    renderCard(<FunnelsCard siteId="CAP-ABC123" dateRange="7d" filters={filters} isAdmin={false} />);
+    const builder = await screen.findByRole('form', { name: 'Funnel builder' });
+    await user.selectOptions(within(builder).getByLabelText('Step 1'), 'Visit /');
+    await user.selectOptions(within(builder).getByLabelText('Step 2'), 'Visit /pricing');
+
+    await screen.findByTestId('funnel-chart');
+    const pageFilters = [
+      ['is', 'visit:source', ['Google']],
+      ['is_not', 'visit:device', ['Mobile']],
+    ];
+    expect(rest).toHaveBeenLastCalledWith('POST', '/api/v2/funnel', { site_id: 'CAP-ABC123', date_range: '7d', steps: STEPS.slice(0, 2), within: 'visit', filters: pageFilters });
+    expect(screen.getByTestId('funnel-filters')).toHaveTextContent('Filtered like the rest of the page: Source is Google; Device is not Mobile.');
+    expect(screen.queryByTestId('funnel-breakdown')).not.toBeInTheDocument();
+
+    const overall = [
+      { step: 1, goal: 'Visit /', visitors: 8, conversion_rate: 100, dropoff: 0, dropoff_rate: 0 },
+      { step: 2, goal: 'Visit /pricing', visitors: 5, conversion_rate: 62.5, dropoff: 3, dropoff_rate: 37.5 },
+    ];
+    conversions.funnel = {
+      steps: overall,
+      query: {},
+      breakdown: [
+        { value: 'Desktop', steps: [{ step: 1, goal: 'Visit /', visitors: 5, conversion_rate: 100, dropoff: 0, dropoff_rate: 0 }, { step: 2, goal: 'Visit /pricing', visitors: 4, conversion_rate: 80, dropoff: 1, dropoff_rate: 20 }] },
+        { value: '', steps: [{ step: 1, goal: 'Visit /', visitors: 3, conversion_rate: 100, dropoff: 0, dropoff_rate: 0 }, { step: 2, goal: 'Visit /pricing', visitors: 1, conversion_rate: 33.33, dropoff: 2, dropoff_rate: 66.67 }] },
+      ],
+    };
+    await user.selectOptions(within(builder).getByLabelText('Break down by'), 'Device');
+    const table = await screen.findByTestId('funnel-breakdown');
+    expect(rest).toHaveBeenLastCalledWith('POST', '/api/v2/funnel', expect.objectContaining({ filters: pageFilters, breakdown: 'visit:device' }));
+    expect(screen.getByRole('region', { name: 'Funnel by device' })).toHaveAttribute('tabindex', '0');
+    expect(within(table).getAllByRole('row').map((r) => [...r.children].map((c) => c.textContent))).toEqual([
+      ['Device', '1. Visit /', '2. Visit /pricing'],
+      ['Desktop', '5 (100%)', '4 (80%)'],
+      ['(none)', '3 (100%)', '1 (33.33%)'],
+    ]);
+
+    await user.selectOptions(within(builder).getByLabelText('Break down by'), 'No breakdown');
+    await waitFor(() => expect(screen.queryByTestId('funnel-breakdown')).not.toBeInTheDocument());
+    expect(rest.mock.lastCall?.[2]).not.toHaveProperty('breakdown');
+  });
+
   it('refuses the same goal twice, and asks for goals when the site has fewer than two', async () => {
     const user = userEvent.setup();
     renderCard(<FunnelsCard siteId="CAP-ABC123" dateRange="7d" isAdmin={false} />);

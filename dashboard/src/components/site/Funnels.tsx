@@ -2,19 +2,23 @@
  * A site's funnels: the builder (2 to 8 of the site's goals in order, and a window), the
  * chart (a bar per step with its visitors and conversion from the first step, and the
  * drop-off from the previous one, which links to the site dashboard filtered to the visits
- * that dropped off), and the saved funnels (admins save and delete them).
+ * that dropped off), optionally broken down by one visit dimension, and the saved funnels
+ * (admins save and delete them). It counts the visits the page's filters keep, as the
+ * other cards do.
  */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Filter, Plus, Save, Trash2, X } from 'lucide-react';
-import { useState, type FormEvent } from 'react';
+import { useMemo, useState, type FormEvent } from 'react';
 import { Link, useLocation } from 'react-router-dom';
-import { askFunnel, deleteFunnel, dropoffHref, goalsOf, MAX_STEPS, MIN_STEPS, saveFunnel, savedFunnelsOf, stepsProblem, WINDOWS, type FunnelAnswer, type Goal, type SavedFunnel } from '../../lib/conversions';
+import { askFunnel, deleteFunnel, dropoffHref, FUNNEL_BREAKDOWNS, goalsOf, MAX_STEPS, MIN_STEPS, saveFunnel, savedFunnelsOf, stepsProblem, WINDOWS, type FunnelAnswer, type Goal, type SavedFunnel } from '../../lib/conversions';
 import { messageOf } from '../../lib/errors';
 import { formatNumber } from '../../lib/format';
 import { queryKeys } from '../../lib/queryKeys';
+import { describeFilter, toStatsFilters, type SiteFilter } from '../../lib/siteFilters';
 import type { DateRange } from '../../lib/statsApi';
 import { toast } from '../../lib/toast';
 import { Alert, Button, Card, CardHeader, EmptyState, ErrorState, Field, IconButton, Input, Select, Skeleton } from '../ui';
+import { FunnelBreakdown } from './FunnelBreakdown';
 
 function StepPicker({ index, value, goals, onChange, onRemove }: { index: number; value: string; goals: Goal[]; onChange: (name: string) => void; onRemove?: () => void }) {
   return (
@@ -108,19 +112,23 @@ function SavedFunnels({ siteId, isAdmin, onOpen }: { siteId: string; isAdmin: bo
   );
 }
 
-export function FunnelsCard({ siteId, dateRange, isAdmin }: { siteId: string; dateRange: DateRange; isAdmin: boolean }) {
+export function FunnelsCard({ siteId, dateRange, filters = [], isAdmin }: { siteId: string; dateRange: DateRange; filters?: SiteFilter[]; isAdmin: boolean }) {
   const queryClient = useQueryClient();
   const [steps, setSteps] = useState<string[]>(['', '']);
   const [within, setWithin] = useState('visit');
+  const [breakdown, setBreakdown] = useState('');
   const [name, setName] = useState('');
   const goals = useQuery({ queryKey: queryKeys.site.goals(siteId), queryFn: () => goalsOf(siteId) });
   const problem = stepsProblem(steps);
   const chosen = steps.filter(Boolean);
+  const statsFilters = useMemo(() => toStatsFilters(filters), [filters]);
+  const asked = { steps: chosen, within, filters: statsFilters, breakdown: breakdown || null };
   const funnel = useQuery({
-    queryKey: queryKeys.site.funnel(siteId, { dateRange, chosen, within }),
-    queryFn: () => askFunnel(siteId, dateRange, chosen, within),
+    queryKey: queryKeys.site.funnel(siteId, { dateRange, ...asked }),
+    queryFn: () => askFunnel(siteId, dateRange, asked),
     enabled: problem === null,
   });
+  const breakdownLabel = FUNNEL_BREAKDOWNS.find((b) => b.value === breakdown)?.label;
   const save = useMutation({
     mutationFn: () => saveFunnel({ site_id: siteId, name: name.trim(), steps: chosen, within }),
     onSuccess: (saved) => {
@@ -179,6 +187,18 @@ export function FunnelsCard({ siteId, dateRange, isAdmin }: { siteId: string; da
                   </Select>
                 )}
               </Field>
+              <Field label="Break down by" hint="One value of the visit that reached the first step.">
+                {(p) => (
+                  <Select {...p} value={breakdown} onChange={(e) => setBreakdown(e.target.value)}>
+                    <option value="">No breakdown</option>
+                    {FUNNEL_BREAKDOWNS.map((b) => (
+                      <option key={b.value} value={b.value}>
+                        {b.label}
+                      </option>
+                    ))}
+                  </Select>
+                )}
+              </Field>
               {isAdmin && (
                 <div className="space-y-2 border-t border-gray-100 pt-3 dark:border-gray-800">
                   {save.error && <Alert>{messageOf(save.error)}</Alert>}
@@ -193,7 +213,12 @@ export function FunnelsCard({ siteId, dateRange, isAdmin }: { siteId: string; da
             </form>
           )}
         </div>
-        <div aria-live="polite">
+        <div aria-live="polite" className="min-w-0 space-y-4">
+          {filters.length > 0 && (
+            <p className="text-[13px] text-gray-600 dark:text-gray-400" data-testid="funnel-filters">
+              Filtered like the rest of the page: {filters.map(describeFilter).join('; ')}.
+            </p>
+          )}
           {problem !== null ? (
             <p className="text-sm text-gray-500 dark:text-gray-400">{problem}</p>
           ) : funnel.isError ? (
@@ -201,7 +226,10 @@ export function FunnelsCard({ siteId, dateRange, isAdmin }: { siteId: string; da
           ) : !funnel.data ? (
             <Skeleton className="h-48" />
           ) : (
-            <FunnelChart answer={funnel.data} steps={chosen} />
+            <>
+              <FunnelChart answer={funnel.data} steps={chosen} />
+              {breakdownLabel && funnel.data.breakdown && <FunnelBreakdown answer={funnel.data} label={breakdownLabel} />}
+            </>
           )}
         </div>
       </div>

@@ -1,0 +1,49 @@
+/**
+ * A funnel broken down by one visit dimension: a row per value (most first-step visitors
+ * first), a column per step with the visitors who reached it and their share of the row's
+ * first step. It scrolls sideways on a narrow screen, as a focusable, named region.
+ */
+import type { FunnelAnswer } from '../../lib/conversions';
+import { formatNumber } from '../../lib/format';
+import { valueLabel } from '../../lib/siteFilters';
+import { focusRingInset } from '../ui';
+
+export function FunnelBreakdown({ answer, label }: { answer: FunnelAnswer; label: string }) {
+  const groups = answer.breakdown ?? [];
+  if (groups.length === 0) {
+    return <p className="text-sm text-gray-500 dark:text-gray-400">No visitor reached the first step in this period.</p>;
+  }
+  return (
+    <div className={`overflow-x-auto ${focusRingInset}`} tabIndex={0} role="region" aria-label={`Funnel by ${label.toLowerCase()}`}>
+      <table className="w-full text-[13px]" data-testid="funnel-breakdown">
+        <caption className="sr-only">Visitors who reached each step, by {label.toLowerCase()}, and their share of the first step</caption>
+        <thead>
+          <tr className="text-xs text-gray-600 dark:text-gray-300">
+            <th scope="col" className="px-2 py-1.5 text-left font-medium">
+              {label}
+            </th>
+            {answer.steps.map((step) => (
+              <th key={step.goal} scope="col" className="px-2 py-1.5 text-right font-medium">
+                {step.step}. {step.goal}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {groups.map((group) => (
+            <tr key={group.value} className="border-t border-gray-100 dark:border-gray-800" data-testid="funnel-group" data-value={group.value}>
+              <th scope="row" className="whitespace-nowrap px-2 py-1.5 text-left font-medium text-gray-900 dark:text-gray-100">
+                {valueLabel(group.value)}
+              </th>
+              {group.steps.map((step) => (
+                <td key={step.goal} className="whitespace-nowrap px-2 py-1.5 text-right tabular-nums text-gray-900 dark:text-gray-100">
+                  <span data-testid="funnel-group-visitors">{formatNumber(step.visitors)}</span> <span className="text-gray-600 dark:text-gray-400">({step.conversion_rate}%)</span>
+                </td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
