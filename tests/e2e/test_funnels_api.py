@@ -441,6 +441,42 @@ def test_graphql_answers_funnels_and_retention_as_rest_does(
     assert data["retention"]["identified_users_only"] is True
 
 
+def test_a_funnel_filtered_and_broken_down_at_once_as_the_dashboard_asks(
+    shared_platform: RunningPlatform, dataset: Dataset
+) -> None:
+    google = [["is", "visit:source", ["Google"]]]
+
+    answer = funnel(shared_platform, steps=STEPS, filters=google, breakdown="visit:device")
+
+    # V1, V2 and V6, all on a desktop Chrome.
+    google_steps = [[3, 100.0, 0, 0.0], [3, 100.0, 0, 0.0], [1, 33.33, 2, 66.67]]
+    assert counts(answer["steps"]) == google_steps
+    assert [(row["value"], counts(row["steps"])) for row in answer["breakdown"]] == [
+        ("Desktop", google_steps)
+    ]
+
+
+def test_graphql_reads_and_changes_a_sites_retention_period(
+    shared_platform: RunningPlatform, dataset: Dataset
+) -> None:
+    site = dataset.container_id
+    read = "query($id: String!) { adaptor(containerId: $id) { retention { days } } }"
+    assert graphql(shared_platform, read, id=site)["data"]["adaptor"]["retention"] == {"days": None}
+
+    # A period far longer than the dataset's age: nothing of it expires.
+    set_days = "mutation($id: String!) { setRetention(containerId: $id, days: 3650) { days } }"
+    assert graphql(shared_platform, set_days, id=site)["data"] == {"setRetention": {"days": 3650}}
+    rest = shared_platform.client.get(
+        f"/api/adaptors/{site}/retention", headers=shared_platform.auth()
+    )
+    assert rest.json()["days"] == 3650
+    assert graphql(shared_platform, read, id=site)["data"]["adaptor"]["retention"] == {"days": 3650}
+
+    clear = "mutation($id: String!) { clearRetention(containerId: $id) { days } }"
+    assert graphql(shared_platform, clear, id=site)["data"] == {"clearRetention": {"days": None}}
+    assert graphql(shared_platform, read, id=site)["data"]["adaptor"]["retention"] == {"days": None}
+
+
 def test_graphql_names_a_bad_funnel(shared_platform: RunningPlatform, dataset: Dataset) -> None:
     asked = {"site_id": DOMAIN, "date_range": RANGE, "steps": ["Visit /"]}
 
