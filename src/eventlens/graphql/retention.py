@@ -12,6 +12,7 @@ from strawberry.types import Info
 
 from eventlens.commands.set_retention import SetRetention, set_retention
 from eventlens.domain.retention_period import MAX_DAYS, Retention
+from eventlens.graphql.commands import run_command
 from eventlens.graphql.context import admin
 from eventlens.runtime.platform import Platform
 
@@ -47,15 +48,8 @@ async def adaptor_retention(root: Any, info: Info) -> RetentionPeriod:
 
 
 async def _set(info: Info, container_id: str, days: Any) -> RetentionPeriod:
-    platform = _platform(info)
     command = SetRetention(admin(info), container_id, days)
-
-    def run() -> Retention:
-        retention = set_retention(command, platform.catalog)
-        platform.cache.refresh()
-        return retention
-
-    return RetentionPeriod.of(container_id, await asyncio.to_thread(run))
+    return RetentionPeriod.of(container_id, await run_command(info, set_retention, command))
 
 
 @strawberry.type
