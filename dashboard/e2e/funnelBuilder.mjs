@@ -7,7 +7,8 @@
  * dashboard filtered to the 3 visitors who reached `/` and not `/pricing`. The retention card
  * says it counts identified users only. axe finds nothing on either card, light and dark.
  * The page's filters narrow the funnel (desktop visits only: 3, then 1), and broken down by
- * device it shows Desktop 3 then 1 (33.33 %) and Mobile 1 then 0, readable at phone width.
+ * device it shows Desktop 3 then 1 (33.33 %) and Mobile 1 then 0, readable at phone width;
+ * Mobile's name filters the page (and the funnel: 1, then 0).
  * An admin sets the site's data retention in its dialog (after a confirmation that older
  * events will be removed), the API has it, axe finds nothing, and it is cleared again.
  * Screenshots in light mode.
@@ -129,6 +130,15 @@ export async function funnelBuilderChecks(t) {
       await page.evaluate(() => window.localStorage.setItem('eventlens.theme', 'light'));
       await page.setViewportSize({ width: 1440, height: 900 });
     }
+
+    // A value's name filters the whole page by it, the funnel included.
+    await page.reload();
+    await (await choose()).getByLabel('Break down by', { exact: true }).selectOption('Device');
+    await card().getByTestId('funnel-breakdown').getByRole('link', { name: 'Mobile', exact: true }).click();
+    await page.waitForURL((url) => url.searchParams.getAll('f').includes('is,visit:device,Mobile'));
+    await waitFor(async () => JSON.stringify(await texts('funnel-visitors')) === JSON.stringify(['1', '0']), { what: 'mobile visitors 1 then 0' });
+    const chips = await page.getByTestId('filter-chip').allTextContents();
+    assert(JSON.stringify(chips) === JSON.stringify(['Device is Mobile']), `chips: ${chips}`);
   });
 
   await step('retention: an admin sets the site’s data retention after a confirmation, the API has it, and clears it', async () => {

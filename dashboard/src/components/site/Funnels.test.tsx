@@ -115,6 +115,9 @@ describe('funnels', () => {
       ['Desktop', '5 (100%)', '4 (80%)'],
       ['(none)', '3 (100%)', '1 (33.33%)'],
     ]);
+    const desktop = new URL(within(table).getByRole('link', { name: 'Desktop' }).getAttribute('href')!, 'http://x');
+    expect(desktop.searchParams.get('period')).toBe('7d');
+    expect(desktop.searchParams.getAll('f')).toEqual(['is,visit:device,Desktop']);
 
     await user.selectOptions(within(builder).getByLabelText('Break down by'), 'No breakdown');
     await waitFor(() => expect(screen.queryByTestId('funnel-breakdown')).not.toBeInTheDocument());

@@ -228,7 +228,7 @@ export function FunnelsCard({ siteId, dateRange, filters = [], isAdmin }: { site
           ) : (
             <>
               <FunnelChart answer={funnel.data} steps={chosen} />
-              {breakdownLabel && funnel.data.breakdown && <FunnelBreakdown answer={funnel.data} label={breakdownLabel} />}
+              {breakdownLabel && funnel.data.breakdown && <FunnelBreakdown answer={funnel.data} label={breakdownLabel} dimension={breakdown} />}
             </>
           )}
         </div>
