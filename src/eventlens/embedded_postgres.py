@@ -188,7 +188,9 @@ def start(data_dir: Path, port: int = 0) -> EmbeddedPostgres:
                 "-l",
                 str(pgdata / "server.log"),
                 "-o",
-                f"-h 127.0.0.1 -p {server.port} -k {pgdata} "
+                # TCP only: a Unix socket's path is limited to 107 bytes, which a data
+                # directory deep in a file system exceeds, and every client connects by TCP.
+                f"-h 127.0.0.1 -p {server.port} -k '' "
                 + " ".join(f"-c {name}={value}" for name, value in SERVER_SETTINGS.items()),
                 "start",
             ]

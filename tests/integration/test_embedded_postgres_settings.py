@@ -46,3 +46,15 @@ def test_the_server_runs_with_its_declared_settings_on_a_first_start_and_a_resta
 
     assert again.started
     assert _settings(again.dsn) == embedded_postgres.SERVER_SETTINGS
+
+
+def test_a_data_directory_deep_in_the_file_system_starts(tmp_path: Path) -> None:
+    # Deeper than a Unix socket's path may be (107 bytes): the server listens on TCP alone.
+    deep = tmp_path / ("a-directory-with-a-long-name-" * 4) / "data"
+    assert len(str(deep / "postgres" / ".s.PGSQL.65535")) > 107
+    try:
+        server = embedded_postgres.start(deep)
+        with psycopg.connect(server.dsn) as conn:
+            assert conn.execute("SELECT 1").fetchone() == (1,)
+    finally:
+        embedded_postgres.stop(deep)
