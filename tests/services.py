@@ -9,6 +9,7 @@ skipping tests.
 from __future__ import annotations
 
 import os
+import random
 import socket
 import subprocess
 import uuid
@@ -31,6 +32,9 @@ def unavailable(what: str, why: str) -> None:
     pytest.skip(message)
 
 
+PORTS = range(20_000, 32_768)  # below Linux's ephemeral ports (32768-60999 by default)
+
+
 def _worker_share() -> tuple[int, int]:
     """(this test process's index, how many run): pytest-xdist's workers, or (0, 1)."""
     worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
@@ -39,21 +43,18 @@ def _worker_share() -> tuple[int, int]:
 
 
 def free_port() -> int:
-    """A port free now. Parallel test processes draw from disjoint residues, so two of
-    them never pick the same port between this check and its use."""
+    """A port free now, below the range the kernel hands out to outgoing connections (so no
+    client's connection takes it before its server binds it). Parallel test processes draw
+    from disjoint residues, so two of them never pick the same port."""
     index, count = _worker_share()
-    held: list[socket.socket] = []
-    try:
-        while True:
-            sock = socket.socket()
-            held.append(sock)  # kept bound until the end, so the kernel offers another
-            sock.bind(("127.0.0.1", 0))
-            port: int = sock.getsockname()[1]
-            if port % count == index:
-                return port
-    finally:
-        for sock in held:
-            sock.close()
+    while True:
+        port = random.randrange(PORTS.start + index, PORTS.stop, count)
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
 
 
 @contextmanager

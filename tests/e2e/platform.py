@@ -37,7 +37,13 @@ class RunningPlatform:
     def __init__(self, data_dir: Path, env: dict[str, str] | None = None) -> None:
         self.data_dir = data_dir
         self.port = free_port()
-        self.env = {**os.environ, "EVENTLENS_LOG_LEVEL": "WARNING", **(env or {})}
+        self.env = {
+            **os.environ,
+            "EVENTLENS_LOG_LEVEL": "WARNING",
+            # Its own port too, where no outgoing connection may have taken it meanwhile.
+            "EVENTLENS_EMBEDDED_PG_PORT": str(free_port()),
+            **(env or {}),
+        }
         self.process: subprocess.Popen[bytes] | None = None
         self.client = httpx.Client(base_url=f"http://127.0.0.1:{self.port}", timeout=30)
         self._token: str | None = None

@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Sequence
 from typing import Any
 from uuid import uuid4
 
 import orjson
-from confluent_kafka import Consumer, KafkaError, Producer, TopicPartition
+from confluent_kafka import Consumer, KafkaError, KafkaException, Producer, TopicPartition
 from eventsourcing.persistence import ApplicationRecorder, Notification
 
 from eventlens.eventstore.port import CATALOG_STREAM
@@ -121,8 +122,7 @@ def last_relayed_notification(bootstrap: str, topic: str, timeout: float = 30.0)
         }
     )
     try:
-        partition = TopicPartition(topic, 0)
-        low, high = consumer.get_watermark_offsets(partition, timeout=timeout, cached=False)
+        low, high = _watermarks(consumer, TopicPartition(topic, 0), timeout)
         if high <= low:
             return 0
         window = PAGE * 2 + 10
@@ -134,6 +134,31 @@ def last_relayed_notification(bootstrap: str, topic: str, timeout: float = 30.0)
             start = max(low, start - window)  # aborted transactions filled the window
     finally:
         consumer.close()
+
+
+# What a broker answers for a topic it has just created, until its partitions have a leader.
+LEADERLESS = frozenset(
+    {
+        KafkaError.NOT_LEADER_FOR_PARTITION,
+        KafkaError.LEADER_NOT_AVAILABLE,
+        KafkaError.UNKNOWN_TOPIC_OR_PART,
+    }
+)
+
+
+def _watermarks(consumer: Any, partition: TopicPartition, timeout: float) -> tuple[int, int]:
+    """The partition's offsets; asked again while a topic just made has no leader yet."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            low, high = consumer.get_watermark_offsets(partition, timeout=timeout, cached=False)
+            return int(low), int(high)
+        except KafkaException as problem:
+            error = problem.args[0]
+            settling = error.retriable() or error.code() in LEADERLESS
+            if not settling or time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
 
 
 def _last_id_from(consumer: Any, topic: str, start: int, timeout: float) -> int | None:
