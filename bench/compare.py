@@ -8,12 +8,19 @@ each pair of adjacent loads shares the machine's mood. Reported: each load, each
 and the median of the per-pair ratios. Every load's events are verified exactly once, as in
 `make bench`. With `--kafka` both run with the Kafka event store, on one broker and one
 PostgreSQL server (each its own topics and database).
+
+Who sends the events: by default the seed snippet's 20,000 visitors drawn at random, each with
+a user id (so each event is sealed, and each visitor's first makes a key). `--users 2000` is
+a site's identified users coming back (their keys made in the warm-up), `--users 0` the
+tracker's cookieless events (nothing personal), and `--new-users` makes every load's visitors
+new to the server (each of their first events makes a key: sealing's worst case).
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import secrets
 import statistics
 import subprocess
 import sys
@@ -34,6 +41,21 @@ BATCH_EVENTS = 100
 WARMUP_S = 5
 
 
+@dataclass(frozen=True)
+class Users:
+    """Who sends a load's events: `count` visitors (0: no user ids), `new` to the server in
+    each load, or the same ones throughout."""
+
+    count: int = 20_000
+    new: bool = False
+
+    @property
+    def label(self) -> str:
+        if self.count == 0:
+            return "no user ids"
+        return f"{self.count:,} {'new ' if self.new else ''}users a load"
+
+
 @dataclass
 class Side:
     name: str
@@ -42,7 +64,9 @@ class Side:
     ledger: Ledger
     counter: EventCounter
 
-    def load(self, connections: int, seconds: int, batch: bool) -> tuple[WrkResult, float]:
+    def load(
+        self, connections: int, seconds: int, batch: bool, users: Users
+    ) -> tuple[WrkResult, float]:
         """One load; the result and the CPU microseconds the app's processes spent an event."""
         path = "/api/events/batch" if batch else "/api/events/ingest"
         meter = CpuMeter({"app": self.server.app_pids})
@@ -53,6 +77,8 @@ class Side:
             seconds,
             self.container_id,
             BATCH_EVENTS if batch else 0,
+            users=users.count,
+            user_prefix=f"user_{secrets.token_hex(4)}_" if users.new else None,
         )
         cores = meter.stop()["app"]
         result.check()
@@ -107,14 +133,25 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--kafka", action="store_true", help="the Kafka event store on both sides")
     parser.add_argument("--rounds", type=int, default=6, help="loads per side")
     parser.add_argument("--seconds", type=int, default=10, help="length of each load")
+    parser.add_argument(
+        "--users", type=int, default=20_000, help="visitors, each with a user id (0: none)"
+    )
+    parser.add_argument(
+        "--new-users", action="store_true", help="each load's visitors new to the server"
+    )
     args = parser.parse_args(argv)
     if not 1 <= args.connections <= 1024 or args.rounds < 1 or not 1 <= args.seconds <= 600:
         parser.error("connections must be 1-1024, rounds at least 1, seconds 1-600")
+    if not 0 <= args.users <= 10_000_000:
+        parser.error("users must be 0-10,000,000")
+    if args.new_users and args.users == 0:
+        parser.error("--new-users needs users (--users above 0)")
     return args
 
 
 def main(argv: list[str] | None = None) -> None:
     args = parse(argv)
+    users = Users(args.users, args.new_users)
     ensure_wrk()
     with (
         RunContext(Profile.full()) as ctx,
@@ -137,12 +174,12 @@ def main(argv: list[str] | None = None) -> None:
                 )
             ]
             for side in sides:  # warm up, unmeasured
-                side.load(args.connections, WARMUP_S, args.batch)
+                side.load(args.connections, WARMUP_S, args.batch, users)
             rates: dict[str, list[float]] = {side.name: [] for side in sides}
             cpu: dict[str, list[float]] = {side.name: [] for side in sides}
             for round_ in range(args.rounds):
                 for side in sides if round_ % 2 == 0 else sides[::-1]:
-                    result, cpu_us = side.load(args.connections, args.seconds, args.batch)
+                    result, cpu_us = side.load(args.connections, args.seconds, args.batch, users)
                     rates[side.name].append(result.events_per_s)
                     cpu[side.name].append(cpu_us)
                     print(
@@ -152,7 +189,7 @@ def main(argv: list[str] | None = None) -> None:
                     )
     store = "Kafka" if args.kafka else "PostgreSQL"
     events = "batches of 100" if args.batch else "single events"
-    load = f"{store} store, {events}, {args.connections} conns"
+    load = f"{store} store, {events}, {args.connections} conns, {users.label}"
     print(f"\n{load}, {args.rounds} rounds of {args.seconds} s, every event verified")
     for what, values in (("events/s", rates), ("app CPU us/event", cpu)):
         base, new = values[args.against], values["this checkout"]

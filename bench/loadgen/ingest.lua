@@ -1,6 +1,6 @@
 -- wrk script: every request carries new events, each with its own random event id.
 --
--- wrk ... URL -- TAG EVENTS_PER_REQUEST CONTAINER_ID TIMESTAMP CLIENTS
+-- wrk ... URL -- TAG EVENTS_PER_REQUEST CONTAINER_ID TIMESTAMP CLIENTS [USERS [USER_PREFIX]]
 --   TAG                 8 hex digits: the first 32 bits of every event id of this run, so the
 --                       events of one run can be counted by an index range scan afterwards
 --   EVENTS_PER_REQUEST  0 for a single-event body, N for {"events": [N events]}
@@ -9,6 +9,10 @@
 --   CLIENTS             a file of lines "user agent TAB address TAB referrer TAB url": each
 --                       request speaks as one of them (User-Agent, X-Forwarded-For), and its
 --                       events carry that page's url and referrer
+--   USERS               how many visitors the events are drawn from (default 20000), each
+--                       with one session and the user id USER_PREFIX and its number; 0: no
+--                       user id at all (the tracker's cookieless events), 20000 sessions
+--   USER_PREFIX         default "user_1732780000000_" (the seed snippet's)
 -- On exit it prints one line: BENCH_RESULT {json}.
 
 local threads = {}
@@ -37,7 +41,10 @@ function init(args)
             page = page })
       end
    end
-   head = '","schema_id":"portfolio_events","event_type":"page_view","user_id":"user_1732780000000_'
+   users = tonumber(args[6] or "20000")
+   visitors = users > 0 and users or 20000
+   user_prefix = users > 0 and ',"user_id":"' .. (args[7] or "user_1732780000000_") or nil
+   head = '","schema_id":"portfolio_events","event_type":"page_view"'
    tail = '","timestamp":"' .. stamp .. '","properties":{"page_title":"Home","tracked_at":"'
       .. stamp .. '","page_url":"http://localhost:8080/","page_path":"/","container_id":"'
       .. container .. '"},"metadata":{}'
@@ -52,9 +59,10 @@ local function event_id()
 end
 
 local function event(client)
-   -- the seed snippet's body, with the page's url and referrer; 20,000 visitors, one session each
-   local visitor = format("%09d", random(1, 20000))
-   return '{"event_id":"' .. event_id() .. head .. visitor .. '","session_id":"session_1732780000000_'
+   -- the seed snippet's body, with the page's url and referrer; one session a visitor
+   local visitor = format("%09d", random(1, visitors))
+   local user = user_prefix and user_prefix .. visitor .. '"' or ""
+   return '{"event_id":"' .. event_id() .. head .. user .. ',"session_id":"session_1732780000000_'
       .. visitor .. tail .. client.page
 end
 

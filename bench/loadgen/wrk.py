@@ -92,14 +92,21 @@ def run_wrk(
     container_id: str,
     events_per_request: int = 0,
     threads: int = 1,
+    users: int | None = None,
+    user_prefix: str | None = None,
 ) -> WrkResult:
-    """Load `url` with fresh events over `connections` keep-alive connections."""
+    """Load `url` with fresh events over `connections` keep-alive connections. `users`: the
+    visitors the events are drawn from (default 20,000; 0: no user ids), whose user ids start
+    with `user_prefix` (default the seed snippet's)."""
     wrk = ensure_wrk()
     tag = new_tag()
     stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
     args = [wrk, f"-t{threads}", f"-c{connections}", f"-d{duration_s}s", "--timeout", "30s"]
     args += ["--latency", "-s", str(SCRIPT), url, "--"]
     args += [tag, str(events_per_request), container_id, stamp, str(clients_file())]
+    if users is not None or user_prefix is not None:
+        args += [str(20_000 if users is None else users)]
+        args += [user_prefix] if user_prefix is not None else []
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.monotonic()
     done = subprocess.run(
