@@ -14,6 +14,9 @@ a user id (so each event is sealed, and each visitor's first makes a key). `--us
 a site's identified users coming back (their keys made in the warm-up), `--users 0` the
 tracker's cookieless events (nothing personal), and `--new-users` makes every load's visitors
 new to the server (each of their first events makes a key: sealing's worst case).
+`--against-users` gives the other revision's loads visitors of their own: `--against HEAD
+--against-users 0` puts this checkout's code against itself, with and without user ids, which
+is what sealing costs (and nothing else that changed since an older revision).
 """
 
 from __future__ import annotations
@@ -63,10 +66,9 @@ class Side:
     container_id: str
     ledger: Ledger
     counter: EventCounter
+    users: Users
 
-    def load(
-        self, connections: int, seconds: int, batch: bool, users: Users
-    ) -> tuple[WrkResult, float]:
+    def load(self, connections: int, seconds: int, batch: bool) -> tuple[WrkResult, float]:
         """One load; the result and the CPU microseconds the app's processes spent an event."""
         path = "/api/events/batch" if batch else "/api/events/ingest"
         meter = CpuMeter({"app": self.server.app_pids})
@@ -77,8 +79,8 @@ class Side:
             seconds,
             self.container_id,
             BATCH_EVENTS if batch else 0,
-            users=users.count,
-            user_prefix=f"user_{secrets.token_hex(4)}_" if users.new else None,
+            users=self.users.count,
+            user_prefix=f"user_{secrets.token_hex(4)}_" if self.users.new else None,
         )
         cores = meter.stop()["app"]
         result.check()
@@ -139,10 +141,15 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--new-users", action="store_true", help="each load's visitors new to the server"
     )
+    parser.add_argument(
+        "--against-users", type=int, help="the other revision's visitors (default: --users)"
+    )
     args = parser.parse_args(argv)
     if not 1 <= args.connections <= 1024 or args.rounds < 1 or not 1 <= args.seconds <= 600:
         parser.error("connections must be 1-1024, rounds at least 1, seconds 1-600")
-    if not 0 <= args.users <= 10_000_000:
+    if args.against_users is None:
+        args.against_users = args.users
+    if not 0 <= min(args.users, args.against_users) <= max(args.users, args.against_users) <= 1e7:
         parser.error("users must be 0-10,000,000")
     if args.new_users and args.users == 0:
         parser.error("--new-users needs users (--users above 0)")
@@ -152,6 +159,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> None:
     args = parse(argv)
     users = Users(args.users, args.new_users)
+    their_users = Users(args.against_users, args.new_users)
     ensure_wrk()
     with (
         RunContext(Profile.full()) as ctx,
@@ -167,19 +175,19 @@ def main(argv: list[str] | None = None) -> None:
             eventlens_up(ctx.fresh_dir("this") / "data", ours_env) as ours,
         ):
             sides = [
-                Side(name, server, server.setup_seed_site(), Ledger(name), counter(server))
-                for name, server, counter in (
-                    (args.against, theirs, theirs_counter),
-                    ("this checkout", ours, ours_counter),
+                Side(name, server, server.setup_seed_site(), Ledger(name), counter(server), who)
+                for name, server, counter, who in (
+                    (args.against, theirs, theirs_counter, their_users),
+                    ("this checkout", ours, ours_counter, users),
                 )
             ]
             for side in sides:  # warm up, unmeasured
-                side.load(args.connections, WARMUP_S, args.batch, users)
+                side.load(args.connections, WARMUP_S, args.batch)
             rates: dict[str, list[float]] = {side.name: [] for side in sides}
             cpu: dict[str, list[float]] = {side.name: [] for side in sides}
             for round_ in range(args.rounds):
                 for side in sides if round_ % 2 == 0 else sides[::-1]:
-                    result, cpu_us = side.load(args.connections, args.seconds, args.batch, users)
+                    result, cpu_us = side.load(args.connections, args.seconds, args.batch)
                     rates[side.name].append(result.events_per_s)
                     cpu[side.name].append(cpu_us)
                     print(
@@ -189,7 +197,8 @@ def main(argv: list[str] | None = None) -> None:
                     )
     store = "Kafka" if args.kafka else "PostgreSQL"
     events = "batches of 100" if args.batch else "single events"
-    load = f"{store} store, {events}, {args.connections} conns, {users.label}"
+    who = users.label if users == their_users else f"{their_users.label} against {users.label}"
+    load = f"{store} store, {events}, {args.connections} conns, {who}"
     print(f"\n{load}, {args.rounds} rounds of {args.seconds} s, every event verified")
     for what, values in (("events/s", rates), ("app CPU us/event", cpu)):
         base, new = values[args.against], values["this checkout"]

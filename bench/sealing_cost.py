@@ -17,7 +17,9 @@ server's are, so a key round trip carries the few new user ids that came meanwhi
 Then the steps of sealing one event, each timed alone with `time.perf_counter_ns`.
 Then the projection's part: writing `event_logs`' lines of a batch of sealed events with
 their user ids in plaintext (`plaintext_lines`: the subjects' keys read, each event opened).
-`--profile` prints cProfile's top functions of the new-subject case.
+`--profile` prints cProfile's top functions of the new-subject case. `--against REV` measures
+that revision's code too (each round in a process of its own, the two alternated, on one
+PostgreSQL), as `bench.compare` does over HTTP.
 """
 
 from __future__ import annotations
@@ -25,19 +27,24 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
+import json
 import os
 import pstats
 import statistics
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
 import psycopg
 import uvloop
 
-from bench.core import Profile, RunContext
+from bench.compare import checkout
+from bench.core import ROOT, BenchmarkFailure, Profile, RunContext
 from bench.services.postgres import postgres_server
 from eventlens.domain.personal import SubjectKey, new_key, new_subject, seal, subject_lookup
 from eventlens.domain.tracking import RejectedEvent, TrackedEvent
@@ -251,52 +258,110 @@ def _projection(url: str, batch: int, subjects: int, rounds: int) -> float:
     return statistics.median(runs)
 
 
+Figures = dict[str, float]  # "case <name>", "bytes <name>", "trip <n>", "projection <n>"
+BARE = {
+    "no personal data": "bare, no user id",
+    "cached subject": "bare, with a user id",
+    "new subject": "bare, with a user id",
+}
+MARKER = "SEALING_RESULT "
+
+
+def measure(url: str, args: argparse.Namespace, profile: bool = False) -> Figures:
+    """One round of every figure, in this process."""
+    cases = uvloop.run(_cases(url, args.events, args.clients, args.work_us / 1e6, profile))
+    figures = {f"case {name}": cpu for name, (cpu, _) in cases.items()}
+    figures |= {f"bytes {name}": size for name, (_, size) in cases.items()}
+    trips = uvloop.run(_key_round_trips(url, (1, 16, 64), 100))
+    figures |= {f"trip {size}": cpu for size, cpu in trips.items()}
+    figures |= {
+        f"projection {subjects}": _projection(url, 1000, subjects, 10) for subjects in (1000, 200)
+    }
+    return figures
+
+
+def _in_child(url: str, args: argparse.Namespace, src: Path) -> Figures:
+    """One round measured by a process that imports EventLens from `src`."""
+    command = [sys.executable, "-m", "bench.sealing_cost", "--database", url]
+    command += ["--events", str(args.events), "--clients", str(args.clients)]
+    command += ["--work-us", str(args.work_us)]
+    env = {**os.environ, "PYTHONPATH": f"{src}:{ROOT}"}
+    done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+    line = next((x for x in done.stdout.splitlines() if x.startswith(MARKER)), None)
+    if done.returncode != 0 or line is None:
+        raise BenchmarkFailure(f"measuring with {src} failed:\n{done.stderr[-2000:]}")
+    figures: Figures = json.loads(line.removeprefix(MARKER))
+    return figures
+
+
+def _report(args: argparse.Namespace, sides: dict[str, list[Figures]]) -> None:
+    print(
+        f"\n{args.events:,} events a case, {args.clients} clients, {args.work_us} us of work "
+        f"a request (not counted); medians of {args.rounds} rounds, this process's CPU:"
+    )
+
+    def median(side: str, figure: str) -> float:
+        return statistics.median(f[figure] for f in sides[side])
+
+    names = list(sides)
+    header = "".join(f"{name[:14]:>16}" for name in names)
+    print(f"  {'':<30}{header}{'  this / that' if len(names) == 2 else ''}")
+    for figure in sides[names[0]][0]:
+        if figure.startswith("bytes "):
+            continue
+        kind, _, what = figure.partition(" ")
+        label = {
+            "case": f"{what} (us an event)",
+            "trip": f"round trip, {what} user ids (us)",
+            "projection": f"projection, {what} subjects",
+        }[kind]
+        values = [median(name, figure) for name in names]
+        line = f"  {label:<30}" + "".join(f"{value:16.1f}" for value in values)
+        if len(names) == 2:
+            line += f"  {values[1] / values[0]:.2f}x"
+        print(line)
+        if kind == "case" and what in BARE:
+            extra = [
+                v - median(n, f"case {BARE[what]}") for v, n in zip(values, names, strict=True)
+            ]
+            print(f"  {'  over ' + BARE[what]:<30}" + "".join(f"{e:+16.1f}" for e in extra))
+    for name in names:
+        sizes = {f: median(name, f) for f in sides[name][0] if f.startswith("bytes ")}
+        print(
+            f"  payload bytes ({name}): " + ", ".join(f"{k[6:]} {v:.0f}" for k, v in sizes.items())
+        )
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.sealing_cost", description=__doc__)
     parser.add_argument("--events", type=int, default=20_000, help="events a case")
     parser.add_argument("--clients", type=int, default=64, help="concurrent requests")
     parser.add_argument("--work-us", type=int, default=300, help="CPU a request, before it")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--against", metavar="REV", help="also a revision's code, alternated")
     parser.add_argument("--profile", action="store_true", help="cProfile the new subjects")
+    parser.add_argument("--database", help=argparse.SUPPRESS)  # a child's round
     args = parser.parse_args(argv)
+    if args.database:
+        print(MARKER + json.dumps(measure(args.database, args)), flush=True)
+        return
     with RunContext(Profile.full()) as ctx:
         pg = ctx.service("postgres", postgres_server)
         url = pg.create_database("bench_sealing")
-        cases: dict[str, list[tuple[float, float]]] = {}
-        for round_ in range(args.rounds):
-            got = uvloop.run(
-                _cases(
-                    url, args.events, args.clients, args.work_us / 1e6, args.profile and round_ == 0
-                )
-            )
-            for name, value in got.items():
-                cases.setdefault(name, []).append(value)
-                print(f"round {round_ + 1}  {name:<22} {value[0]:7.1f} us/event", flush=True)
-        trips = uvloop.run(_key_round_trips(url, (1, 16, 64), 200))
-        projection = {subjects: _projection(url, 1000, subjects, 20) for subjects in (1000, 200)}
-    print(
-        f"\n{args.events:,} events a case, {args.clients} clients, {args.work_us} us of work "
-        f"a request (not counted), median of {args.rounds}:"
-    )
-    bare = {
-        "no personal data": "bare, no user id",
-        "cached subject": "bare, with a user id",
-        "new subject": "bare, with a user id",
-    }
-    for name, values in cases.items():
-        cpu = statistics.median(v[0] for v in values)
-        size = statistics.median(v[1] for v in values)
-        line = f"  {name:<22} {cpu:7.1f} us CPU an event, {size:5.0f} B a payload"
-        if name in bare:
-            base = statistics.median(v[0] for v in cases[bare[name]])
-            line += f"  (+{cpu - base:.1f} us over {bare[name]!r})"
-        print(line)
-    print("\nOne key round trip (SubjectKeys.load of new user ids), this process's CPU:")
-    for size, cpu in trips.items():
-        print(f"  {size:3d} user ids: {cpu:7.1f} us ({cpu / size:6.1f} us a user id)")
-    print("\nThe projection: event_logs' lines with plaintext user ids, a batch of 1,000:")
-    for subjects, cpu in projection.items():
-        print(f"  {subjects:5,d} subjects: {cpu:6.1f} us CPU an event")
+        sides: dict[str, list[Figures]] = {}
+        if args.against:
+            with checkout(args.against, ctx.scratch("rev") / "tree") as tree:
+                order = [(args.against, tree / "src"), ("this checkout", ROOT / "src")]
+                for round_ in range(args.rounds):
+                    for name, src in order if round_ % 2 == 0 else order[::-1]:
+                        sides.setdefault(name, []).append(_in_child(url, args, src))
+                        print(f"round {round_ + 1}  {name} measured", flush=True)
+        else:
+            for round_ in range(args.rounds):
+                figures = measure(url, args, args.profile and round_ == 0)
+                sides.setdefault("this checkout", []).append(figures)
+                print(f"round {round_ + 1} measured", flush=True)
+    _report(args, sides)
     print("\nSteps, one call each (median of 5 x 20,000):")
     for name, ns in _steps(20_000).items():
         print(f"  {name:<38} {ns / 1000:6.2f} us")
