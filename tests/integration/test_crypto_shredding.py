@@ -74,7 +74,10 @@ def sealing(backend: Backend) -> Iterator[tuple[StoreHandle, SubjectKeys]]:
     cache.refresh()
     keys = open_subject_keys(backend.database_url)
     store = SealingStore(
-        make_store(backend.settings, backend.database_url), keys, cache.personal_fields
+        make_store(backend.settings, backend.database_url),
+        keys,
+        cache.personal_fields,
+        keys_with_events=not backend.settings.kafka_bootstrap,
     )
     handle = StoreHandle(store)
     handle.call(store.start())

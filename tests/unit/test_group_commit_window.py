@@ -29,12 +29,14 @@ class Database:
         self.sizes: list[int] = []
         self.sent = asyncio.Event()
 
-    async def connect(self, conninfo: str, query: Any, timeout: int | None = None) -> Database:
+    async def connect(
+        self, conninfo: str, query: Any, timeout: int | None = None, **prepared: Any
+    ) -> Database:
         return self
 
     closed = False
 
-    def execute(self, params: Sequence[bytes]) -> asyncio.Future[None]:
+    def execute(self, params: Sequence[bytes], statement: bytes = b"") -> asyncio.Future[None]:
         self.sizes.append(int.from_bytes(params[1][12:16], "big"))  # the uuid[]'s length
         self.commits.append(asyncio.get_running_loop().create_future())
         self.sent.set()

@@ -29,11 +29,20 @@ from eventlens.eventstore.port import (
     TRACKED_STREAM,
     StoreUnavailable,
 )
-from eventlens.eventstore.postgres_append import AppendConnection, text_array, uuid_array
+from eventlens.eventstore.postgres_append import (
+    APPEND_TYPES,
+    BYTEA_OID,
+    STATEMENT,
+    AppendConnection,
+    Prepared,
+    text_array,
+    uuid_array,
+)
 from eventlens.eventstore.postgres_schema import (
     LOG_TABLE,
     create_event_store_schema,
 )
+from eventlens.eventstore.subject_keys import KEY_TAKEN, KeyRow, KeyTaken
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +60,13 @@ APPEND = sql.SQL("SELECT {}($1, $2, $3, $4)").format(sql.Identifier(f"{LOG_TABLE
 _TRACKED = TRACKED_STREAM.encode()
 _REJECTED = REJECTED_STREAM.encode()
 
+# With the subjects' keys the events were sealed under (`append_keyed`), made in its statement.
+APPEND_KEYED = Prepared(
+    b"eventlens_append_keyed",
+    f"{APPEND_TYPES}, bytea[], text[], bytea[]",
+    sql.SQL("SELECT eventlens_keys.append_keyed($1, $2, $3, $4, $5, $6, $7)"),
+)
+
 Row = tuple[bytes, UUID, bytes, bytes]  # stream, event id, partition key, payload (UTF-8)
 
 
@@ -58,6 +74,7 @@ Row = tuple[bytes, UUID, bytes, bytes]  # stream, event id, partition key, paylo
 class _Pending:
     rows: list[Row]
     done: asyncio.Future[None]
+    keys: Sequence[KeyRow] = ()  # made with the rows (`append_keyed`)
 
 
 class PostgresEventStore:
@@ -91,6 +108,7 @@ class PostgresEventStore:
         # Kept, not looked up per append: on Python 3.11 asyncio.get_running_loop() makes a
         # getpid() system call (see "The event stores keep their event loop" in BENCHMARKS).
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._keyed = False  # `append_keyed` in use: its statement is prepared too
 
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
@@ -124,7 +142,30 @@ class PostgresEventStore:
             ]
         )
 
-    def _append(self, rows: list[Row]) -> asyncio.Future[None]:
+    def use_keys(self) -> None:
+        """Prepare `append_keyed` too (the subjects' keys are set up in this database);
+        called before `start`."""
+        self._keyed = True
+
+    def append_keyed(
+        self,
+        tracked: Sequence[TrackedEvent],
+        rejected: Sequence[RejectedEvent],
+        keys: Sequence[KeyRow],
+    ) -> asyncio.Future[None]:
+        """Append events sealed under `keys`, new subjects' keys made in the same statement,
+        so a key is in the database exactly when the events that need it are. Fails with
+        `KeyTaken` (nothing recorded) when a key was made elsewhere first for a user id."""
+        rows = [
+            (_TRACKED, e.event_id, e.partition_key.encode(), encode_tracked(e)) for e in tracked
+        ]
+        rows += [
+            (_REJECTED, r.event_id, r.event.partition_key.encode(), encode_rejected(r))
+            for r in rejected
+        ]
+        return self._append(rows, keys)
+
+    def _append(self, rows: list[Row], keys: Sequence[KeyRow] = ()) -> asyncio.Future[None]:
         loop = self._loop or asyncio.get_running_loop()
         done: asyncio.Future[None] = loop.create_future()
         if not rows:
@@ -132,7 +173,7 @@ class PostgresEventStore:
         elif self._writer is None or self._writer.done():
             done.set_exception(StoreUnavailable("the event store is not running"))
         else:
-            pending = _Pending(rows, done)
+            pending = _Pending(rows, done, keys)
             try:
                 self._queue.put_nowait(pending)
             except asyncio.QueueFull:  # the database is behind: wait for room (back-pressure)
@@ -197,9 +238,13 @@ class PostgresEventStore:
     async def _record(self, group: list[_Pending]) -> None:
         """Commit the group's events together and answer each request."""
         try:
-            await self._commit([row for item in group for row in item.rows])
+            await self._commit(
+                [row for item in group for row in item.rows],
+                [key for item in group for key in item.keys],
+            )
         except Exception as error:
-            await self._reset()
+            if not _refused(error):  # a refused statement leaves the connection usable
+                await self._reset()
             if len(group) == 1 or isinstance(error, UNAVAILABLE):
                 # The database away or not answering: each request on its own would wait as
                 # long again. All are refused now (503), and each may be sent again.
@@ -211,9 +256,10 @@ class PostgresEventStore:
             log.warning("group append failed (%s); retrying requests one by one", error)
             for item in group:
                 try:
-                    await self._commit(item.rows)
+                    await self._commit(item.rows, item.keys)
                 except Exception as single_error:
-                    await self._reset()
+                    if not _refused(single_error):
+                        await self._reset()
                     _fail(item, single_error)
                 else:
                     _succeed(item)
@@ -221,24 +267,33 @@ class PostgresEventStore:
             for item in group:
                 _succeed(item)
 
-    async def _commit(self, rows: list[Row]) -> None:
+    async def _commit(self, rows: list[Row], made: Sequence[KeyRow] = ()) -> None:
         if self._conn is None or self._conn.closed:  # not yet, or broken (also while idle)
             await self._reset()
             self._conn = await AppendConnection.connect(
-                self._conninfo, APPEND, self._connect_timeout
+                self._conninfo,
+                APPEND,
+                self._connect_timeout,
+                statements=[APPEND_KEYED] if self._keyed else [],
             )
         streams, event_ids, keys, payloads = zip(*rows, strict=True)
+        params = [
+            text_array(streams),
+            uuid_array(event_ids),
+            text_array(keys),
+            text_array(payloads),
+        ]
+        if made:
+            unique = list({key.lookup: key for key in made}.values())
+            params += [
+                text_array([key.lookup for key in unique], BYTEA_OID),
+                text_array([key.subject for key in unique]),
+                text_array([key.key for key in unique], BYTEA_OID),
+            ]
         # One statement in autocommit mode: its own transaction, committed when it returns.
         try:
             await asyncio.wait_for(
-                self._conn.execute(
-                    [
-                        text_array(streams),
-                        uuid_array(event_ids),
-                        text_array(keys),
-                        text_array(payloads),
-                    ]
-                ),
+                self._conn.execute(params, APPEND_KEYED.name if made else STATEMENT),
                 self._statement_timeout,
             )
         except asyncio.CancelledError:  # the statement is still in flight: the connection goes
@@ -263,7 +318,16 @@ def _succeed(item: _Pending) -> None:
         item.done.set_result(None)
 
 
+def _refused(error: Exception) -> bool:
+    """The database refused the statement (it rolled back; the connection is fine)."""
+    return isinstance(error, psycopg.Error) and error.sqlstate == KEY_TAKEN
+
+
 def _fail(item: _Pending, error: Exception, logged: bool = False) -> None:
+    if _refused(error):  # not a failure: the request is sealed again with the key made first
+        if not item.done.done():
+            item.done.set_exception(KeyTaken(str(error)))
+        return
     if not logged:
         log.warning("event store append failed: %s", error)
     if not item.done.done():

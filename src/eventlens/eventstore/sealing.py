@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Sequence
-from typing import Protocol
+from typing import Protocol, cast
 
 from eventlens.domain.personal import SubjectKey, seal, split_personal
 from eventlens.domain.tracking import RejectedEvent, TrackedEvent
 from eventlens.eventstore.port import EventStore, StoreUnavailable
-from eventlens.eventstore.subject_keys import SubjectKeys
+from eventlens.eventstore.subject_keys import KeyRow, KeyTaken, SubjectKeys
 
 
 class PersonalFields(Protocol):
@@ -29,18 +29,44 @@ class PersonalFields(Protocol):
     def personal(self, schema_id: str, event_type: str) -> frozenset[str]: ...
 
 
+class KeyedStore(Protocol):
+    """A store in the keys' database, which makes new subjects' keys with the events sealed
+    under them (the PostgreSQL event store)."""
+
+    def use_keys(self) -> None: ...
+
+    def append_keyed(
+        self,
+        tracked: Sequence[TrackedEvent],
+        rejected: Sequence[RejectedEvent],
+        keys: Sequence[KeyRow],
+    ) -> asyncio.Future[None]: ...
+
+
+Sealed = tuple[list[TrackedEvent], list[RejectedEvent]]
+
+
 class SealingStore:
+    """`keys_with_events`: `inner` is a `KeyedStore`. A new subject's key is then made in the
+    statement that appends its events, instead of a round trip first (docs/BENCHMARKS.md,
+    "Sealing cost"). Otherwise (Kafka) keys are made before the events are handed over."""
+
     def __init__(
         self,
         inner: EventStore,
         keys: SubjectKeys,
         fields: PersonalFields,
+        *,
+        keys_with_events: bool = False,
     ) -> None:
         self.inner = inner
         self.keys = keys
         self._fields = fields
+        self._keyed = cast(KeyedStore, inner) if keys_with_events else None
 
     async def start(self) -> None:
+        if self._keyed is not None:
+            self._keyed.use_keys()
         await self.inner.start()
 
     async def close(self) -> None:
@@ -51,19 +77,51 @@ class SealingStore:
         missing = self._unsealed(events)
         if missing is None:
             return self.inner.append_tracked(events)
-        return self._when_keyed(
-            missing, lambda keys: self.inner.append_tracked([self._seal(e, keys) for e in events])
-        )
+
+        def sealed(keys: dict[str, SubjectKey]) -> Sealed:
+            return [self._seal(e, keys) for e in events], []
+
+        return self._keyed_append(missing, sealed, lambda s: self.inner.append_tracked(s[0]))
 
     def append_rejected(self, events: Sequence[RejectedEvent]) -> asyncio.Future[None]:
         missing = self._unsealed([r.event for r in events])
         if missing is None:
             return self.inner.append_rejected(events)
 
-        def sealed(keys: dict[str, SubjectKey]) -> list[RejectedEvent]:
-            return [RejectedEvent(self._seal(r.event, keys), r.reasons, r.origin) for r in events]
+        def sealed(keys: dict[str, SubjectKey]) -> Sealed:
+            return [], [
+                RejectedEvent(self._seal(r.event, keys), r.reasons, r.origin) for r in events
+            ]
 
-        return self._when_keyed(missing, lambda keys: self.inner.append_rejected(sealed(keys)))
+        return self._keyed_append(missing, sealed, lambda s: self.inner.append_rejected(s[1]))
+
+    def _keyed_append(
+        self,
+        missing: list[str],
+        sealed: Callable[[dict[str, SubjectKey]], Sealed],
+        append: Callable[[Sealed], asyncio.Future[None]],
+    ) -> asyncio.Future[None]:
+        if not missing or self._keyed is None:
+            return self._when_keyed(missing, lambda keys: append(sealed(keys)))
+        proposals = [self.keys.propose(user_id) for user_id in missing]
+        rows = [row for _, row in proposals]
+        tracked, rejected = sealed({row.user_id: key for key, row in proposals})
+        appended = self._keyed.append_keyed(tracked, rejected, rows)
+        outcome: asyncio.Future[None] = appended.get_loop().create_future()
+
+        def recorded(inner: asyncio.Future[None]) -> None:
+            error = None if inner.cancelled() else inner.exception()
+            if isinstance(error, KeyTaken):  # seal again with the keys that were made first
+                self.keys.withdraw(rows)
+                if not outcome.done():
+                    _chain(self._when_keyed(missing, lambda keys: append(sealed(keys))), outcome)
+                return
+            if error is None and not inner.cancelled():
+                self.keys.confirm(rows)
+            _chain(inner, outcome)
+
+        appended.add_done_callback(recorded)
+        return outcome
 
     def _unsealed(self, events: Sequence[TrackedEvent]) -> list[str] | None:
         """None when no event has anything to seal; else the user ids whose keys are not
@@ -97,20 +155,9 @@ class SealingStore:
                 appended.set_exception(error or StoreUnavailable("the subjects' keys closed"))
                 return
             try:
-                append(loaded.result()).add_done_callback(recorded)
+                _chain(append(loaded.result()), appended)
             except Exception as failure:
                 appended.set_exception(failure)
-
-        def recorded(inner: asyncio.Future[None]) -> None:
-            error = None if inner.cancelled() else inner.exception()
-            if appended.done():
-                return
-            if inner.cancelled():
-                appended.cancel()
-            elif error is not None:
-                appended.set_exception(error)
-            else:
-                appended.set_result(None)
 
         loading.add_done_callback(keyed)
         return appended
@@ -133,3 +180,20 @@ class SealingStore:
         return event.revised(
             user_id=None, properties=properties, sealed=seal(key, event.event_id, fields)
         )
+
+
+def _chain(source: asyncio.Future[None], target: asyncio.Future[None]) -> None:
+    """`target` gets `source`'s outcome when it has one (unless it was given up on)."""
+
+    def copy(done: asyncio.Future[None]) -> None:
+        error = None if done.cancelled() else done.exception()
+        if target.done():
+            return
+        if done.cancelled():
+            target.cancel()
+        elif error is not None:
+            target.set_exception(error)
+        else:
+            target.set_result(None)
+
+    source.add_done_callback(copy)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
+from typing import NamedTuple
 
 import psycopg
 from psycopg import pq, sql
@@ -38,6 +39,32 @@ CREATE TABLE IF NOT EXISTS eventlens_keys.lookup_secret (
     id          integer PRIMARY KEY CHECK (id = 1),
     secret      bytea NOT NULL
 );
+"""
+# The PostgreSQL event store's append with the keys its events were sealed under, made in the
+# same statement (one transaction): each key is inserted unless its lookup has one; a lookup
+# holding another key (made by another process, or before this one kept it) refuses the whole
+# statement (`KEY_TAKEN`), and the request it came with is sealed again with that key.
+# PL/pgSQL: the log's append function may not exist yet when this is created.
+KEY_TAKEN = "EL409"
+APPEND_KEYED = """
+CREATE OR REPLACE FUNCTION eventlens_keys.append_keyed(
+    streams text[], event_ids uuid[], partition_keys text[], payloads text[],
+    lookups bytea[], subjects text[], keys bytea[]
+) RETURNS integer
+LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO eventlens_keys.subject_keys (lookup, subject, key)
+    SELECT * FROM unnest(lookups, subjects, keys) ON CONFLICT (lookup) DO NOTHING;
+    IF EXISTS (
+        SELECT 1 FROM eventlens_keys.subject_keys AS made
+        JOIN unnest(lookups, keys) AS sent(lookup, key) USING (lookup)
+        WHERE made.key <> sent.key
+    ) THEN
+        RAISE EXCEPTION 'a subject''s key was made elsewhere first' USING ERRCODE = 'EL409';
+    END IF;
+    RETURN eventstore_log_append(streams, event_ids, partition_keys, payloads);
+END
+$$;
 """
 _SECRET = """
 INSERT INTO eventlens_keys.lookup_secret VALUES (1, %s) ON CONFLICT DO NOTHING;
@@ -80,6 +107,7 @@ def setup_subject_keys(conn: psycopg.Connection) -> bytes:
     conn.execute("SELECT pg_advisory_lock(hashtext('eventlens-subject-keys'))")
     try:
         conn.execute(DDL)
+        conn.execute(APPEND_KEYED)
         conn.execute(_SECRET, (os.urandom(32),))
     finally:
         conn.execute("SELECT pg_advisory_unlock(hashtext('eventlens-subject-keys'))")
@@ -118,6 +146,19 @@ def delete_subject(conn: psycopg.Connection, lookup: bytes) -> None:
     conn.execute("DELETE FROM eventlens_keys.subject_keys WHERE lookup = %s", (lookup,))
 
 
+class KeyTaken(StoreUnavailable):
+    """Keys proposed with the events were refused: another key was made for a user id."""
+
+
+class KeyRow(NamedTuple):
+    """A key proposed for a user id, made in the database with the events sealed under it."""
+
+    user_id: str  # kept in memory only: the row holds its keyed hash
+    lookup: bytes
+    subject: bytes  # UTF-8
+    key: bytes
+
+
 class SubjectKeys:
     """The ingest path's keys: the last `capacity` loaded stay in memory; the others are
     read (or created) in one round trip per batch that needs them."""
@@ -140,12 +181,46 @@ class SubjectKeys:
         self._pending: set[str] = set()  # user ids waiting for the next round trip
         self._next: asyncio.Future[dict[str, SubjectKey]] | None = None  # its answer
         self._flight: asyncio.Future[dict[str, SubjectKey]] | None = None  # the round trip
+        # Keys made here, not yet in the database: sent with the events sealed under them.
+        self._proposed: dict[str, tuple[SubjectKey, KeyRow]] = {}
 
     def lookup(self, user_id: str) -> bytes:
         return subject_lookup(self._secret, user_id)
 
     def cached(self, user_id: str) -> SubjectKey | None:
         return self._keys.get(user_id)
+
+    def propose(self, user_id: str) -> tuple[SubjectKey, KeyRow]:
+        """A key for a user id whose key is not in memory, to be made with the events sealed
+        under it (`confirm` once they are recorded, `withdraw` if it is `KeyTaken`). Requests
+        of one user id share its proposal until then."""
+        proposal = self._proposed.get(user_id)
+        if proposal is None:
+            subject, key = new_subject(), new_key()
+            row = KeyRow(user_id, self.lookup(user_id), subject.encode(), key)
+            if len(self._proposed) >= self._capacity:  # refused ones are proposed again
+                self._proposed.clear()
+            proposal = self._proposed[user_id] = (SubjectKey.of(subject, key), row)
+        return proposal
+
+    def confirm(self, rows: Iterable[KeyRow]) -> None:
+        """These proposed keys are in the database now: keep them in memory."""
+        for row in rows:
+            proposal = self._proposed.pop(row.user_id, None)
+            if proposal is not None and proposal[1] == row:
+                self._remember({row.user_id: proposal[0]})
+
+    def withdraw(self, rows: Iterable[KeyRow]) -> None:
+        """These proposed keys were refused (`KeyTaken`): the next request loads the key."""
+        for row in rows:
+            proposal = self._proposed.get(row.user_id)
+            if proposal is not None and proposal[1] == row:
+                del self._proposed[row.user_id]
+
+    def _remember(self, loaded: dict[str, SubjectKey]) -> None:
+        self._keys.update(loaded)
+        while len(self._keys) > self._capacity:
+            self._keys.popitem(last=False)
 
     def forget(self, subject: str) -> None:
         """Drop an erased subject's key from memory."""
@@ -242,9 +317,7 @@ class SubjectKeys:
         }
         if len(loaded) < len(wanted):
             raise StoreUnavailable("the subjects' keys could not be made")
-        self._keys.update(loaded)
-        while len(self._keys) > self._capacity:
-            self._keys.popitem(last=False)
+        self._remember(loaded)
         return loaded
 
     async def _connection(self) -> AppendConnection:

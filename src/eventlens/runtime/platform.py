@@ -136,7 +136,10 @@ class Platform:
 
         self.cache.erasure_listeners.append(forget)
         self.store = SealingStore(
-            make_store(self.settings, self.database_url), self.keys, self.cache.personal_fields
+            make_store(self.settings, self.database_url),
+            self.keys,
+            self.cache.personal_fields,
+            keys_with_events=not self.settings.kafka_bootstrap,
         )
         await self.store.start()
         salts = DailySalts(self.database_url)
