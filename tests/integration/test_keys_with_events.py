@@ -24,7 +24,7 @@ from tests.integration.backends import StoreHandle
 
 pytestmark = [pytest.mark.postgres]
 
-ALICE, BOB = "alice-0c41", "bob-77e2"
+ALICE, BOB, CAROL = "alice-0c41", "bob-77e2", "carol-31f0"
 
 
 def event(user: str, session: str = "s1") -> TrackedEvent:
@@ -118,6 +118,29 @@ def test_a_key_made_elsewhere_first_is_the_one_the_event_is_sealed_with(
             "(SELECT count(*) FROM eventlens_keys.subject_keys)"
         ).fetchone()
     assert counts == (2, 2)
+
+
+def test_a_refused_key_holds_back_only_its_own_request(
+    database_url: str, sealing: tuple[StoreHandle, SubjectKeys]
+) -> None:
+    store, keys = sealing
+    other = open_subject_keys(database_url)
+
+    async def made_elsewhere() -> str:
+        try:
+            return (await other.load([ALICE]))[ALICE].subject
+        finally:
+            await other.close()
+
+    subject = asyncio.run(made_elsewhere())
+
+    # when requests of Alice (her key made elsewhere) and of new users arrive together
+    store.append_concurrently([[event(ALICE)], [event(BOB, "s2")], [event(CAROL, "s3")]])
+
+    # then each is stored once, Alice's under the key made first, the others' keys with them
+    assert [(s, user) for s, user, _ in stored(database_url, keys, ALICE)] == [(subject, ALICE)]
+    for user in (BOB, CAROL):
+        assert [(u, same) for _, u, same in stored(database_url, keys, user)] == [(user, True)]
 
 
 def test_a_failed_append_makes_no_key_and_is_not_acknowledged(

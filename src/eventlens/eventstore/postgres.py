@@ -243,7 +243,10 @@ class PostgresEventStore:
                 [key for item in group for key in item.keys],
             )
         except Exception as error:
-            if not _refused(error):  # a refused statement leaves the connection usable
+            if _refused(error):  # the connection is usable; only some keys were refused
+                if await self._without_refused(group, error):
+                    return
+            else:
                 await self._reset()
             if len(group) == 1 or isinstance(error, UNAVAILABLE):
                 # The database away or not answering: each request on its own would wait as
@@ -266,6 +269,21 @@ class PostgresEventStore:
         else:
             for item in group:
                 _succeed(item)
+
+    async def _without_refused(self, group: list[_Pending], error: Exception) -> bool:
+        """Answer the requests whose proposed keys were refused (`KeyTaken`) and record the
+        others; False when the error names none of the group's keys."""
+        taken = _taken(error)
+        refused = [item for item in group if any(key.lookup in taken for key in item.keys)]
+        if not refused:
+            return False
+        for item in refused:
+            _fail(item, error)
+        answered = {id(item) for item in refused}
+        rest = [item for item in group if id(item) not in answered]
+        if rest:
+            await self._record(rest)
+        return True
 
     async def _commit(self, rows: list[Row], made: Sequence[KeyRow] = ()) -> None:
         if self._conn is None or self._conn.closed:  # not yet, or broken (also while idle)
@@ -316,6 +334,12 @@ class PostgresEventStore:
 def _succeed(item: _Pending) -> None:
     if not item.done.done():
         item.done.set_result(None)
+
+
+def _taken(error: Exception) -> set[bytes]:
+    """The lookups whose keys a refused statement names (hex, comma-separated)."""
+    detail = getattr(getattr(error, "diag", None), "message_detail", None) or ""
+    return {bytes.fromhex(lookup) for lookup in detail.split(",") if lookup}
 
 
 def _refused(error: Exception) -> bool:

@@ -117,7 +117,7 @@ class SealingStore:
                     _chain(self._when_keyed(missing, lambda keys: append(sealed(keys))), outcome)
                 return
             if error is None and not inner.cancelled():
-                self.keys.confirm(rows)
+                self.keys.confirm(proposals)
             _chain(inner, outcome)
 
         appended.add_done_callback(recorded)

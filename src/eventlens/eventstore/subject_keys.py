@@ -43,7 +43,8 @@ CREATE TABLE IF NOT EXISTS eventlens_keys.lookup_secret (
 # The PostgreSQL event store's append with the keys its events were sealed under, made in the
 # same statement (one transaction): each key is inserted unless its lookup has one; a lookup
 # holding another key (made by another process, or before this one kept it) refuses the whole
-# statement (`KEY_TAKEN`), and the request it came with is sealed again with that key.
+# statement (`KEY_TAKEN`, the lookups in its detail): the requests that proposed them are
+# sealed again with the keys made first, and the group's others are sent again without them.
 # PL/pgSQL: the log's append function may not exist yet when this is created.
 KEY_TAKEN = "EL409"
 APPEND_KEYED = """
@@ -52,15 +53,18 @@ CREATE OR REPLACE FUNCTION eventlens_keys.append_keyed(
     lookups bytea[], subjects text[], keys bytea[]
 ) RETURNS integer
 LANGUAGE plpgsql AS $$
+DECLARE
+    taken text;
 BEGIN
     INSERT INTO eventlens_keys.subject_keys (lookup, subject, key)
     SELECT * FROM unnest(lookups, subjects, keys) ON CONFLICT (lookup) DO NOTHING;
-    IF EXISTS (
-        SELECT 1 FROM eventlens_keys.subject_keys AS made
-        JOIN unnest(lookups, keys) AS sent(lookup, key) USING (lookup)
-        WHERE made.key <> sent.key
-    ) THEN
-        RAISE EXCEPTION 'a subject''s key was made elsewhere first' USING ERRCODE = 'EL409';
+    SELECT string_agg(encode(sent.lookup, 'hex'), ',') INTO taken
+    FROM eventlens_keys.subject_keys AS made
+    JOIN unnest(lookups, keys) AS sent(lookup, key) USING (lookup)
+    WHERE made.key <> sent.key;
+    IF taken IS NOT NULL THEN  -- the lookups (keyed hashes) refused, for the writer
+        RAISE EXCEPTION 'a subject''s key was made elsewhere first'
+            USING ERRCODE = 'EL409', DETAIL = taken;
     END IF;
     RETURN eventstore_log_append(streams, event_ids, partition_keys, payloads);
 END
@@ -203,12 +207,15 @@ class SubjectKeys:
             proposal = self._proposed[user_id] = (SubjectKey.of(subject, key), row)
         return proposal
 
-    def confirm(self, rows: Iterable[KeyRow]) -> None:
+    def confirm(self, proposals: Iterable[tuple[SubjectKey, KeyRow]]) -> None:
         """These proposed keys are in the database now: keep them in memory."""
-        for row in rows:
-            proposal = self._proposed.pop(row.user_id, None)
-            if proposal is not None and proposal[1] == row:
-                self._remember({row.user_id: proposal[0]})
+        made = {}
+        for key, row in proposals:
+            made[row.user_id] = key
+            current = self._proposed.get(row.user_id)
+            if current is not None and current[1] == row:
+                del self._proposed[row.user_id]
+        self._remember(made)
 
     def withdraw(self, rows: Iterable[KeyRow]) -> None:
         """These proposed keys were refused (`KeyTaken`): the next request loads the key."""
