@@ -339,6 +339,13 @@ def _section(run: SoakRun) -> Section:
         f"{run.readers['pushes']:,} subscription pushes.",
         f"Per-event check: {run.ledger.summary()}.",
     ]
+    failures = {**(run.ingest.get("errors") or {}), **run.readers["errors"]}
+    if failures:
+        section.notes.append(
+            "Failed requests, by reason: "
+            + "; ".join(f"{count} x {why}" for why, count in failures.items())
+            + "."
+        )
     return section
 
 
