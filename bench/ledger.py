@@ -7,14 +7,16 @@ it stopped) to FILE.unacknowledged. Both lists are copied into temporary tables 
 models' database, and so is, in Kafka mode, every event id read from the tracked topic itself
 (from its first offset to its high watermark, every partition). Then, per place:
 - missing: acknowledged ids found zero times; duplicated: ids found more than once;
-- strays: ids of the run's tag found there that the generator never sent (neither list).
+- strays: ids of the run's tag (or tags: a ledger several runs appended to) found there that
+  the generator never sent (neither list).
 An unacknowledged event may be stored or not (the client cannot tell), but at most once.
 """
 
 from __future__ import annotations
 
+import re
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -83,10 +85,20 @@ def _copy(conn: psycopg.Connection, table: str, ids: Iterator[str]) -> int:
     return count
 
 
-def topic_event_ids(broker: KafkaBroker, topic: str, timeout: float = 300.0) -> Iterator[str]:
+def topic_event_ids(
+    broker: KafkaBroker,
+    topic: str,
+    timeout: float = 300.0,
+    since: Mapping[int, int] | None = None,
+) -> Iterator[str]:
     """Every event id in `topic`, one per message (a message written twice gives its id
-    twice), read from each partition's low to its high watermark."""
-    wanted = {p: (low, high) for p, low, high in broker.watermarks(topic) if high > low}
+    twice), read from each partition's low (or its offset in `since`) to its high watermark."""
+    since = since or {}
+    wanted = {
+        p: (max(low, since.get(p, low)), high)
+        for p, low, high in broker.watermarks(topic)
+        if high > max(low, since.get(p, low))
+    }
     if not wanted:
         return
     consumer = Consumer(
@@ -118,9 +130,16 @@ def topic_event_ids(broker: KafkaBroker, topic: str, timeout: float = 300.0) -> 
         consumer.close()
 
 
-def _check(conn: psycopg.Connection, place: str, source: str, tag: str) -> PlaceCheck:
+def _in_tags(column: str, tags: Sequence[str]) -> str:
+    """A condition on `column`: in one of the tags' ranges (written in: tags are 8 hex digits)."""
+    if bad := [tag for tag in tags if not re.fullmatch("[0-9a-f]{8}", tag)]:
+        raise ValueError(f"not a run's tag (8 hex digits): {bad[0]!r}")
+    ranges = [tag_range(tag) for tag in tags]
+    return "(" + " OR ".join(f"{column} BETWEEN '{low}' AND '{high}'" for low, high in ranges) + ")"
+
+
+def _check(conn: psycopg.Connection, place: str, source: str, tags: Sequence[str]) -> PlaceCheck:
     """`source`: a query of (event_id) rows, the place's events (duplicates kept)."""
-    low, high = tag_range(tag)
     counted = f"SELECT event_id, count(*) AS n FROM ({source}) s GROUP BY event_id"
     row = conn.execute(
         f"""
@@ -131,11 +150,10 @@ def _check(conn: psycopg.Connection, place: str, source: str, tag: str) -> Place
              WHERE NOT EXISTS (SELECT 1 FROM found f WHERE f.event_id = a.event_id)),
           (SELECT count(*) FROM found f WHERE f.n > 1),
           (SELECT count(*) FROM found f
-             WHERE f.event_id BETWEEN %s AND %s
+             WHERE {_in_tags("f.event_id", tags)}
                AND NOT EXISTS (SELECT 1 FROM ledger_acked a WHERE a.event_id = f.event_id)
                AND NOT EXISTS (SELECT 1 FROM ledger_unacked u WHERE u.event_id = f.event_id))
-        """,
-        (low, high),
+        """
     ).fetchone()
     assert row is not None
     return PlaceCheck(place, int(row[0]), int(row[1]), int(row[2]), int(row[3]))
@@ -144,29 +162,32 @@ def _check(conn: psycopg.Connection, place: str, source: str, tag: str) -> Place
 def check_ledger(
     database_url: str,
     ledger: Path,
-    tag: str,
+    tag: str | Sequence[str],
     kafka: tuple[KafkaBroker, str] | None = None,
+    since: Mapping[int, int] | None = None,
 ) -> LedgerCheck:
     """Look every id of `ledger` up in the store (PostgreSQL's log, or the Kafka topic named in
-    `kafka`) and in `event_logs`; the caller waits for the projections first."""
+    `kafka`) and in `event_logs`; the caller waits for the projections first. `tag`: the tag of
+    every run whose ids the ledger holds. `since`: the topic's offsets (by partition) before
+    those runs began, where its reading may start (a new tag's ids cannot come before)."""
+    tags = [tag] if isinstance(tag, str) else list(tag)
     with psycopg.connect(database_url, autocommit=True) as conn:
         acked = _copy(conn, "ledger_acked", _ids(ledger))
         unacked = _copy(conn, "ledger_unacked", _ids(Path(f"{ledger}.unacknowledged")))
-        low, high = tag_range(tag)
         result = LedgerCheck(acked, unacked)
-        in_tag = f"event_id BETWEEN '{low}' AND '{high}'"
+        in_tag = _in_tags("event_id", tags)
         if kafka is None:
             stream = f"stream = '{TRACKED_STREAM}'"
             store = f"SELECT event_id FROM eventstore_log WHERE {stream} AND {in_tag}"
-            result.places.append(_check(conn, "event store (eventstore_log)", store, tag))
+            result.places.append(_check(conn, "event store (eventstore_log)", store, tags))
         else:
             broker, topic = kafka
-            _copy(conn, "ledger_topic", topic_event_ids(broker, topic))
+            _copy(conn, "ledger_topic", topic_event_ids(broker, topic, since=since))
             result.places.append(
                 _check(
-                    conn, f"event store (topic {topic})", "SELECT event_id FROM ledger_topic", tag
+                    conn, f"event store (topic {topic})", "SELECT event_id FROM ledger_topic", tags
                 )
             )
         logs = f"SELECT event_id FROM event_logs WHERE {in_tag}"
-        result.places.append(_check(conn, "event_logs", logs, tag))
+        result.places.append(_check(conn, "event_logs", logs, tags))
     return result

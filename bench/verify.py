@@ -4,7 +4,8 @@ Every load-generator run stamps its tag on all its event ids. After a run (and a
 projections caught up) each system counts the events of each tag where they end up; the count
 must lie between what was acknowledged (2xx answers) and what was sent (acknowledged plus the
 requests still in flight when wrk stopped, at most one per connection), the store and the read
-models must agree, and nothing may be there that no run sent.
+models must agree, and nothing may be there that no run sent. For EventLens this count is the
+cross-check: its loads are checked per event too (`bench.ledger`, the ids wrk recorded).
 """
 
 from __future__ import annotations

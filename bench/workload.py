@@ -1,18 +1,28 @@
 """The ingest workload: single-event and batch loads at several concurrencies, each after a
-warm-up, each verified (every event arrived exactly once) before its numbers are kept."""
+warm-up, each verified (every event arrived exactly once) before its numbers are kept.
+
+Every load's events are counted per run tag (`bench.verify`: between acknowledged and sent,
+the store and the read models alike). EventLens's loads are checked per event as well: wrk
+writes a ledger of the ids it sent and the ids acknowledged, and every acknowledged id must be
+found once in the store (in Kafka mode the topic itself) and once in `event_logs`
+(`bench.ledger`); a load whose ledger check fails fails the system's benchmark."""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from bench.core import BenchmarkFailure, Profile
 from bench.events import snippet_event, tagged_event_id
 from bench.http import request_json
+from bench.ledger import LedgerCheck
 from bench.loadgen.wrk import WrkResult, new_tag, run_wrk
 from bench.procstats import CpuMeter, MemoryPeak, MemorySampler, wait_for_quiet
 from bench.targets import Target
+from bench.targets.eventlens import per_event_check
 from bench.verify import Ledger, SentEvents
 
 MAX_OTHER_CORES = 0.25  # CPU other processes may use while a load is measured
@@ -48,7 +58,8 @@ class Measurement:
     cpu: dict[str, float]  # cores used in the measured run: app, db, broker, loadgen, harness,
     # other (processes outside the test: another workload on the machine)
     verified_events: int  # events of the warm-up and measured run(s) found exactly once
-    settle_s: float  # seconds until the read models had caught up after the run
+    settle_s: float  # seconds until the read models had caught up after the run, and checked
+    ledger: str = ""  # the per-event check's summary (EventLens), bench.ledger.LedgerCheck
 
 
 @dataclass
@@ -73,19 +84,64 @@ def probe(target: Target, ledger: Ledger) -> None:
     ledger.verify(target.counter)
 
 
+@dataclass
+class PerEvent:
+    """The ledger of one EventLens load's wrk runs (the ids sent and acknowledged), checked per
+    event once they ran (`bench.ledger`)."""
+
+    file: Path
+    check: Callable[[Path, Sequence[str]], LedgerCheck]
+    tags: list[str] = field(default_factory=list)
+
+    @classmethod
+    def start(cls, target: Target, scratch: Path, scenario: Scenario) -> PerEvent | None:
+        check = per_event_check(target)
+        if check is None:
+            return None  # a baseline: counted per tag only
+        name = f"{target.name}-{scenario.events_per_request}x{scenario.connections}.ledger"
+        ledger = cls(scratch / name, check)
+        for path in ledger.files:
+            path.unlink(missing_ok=True)  # a failed earlier run's
+        return ledger
+
+    @property
+    def files(self) -> tuple[Path, Path]:
+        return self.file, Path(f"{self.file}.unacknowledged")
+
+    def verify(self, what: str) -> LedgerCheck:
+        """Every acknowledged id once in the store and in `event_logs`, or BenchmarkFailure
+        (the ledger kept for a look); the caller waits for the read models first."""
+        checked = self.check(self.file, self.tags)
+        if not checked.ok:
+            raise BenchmarkFailure(f"{what}: {checked.summary()} (ledger {self.file})")
+        for path in self.files:
+            path.unlink()
+        return checked
+
+
 def measure(
-    target: Target, scenario: Scenario, profile: Profile, ledger: Ledger, warmup_s: int
+    target: Target,
+    scenario: Scenario,
+    profile: Profile,
+    ledger: Ledger,
+    warmup_s: int,
+    scratch: Path | None = None,
 ) -> Measurement:
     """Warm up for `warmup_s`, then measure. A measured run during which processes outside
     the test used more than `MAX_OTHER_CORES` is repeated (at most `profile.attempts` times, the
-    quietest kept). Every run's events, kept or not, are verified."""
+    quietest kept). Every run's events, kept or not, are verified: counted per tag, and, for
+    EventLens given a `scratch` directory for the ledger, checked per event."""
     url = target.batch_url if scenario.batch else target.ingest_url
     name = f"{scenario.label} x{scenario.connections}"
+    per_event = None if scratch is None else PerEvent.start(target, scratch, scenario)
 
     def load(seconds: int) -> WrkResult:
-        return run_wrk(
-            url, scenario.connections, seconds, target.container_id, scenario.events_per_request
-        )
+        ids = None if per_event is None else per_event.file
+        events = scenario.events_per_request
+        run = run_wrk(url, scenario.connections, seconds, target.container_id, events, ledger=ids)
+        if per_event is not None:
+            per_event.tags.append(run.tag)
+        return run
 
     warm = load(warmup_s)
     warm.check()
@@ -110,12 +166,19 @@ def measure(
     assert best is not None
     started = time.monotonic()
     verified = ledger.verify(target.counter)
+    summary = ""
+    if per_event is not None:
+        checked = per_event.verify(f"{target.name}, {name}")
+        verified, summary = checked.acknowledged, checked.summary()
     settle = time.monotonic() - started
-    return Measurement(target.name, scenario, best[0], best[1], verified, settle)
+    return Measurement(target.name, scenario, best[0], best[1], verified, settle, summary)
 
 
-def run_workload(target: Target, profile: Profile, plan: list[Scenario]) -> WorkloadResult:
-    """Probe, rest (memory at rest), then every scenario of `plan` in turn."""
+def run_workload(
+    target: Target, profile: Profile, plan: list[Scenario], scratch: Path | None = None
+) -> WorkloadResult:
+    """Probe, rest (memory at rest), then every scenario of `plan` in turn; `scratch`: where
+    EventLens's loads keep their ledgers while they are checked per event."""
     ledger = Ledger(target.name)
     result = WorkloadResult()
     sampler = MemorySampler(target.memory_groups).start() if target.memory_groups else None
@@ -127,7 +190,7 @@ def run_workload(target: Target, profile: Profile, plan: list[Scenario]) -> Work
             sampler.set_phase("load")
         for index, scenario in enumerate(plan):
             warmup = profile.first_warmup_s if index == 0 else profile.warmup_s
-            measurement = measure(target, scenario, profile, ledger, warmup)
+            measurement = measure(target, scenario, profile, ledger, warmup, scratch)
             result.measurements.append(measurement)
             print(f"  {format_measurement(measurement)}", flush=True)
     finally:

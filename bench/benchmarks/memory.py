@@ -30,7 +30,8 @@ class MemoryBenchmark:
             # Not measured during the ingest benchmark (e.g. `--only memory`): run its load.
             print(f"[memory] {EVENTLENS_POSTGRES} under the ingest load", flush=True)
             with TARGETS[EVENTLENS_POSTGRES](ctx) as target:
-                result = run_workload(target, ctx.profile, scenarios(ctx.profile, batch=True))
+                plan = scenarios(ctx.profile, batch=True)
+                result = run_workload(target, ctx.profile, plan, ctx.scratch("memory-ledgers"))
             samples = {**samples, EVENTLENS_POSTGRES: result.memory}
         else:
             report.notes.append("Sampled during the ingest benchmark's EventLens runs.")

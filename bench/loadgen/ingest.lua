@@ -1,6 +1,6 @@
 -- wrk script: every request carries new events, each with its own random event id.
 --
--- wrk ... URL -- TAG EVENTS_PER_REQUEST CONTAINER_ID TIMESTAMP CLIENTS [USERS [USER_PREFIX]]
+-- wrk ... URL -- TAG EVENTS_PER_REQUEST CONTAINER_ID TIMESTAMP CLIENTS [USERS [USER_PREFIX [LEDGER]]]
 --   TAG                 8 hex digits: the first 32 bits of every event id of this run, so the
 --                       events of one run can be counted by an index range scan afterwards
 --   EVENTS_PER_REQUEST  0 for a single-event body, N for {"events": [N events]}
@@ -13,9 +13,25 @@
 --                       with one session and the user id USER_PREFIX and its number; 0: no
 --                       user id at all (the tracker's cookieless events), 20000 sessions
 --   USER_PREFIX         default "user_1732780000000_" (the seed snippet's)
--- On exit it prints one line: BENCH_RESULT {json}.
+--   LEDGER              a path prefix: each thread N writes the id of every event it sends to
+--                       LEDGER.N.sent and of every event a 2xx answer names as accepted to
+--                       LEDGER.N.acked, one a line (`bench.loadgen.wrk` merges them into a
+--                       ledger for `bench.ledger`). Without it no answer body is read at all.
+-- On exit it prints one line: BENCH_RESULT {json}; `refused` counts the events a 2xx batch
+-- answer did not accept (rejected or invalid).
+--
+-- wrk never closes a thread's Lua state, so the ledger files are not closed by the script: they
+-- are C streams, fully buffered, and exit() flushes every open stream when wrk returns from
+-- main. `bench.loadgen.wrk` checks the merged counts against wrk's own, so a file cut short
+-- (wrk killed) fails the run instead of passing as fewer events.
 
 local threads = {}
+
+local function ledger_file(prefix, kind)
+   local file = assert(io.open(string.format("%s.%d.%s", prefix, thread_index, kind), "w"))
+   file:setvbuf("full", 65536)
+   return file
+end
 
 function setup(thread)
    thread:set("thread_index", #threads + 1)
@@ -44,6 +60,13 @@ function init(args)
    users = tonumber(args[6] or "20000")
    visitors = users > 0 and users or 20000
    user_prefix = users > 0 and ',"user_id":"' .. (args[7] or "user_1732780000000_") or nil
+   refused = 0
+   if args[8] then
+      sent_file = ledger_file(args[8], "sent")
+      acked_file = ledger_file(args[8], "acked")
+   else
+      response = nil  -- wrk reads answers only when the script has a response()
+   end
    head = '","schema_id":"portfolio_events","event_type":"page_view"'
    tail = '","timestamp":"' .. stamp .. '","properties":{"page_title":"Home","tracked_at":"'
       .. stamp .. '","page_url":"http://localhost:8080/","page_path":"/","container_id":"'
@@ -62,7 +85,11 @@ local function event(client)
    -- the seed snippet's body, with the page's url and referrer; one session a visitor
    local visitor = format("%09d", random(1, visitors))
    local user = user_prefix and user_prefix .. visitor .. '"' or ""
-   return '{"event_id":"' .. event_id() .. head .. user .. ',"session_id":"session_1732780000000_'
+   local id = event_id()
+   if sent_file then
+      sent_file:write(id, "\n")
+   end
+   return '{"event_id":"' .. id .. head .. user .. ',"session_id":"session_1732780000000_'
       .. visitor .. tail .. client.page
 end
 
@@ -82,17 +109,35 @@ function request()
    return wrk.format("POST", nil, client.headers, body)
 end
 
+function response(status, headers, body)
+   if status < 200 or status > 299 then
+      return
+   end
+   if per_request == 0 then
+      acked_file:write(body:match('"event_id":"([^"]+)"') or "(no event id)", "\n")
+      return
+   end
+   -- {"accepted":N,"rejected":N,"invalid":N,"results":[{"index":0,"status":"accepted",
+   -- "event_id":"...","reasons":[]},...]}: the accepted items' ids are acknowledged
+   local rejected, invalid = body:match('"rejected":(%d+),"invalid":(%d+)')
+   refused = refused + (tonumber(rejected) or 0) + (tonumber(invalid) or 0)
+   for id in body:gmatch('"status":"accepted","event_id":"([^"]+)"') do
+      acked_file:write(id, "\n")
+   end
+end
+
 function done(summary, latency, requests)
-   local sent = 0
+   local sent, refused_events = 0, 0
    for _, thread in ipairs(threads) do
       sent = sent + thread:get("sent_requests")
+      refused_events = refused_events + thread:get("refused")
    end
    local e = summary.errors
    io.write(format(
       'BENCH_RESULT {"requests":%d,"sent":%d,"duration_us":%d,"connect_errors":%d,'
          .. '"read_errors":%d,"write_errors":%d,"status_errors":%d,"timeouts":%d,'
-         .. '"p50_us":%d,"p90_us":%d,"p99_us":%d,"max_us":%d,"mean_us":%.1f}\n',
+         .. '"p50_us":%d,"p90_us":%d,"p99_us":%d,"max_us":%d,"mean_us":%.1f,"refused":%d}\n',
       summary.requests, sent, summary.duration, e.connect, e.read, e.write, e.status,
       e.timeout, latency:percentile(50), latency:percentile(90), latency:percentile(99),
-      latency.max, latency.mean))
+      latency.max, latency.mean, refused_events))
 end

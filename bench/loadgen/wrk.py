@@ -1,4 +1,10 @@
-"""Run `wrk` (a C load generator, in its own process) with the ingest Lua script."""
+"""Run `wrk` (a C load generator, in its own process) with the ingest Lua script.
+
+With a ledger, every thread of the script writes the ids it sent and the ids the 2xx answers
+acknowledged to files of its own; `merge_ledger` turns them into the ledger `bench.ledger`
+checks: the acknowledged ids, and the ids sent without an acknowledgement (in flight when wrk
+stopped, or refused).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +15,7 @@ import secrets
 import shutil
 import subprocess
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,6 +25,8 @@ from bench.loadgen.clients import clients_file
 
 SCRIPT = Path(__file__).with_name("ingest.lua")
 MARKER = "BENCH_RESULT "
+USERS = 20_000  # the script's defaults
+USER_PREFIX = "user_1732780000000_"
 
 
 def ensure_wrk() -> str:
@@ -55,6 +64,7 @@ class WrkResult:
     p99_ms: float
     max_ms: float
     cpu_s: float  # CPU time wrk itself used
+    ledger: Path | None = None  # where its acknowledged ids were appended (bench.ledger)
 
     @property
     def ok_requests(self) -> int:
@@ -94,19 +104,24 @@ def run_wrk(
     threads: int = 1,
     users: int | None = None,
     user_prefix: str | None = None,
+    ledger: Path | None = None,
 ) -> WrkResult:
     """Load `url` with fresh events over `connections` keep-alive connections. `users`: the
     visitors the events are drawn from (default 20,000; 0: no user ids), whose user ids start
-    with `user_prefix` (default the seed snippet's)."""
+    with `user_prefix` (default the seed snippet's). `ledger`: a file the acknowledged ids are
+    appended to (and the unacknowledged ones to its `.unacknowledged`), one a line; the target
+    must answer as EventLens's ingest does, naming the accepted event ids."""
     wrk = ensure_wrk()
     tag = new_tag()
     stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
     args = [wrk, f"-t{threads}", f"-c{connections}", f"-d{duration_s}s", "--timeout", "30s"]
     args += ["--latency", "-s", str(SCRIPT), url, "--"]
     args += [tag, str(events_per_request), container_id, stamp, str(clients_file())]
-    if users is not None or user_prefix is not None:
-        args += [str(20_000 if users is None else users)]
-        args += [user_prefix] if user_prefix is not None else []
+    threads_prefix = None if ledger is None else ledger.with_name(f"{ledger.name}.{tag}")
+    if users is not None or user_prefix is not None or threads_prefix is not None:
+        args += [str(USERS if users is None else users)]
+        args += [USER_PREFIX if user_prefix is None else user_prefix]
+        args += [] if threads_prefix is None else [str(threads_prefix)]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.monotonic()
     done = subprocess.run(
@@ -121,7 +136,7 @@ def run_wrk(
     line = next(x for x in done.stdout.splitlines() if x.startswith(MARKER))
     data = json.loads(line.removeprefix(MARKER))
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return WrkResult(
+    result = WrkResult(
         tag=tag,
         connections=connections,
         events_per_request=events_per_request,
@@ -134,10 +149,59 @@ def run_wrk(
             "write": data["write_errors"],
             "status": data["status_errors"],
             "timeout": data["timeouts"],
+            "refused": data["refused"],  # events a 2xx batch answer did not accept
         },
         p50_ms=data["p50_us"] / 1000,
         p90_ms=data["p90_us"] / 1000,
         p99_ms=data["p99_us"] / 1000,
         max_ms=data["max_us"] / 1000,
         cpu_s=cpu,
+        ledger=ledger,
     )
+    if ledger is not None and threads_prefix is not None:
+        _write_ledger(result, threads_prefix, threads, ledger)
+    return result
+
+
+def merge_ledger(
+    sent: Iterable[Iterable[str]], acknowledged: Iterable[Iterable[str]]
+) -> tuple[list[str], list[str]]:
+    """The acknowledged ids, and the ids sent without an acknowledgement (in the order sent),
+    from each wrk thread's lists of ids sent and acknowledged. An id acknowledged but never
+    sent, or acknowledged twice, is a broken ledger: it raises."""
+    sent_ids = [i for lines in sent for line in lines if (i := line.strip())]
+    acked_ids = [i for lines in acknowledged for line in lines if (i := line.strip())]
+    known, acked = set(sent_ids), set(acked_ids)
+    if len(acked) != len(acked_ids):
+        raise BenchmarkFailure(f"{len(acked_ids) - len(acked)} ids were acknowledged twice")
+    if strangers := acked - known:
+        raise BenchmarkFailure(
+            f"{len(strangers)} acknowledged ids were never sent, e.g. {min(strangers)!r}"
+        )
+    return acked_ids, [i for i in sent_ids if i not in acked]
+
+
+def _write_ledger(run: WrkResult, prefix: Path, threads: int, ledger: Path) -> None:
+    """Merge the threads' files (then removed) into `ledger`; their counts must be wrk's."""
+    files = {
+        kind: [prefix.with_name(f"{prefix.name}.{n}.{kind}") for n in range(1, threads + 1)]
+        for kind in ("sent", "acked")
+    }
+    try:
+        acked, unacked = merge_ledger(
+            (path.read_text().splitlines() for path in files["sent"]),
+            (path.read_text().splitlines() for path in files["acked"]),
+        )
+    finally:
+        for path in files["sent"] + files["acked"]:
+            path.unlink(missing_ok=True)
+    sent, expected = len(acked) + len(unacked), run.events_acknowledged - run.errors["refused"]
+    if sent != run.events_sent or len(acked) != expected:
+        raise BenchmarkFailure(
+            f"wrk run {run.tag}: its ledger holds {sent} ids sent and {len(acked)} acknowledged, "
+            f"wrk counted {run.events_sent} and {expected}"
+        )
+    with ledger.open("a") as out:
+        out.writelines(i + "\n" for i in acked)
+    with Path(f"{ledger}.unacknowledged").open("a") as out:
+        out.writelines(i + "\n" for i in unacked)

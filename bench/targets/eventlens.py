@@ -7,12 +7,15 @@ import contextlib
 import json
 import secrets
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from functools import partial
+from pathlib import Path
 
 import psycopg
 
 from bench.core import BenchmarkFailure, RunContext
 from bench.events import tag_range
+from bench.ledger import LedgerCheck, check_ledger
 from bench.procstats import PidSource
 from bench.services.eventlens import EventLens, eventlens_up
 from bench.services.kafka import KafkaBroker, kafka_broker
@@ -144,6 +147,20 @@ class KafkaStoreCounter:
             raise BenchmarkFailure(
                 f"topic holds {in_topic}, event_logs {projected}, the runs account for {expected}"
             )
+
+
+def per_event_check(target: Target) -> Callable[[Path, Sequence[str]], LedgerCheck] | None:
+    """How a ledger of ids sent to `target` from now on is checked one by one (`bench.ledger`):
+    in its store (in Kafka mode the topic itself, read from its offsets now) and in
+    `event_logs`. None unless EventLens."""
+    counter = target.counter
+    if isinstance(counter, PostgresStoreCounter):
+        return partial(check_ledger, counter.url)
+    if isinstance(counter, KafkaStoreCounter):
+        since = {p: high for p, _, high in counter.broker.watermarks(counter.topic)}
+        kafka = (counter.broker, counter.topic)
+        return partial(check_ledger, counter.url, kafka=kafka, since=since)
+    return None
 
 
 def _target(
