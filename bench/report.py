@@ -86,22 +86,21 @@ METHOD = """\
   included), and every acknowledged id found once in the store and in `event_logs`
   (`bench/ledger.py`; in Kafka mode the topic is read itself).
 - **Exactly once, or no number**: every acknowledged event is checked once in the store and in
-  `event_logs`, for every load, wrk's included. The wrk script keeps a ledger per thread: the
-  id of every event it sends and of every event a 2xx answer names as accepted (EventLens's
-  ingest answers name them, one per single event, one per accepted item of a batch); the
-  harness merges them (`bench/loadgen/wrk.py`; an id acknowledged but never sent, or counts
-  that differ from wrk's own, fail the run) and, once the read models caught up, looks every
-  acknowledged id up (`bench/ledger.py`): found exactly once in the event store (in Kafka mode
-  the topic itself, read from its first offset) and exactly once in `event_logs`. An id sent
-  but not acknowledged (in flight when wrk stopped) may be stored, at most once; an id of the
-  load's runs that was never sent fails the check, and so does a batch answer that did not
-  accept every event. The per-run count by the id prefix is kept as a cross-check, and is the
-  check of the baselines (whose answers name no batch ids): `event_logs` and, in PostgreSQL
-  mode, the event store (EventLens), both tables (seed design) or the app's own counter (echo
-  baselines), each run's count between the events acknowledged with a 2xx and the events
-  sent, the totals equal to the sum over runs (the Kafka topics counted in total), and no
-  event rejected. Any failed request, or any mismatch, fails the benchmark and no figure is
-  reported for it.
+  `event_logs`, for every load, wrk's included. The wrk script keeps a ledger per thread: the id
+  of every event it sends and every 2xx answer (EventLens's ingest answers name the accepted
+  ids, one for a single event, one per accepted item of a batch); the harness merges them
+  (`bench/loadgen/wrk.py`; an id acknowledged but never sent, or counts that differ from wrk's
+  own, fail the run) and, once the read models caught up, looks every acknowledged id up
+  (`bench/ledger.py`): found exactly once in the event store (in Kafka mode the topic itself,
+  read from where it stood before the load) and exactly once in `event_logs`. An id sent but not
+  acknowledged (in flight when wrk stopped) may be stored, at most once; an id of the load's
+  runs that was never sent fails the check, and so does a batch answer that did not accept every
+  event. The per-run count by the id prefix is kept as a cross-check, and is the check of the
+  baselines (whose answers name no batch ids): `event_logs` and, in PostgreSQL mode, the event
+  store (EventLens), both tables (seed design) or the app's own counter (echo baselines), each
+  run's count between the events acknowledged with a 2xx and the events sent, the totals equal
+  to the sum over runs (the Kafka topics counted in total), and no event rejected. Any failed
+  request, or any mismatch, fails the benchmark and no figure is reported for it.
 - **Memory**: every 0.5 s the harness sums RSS (and PSS) over the `eventlens up` process and,
   when embedded, the PostgreSQL processes it started (found through
   `<data-dir>/postgres/postmaster.pid`; they run as another user, not as children). Where a

@@ -175,14 +175,14 @@ def throughput_section(
         "share the cores listed above.",
         "events verified: for EventLens, the acknowledged events of the warm-up and measured "
         "runs, each found exactly once in the store (in Kafka mode the topic itself) and once "
-        "in `event_logs`: wrk's script records every id it sends and every id a 2xx answer "
-        "names, and `bench/ledger.py` looks each up (a sent but unacknowledged id may be stored "
-        "at most once; an id of the runs' tags that was never sent fails the check, as does a "
-        "batch answer that did not accept every event). The per-run count by tag is kept as a "
-        "cross-check. For a baseline: its events counted per run tag (between acknowledged and "
-        "sent). catch-up s: how long the checks took after the kept attempt ended (waiting for "
-        "the read models, then counting and looking the ids up; a baseline's 0.5 s is the "
-        "check's fixed settling pause).",
+        "in `event_logs`: wrk's script records every id it sends and every 2xx answer (which "
+        "names the ids accepted), and `bench/ledger.py` looks each up (a sent but "
+        "unacknowledged id may be stored at most once; an id of the runs' tags that was never "
+        "sent fails the check, as does a batch answer that did not accept every event). The "
+        "per-run count by tag is kept as a cross-check. For a baseline: its events counted per "
+        "run tag (between acknowledged and sent). catch-up s: how long the checks took after "
+        "the kept attempt ended (waiting for the read models, then counting and looking the ids"
+        " up; a baseline's 0.5 s is the check's fixed settling pause).",
     ]
     return section
 

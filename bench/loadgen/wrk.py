@@ -1,21 +1,22 @@
 """Run `wrk` (a C load generator, in its own process) with the ingest Lua script.
 
-With a ledger, every thread of the script writes the ids it sent and the ids the 2xx answers
-acknowledged to files of its own; `merge_ledger` turns them into the ledger `bench.ledger`
-checks: the acknowledged ids, and the ids sent without an acknowledgement (in flight when wrk
-stopped, or refused).
+With a ledger, every thread of the script writes the ids it sent and its 2xx answers to files
+of its own; `merge_ledger` turns them into the ledger `bench.ledger` checks: the ids the
+answers accepted, and the ids sent without an acknowledgement (in flight when wrk stopped, or
+refused).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import resource
 import secrets
 import shutil
 import subprocess
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -136,6 +137,7 @@ def run_wrk(
     line = next(x for x in done.stdout.splitlines() if x.startswith(MARKER))
     data = json.loads(line.removeprefix(MARKER))
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    merged = None if threads_prefix is None else _read_threads(threads_prefix, threads)
     result = WrkResult(
         tag=tag,
         connections=connections,
@@ -149,7 +151,8 @@ def run_wrk(
             "write": data["write_errors"],
             "status": data["status_errors"],
             "timeout": data["timeouts"],
-            "refused": data["refused"],  # events a 2xx batch answer did not accept
+            # events a 2xx batch answer did not accept (read only with a ledger)
+            "refused": 0 if merged is None else merged.refused,
         },
         p50_ms=data["p50_us"] / 1000,
         p90_ms=data["p90_us"] / 1000,
@@ -158,19 +161,35 @@ def run_wrk(
         cpu_s=cpu,
         ledger=ledger,
     )
-    if ledger is not None and threads_prefix is not None:
-        _write_ledger(result, threads_prefix, threads, ledger)
+    if ledger is not None and merged is not None:
+        _write_ledger(result, merged, ledger)
     return result
 
 
-def merge_ledger(
-    sent: Iterable[Iterable[str]], acknowledged: Iterable[Iterable[str]]
-) -> tuple[list[str], list[str]]:
-    """The acknowledged ids, and the ids sent without an acknowledgement (in the order sent),
-    from each wrk thread's lists of ids sent and acknowledged. An id acknowledged but never
-    sent, or acknowledged twice, is a broken ledger: it raises."""
+ACCEPTED = re.compile(r'"status":"accepted","event_id":"([^"]+)"')
+REFUSED = re.compile(r'"rejected":(\d+),"invalid":(\d+)')
+
+
+@dataclass(frozen=True)
+class MergedLedger:
+    acknowledged: list[str]
+    unacknowledged: list[str]  # sent without an acknowledgement, in the order sent
+    refused: int  # events a 2xx batch answer named rejected or invalid
+
+
+def merge_ledger(sent: Iterable[Iterable[str]], answers: Iterable[Iterable[str]]) -> MergedLedger:
+    """The ledger of each wrk thread's ids sent (one a line) and 2xx answers (one a line):
+    `{"status":"accepted","event_id":ID}` for a single event; for a batch
+    `{"accepted":N,"rejected":N,"invalid":N,"results":[{"index":0,"status":"accepted",
+    "event_id":ID,"reasons":[]},...]}`, whose accepted items are acknowledged. An id
+    acknowledged but never sent, or acknowledged twice, is a broken ledger: it raises."""
     sent_ids = [i for lines in sent for line in lines if (i := line.strip())]
-    acked_ids = [i for lines in acknowledged for line in lines if (i := line.strip())]
+    acked_ids, refused = [], 0
+    for lines in answers:
+        for line in lines:
+            acked_ids += ACCEPTED.findall(line)
+            if counts := REFUSED.search(line):
+                refused += int(counts[1]) + int(counts[2])
     known, acked = set(sent_ids), set(acked_ids)
     if len(acked) != len(acked_ids):
         raise BenchmarkFailure(f"{len(acked_ids) - len(acked)} ids were acknowledged twice")
@@ -178,24 +197,31 @@ def merge_ledger(
         raise BenchmarkFailure(
             f"{len(strangers)} acknowledged ids were never sent, e.g. {min(strangers)!r}"
         )
-    return acked_ids, [i for i in sent_ids if i not in acked]
+    return MergedLedger(acked_ids, [i for i in sent_ids if i not in acked], refused)
 
 
-def _write_ledger(run: WrkResult, prefix: Path, threads: int, ledger: Path) -> None:
-    """Merge the threads' files (then removed) into `ledger`; their counts must be wrk's."""
+def _lines(path: Path) -> Iterator[str]:
+    with path.open() as lines:
+        yield from lines
+
+
+def _read_threads(prefix: Path, threads: int) -> MergedLedger:
+    """Merge the threads' files (then removed)."""
     files = {
         kind: [prefix.with_name(f"{prefix.name}.{n}.{kind}") for n in range(1, threads + 1)]
         for kind in ("sent", "acked")
     }
     try:
-        acked, unacked = merge_ledger(
-            (path.read_text().splitlines() for path in files["sent"]),
-            (path.read_text().splitlines() for path in files["acked"]),
-        )
+        return merge_ledger(map(_lines, files["sent"]), map(_lines, files["acked"]))
     finally:
         for path in files["sent"] + files["acked"]:
             path.unlink(missing_ok=True)
-    sent, expected = len(acked) + len(unacked), run.events_acknowledged - run.errors["refused"]
+
+
+def _write_ledger(run: WrkResult, merged: MergedLedger, ledger: Path) -> None:
+    """Append the run's ids to `ledger`; their counts must be wrk's (a file cut short fails)."""
+    acked, unacked = merged.acknowledged, merged.unacknowledged
+    sent, expected = len(acked) + len(unacked), run.events_acknowledged - merged.refused
     if sent != run.events_sent or len(acked) != expected:
         raise BenchmarkFailure(
             f"wrk run {run.tag}: its ledger holds {sent} ids sent and {len(acked)} acknowledged, "
