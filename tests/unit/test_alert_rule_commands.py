@@ -18,7 +18,7 @@ from eventlens.commands.unsubscribe_from_report import (
     UnsubscribeFromReport,
     unsubscribe_from_report,
 )
-from eventlens.domain.alerts import check_rule
+from eventlens.domain.alerts import AlertRule, check_rule
 from eventlens.domain.email_reports import Period, last_complete_period, report_due
 from eventlens.domain.errors import InvalidInput, NotFound, PermissionDenied
 from eventlens.domain.user import Role
@@ -161,3 +161,14 @@ def test_a_report_is_due_at_once_for_the_last_complete_period_then_once_per_peri
     assert report_due("weekly", date(2026, 12, 14), {first.first}) == Period(
         date(2026, 12, 7), date(2026, 12, 13)
     )
+
+
+def test_a_rules_webhook_is_shown_whole_to_admins_and_only_by_its_host_to_others() -> None:
+    rule = AlertRule.create(
+        "CAP-ABCDEF",
+        {"kind": "bots", "webhook_url": "https://hooks.slack.com/services/T0/B0/secret"},
+        by="root",
+    )
+    assert rule.settings_shown(to_admin=True)["webhook_url"].endswith("/secret")
+    assert rule.settings_shown(to_admin=False)["webhook_url"] == "https://hooks.slack.com/…"
+    assert rule.settings["webhook_url"].endswith("/secret")  # the rule itself keeps it

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
-from urllib.parse import urlsplit
 from uuid import UUID
 
 from fastapi import APIRouter, Path, Query
@@ -78,11 +77,7 @@ class RuleOut(BaseModel):
 
     @classmethod
     def of(cls, rule: AlertRule, actor: Actor) -> RuleOut:
-        settings = dict(rule.settings)
-        if not actor.is_admin and settings.get("webhook_url"):
-            # A webhook's URL is often its only secret (Slack's are): admins see it whole.
-            parts = urlsplit(settings["webhook_url"])
-            settings["webhook_url"] = f"{parts.scheme}://{parts.hostname}/…"
+        settings = rule.settings_shown(to_admin=actor.is_admin)
         return cls(
             id=rule.id,
             site_id=rule.container_id,

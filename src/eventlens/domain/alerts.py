@@ -180,6 +180,15 @@ def _number(value: object, field: str, low: float, high: float, *, whole: bool =
 class AlertRule(Aggregate):
     """One rule of one site. `by` on each event is the user who made the change."""
 
+    def settings_shown(self, to_admin: bool) -> dict[str, Any]:
+        """Its settings as a reader may see them: a webhook's URL is often its only secret
+        (Slack's are), so only admins see it whole; others see where it goes."""
+        settings = dict(self.settings)
+        if not to_admin and settings.get("webhook_url"):
+            parts = urlsplit(settings["webhook_url"])
+            settings["webhook_url"] = f"{parts.scheme}://{parts.hostname}/…"
+        return settings
+
     @classmethod
     def create(cls, container_id: str, settings: Mapping[str, Any], by: str) -> AlertRule:
         return cls(

@@ -7,7 +7,6 @@ from __future__ import annotations
 import dataclasses
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
-from urllib.parse import urlsplit
 from uuid import UUID
 
 import strawberry
@@ -62,11 +61,7 @@ class AlertRuleType:
 
     @classmethod
     def of(cls, rule: AlertRule, who: Actor) -> AlertRuleType:
-        settings = dict(rule.settings)
-        if not who.is_admin and settings.get("webhook_url"):
-            # A webhook's URL is often its only secret (Slack's are): admins see it whole.
-            parts = urlsplit(settings["webhook_url"])
-            settings["webhook_url"] = f"{parts.scheme}://{parts.hostname}/…"
+        settings = rule.settings_shown(to_admin=who.is_admin)
         names = {f.name for f in dataclasses.fields(AlertRuleSettings)}
         shown: dict[str, Any] = {name: settings.get(name) for name in names}
         return cls(
