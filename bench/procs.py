@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -17,12 +18,20 @@ from pathlib import Path
 
 from bench.core import PYTHONPATH, ROOT, BenchmarkFailure
 
+# Below Linux's ephemeral ports (32768-60999 by default), so no outgoing connection of the
+# load generators takes a server's port between its choice and its bind.
+PORTS = range(20_000, 32_768)
+
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+    while True:
+        port = random.randrange(PORTS.start, PORTS.stop)
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
 
 
 def http_ok(url: str, timeout: float = 2.0) -> bool:
