@@ -149,3 +149,26 @@ async def test_a_follower_that_leaves_does_not_cancel_the_answer_others_wait_for
     shared.unfollow("q")
     finish.set()
     assert await staying == "rows"
+
+
+@in_event_loop
+async def test_reads_wait_in_a_bounded_queue_and_those_beyond_it_are_refused_at_once() -> None:
+    limits = ReadLimits(
+        ReadQuotas(costly_reads_per_user=2, costly_read_wait=5.0, costly_reads_waiting_per_user=3)
+    )
+    release = asyncio.Event()
+
+    async def read() -> str:
+        async with limits.costly_read("viewer"):
+            await release.wait()
+        return "read"
+
+    # A page asks five at once: two run, three wait their turn.
+    page = [asyncio.create_task(read()) for _ in range(5)]
+    await asyncio.sleep(0.01)
+    assert limits.in_flight("viewer") == 2
+    with pytest.raises(TooManyRequests, match=r"2 costly reads at once and 3 more wait"):
+        async with limits.costly_read("viewer"):  # a sixth: refused without waiting
+            pass
+    release.set()
+    assert await asyncio.gather(*page) == ["read"] * 5

@@ -13,7 +13,10 @@ from dataclasses import dataclass, field
 from eventlens.config import Settings
 from eventlens.domain.errors import TooManyRequests
 
-COSTLY_READ_WAIT = 1.0  # seconds a costly read waits for one of its user's slots
+# A costly read waits for one of its user's slots as long as a query may run: a dashboard page
+# asks many at once, and a busy server answers each in seconds. The queue is bounded instead.
+COSTLY_READ_WAIT = 10.0
+COSTLY_READS_WAITING = 32  # reads of one user that may wait at once; more are refused at once
 
 
 @dataclass(frozen=True)
@@ -22,6 +25,7 @@ class ReadQuotas:
     subscriptions_per_user: int = 50
     costly_reads_per_user: int = 2
     costly_read_wait: float = COSTLY_READ_WAIT
+    costly_reads_waiting_per_user: int = COSTLY_READS_WAITING
 
     @classmethod
     def of(cls, settings: Settings) -> ReadQuotas:
@@ -36,6 +40,7 @@ class ReadQuotas:
 class _UserSlots:
     free: asyncio.Semaphore
     running: int = 0  # reads holding a slot
+    waiting: int = 0  # requests waiting for one
     users: int = 0  # reads holding or waiting for a slot: the entry goes when none is left
 
 
@@ -87,7 +92,7 @@ class ReadLimits:
             if patient:
                 await slots.free.acquire()
             else:
-                await self._acquire_soon(slots.free)
+                await self._acquire_soon(slots)
             slots.running += 1
             try:
                 yield
@@ -99,16 +104,25 @@ class ReadLimits:
             if slots.users == 0:
                 del self._slots[user]
 
-    async def _acquire_soon(self, free: asyncio.Semaphore) -> None:
+    async def _acquire_soon(self, slots: _UserSlots) -> None:
+        limit = self.quotas.costly_reads_per_user
+        if slots.free.locked() and slots.waiting >= self.quotas.costly_reads_waiting_per_user:
+            raise TooManyRequests(
+                f"this user already runs {limit} costly reads at once and "
+                f"{slots.waiting} more wait, the most one user may "
+                "(EVENTLENS_COSTLY_READS_PER_USER); retry when one has been answered"
+            )
+        slots.waiting += 1
         try:
             async with asyncio.timeout(self.quotas.costly_read_wait):
-                await free.acquire()
+                await slots.free.acquire()
         except TimeoutError:
-            limit = self.quotas.costly_reads_per_user
             raise TooManyRequests(
                 f"this user already runs {limit} costly reads at once, the most one user may "
-                "(EVENTLENS_COSTLY_READS_PER_USER); retry when one has been answered"
+                "(EVENTLENS_COSTLY_READS_PER_USER), and none was answered in time; retry later"
             ) from None
+        finally:
+            slots.waiting -= 1
 
     def in_flight(self, user: str) -> int:
         """The user's costly reads holding a slot now."""
