@@ -91,20 +91,25 @@ def test_a_new_subjects_key_is_made_in_the_transaction_of_its_events(
     assert len(stored(database_url, keys, ALICE)) == 2
 
 
+def key_made_elsewhere(database_url: str, user: str) -> str:
+    """Another process makes the user's key; its subject (pseudonym)."""
+    other = open_subject_keys(database_url)
+
+    async def made() -> str:
+        try:
+            return (await other.load([user]))[user].subject
+        finally:
+            await other.close()
+
+    return asyncio.run(made())
+
+
 def test_a_key_made_elsewhere_first_is_the_one_the_event_is_sealed_with(
     database_url: str, sealing: tuple[StoreHandle, SubjectKeys]
 ) -> None:
     store, keys = sealing
     # given another process made Alice's key (this one has not seen her)
-    other = open_subject_keys(database_url)
-
-    async def made_elsewhere() -> str:
-        try:
-            return (await other.load([ALICE]))[ALICE].subject
-        finally:
-            await other.close()
-
-    subject = asyncio.run(made_elsewhere())
+    subject = key_made_elsewhere(database_url, ALICE)
 
     # when this process appends her event with a key of its own proposed
     store.append([event(ALICE), event(BOB, "s2")])
@@ -124,15 +129,7 @@ def test_a_refused_key_holds_back_only_its_own_request(
     database_url: str, sealing: tuple[StoreHandle, SubjectKeys]
 ) -> None:
     store, keys = sealing
-    other = open_subject_keys(database_url)
-
-    async def made_elsewhere() -> str:
-        try:
-            return (await other.load([ALICE]))[ALICE].subject
-        finally:
-            await other.close()
-
-    subject = asyncio.run(made_elsewhere())
+    subject = key_made_elsewhere(database_url, ALICE)
 
     # when requests of Alice (her key made elsewhere) and of new users arrive together
     store.append_concurrently([[event(ALICE)], [event(BOB, "s2")], [event(CAROL, "s3")]])

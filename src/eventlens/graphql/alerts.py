@@ -18,8 +18,8 @@ from eventlens.commands.change_alert_rule import ChangeAlertRule, change_alert_r
 from eventlens.commands.create_alert_rule import CreateAlertRule, create_alert_rule
 from eventlens.commands.delete_alert_rule import DeleteAlertRule, delete_alert_rule
 from eventlens.domain.alerts import AlertRule
-from eventlens.domain.errors import DomainError, InvalidInput
-from eventlens.graphql.commands import camel_field, run_command, site_named
+from eventlens.domain.errors import InvalidInput
+from eventlens.graphql.commands import run_command, site_named
 from eventlens.graphql.context import actor, admin
 from eventlens.runtime.platform import Platform
 
@@ -181,10 +181,7 @@ class AlertsMutation:
         site = site_named(info, site_id)
         given = {"kind": kind, **(settings.given() if settings else {})}
         command = CreateAlertRule(who, site.container_id, given)
-        try:
-            rule = await run_command(info, create_alert_rule, command)
-        except DomainError as error:
-            raise camel_field(error) from None
+        rule = await run_command(info, create_alert_rule, command)
         return AlertRuleType.of(rule, who)
 
     @strawberry.mutation(
@@ -202,10 +199,7 @@ class AlertsMutation:
         who = admin(info)
         changes = {**({"kind": kind} if kind is not None else {}), **settings.given()}
         command = ChangeAlertRule(who, _id(id), changes)
-        try:
-            rule = await run_command(info, change_alert_rule, command)
-        except DomainError as error:
-            raise camel_field(error) from None
+        rule = await run_command(info, change_alert_rule, command)
         return AlertRuleType.of(rule, who)
 
     @strawberry.mutation(

@@ -25,6 +25,7 @@ def _platform(info: Info) -> Platform:
 
 
 async def run_command(info: Info, handler: Callable[[C, Catalog], R], command: C) -> R:
+    """The command's result; a refusal names its field as GraphQL spells it."""
     platform = _platform(info)
 
     def run() -> R:
@@ -32,7 +33,10 @@ async def run_command(info: Info, handler: Callable[[C, Catalog], R], command: C
         platform.cache.refresh()
         return result
 
-    return await asyncio.to_thread(run)
+    try:
+        return await asyncio.to_thread(run)
+    except DomainError as error:
+        raise camel_field(error) from None
 
 
 def site_named(info: Info, site_id: str) -> Site:

@@ -11,9 +11,9 @@ from strawberry.types import Info
 
 from eventlens.commands.add_goal import AddGoal, add_goal
 from eventlens.commands.remove_goal import RemoveGoal, remove_goal
-from eventlens.domain.errors import DomainError, NotFound
+from eventlens.domain.errors import NotFound
 from eventlens.domain.goals import Goal
-from eventlens.graphql.commands import camel_field, run_command, site_named
+from eventlens.graphql.commands import run_command, site_named
 from eventlens.graphql.context import admin
 from eventlens.graphql.web import platform_of, site_of
 from eventlens.views.goals import goal_with_id
@@ -71,10 +71,7 @@ class GoalsMutation:
         who = admin(info)
         site = site_named(info, site_id)
         command = AddGoal(who, site.container_id, event_name, page_path, display_name, currency)
-        try:
-            return GoalType.of(await run_command(info, add_goal, command))
-        except DomainError as error:
-            raise camel_field(error) from None
+        return GoalType.of(await run_command(info, add_goal, command))
 
     @strawberry.mutation(
         description="Remove a goal (admins only). The events that reached it stay; its "
