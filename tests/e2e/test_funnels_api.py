@@ -505,6 +505,7 @@ def test_funnels_are_saved_listed_and_deleted_per_site(
         "7d",
     )
     assert again.status_code == 409
+    assert saved["breakdown"] is None
     assert [f["id"] for f in listed.json()] == [saved["id"]]
 
     deleted = client.delete(f"/api/funnels/{saved['id']}", headers=auth)
@@ -516,11 +517,27 @@ def test_funnels_are_saved_listed_and_deleted_per_site(
     assert after.json() == []
 
 
+def test_a_saved_funnel_keeps_its_breakdown(
+    shared_platform: RunningPlatform, dataset: Dataset
+) -> None:
+    client, auth = shared_platform.client, shared_platform.auth()
+    body = {"site_id": DOMAIN, "name": "By device", "steps": STEPS, "breakdown": "visit:device"}
+
+    created = client.post("/api/funnels/", json=body, headers=auth)
+    listed = client.get("/api/funnels/", params={"site_id": DOMAIN}, headers=auth)
+
+    assert created.status_code == 201, created.text
+    assert created.json()["breakdown"] == "visit:device"
+    assert [f["breakdown"] for f in listed.json() if f["name"] == "By device"] == ["visit:device"]
+    client.delete(f"/api/funnels/{created.json()['id']}", headers=auth)
+
+
 @pytest.mark.parametrize(
     ("change", "field"),
     [
         ({"steps": ["Visit /"]}, "steps"),
         ({"within": "forever"}, "within"),
+        ({"breakdown": "event:page"}, "breakdown"),
         ({"name": " "}, "name"),
         ({"steps": ["Visit /", "Visit /nowhere"]}, "steps"),
     ],

@@ -20,6 +20,8 @@ export interface SavedFunnel {
   name: string;
   steps: string[];
   within: string;
+  /** The visit dimension the funnel is broken down by, or null. */
+  breakdown: string | null;
   created_at: string;
 }
 
@@ -58,7 +60,7 @@ export const WINDOWS: Array<{ value: string; label: string }> = [
 
 export const goalsOf = (siteId: string) => rest<Goal[]>('GET', `/api/goals/?site_id=${encodeURIComponent(siteId)}`);
 export const savedFunnelsOf = (siteId: string) => rest<SavedFunnel[]>('GET', `/api/funnels/?site_id=${encodeURIComponent(siteId)}`);
-export const saveFunnel = (body: { site_id: string; name: string; steps: string[]; within: string }) => rest<SavedFunnel>('POST', '/api/funnels/', body);
+export const saveFunnel = (body: { site_id: string; name: string; steps: string[]; within: string; breakdown?: string }) => rest<SavedFunnel>('POST', '/api/funnels/', body);
 export const deleteFunnel = (id: string) => rest<SavedFunnel>('DELETE', `/api/funnels/${encodeURIComponent(id)}`);
 
 /** The visit dimensions a funnel can be broken down by (of the visit that reached its first step). */

@@ -209,7 +209,7 @@ export interface FakeGoal {
   created_at?: string;
 }
 export const goals: FakeGoal[] = [];
-export const savedFunnels: Array<{ id: string; site_id: string; name: string; steps: string[]; within: string; created_at: string }> = [];
+export const savedFunnels: Array<{ id: string; site_id: string; name: string; steps: string[]; within: string; breakdown: string | null; created_at: string }> = [];
 export const conversions: { funnel: unknown; retention: unknown } = {
   funnel: { steps: [], query: {} },
   retention: { identified_users_only: true, notice: '', period: 'week', cohorts: [] },
@@ -290,8 +290,8 @@ function restAnswer(method: string, path: string, body: unknown): unknown {
   if (path === '/api/v2/funnel') return conversions.funnel;
   if (path === '/api/v2/retention') return conversions.retention;
   if (path === '/api/funnels/' && method === 'POST') {
-    const asked = body as { site_id: string; name: string; steps: string[]; within: string };
-    const funnel = { ...asked, id: `funnel${savedFunnels.length + 1}`, created_at: created() };
+    const asked = body as { site_id: string; name: string; steps: string[]; within: string; breakdown?: string };
+    const funnel = { breakdown: null, ...asked, id: `funnel${savedFunnels.length + 1}`, created_at: created() };
     savedFunnels.push(funnel);
     return funnel;
   }

@@ -125,6 +125,9 @@ class FunnelIn(BaseModel):
     name: str = Field(max_length=MAX_FUNNEL_NAME, examples=["Signups"])
     steps: list[str] = Field(examples=[["Visit /pricing", "Signup"]])
     within: str = Field("visit", max_length=10, examples=["visit", "7d"])
+    breakdown: str | None = Field(
+        None, max_length=40, description="One visit dimension", examples=["visit:device"]
+    )
 
 
 class FunnelOut(BaseModel):
@@ -133,6 +136,7 @@ class FunnelOut(BaseModel):
     name: str
     steps: list[str]
     within: str
+    breakdown: str | None = Field(description="The visit dimension it is broken down by")
     created_at: datetime
 
     @classmethod
@@ -143,6 +147,7 @@ class FunnelOut(BaseModel):
             name=funnel.name,
             steps=list(funnel.steps),
             within=funnel.within,
+            breakdown=funnel.breakdown,
             created_at=funnel.created_at,
         )
 
@@ -165,10 +170,12 @@ def _site(cache: CatalogCache, site_id: str) -> Site:
 def create(
     body: FunnelIn, actor: AdminDep, commands: CommandsDep, platform: PlatformDep
 ) -> FunnelOut:
-    """Save a funnel for a site: 2 to 8 of its goals, in order, and a window."""
+    """Save a funnel for a site: 2 to 8 of its goals, in order, a window, and optionally the
+    visit dimension it is broken down by."""
     site = _site(platform.cache, body.site_id)
     saved = commands(
-        save_funnel, SaveFunnel(actor, site.container_id, body.name, body.steps, body.within)
+        save_funnel,
+        SaveFunnel(actor, site.container_id, body.name, body.steps, body.within, body.breakdown),
     )
     return FunnelOut.of(site.container_id, saved)
 

@@ -1,4 +1,5 @@
-"""SaveFunnel: an admin keeps a funnel (goal names in order, and a window) for a site."""
+"""SaveFunnel: an admin keeps a funnel (goal names in order, a window, and optionally the visit
+dimension it is broken down by) for a site."""
 
 from __future__ import annotations
 
@@ -17,11 +18,14 @@ class SaveFunnel:
     name: object
     steps: object
     within: object = "visit"
+    breakdown: object = None
 
 
 def save_funnel(command: SaveFunnel, catalog: Catalog) -> SavedFunnel:
     require_admin(command.actor, "save funnels")
     adaptor = catalog.adaptor(command.container_id)
-    funnel = adaptor.save_funnel(secrets.token_hex(8), command.name, command.steps, command.within)
+    funnel = adaptor.save_funnel(
+        secrets.token_hex(8), command.name, command.steps, command.within, command.breakdown
+    )
     catalog.record(adaptor, actor=command.actor.username)
     return funnel

@@ -16,7 +16,12 @@ from eventlens.domain.credentials import (
     secret_digest,
 )
 from eventlens.domain.errors import AlreadyExists, Conflict, InvalidInput, NotFound
-from eventlens.domain.funnels import SavedFunnel, check_new_funnel, check_saved_window
+from eventlens.domain.funnels import (
+    SavedFunnel,
+    check_new_funnel,
+    check_saved_breakdown,
+    check_saved_window,
+)
 from eventlens.domain.goals import (
     MAX_GOALS,
     Goal,
@@ -294,7 +299,12 @@ class Adaptor(Aggregate):
         del self.shared_links[link_id]
 
     def save_funnel(
-        self, funnel_id: str, name: object, steps: object, within: object
+        self,
+        funnel_id: str,
+        name: object,
+        steps: object,
+        within: object,
+        breakdown: object = None,
     ) -> SavedFunnel:
         """Keep a funnel for this site: its steps are goals of the site, its name is new."""
         goals = {goal.name for goal in self.goals.values()}
@@ -305,6 +315,7 @@ class Adaptor(Aggregate):
             name=checked[0],
             steps=list(checked[1]),
             within=check_saved_window(within),
+            breakdown=check_saved_breakdown(breakdown),
         )
         return self.funnels[funnel_id]
 
@@ -315,10 +326,22 @@ class Adaptor(Aggregate):
         name: str
         steps: list[str]
         within: str
+        breakdown: str | None
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """Funnels saved before they kept a breakdown had none."""
+            state["breakdown"] = None
 
         def apply(self, aggregate: Adaptor) -> None:
             aggregate.funnels[self.funnel_id] = SavedFunnel(
-                self.funnel_id, self.name, tuple(self.steps), self.within, self.timestamp
+                self.funnel_id,
+                self.name,
+                tuple(self.steps),
+                self.within,
+                self.timestamp,
+                self.breakdown,
             )
 
     def delete_funnel(self, funnel_id: str) -> SavedFunnel:

@@ -181,13 +181,15 @@ MAX_FUNNEL_NAME = 120
 
 @dataclass(frozen=True, slots=True)
 class SavedFunnel:
-    """A funnel kept for a site: its steps (goal names, in order) and window."""
+    """A funnel kept for a site: its steps (goal names, in order), window, and the visit
+    dimension it is broken down by, if any."""
 
     funnel_id: str
     name: str
     steps: tuple[str, ...]
     within: str
     created_at: datetime
+    breakdown: str | None = None
 
 
 def check_funnel_name(name: object) -> str:
@@ -211,6 +213,13 @@ def check_saved_window(within: object) -> str:
         return parse_window(within, "within").to_json()
     except StatsQueryError as refused:
         raise InvalidInput(refused.message, field="within") from None
+
+
+def check_saved_breakdown(breakdown: object) -> str | None:
+    try:
+        return _breakdown(breakdown)
+    except StatsQueryError as refused:
+        raise InvalidInput(refused.message, field="breakdown") from None
 
 
 def check_new_funnel(

@@ -71,6 +71,7 @@ CREATE TABLE IF NOT EXISTS funnels (
     steps         text[] NOT NULL,
     within        text NOT NULL,
     created_at    timestamptz NOT NULL,
+    breakdown     text,
     UNIQUE (container_id, name)
 );
 CREATE TABLE IF NOT EXISTS users (
@@ -91,7 +92,7 @@ def originator_of(record: StoredRecord) -> tuple[UUID, int]:
 
 class CatalogViews:
     name = "catalog"
-    version = 1  # raise on a change to the read models (projections/versions.py)
+    version = 2  # raise on a change to the read models (projections/versions.py)
     bulk_load_indexes: tuple[str, ...] = ()
     streams: tuple[str, ...] = (CATALOG_STREAM,)
 
@@ -211,7 +212,8 @@ class CatalogViews:
         )
         for funnel in funnels:
             conn.execute(
-                "INSERT INTO funnels VALUES (%s, %s, %s, %s, %s, %s) "
+                "INSERT INTO funnels (funnel_id, container_id, name, steps, within, created_at, "
+                "breakdown) VALUES (%s, %s, %s, %s, %s, %s, %s) "
                 "ON CONFLICT (funnel_id) DO NOTHING",
                 (
                     funnel.funnel_id,
@@ -220,6 +222,7 @@ class CatalogViews:
                     list(funnel.steps),
                     funnel.within,
                     funnel.created_at,
+                    funnel.breakdown,
                 ),
             )
 

@@ -124,6 +124,27 @@ describe('funnels', () => {
     expect(rest.mock.lastCall?.[2]).not.toHaveProperty('breakdown');
   });
 
+  it('saves a funnel with its breakdown, and opening it asks for that breakdown again', async () => {
+    const user = userEvent.setup();
+    renderCard(<FunnelsCard siteId="CAP-ABC123" dateRange="7d" isAdmin />);
+    const builder = await screen.findByRole('form', { name: 'Funnel builder' });
+    await user.selectOptions(within(builder).getByLabelText('Step 1'), 'Visit /');
+    await user.selectOptions(within(builder).getByLabelText('Step 2'), 'signup');
+    await user.selectOptions(within(builder).getByLabelText('Break down by'), 'Device');
+    await user.type(within(builder).getByLabelText('Funnel name'), 'By device');
+    await user.click(within(builder).getByRole('button', { name: 'Save funnel' }));
+    expect(rest).toHaveBeenCalledWith('POST', '/api/funnels/', { site_id: 'CAP-ABC123', name: 'By device', steps: ['Visit /', 'signup'], within: 'visit', breakdown: 'visit:device' });
+    const saved = await screen.findByRole('list', { name: 'Saved funnels' });
+
+    await user.selectOptions(within(builder).getByLabelText('Break down by'), 'No breakdown');
+    await user.selectOptions(within(builder).getByLabelText('Step 2'), 'Visit /pricing');
+    await user.click(within(saved).getByRole('button', { name: 'By device' }));
+
+    expect(within(builder).getByLabelText('Break down by')).toHaveValue('visit:device');
+    expect(within(builder).getByLabelText('Step 2')).toHaveValue('signup');
+    await waitFor(() => expect(rest).toHaveBeenLastCalledWith('POST', '/api/v2/funnel', expect.objectContaining({ steps: ['Visit /', 'signup'], breakdown: 'visit:device' })));
+  });
+
   it('refuses the same goal twice, and asks for goals when the site has fewer than two', async () => {
     const user = userEvent.setup();
     renderCard(<FunnelsCard siteId="CAP-ABC123" dateRange="7d" isAdmin={false} />);

@@ -3,7 +3,7 @@
  * chart (a bar per step with its visitors and conversion from the first step, and the
  * drop-off from the previous one, which links to the site dashboard filtered to the visits
  * that dropped off), optionally broken down by one visit dimension, and the saved funnels
- * (admins save and delete them). It counts the visits the page's filters keep, as the
+ * (admins save and delete them; a saved funnel keeps its window and breakdown). It counts the visits the page's filters keep, as the
  * other cards do.
  */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
@@ -130,7 +130,7 @@ export function FunnelsCard({ siteId, dateRange, filters = [], isAdmin }: { site
   });
   const breakdownLabel = FUNNEL_BREAKDOWNS.find((b) => b.value === breakdown)?.label;
   const save = useMutation({
-    mutationFn: () => saveFunnel({ site_id: siteId, name: name.trim(), steps: chosen, within }),
+    mutationFn: () => saveFunnel({ site_id: siteId, name: name.trim(), steps: chosen, within, ...(breakdown ? { breakdown } : {}) }),
     onSuccess: (saved) => {
       void queryClient.invalidateQueries({ queryKey: queryKeys.site.funnels(siteId) });
       setName('');
@@ -154,6 +154,7 @@ export function FunnelsCard({ siteId, dateRange, filters = [], isAdmin }: { site
             onOpen={(saved) => {
               setSteps(saved.steps);
               setWithin(saved.within);
+              setBreakdown(saved.breakdown ?? '');
             }}
           />
           {goals.isError ? (
