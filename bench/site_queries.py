@@ -50,7 +50,7 @@ def stats_queries(site_id: str) -> dict[str, tuple[str, dict[str, Any], float]]:
         target = FILTERED_MS if body.get("filters") else UNFILTERED_MS
         asked[name] = ("/api/v2/query", {"site_id": site_id, **body}, target)
     span = [first.isoformat(), last.isoformat()]
-    goal_queries = {
+    goal_queries: dict[str, dict[str, Any]] = {
         "goal conversions": GOAL_CARD,
         "goal conversions, one filter": {**GOAL_CARD, "filters": [ORGANIC]},
         "purchases by source": {
@@ -66,7 +66,7 @@ def stats_queries(site_id: str) -> dict[str, tuple[str, dict[str, Any], float]]:
     }
     for name, body in goal_queries.items():
         asked[name] = ("/api/v2/query", {"site_id": site_id, "date_range": span, **body}, GOALS_MS)
-    funnels = {
+    funnels: dict[str, dict[str, Any]] = {
         "funnel, 2 steps, a visit": {"steps": FOUR[:2]},
         "funnel, 4 steps, a visit": {"steps": FOUR},
         "funnel, 4 steps, 7 days": {"steps": FOUR, "within": "7d"},

@@ -138,11 +138,14 @@ describe('funnels', () => {
 
     await user.selectOptions(within(builder).getByLabelText('Break down by'), 'No breakdown');
     await user.selectOptions(within(builder).getByLabelText('Step 2'), 'Visit /pricing');
+    await waitFor(() => expect(rest).toHaveBeenLastCalledWith('POST', '/api/v2/funnel', expect.objectContaining({ steps: ['Visit /', 'Visit /pricing'] })));
+    expect(rest.mock.lastCall?.[2]).not.toHaveProperty('breakdown');
+    rest.mockClear();
     await user.click(within(saved).getByRole('button', { name: 'By device' }));
 
     expect(within(builder).getByLabelText('Break down by')).toHaveValue('visit:device');
     expect(within(builder).getByLabelText('Step 2')).toHaveValue('signup');
-    await waitFor(() => expect(rest).toHaveBeenLastCalledWith('POST', '/api/v2/funnel', expect.objectContaining({ steps: ['Visit /', 'signup'], breakdown: 'visit:device' })));
+    await waitFor(() => expect(rest).toHaveBeenCalledWith('POST', '/api/v2/funnel', expect.objectContaining({ steps: ['Visit /', 'signup'], breakdown: 'visit:device' })));
   });
 
   it('refuses the same goal twice, and asks for goals when the site has fewer than two', async () => {
