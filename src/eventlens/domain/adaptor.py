@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import urlsplit
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
@@ -32,11 +31,10 @@ from eventlens.domain.goals import (
 from eventlens.domain.names import check_schema_name
 from eventlens.domain.schema import check_description
 from eventlens.domain.timezones import DEFAULT_TIMEZONE, check_timezone
+from eventlens.domain.websites import check_adaptor_name, check_origins, check_urls, origin_of
 
 CONTAINER_ID = re.compile(r"CAP-[A-Z0-9]{6}")
 CONTAINER_ID_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-MAX_NAME = 200
-MAX_URLS = 50
 
 
 def adaptor_id_for(container_id: str) -> UUID:
@@ -50,52 +48,6 @@ def check_container_id(container_id: str) -> str:
             field="container_id",
         )
     return container_id
-
-
-def check_adaptor_name(name: object) -> str:
-    if not isinstance(name, str) or not name.strip() or len(name) > MAX_NAME:
-        raise InvalidInput(
-            f"adaptor name must be a non-empty string of at most {MAX_NAME} characters",
-            field="name",
-        )
-    return name.strip()
-
-
-def origin_of(url: str, field: str) -> str:
-    """`https://Example.com:8443/path` -> `https://example.com:8443` (an Origin header's form)."""
-    if not isinstance(url, str):
-        raise InvalidInput(f"{url!r} is not a URL", field=field)
-    parts = urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise InvalidInput(f"{url!r} is not an http(s) URL", field=field)
-    origin = f"{parts.scheme}://{parts.hostname.lower()}"
-    if parts.port is not None:
-        origin += f":{parts.port}"
-    return origin
-
-
-def check_urls(urls: object, field: str) -> list[str]:
-    if urls is None:
-        return []
-    if isinstance(urls, str):
-        urls = [urls]
-    if not isinstance(urls, list) or len(urls) > MAX_URLS:
-        raise InvalidInput(f"{field} must be a list of at most {MAX_URLS} URLs", field=field)
-    for url in urls:
-        origin_of(url, field)
-    return [url.strip() for url in urls]
-
-
-def check_origins(origins: object) -> list[str]:
-    """Allowed origins are URLs reduced to their origin, or "*" for any origin."""
-    if origins is None:
-        return []
-    if not isinstance(origins, list) or len(origins) > MAX_URLS:
-        raise InvalidInput(
-            f"allowed_origins must be a list of at most {MAX_URLS} origins",
-            field="allowed_origins",
-        )
-    return sorted({"*" if o == "*" else origin_of(o, "allowed_origins") for o in origins})
 
 
 class Adaptor(Aggregate):
