@@ -43,9 +43,13 @@ def _scalar(conn: psycopg.Connection, query: str, params: Sequence[object] = ())
 
 
 def _inserted(conn: psycopg.Connection) -> int:
-    """Rows ever inserted into the read model (statistics): progress while catching up."""
+    """Rows ever inserted into the read model (statistics): progress while catching up. The
+    table is partitioned per schema, and only its partitions count their rows."""
     return _scalar(
-        conn, "SELECT n_tup_ins FROM pg_stat_user_tables WHERE relname = %s", (READ_MODEL,)
+        conn,
+        "SELECT sum(s.n_tup_ins) FROM pg_stat_user_tables s "
+        "JOIN pg_partition_tree(%s::regclass) t ON s.relid = t.relid",
+        (READ_MODEL,),
     )
 
 
