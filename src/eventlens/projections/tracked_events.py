@@ -20,7 +20,6 @@ from psycopg import sql
 
 from eventlens.eventstore.port import CATALOG_STREAM, TRACKED_STREAM, StoredRecord
 from eventlens.eventstore.subject_keys import setup_subject_keys
-from eventlens.projections.distinct_count import Sketch
 from eventlens.projections.enrichment import ENRICHED_DDL
 from eventlens.projections.event_rows import (
     COLUMNS,
@@ -38,6 +37,7 @@ from eventlens.projections.expiry import Expiry, expiry_of, remove_expired_event
 from eventlens.projections.personal_rows import blank_erased, erased_subject, plaintext_lines
 from eventlens.projections.rollup_sites import AdaptorZone, adaptor_zone
 from eventlens.projections.visit_rows import visit_ids, visit_parts
+from eventlens.projections.visitor_sketches import DAILY, HOURLY, count_visitors
 from eventlens.projections.visits import DDL as VISITS_DDL
 from eventlens.projections.visits import MERGE_VISITS, VisitTracker
 from eventlens.projections.web_rollups import RollupRows, roll_up, zones_of
@@ -116,10 +116,7 @@ CREATE TABLE IF NOT EXISTS {table} (
     PRIMARY KEY ({period}, schema_id, container_id)
 ) WITH (fillfactor = 50);
 """
-        for table, period, kind in (
-            ("stats_daily_uniques", "day", "date"),
-            ("stats_hourly_uniques", "hour", "timestamptz"),
-        )
+        for table, period, kind in (DAILY, HOURLY)
     )
 )
 
@@ -299,8 +296,8 @@ class TrackedEvents:
             conn.execute(ADD_COUNTS[table], (records,))
         if rollups.dimensions:
             conn.execute(ADD_DIMENSIONS, (rollups.dimensions,))
-        _count_visitors(conn, "stats_daily_uniques", "day", rollups.visitors)
-        _count_visitors(conn, "stats_hourly_uniques", "hour", rollups.hourly_visitors)
+        count_visitors(conn, DAILY, rollups.visitors)
+        count_visitors(conn, HOURLY, rollups.hourly_visitors)
         blank_erased(conn, batch.erased)
         remove_expired_events(conn, batch.expiries)
 
@@ -330,31 +327,3 @@ def _insert(conn: psycopg.Connection, rows: list[EventRow], data: bytes) -> list
             inserted.discard(row.key)  # a repeat within the batch counts once
             new.append(row)
     return new
-
-
-def _count_visitors(
-    conn: psycopg.Connection,
-    table: str,
-    period: str,
-    visitors: Visitors | HourlyVisitors,
-) -> None:
-    """Adds the batch's sessions and users to each period's sketches (read, merged, written
-    back under a row lock: sketches are not additive in SQL)."""
-    names = {"table": sql.Identifier(table), "period": sql.Identifier(period)}
-    create = sql.SQL("INSERT INTO {table} VALUES (%s, %s, %s, '', '') ON CONFLICT DO NOTHING")
-    lock = sql.SQL(
-        "SELECT sessions, users FROM {table} "
-        "WHERE {period} = %s AND schema_id = %s AND container_id = %s FOR UPDATE"
-    )
-    update = sql.SQL(
-        "UPDATE {table} SET sessions = %s, users = %s "
-        "WHERE {period} = %s AND schema_id = %s AND container_id = %s"
-    )
-    for key, (sessions, users) in sorted(visitors.items()):
-        conn.execute(create.format(**names), key)
-        current = conn.execute(lock.format(**names), key).fetchone()
-        assert current is not None
-        session_sketch, user_sketch = Sketch.decode(current[0]), Sketch.decode(current[1])
-        session_sketch.add_hashes(sessions)
-        user_sketch.add_hashes(users)
-        conn.execute(update.format(**names), (session_sketch.encode(), user_sketch.encode(), *key))
