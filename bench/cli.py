@@ -17,7 +17,7 @@ import signal
 import sys
 import time
 import traceback
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import NoReturn
@@ -79,6 +79,8 @@ def main(argv: list[str] | None = None) -> None:
     signal.signal(signal.SIGTERM, _terminate)
     names = args.only or list(BENCHMARKS)
     profile = Profile.quick() if args.quick else Profile.full()
+    if args.minutes is not None:  # the report's sizes then say how long the soak really ran
+        profile = replace(profile, soak_minutes=args.minutes)
     command = shlex.join(["python", "-m", "bench", *(sys.argv[1:] if argv is None else argv)])
     full = not args.quick and names == list(BENCHMARKS) and not args.system
     output = args.output or (DOCS if full else RESULTS / f"{profile.name}-{'-'.join(names)}.md")
