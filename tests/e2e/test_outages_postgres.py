@@ -10,6 +10,7 @@ same port and data directory; EventLens is given its URL, as with any external d
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import time
@@ -97,18 +98,42 @@ def graphql(platform: RunningPlatform, query: str) -> dict[str, Any]:
     return data
 
 
-def server_processes(server: RestartablePostgres) -> list[int]:
-    """The postmaster and every process it started."""
-    postmaster = int((server.workdir / "postgres" / "postmaster.pid").read_text().split()[0])
+def postmaster_pid(server: RestartablePostgres) -> int:
+    return int((server.workdir / "postgres" / "postmaster.pid").read_text().split()[0])
+
+
+def children_of(parent_pid: int) -> list[int]:
     children = []
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
         except (OSError, IndexError, ValueError):
             continue
-        if parent == postmaster:
+        if parent == parent_pid:
             children.append(int(stat.parent.name))
-    return [postmaster, *children]
+    return children
+
+
+def signal_each(pids: list[int], signum: signal.Signals) -> None:
+    for pid in pids:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signum)
+
+
+@contextlib.contextmanager
+def paused_server(server: RestartablePostgres) -> Iterator[None]:
+    """Every process of the server paused. The postmaster is paused first, so no child is
+    started or reaped while the others are listed, and resumed last, so every listed pid
+    still names its process when it is resumed."""
+    postmaster = postmaster_pid(server)
+    os.kill(postmaster, signal.SIGSTOP)
+    children = children_of(postmaster)
+    signal_each(children, signal.SIGSTOP)
+    try:
+        yield
+    finally:
+        signal_each(children, signal.SIGCONT)
+        os.kill(postmaster, signal.SIGCONT)
 
 
 def test_a_database_that_stops_answering_is_refused_in_bounded_time_and_recovers(
@@ -123,14 +148,8 @@ def test_a_database_that_stops_answering_is_refused_in_bounded_time_and_recovers
     ) as platform:
         client = RetryingClient(platform, platform.setup_seed_site())
         assert {a.status for a in client.new_events(10)} == {202}
-        paused = server_processes(database_server)
-        for pid in paused:
-            os.kill(pid, signal.SIGSTOP)
-        try:
+        with paused_server(database_server):
             assert_refused_in_bounded_time(client.new_events(3))
-        finally:
-            for pid in paused:
-                os.kill(pid, signal.SIGCONT)
         client.retry_until_accepted()
         assert {a.status for a in client.new_events(5)} == {202}
         database_url = platform.env["EVENTLENS_DATABASE_URL"]
