@@ -103,11 +103,14 @@ METHOD = """\
   request, or any mismatch, fails the benchmark and no figure is reported for it.
 - **Memory**: every 0.5 s the harness sums RSS (and PSS) over the `eventlens up` process and,
   when embedded, the PostgreSQL processes it started (found through
-  `<data-dir>/postgres/postmaster.pid`; they run as another user, not as children). Where a
-  systemd user manager runs, every `eventlens up` of the run is started in a transient scope of
-  its own (`systemd-run --user --scope`, `bench/scope.py`) and the memory benchmark, which runs
-  last, also reports each scope's peak as the kernel counted it (`memory.peak`); without one
-  (a container, CI) it says so and the summed PSS is the only figure.
+  `<data-dir>/postgres/postmaster.pid`; they run as another user, not as children). Every
+  `eventlens up` of the run is started in a memory cgroup of its own (`bench/scope.py`): a
+  transient scope where a systemd user manager runs (`systemd-run --user --scope`), else a
+  cgroup the harness makes below its own when the hierarchy is writable (a container run as
+  root); every process the command starts, the embedded PostgreSQL's included, stays in it.
+  The memory benchmark, which runs last, also reports each cgroup's peak as the kernel counted
+  it (v2's `memory.peak`, v1's `memory.max_usage_in_bytes`); where no cgroup can be had it says
+  so and the summed PSS is the only figure.
 - **Rate limit**: all load comes from one address, so EventLens's per-client ingest limit is set
   far above what one machine can send (`EVENTLENS_INGEST_RATE_LIMIT=1000000000`); every
   request is still charged to its bucket.

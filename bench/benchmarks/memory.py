@@ -115,9 +115,10 @@ def _scopes() -> Section:
         section.rows.append(["(none read)", "n/a"])
     if ok:
         section.notes.append(
-            f"Each `eventlens up` ran in {how}; its cgroup's peak (`memory.peak`), read just "
-            "before it stopped, counts every process of the tree (the embedded PostgreSQL's "
-            "too) and the page cache charged to them, each page once."
+            f"Each `eventlens up` ran in {how}; its cgroup's peak (v2's `memory.peak`, v1's "
+            "`memory.max_usage_in_bytes`), read just before it stopped, counts every process "
+            "of the tree (the embedded PostgreSQL's too) and the page cache charged to them, "
+            "each page once."
         )
     else:
         section.notes.append(

@@ -121,3 +121,4 @@ def eventlens_up(data_dir: Path, env: dict[str, str] | None = None) -> Iterator[
     finally:
         if embedded:  # normally stopped by eventlens up itself; make sure after a crash
             embedded_postgres.stop(data_dir)
+        scope.close()
