@@ -205,6 +205,12 @@ def page_visit(rng: random.Random, sites: list[Site], now: datetime | None = Non
     return pipeline()
 
 
+def too_slow(problem: str) -> bool:
+    """Whether a failed answer is the API's refusal of a query over its read time limit
+    (`EVENTLENS_QUERY_TIMEOUT_MS`): a measured outcome of a load, not a broken request."""
+    return "read time limit" in problem
+
+
 def answer_errors(body: Any) -> str | None:
     """Why a 200 answer is still a failure (GraphQL errors), or None."""
     if isinstance(body, dict) and body.get("errors"):
