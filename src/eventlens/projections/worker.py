@@ -20,7 +20,10 @@ from eventlens.projections.read_ahead import ReadAhead
 
 log = logging.getLogger(__name__)
 
-BATCH = 2000
+# At most this many records a batch: under a backlog, a batch's rows of the rollups and
+# sketches are shared by more of its events; under a trickle, batches stay small anyway.
+# Larger batches cost the worker memory (docs/BENCHMARKS.md, "Replay's batch size").
+BATCH = 5000
 
 
 def lock_key(projection: str) -> int:
