@@ -12,10 +12,16 @@ import hmac
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from uuid import UUID
 
 import psycopg
+from eventsourcing.persistence import (
+    ApplicationRecorder,
+    InterfaceError,
+    Notification,
+    OperationalError,
+)
 from psycopg import sql
 
 from eventlens.domain.adaptor import Adaptor
@@ -35,6 +41,13 @@ log = logging.getLogger(__name__)
 PAGE = 500
 FOLLOW_TIMEOUT = 1.0  # seconds: look even without a notification (and check for stop)
 MIN_MISS_INTERVAL = 0.05  # seconds between catch-ups forced by misses (hostile input bound)
+SYNC_WAIT = 2.0  # seconds a request waits for a refresh under way before serving from memory
+
+# What a database that is away raises: psycopg's own error on the follower's connection, the
+# recorder's wrapping of it (a refused or timed-out connection from its pool) elsewhere.
+DATABASE_AWAY = (psycopg.OperationalError, OperationalError, InterfaceError)
+
+PageReader = Callable[[ApplicationRecorder, int], Sequence[Notification]]
 
 
 _NONE: frozenset[str] = frozenset()
@@ -167,30 +180,38 @@ class CatalogCache:
 
     def sync(self) -> None:
         """Read what other processes recorded until now (a request reads its own writes),
-        unless the database is away: then the cache serves as it is."""
-        if not self.reachable:
+        unless the database is away: then the cache serves as it is.
+
+        A request neither queues behind a refresh under way for longer than `SYNC_WAIT` nor
+        waits out the recorder's ten attempts: with the database just gone, that is twenty
+        seconds or more, and one look tells as much as ten.
+        """
+        if not self.reachable or not self._lock.acquire(timeout=SYNC_WAIT):
             return
         try:
-            self.refresh()
-        except psycopg.OperationalError as problem:
+            self._catch_up(_select_once)
+        except DATABASE_AWAY as problem:
             self.reachable = False
             log.warning("the catalog is served from memory: the database is away (%s)", problem)
+        finally:
+            self._lock.release()
 
     def refresh(self) -> int:
         """Apply catalog changes recorded since the last refresh; returns how many."""
         with self._lock:
-            seen = 0
-            while True:
-                notes = self._catalog.recorder.select_notifications(
-                    start=self._last_id, limit=PAGE, inclusive_of_start=False
-                )
-                if not notes:
-                    return seen
-                changed = list(dict.fromkeys(UUID(str(n.originator_id)) for n in notes))
-                for aggregate_id in changed:
-                    self._store(self._catalog.aggregate(aggregate_id))
-                self._last_id = notes[-1].id
-                seen += len(notes)
+            return self._catch_up(_select_with_retries)
+
+    def _catch_up(self, select: PageReader) -> int:
+        seen = 0
+        while True:
+            notes = select(self._catalog.recorder, self._last_id)
+            if not notes:
+                return seen
+            changed = list(dict.fromkeys(UUID(str(n.originator_id)) for n in notes))
+            for aggregate_id in changed:
+                self._store(self._catalog.aggregate(aggregate_id))
+            self._last_id = notes[-1].id
+            seen += len(notes)
 
     def _store(self, aggregate: object) -> None:
         if isinstance(aggregate, Schema):
@@ -216,6 +237,21 @@ class CatalogCache:
         elif isinstance(aggregate, Erasure):
             for listener in self.erasure_listeners:
                 listener(aggregate.subject)
+
+
+def _select_with_retries(recorder: ApplicationRecorder, after: int) -> Sequence[Notification]:
+    """The page of notifications after `after`, as many attempts as the recorder makes."""
+    return recorder.select_notifications(start=after, limit=PAGE, inclusive_of_start=False)
+
+
+def _select_once(recorder: ApplicationRecorder, after: int) -> Sequence[Notification]:
+    """The page of notifications after `after`, one attempt: the recorder's method without
+    the library's retry decorator (which keeps the undecorated function as `__wrapped__`)."""
+    once = getattr(type(recorder).select_notifications, "__wrapped__", None)
+    if once is None:
+        return _select_with_retries(recorder, after)
+    page: Sequence[Notification] = once(recorder, start=after, limit=PAGE, inclusive_of_start=False)
+    return page
 
 
 def _reindexed(
@@ -255,7 +291,7 @@ class CatalogFollower:
                             log.warning("the catalog is read from the database again")
                         for _ in conn.notifies(timeout=FOLLOW_TIMEOUT, stop_after=1):
                             pass
-            except psycopg.OperationalError as problem:
+            except DATABASE_AWAY as problem:
                 if self._cache.reachable:
                     self._cache.reachable = False
                     log.warning("catalog follower lost the database (%s); retrying", problem)
