@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import secrets
 import subprocess
 import sys
 import time
@@ -79,12 +80,32 @@ def cold_requests(
     return cold, sorted(timed_out)
 
 
+def viewers(base_url: str, admin_token: str, count: int) -> list[str]:
+    """The access tokens of `count` new viewers, one per client, as dashboard users are
+    people: the API bounds each user's costly reads at once (EVENTLENS_COSTLY_READS_PER_USER),
+    and one account shared by every client would measure that bound, not the queries."""
+    tag, password, tokens = new_tag(), secrets.token_urlsafe(18), []
+    for index in range(count):
+        username = f"viewer-{tag}-{index}"
+        body = {"username": username, "password": password, "role": "viewer"}
+        status, answer = request_json("POST", base_url + "/api/users/", body, admin_token)
+        if status != 201:
+            raise BenchmarkFailure(f"creating the viewer {username} failed: {status} {answer}")
+        tokens.append(login(base_url, username, password))
+    return tokens
+
+
 def load(
-    app: EventLens, token: str, sites: list[dashboard.Site], clients: int, seconds: float, seed: int
+    app: EventLens,
+    tokens: list[str],
+    sites: list[dashboard.Site],
+    clients: int,
+    seconds: float,
+    seed: int,
 ) -> dict[str, Any]:
     spec = {
         "base_url": app.server.base_url,
-        "token": token,
+        "tokens": tokens[:clients],
         "sites": [
             {"container_id": s.container_id, "schema_id": s.schema_id, "event_types": s.event_types}
             for s in sites
@@ -121,6 +142,7 @@ def measure(ctx: RunContext, data: Dataset, processes: int) -> PagesRun:
     with eventlens_up(data.data_dir, env) as app:
         token = login(app.server.base_url)
         run = PagesRun(processes, *cold_requests(app.server.base_url, token, data.sites))
+        tokens = viewers(app.server.base_url, token, max(CLIENTS))
         tag = new_tag()
         ledger = scratch / f"{tag}.ledger"
         args = [
@@ -148,7 +170,7 @@ def measure(ctx: RunContext, data: Dataset, processes: int) -> PagesRun:
                         f"  {processes} API process(es), round {index + 1}: {clients} clients",
                         flush=True,
                     )
-                    result = load(app, token, data.sites, clients, profile.pages_seconds, index)
+                    result = load(app, tokens, data.sites, clients, profile.pages_seconds, index)
                     run.warm.setdefault(clients, []).append(result)
         finally:
             sender.terminate()

@@ -1,16 +1,17 @@
 """A dashboard load generator, run as its own process: `clients` dashboard users, each opening
 pages (`bench.dashboard.page_visit`, seeded per client) one after another on a keep-alive
-connection, every request of a page in turn, without pauses, for `seconds`.
+connection, every request of a page in turn, without pauses, for `seconds`. Each client
+signs its requests with a token of its own (a user of its own).
 
     python -m bench.loadgen.pages < spec.json
 
-The spec: {base_url, token, sites: [{container_id, schema_id, event_types}], clients, seconds,
-seed}. Every answer must be 200 without GraphQL errors, except the API's refusal of a query
-over its read time limit, which is counted by card (`timed_out`) and timed with the rest: the
-page waited that long. Prints one line: BENCH_RESULT {json} with the requests answered (not
-timed out), queries per second, errors, and nearest-rank percentiles of the requests'
-latencies overall, by page and by card, and of whole pages (a page's requests one after
-another).
+The spec: {base_url, tokens (one per client), sites: [{container_id, schema_id,
+event_types}], clients, seconds, seed}. Every answer must be 200 without GraphQL errors,
+except the API's refusal of a query over its read time limit, which is counted by card
+(`timed_out`) and timed with the rest: the page waited that long. Prints one line:
+BENCH_RESULT {json} with the requests answered (not timed out), queries per second, errors,
+and nearest-rank percentiles of the requests' latencies overall, by page and by card, and of
+whole pages (a page's requests one after another).
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ def summary(samples: list[float]) -> dict[str, float]:
 
 async def client(
     spec: dict[str, Any],
+    token: str,
     sites: list[Site],
     seed: int,
     deadline: float,
@@ -49,7 +51,7 @@ async def client(
 ) -> None:
     rng = random.Random(seed)
     conn = Connection(spec["base_url"])
-    headers = {"Content-Type": "application/json", "Authorization": f"Bearer {spec['token']}"}
+    headers = {"Content-Type": "application/json", "Authorization": f"Bearer {token}"}
     try:
         while time.monotonic() < deadline:
             page_started = time.monotonic()
@@ -98,8 +100,8 @@ async def main_async(spec: dict[str, Any]) -> dict[str, Any]:
     deadline = started + float(spec["seconds"])
     await asyncio.gather(
         *(
-            client(spec, sites, spec["seed"] * 1000 + i, deadline, found, errors, timed_out)
-            for i in range(int(spec["clients"]))
+            client(spec, token, sites, spec["seed"] * 1000 + i, deadline, found, errors, timed_out)
+            for i, token in enumerate(spec["tokens"][: int(spec["clients"])])
         )
     )
     elapsed = time.monotonic() - started

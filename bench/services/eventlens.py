@@ -41,10 +41,10 @@ SEED_ADAPTOR = {
 }
 
 
-def login(base_url: str) -> str:
-    """The admin's access token."""
+def login(base_url: str, username: str = "admin", password: str = ADMIN_PASSWORD) -> str:
+    """A user's access token, the admin's unless told otherwise."""
     status, body = request_json(
-        "POST", base_url + "/api/auth/login", {"username": "admin", "password": ADMIN_PASSWORD}
+        "POST", base_url + "/api/auth/login", {"username": username, "password": password}
     )
     if status != 200:
         raise BenchmarkFailure(f"login failed: {status} {body}")
