@@ -351,7 +351,9 @@ METHOD = [
     "`eventlens up` on a copy, with `EVENTLENS_API_PROCESSES` 1 and then 2. Right after start "
     "each page is opened once (cold, every request timed). Then the tracker load of the soak "
     "runs at 1,000 events/s on an open schedule while `bench/loadgen/pages.py` (its own "
-    "process) runs 2 and then 8 clients, each opening pages one after another without pauses "
+    "process) runs 2 and then 8 clients, each a viewer of its own (the API bounds each user's "
+    "costly reads at once, and dashboard users are people), opening pages one after another "
+    "without pauses "
     "(`bench/dashboard.py`: 45 % the overview, 45 % a site's dashboard, 10 % the pipeline "
     "page, each with every request the dashboard sends for it; ranges and filters drawn from a "
     "seeded distribution), for the profile's seconds, in rounds (3 in a full run).",
