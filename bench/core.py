@@ -51,7 +51,7 @@ class Profile:
     single_connections: tuple[int, ...]
     batch_connections: tuple[int, ...]
     batch_size: int = 100
-    rounds: int = 3  # ingest: every system measured once a round, rounds in turn (median)
+    rounds: int = 3  # ingest, projection: every system once a round, rounds in turn (median)
     # A load waits up to quiet_wait_s for other processes to go quiet, and is measured again
     # (up to `attempts` runs in all) if they were busy meanwhile.
     attempts: int = 3  # bench.workload.ATTEMPTS
@@ -62,9 +62,10 @@ class Profile:
     # freshness: probe events (one at a time) under the steady background load
     freshness_probes: int = 200
     freshness_rate: int = 1_000  # background events/s
-    # projection: events pre-filled into the store, then projected by one worker (at the
-    # rates last measured, about 60-80 s: a window of 5 s was too short to trust)
-    projection_events: int = 2_500_000
+    # projection: events pre-filled into the store, then projected by one worker, once a
+    # round in each mode (over 60 s a run at the rates last measured: a window of 5 s was too
+    # short to trust, and three rounds of 2,500,000 took most of an hour)
+    projection_events: int = 1_000_000
     # replay: events projected by the live worker, then rebuilt by `eventlens replay` (about
     # 75 s at the last measured rate)
     replay_events: int = 2_500_000
