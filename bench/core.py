@@ -51,7 +51,7 @@ class Profile:
     single_connections: tuple[int, ...]
     batch_connections: tuple[int, ...]
     batch_size: int = 100
-    rounds: int = 3  # ingest, projection: every system once a round, rounds in turn (median)
+    rounds: int = 3  # ingest, projection, replay: each once a round, rounds in turn
     # A load waits up to quiet_wait_s for other processes to go quiet, and is measured again
     # (up to `attempts` runs in all) if they were busy meanwhile.
     attempts: int = 3  # bench.workload.ATTEMPTS
@@ -66,9 +66,9 @@ class Profile:
     # round in each mode (over 60 s a run at the rates last measured: a window of 5 s was too
     # short to trust, and three rounds of 2,500,000 took most of an hour)
     projection_events: int = 1_000_000
-    # replay: events projected by the live worker, then rebuilt by `eventlens replay` (about
-    # 75 s at the last measured rate)
-    replay_events: int = 2_500_000
+    # replay: events projected by the live worker, then rebuilt by `eventlens replay`, once a
+    # round (over 60 s a run at the rates last measured)
+    replay_events: int = 1_000_000
     # queries: events the read models describe (30 days), rows in event_logs, requests
     query_events: int = 10_000_000
     query_log_rows: int = 1_000_000

@@ -28,6 +28,7 @@ from bench.history import (
     worker_process,
 )
 from bench.procstats import CpuMeter, other_cores, wait_for_quiet
+from bench.rounds import spread
 from bench.services.postgres import PostgresServer, postgres_server
 from bench.workload import MAX_OTHER_CORES
 
@@ -159,91 +160,55 @@ class ReplayBenchmark:
 
     def run(self, ctx: RunContext) -> BenchmarkReport:
         n = ctx.profile.replay_events
-        print(f"[replay] eventlens-postgres, {n:,} events", flush=True)
         report = BenchmarkReport(self.name, self.title)
-        try:
-            run = measure(ctx, n)
-        except BenchmarkFailure as error:
-            print(f"  FAILED: {error}", flush=True)
-            report.notes.append(f"FAILED: {error}")
-            return report
-        print(
-            f"  replay {run.replay_s:.1f}s ({fmt.rate(n / run.replay_s)} events/s); "
-            f"{run.compared} values identical before and after",
-            flush=True,
-        )
-        scaled = n != TARGET_EVENTS
-        section = Section(
-            "PostgreSQL event store, one database",
-            [
-                "events",
-                "fill s",
-                "fill events/s",
-                "live worker s",
-                "live events/s",
-                "replay s",
-                "replay events/s",
-                "CPU replay",
-                "CPU live worker",
-                "CPU db",
-                "CPU other",
-                "read models identical",
-            ],
-        )
-        other = run.replay_cpu.get("other", 0.0)
-        section.rows.append(
-            [
-                f"{n:,}",
-                f"{run.fill.seconds:.1f}",
-                fmt.rate(run.fill.rate),
-                f"{run.live.wall_s:.1f}",
-                fmt.rate(run.live.rate),
-                f"{run.replay_s:.1f}" + (" *" if other > MAX_OTHER_CORES else ""),
-                fmt.rate(n / run.replay_s),
-                fmt.cores(run.replay_cpu.get("replay")),
-                fmt.cores(run.replay_cpu.get("worker")),
-                fmt.cores(run.replay_cpu.get("db")),
-                fmt.cores(other),
-                f"yes ({run.compared} values)",
-            ]
-        )
-        per_projection = ", ".join(
-            f"{name} {v['done']:,} events at {v['rate']:,} ev/s" for name, v in run.reported.items()
-        )
-        section.notes += [
-            "PostgreSQL mode only (the replay reads the same store interface in Kafka mode; "
-            "its cost is the projection's, measured in both modes by the projection benchmark).",
-            "fill: appending the events straight into the store (`PostgresEventStore`, 5,000 "
-            "per append). live worker: `eventlens worker` from launch until `events` reached "
-            "the head (events/s once running). replay: wall time of the `eventlens replay` "
-            "process (all projections: catalog, events, rejected_events), start-up and the "
-            "swaps included, while the live worker kept running idle beside it.",
-            f"The replay's own progress lines ({run.progress_lines} of them) ended with: "
-            f"{per_projection}.",
-            "CPU: cores used during the replay by the replay process, the idle live worker, "
-            f"PostgreSQL, and other processes (* above {MAX_OTHER_CORES}).",
-        ]
-        report.sections.append(section)
-        measured = f"{run.replay_s:.1f} s for {n:,} events"
-        if scaled:
-            measured += f" ({run.extrapolated_s:.0f} s scaled to 1,000,000)"
+        runs: list[ReplayRun] = []
+        for index in range(ctx.profile.rounds):
+            print(
+                f"[replay] round {index + 1}/{ctx.profile.rounds}: eventlens-postgres, "
+                f"{n:,} events",
+                flush=True,
+            )
+            try:
+                run = measure(ctx, n)
+            except BenchmarkFailure as error:
+                print(f"  FAILED: {error}", flush=True)
+                report.notes.append(f"FAILED: {error}")
+                return report
+            print(
+                f"  replay {run.replay_s:.1f}s ({fmt.rate(n / run.replay_s)} events/s); "
+                f"{run.compared} values identical before and after",
+                flush=True,
+            )
+            runs.append(run)
+        report.sections.append(_section(runs))
+        seconds = spread([r.replay_s for r in runs])
+        worst = max(runs, key=lambda r: r.replay_s)
+        measured = f"{seconds.text(lambda v: f'{v:.1f}')} s for {n:,} events"
+        if n != TARGET_EVENTS:
+            measured += f" (slowest {worst.extrapolated_s:.0f} s scaled to 1,000,000)"
         report.targets.append(
             TargetCheck(
                 "eventlens-postgres: `eventlens replay` of every read model, 1M events",
                 f"<= {REPLAY_MAX_S:.0f} s",
                 measured,
-                run.extrapolated_s <= REPLAY_MAX_S,
+                worst.extrapolated_s <= REPLAY_MAX_S,
             )
         )
         report.raw = {
             "events": n,
-            "fill_s": round(run.fill.seconds, 2),
-            "live_wall_s": round(run.live.wall_s, 2),
-            "live_events_per_s": round(run.live.rate, 1),
-            "replay_s": round(run.replay_s, 2),
-            "replay_cpu_cores": {k: round(v, 3) for k, v in run.replay_cpu.items()},
-            "replay_progress": run.reported,
-            "values_compared": run.compared,
+            "runs": [
+                {
+                    "round": index + 1,
+                    "fill_s": round(r.fill.seconds, 2),
+                    "live_wall_s": round(r.live.wall_s, 2),
+                    "live_events_per_s": round(r.live.rate, 1),
+                    "replay_s": round(r.replay_s, 2),
+                    "replay_cpu_cores": {k: round(v, 3) for k, v in r.replay_cpu.items()},
+                    "replay_progress": r.reported,
+                    "values_compared": r.compared,
+                }
+                for index, r in enumerate(runs)
+            ],
         }
         report.method = [
             f"A fresh database on the benchmarks' PostgreSQL server; the seed's schema and an "
@@ -260,3 +225,63 @@ class ReplayBenchmark:
             "rollup must still hold exactly the events generated. Otherwise the benchmark fails.",
         ]
         return report
+
+
+def _section(runs: list[ReplayRun]) -> Section:
+    section = Section(
+        "PostgreSQL event store, one database",
+        [
+            "round",
+            "events",
+            "fill s",
+            "fill events/s",
+            "live worker s",
+            "live events/s",
+            "replay s",
+            "replay events/s",
+            "CPU replay",
+            "CPU live worker",
+            "CPU db",
+            "CPU other",
+            "read models identical",
+        ],
+    )
+    for index, run in enumerate(runs):
+        other = run.replay_cpu.get("other", 0.0)
+        section.rows.append(
+            [
+                str(index + 1),
+                f"{run.events:,}",
+                f"{run.fill.seconds:.1f}",
+                fmt.rate(run.fill.rate),
+                f"{run.live.wall_s:.1f}",
+                fmt.rate(run.live.rate),
+                f"{run.replay_s:.1f}" + (" *" if other > MAX_OTHER_CORES else ""),
+                fmt.rate(run.events / run.replay_s),
+                fmt.cores(run.replay_cpu.get("replay")),
+                fmt.cores(run.replay_cpu.get("worker")),
+                fmt.cores(run.replay_cpu.get("db")),
+                fmt.cores(other),
+                f"yes ({run.compared} values)",
+            ]
+        )
+    last = runs[-1]
+    per_projection = ", ".join(
+        f"{name} {v['done']:,} events at {v['rate']:,} ev/s" for name, v in last.reported.items()
+    )
+    section.notes += [
+        "Rounds one after another, each on a database of its own; the target is judged on the "
+        "slowest round.",
+        "PostgreSQL mode only (the replay reads the same store interface in Kafka mode; "
+        "its cost is the projection's, measured in both modes by the projection benchmark).",
+        "fill: appending the events straight into the store (`PostgresEventStore`, 5,000 "
+        "per append). live worker: `eventlens worker` from launch until `events` reached "
+        "the head (events/s once running). replay: wall time of the `eventlens replay` "
+        "process (all projections: catalog, events, rejected_events), start-up and the "
+        "swaps included, while the live worker kept running idle beside it.",
+        f"The last round's replay progress lines ({last.progress_lines} of them) ended with: "
+        f"{per_projection}.",
+        "CPU: cores used during the replay by the replay process, the idle live worker, "
+        f"PostgreSQL, and other processes (* above {MAX_OTHER_CORES}).",
+    ]
+    return section
