@@ -36,3 +36,13 @@ def kafka_bootstrap(services_dir: Path) -> Iterator[str]:
 def topic_prefix() -> str:
     """Each test gets its own topics (and consumer groups) on the shared broker."""
     return f"t{uuid.uuid4().hex[:10]}."
+
+
+@pytest.fixture
+def database_server(tmp_path: Path) -> Iterator[services.RestartablePostgres]:
+    """A PostgreSQL server of the test's own, to stop and start again (outage tests)."""
+    server = services.RestartablePostgres(tmp_path).start()
+    try:
+        yield server
+    finally:
+        server.stop()

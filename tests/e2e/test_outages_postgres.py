@@ -33,15 +33,6 @@ from tests.services import RestartablePostgres
 pytestmark = [pytest.mark.postgres]
 
 
-@pytest.fixture
-def database_server(tmp_path: Path) -> Iterator[RestartablePostgres]:
-    server = RestartablePostgres(tmp_path).start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
 def assert_every_pool_reconnected(platform: RunningPlatform, accepted: list[str]) -> None:
     """Sign-in (the catalog's and the read pool's connections), a catalog command, REST and
     GraphQL reads all work again after the restart, without a restart of EventLens."""

@@ -7,7 +7,6 @@ import contextlib
 import threading
 import time
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import pytest
 
@@ -23,17 +22,8 @@ BOUND = 15.0  # seconds: far above one look (about 2 s), below the recorder's te
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[RestartablePostgres]:
-    server = RestartablePostgres(tmp_path).start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture
-def catalog(server: RestartablePostgres) -> Iterator[Catalog]:
-    catalog = open_catalog(server.url)
+def catalog(database_server: RestartablePostgres) -> Iterator[Catalog]:
+    catalog = open_catalog(database_server.url)
     register_schema(RegisterSchema(SYSTEM, "shop", "Shop", {"page_view": {}}), catalog)
     try:
         yield catalog
@@ -48,7 +38,7 @@ def in_thread(call: Callable[[], object]) -> threading.Thread:
 
 
 def test_a_request_after_the_database_went_away_is_served_from_memory(
-    server: RestartablePostgres, catalog: Catalog
+    database_server: RestartablePostgres, catalog: Catalog
 ) -> None:
     # Given a cache that read the catalog
     cache = CatalogCache(catalog)
@@ -56,7 +46,7 @@ def test_a_request_after_the_database_went_away_is_served_from_memory(
     assert cache.schema("shop") is not None and cache.reachable
 
     # When the database stops and a request syncs
-    server.stop()
+    database_server.stop()
     syncing = in_thread(cache.sync)
     syncing.join(BOUND)
 
@@ -70,12 +60,12 @@ def test_a_request_after_the_database_went_away_is_served_from_memory(
 
 
 def test_a_request_does_not_queue_behind_a_refresh_stalled_on_the_outage(
-    server: RestartablePostgres, catalog: Catalog
+    database_server: RestartablePostgres, catalog: Catalog
 ) -> None:
     # Given a cache whose follower-style refresh is retrying against a database just stopped
     cache = CatalogCache(catalog)
     cache.refresh()
-    server.stop()
+    database_server.stop()
 
     def refresh_until_the_recorder_gives_up() -> None:
         with contextlib.suppress(Exception):
