@@ -51,7 +51,7 @@ class Profile:
     single_connections: tuple[int, ...]
     batch_connections: tuple[int, ...]
     batch_size: int = 100
-    rounds: int = 3  # ingest, projection, replay: each once a round, rounds in turn
+    rounds: int = 3  # ingest, freshness, projection, replay, disk: once a round, in turn
     # A load waits up to quiet_wait_s for other processes to go quiet, and is measured again
     # (up to `attempts` runs in all) if they were busy meanwhile.
     attempts: int = 3  # bench.workload.ATTEMPTS

@@ -76,10 +76,11 @@ METHOD = """\
   the baselines use uvicorn as it comes.
 - **Rounds**: every system is measured once per round and the rounds run one after another
   (3 in a full run, 1 in a quick one), so the baselines alternate with EventLens within the
-  run. A figure is the median round's, shown with the lowest and highest; ratios are taken
-  round by round (two runs of the same round); a target counts as met only at the low end
-  (the lowest throughput or ratio, the highest p99). Reports before 2026-12-07 came from a
-  single round.
+  run; so are the modes of freshness, projection and disk, and replay. A figure is the median
+  round's, shown with the lowest and highest; ratios are taken round by round (two runs of the
+  same round); a target counts as met only at the low end (the lowest throughput or ratio, the
+  highest p99, time or size). Reports before 2026-12-07 came from a single round; in those of
+  2026-12-07 freshness, projection, replay and disk still did.
 - **Open loop**: after its closed-loop loads, each EventLens mode gets the single-event body at
   a constant 50 % and 80 % of that round's best closed-loop figure (`bench/loadgen/paced.py`,
   256 connections), latency counted from each event's due time (coordinated omission
@@ -198,8 +199,8 @@ def sizes(profile: Profile) -> str:
         f"30 days, {profile.query_log_rows:,} rows in event_logs, "
         f"{profile.query_requests} requests per query; pages: {profile.pages_events:,} events, "
         f"{profile.pages_seconds:g} s a load; disk: {profile.disk_events:,} events; soak: "
-        f"{profile.soak_minutes:g} min sampled every {profile.soak_sample_s:g} s; ingest: "
-        f"{profile.rounds} round(s)"
+        f"{profile.soak_minutes:g} min sampled every {profile.soak_sample_s:g} s; ingest, "
+        f"freshness, projection, replay and disk: {profile.rounds} round(s) each"
     )
 
 
