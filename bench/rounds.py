@@ -5,11 +5,13 @@ rounds with its lowest and highest beside it, and a target counts as met only at
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from statistics import median
+from typing import TypeVar
 
 from bench import fmt
+from bench.core import RunContext, measured_or_failed
 from bench.procstats import MemoryPeak
 from bench.workload import Measurement, WorkloadResult
 
@@ -92,3 +94,37 @@ def ratio_spread(
             if other:
                 ratios.setdefault(key(m), []).append(m.run.events_per_s / other)
     return {k: spread(v) for k, v in ratios.items()}
+
+
+R = TypeVar("R")
+
+
+def each_round(
+    ctx: RunContext,
+    label: str,
+    measures: Mapping[str, Callable[[], R]],
+    describe: Callable[[R], str],
+    system_of: Callable[[str], str] = lambda mode: mode,
+) -> tuple[dict[str, list[R]], dict[str, str]]:
+    """Every mode measured once a round, the rounds in turn (those of `ctx.systems` only; a
+    mode that failed is not measured again): each mode's runs, and the failures."""
+    runs: dict[str, list[R]] = {}
+    failures: dict[str, str] = {}
+    for index in range(ctx.profile.rounds):
+        for mode, measure in measures.items():
+            if ctx.systems is not None and system_of(mode) not in ctx.systems:
+                continue
+            if mode in failures:
+                continue
+            print(f"[{label}] round {index + 1}/{ctx.profile.rounds}: {mode}", flush=True)
+            run = measured_or_failed(failures, mode, measure)
+            if run is not None:
+                runs.setdefault(mode, []).append(run)
+                print(f"  {describe(run)}", flush=True)
+    return runs, failures
+
+
+def median_run(runs: Sequence[R], by: Callable[[R], float]) -> R:
+    """The median run by `by` (the lower middle one of an even count)."""
+    ordered = sorted(runs, key=by)
+    return ordered[(len(ordered) - 1) // 2]

@@ -15,6 +15,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -30,13 +31,12 @@ from bench.core import (
     RunContext,
     Section,
     TargetCheck,
-    measured_or_failed,
 )
 from bench.http import request_json
 from bench.ledger import check_ledger
 from bench.loadgen.paced import MARKER
 from bench.loadgen.wrk import new_tag
-from bench.rounds import spread
+from bench.rounds import each_round, median_run, spread
 from bench.services.eventlens import SEED_SCHEMA, eventlens_up, login
 from bench.services.kafka import KafkaBroker, kafka_broker
 from bench.services.postgres import PostgresServer, postgres_server
@@ -240,25 +240,14 @@ class DiskBenchmark:
     title = "Disk per event"
 
     def run(self, ctx: RunContext) -> BenchmarkReport:
-        rounds: dict[str, list[DiskRun]] = {}
-        failures: dict[str, str] = {}
-        for index in range(ctx.profile.rounds):
-            for variant in VARIANTS:
-                mode = EVENTLENS_KAFKA if variant == ZSTD else variant
-                if ctx.systems is not None and mode not in ctx.systems:
-                    continue
-                if variant in failures:
-                    continue
-                print(
-                    f"[disk] round {index + 1}/{ctx.profile.rounds}: {variant}: "
-                    f"{ctx.profile.disk_events:,} tracker events",
-                    flush=True,
-                )
-                run = measured_or_failed(failures, variant, measure, ctx, variant)
-                if run is not None:
-                    rounds.setdefault(variant, []).append(run)
-                    print(f"  all-in {run.per_event:,.0f} B an event", flush=True)
-        runs = [_median_run(by_variant) for by_variant in rounds.values()]
+        rounds, failures = each_round(
+            ctx,
+            "disk",
+            {variant: partial(measure, ctx, variant) for variant in VARIANTS},
+            lambda run: f"all-in {run.per_event:,.0f} B an event",
+            lambda variant: EVENTLENS_KAFKA if variant == ZSTD else variant,
+        )
+        runs = [median_run(by_variant, lambda r: r.per_event) for by_variant in rounds.values()]
         report = BenchmarkReport(self.name, self.title)
         report.sections.append(_summary(runs, rounds, failures))
         report.sections += [_detail(run) for run in runs]
@@ -297,11 +286,6 @@ class DiskBenchmark:
 
 def _per(value: int, events: int) -> str:
     return f"{value / events:,.0f}"
-
-
-def _median_run(runs: list[DiskRun]) -> DiskRun:
-    ordered = sorted(runs, key=lambda r: r.per_event)
-    return ordered[(len(ordered) - 1) // 2]
 
 
 def _summary(

@@ -15,6 +15,7 @@ import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from bench import fmt
@@ -26,7 +27,6 @@ from bench.core import (
     RunContext,
     Section,
     TargetCheck,
-    measured_or_failed,
 )
 from bench.events import snippet_event, tagged_event_id
 from bench.http import request_json
@@ -36,7 +36,7 @@ from bench.loadgen.httpclient import Connection
 from bench.loadgen.paced import HEADERS, MARKER
 from bench.loadgen.wrk import new_tag
 from bench.procstats import CpuMeter, other_cores, wait_for_quiet
-from bench.rounds import spread
+from bench.rounds import each_round, median_run, spread
 from bench.services.eventlens import login
 from bench.targets import Target
 from bench.targets.registry import EVENTLENS_KAFKA, EVENTLENS_POSTGRES, TARGETS
@@ -224,27 +224,18 @@ class FreshnessBenchmark:
     title = "Freshness: ingest to live dashboard"
 
     def run(self, ctx: RunContext) -> BenchmarkReport:
-        rounds: dict[str, list[FreshnessRun]] = {}
-        failures: dict[str, str] = {}
-        for index in range(ctx.profile.rounds):
-            for mode in MODES:
-                if ctx.systems is not None and mode not in ctx.systems:
-                    continue
-                if mode in failures:
-                    continue
-                print(f"[freshness] round {index + 1}/{ctx.profile.rounds}: {mode}", flush=True)
-                run = measured_or_failed(failures, mode, measure, ctx, mode)
-                if run is None:
-                    continue
-                rounds.setdefault(mode, []).append(run)
-                print(
-                    f"  p50 {run.pct(50):.1f} ms  p99 {run.pct(99):.1f} ms  "
-                    f"max {run.pct(100):.1f} ms  at "
-                    f"{run.background.get('rate_achieved', 0):,.0f} events/s background; "
-                    f"verified {run.verified:,}",
-                    flush=True,
-                )
-        runs = [_median_run(by_mode) for by_mode in rounds.values()]
+        rounds, failures = each_round(
+            ctx,
+            "freshness",
+            {mode: partial(measure, ctx, mode) for mode in MODES},
+            lambda run: (
+                f"p50 {run.pct(50):.1f} ms  p99 {run.pct(99):.1f} ms  "
+                f"max {run.pct(100):.1f} ms  at "
+                f"{run.background.get('rate_achieved', 0):,.0f} events/s background; "
+                f"verified {run.verified:,}"
+            ),
+        )
+        runs = [median_run(by_mode, lambda r: r.pct(99)) for by_mode in rounds.values()]
         report = BenchmarkReport(self.name, self.title)
         report.sections.append(_section(runs, rounds, failures))
         rate = ctx.profile.freshness_rate
@@ -318,11 +309,6 @@ class FreshnessBenchmark:
             "benchmark's checks), and GraphQL `stats` counts exactly the probes sent.",
         ]
         return report
-
-
-def _median_run(runs: list[FreshnessRun]) -> FreshnessRun:
-    ordered = sorted(runs, key=lambda r: r.pct(99))
-    return ordered[(len(ordered) - 1) // 2]
 
 
 def _section(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from functools import partial
 
 import psycopg
 
@@ -16,7 +17,6 @@ from bench.core import (
     RunContext,
     Section,
     TargetCheck,
-    measured_or_failed,
 )
 from bench.history import (
     Fill,
@@ -34,7 +34,7 @@ from bench.history import (
 from bench.live_appends import RATE as LIVE_RATE
 from bench.live_appends import LiveAppends
 from bench.procstats import CpuMeter, other_cores, wait_for_quiet
-from bench.rounds import spread
+from bench.rounds import each_round, median_run, spread
 from bench.services.kafka import KafkaBroker, kafka_broker
 from bench.services.postgres import PostgresServer, postgres_server
 from bench.targets.registry import EVENTLENS_KAFKA, EVENTLENS_POSTGRES
@@ -167,26 +167,18 @@ class ProjectionBenchmark:
 
     def run(self, ctx: RunContext) -> BenchmarkReport:
         n = ctx.profile.projection_events
-        rounds: dict[str, list[ProjectionRun]] = {}
-        failures: dict[str, str] = {}
-        for index in range(ctx.profile.rounds):
-            for mode, measure in MODES.items():
-                if ctx.systems is not None and mode.split(",")[0] not in ctx.systems:
-                    continue
-                if mode in failures:
-                    continue
-                print(f"[projection] round {index + 1}/{ctx.profile.rounds}: {mode}", flush=True)
-                run = measured_or_failed(failures, mode, measure, ctx, n)
-                if run is None:
-                    continue
-                rounds.setdefault(mode, []).append(run)
-                p = run.projected
-                print(
-                    f"  {fmt.rate(p.rate)} events/s once running ({p.steady_s:.1f}s for "
-                    f"{p.steady_events:,}); {p.wall_s:.1f}s from launch; verified {p.events:,}",
-                    flush=True,
-                )
-        runs = [_median_run(by_mode) for by_mode in rounds.values()]
+        rounds, failures = each_round(
+            ctx,
+            "projection",
+            {mode: partial(measure, ctx, n) for mode, measure in MODES.items()},
+            lambda run: (
+                f"{fmt.rate(run.projected.rate)} events/s once running "
+                f"({run.projected.steady_s:.1f}s for {run.projected.steady_events:,}); "
+                f"{run.projected.wall_s:.1f}s from launch; verified {run.projected.events:,}"
+            ),
+            lambda mode: mode.split(",")[0],
+        )
+        runs = [median_run(by_mode, lambda r: r.projected.rate) for by_mode in rounds.values()]
         report = BenchmarkReport(self.name, self.title)
         report.sections.append(_section(runs, rounds, failures, n))
         for mode, by_mode in rounds.items():
@@ -251,11 +243,6 @@ class ProjectionBenchmark:
             "too before the checks, which then count every event appended.",
         ]
         return report
-
-
-def _median_run(runs: list[ProjectionRun]) -> ProjectionRun:
-    ordered = sorted(runs, key=lambda r: r.projected.rate)
-    return ordered[(len(ordered) - 1) // 2]
 
 
 def _section(
