@@ -51,7 +51,7 @@ class Profile:
     single_connections: tuple[int, ...]
     batch_connections: tuple[int, ...]
     batch_size: int = 100
-    rounds: int = 3  # ingest, freshness, projection, replay, disk: once a round, in turn
+    rounds: int = 3  # every benchmark but the soak and memory: once a round, in turn
     # A load waits up to quiet_wait_s for other processes to go quiet, and is measured again
     # (up to `attempts` runs in all) if they were busy meanwhile.
     attempts: int = 3  # bench.workload.ATTEMPTS
@@ -69,15 +69,14 @@ class Profile:
     # replay: events projected by the live worker, then rebuilt by `eventlens replay`, once a
     # round (over 60 s a run at the rates last measured)
     replay_events: int = 1_000_000
-    # queries: events the read models describe (30 days), rows in event_logs, requests
-    query_events: int = 10_000_000
-    query_log_rows: int = 1_000_000
+    # queries and pages: the dataset built by the product (30 days of visitors' events)
+    dataset_events: int = 10_000_000
+    # queries: requests of each query a round
     query_requests: int = 200
     # soak: tracker traffic at 1,000 events/s with dashboards and subscriptions, sampled
     soak_minutes: float = 30.0
     disk_events: int = 200_000  # tracker events sent before the disk is measured
-    # pages: the dataset built by the product, and how long each load of clients runs
-    pages_events: int = 10_000_000
+    # pages: how long each load of clients runs
     pages_seconds: float = 30.0
     soak_sample_s: float = 60.0
 
@@ -102,12 +101,10 @@ class Profile:
             freshness_probes=40,
             projection_events=30_000,
             replay_events=100_000,
-            query_events=1_000_000,
-            query_log_rows=100_000,
+            dataset_events=100_000,
             query_requests=50,
             soak_minutes=2.0,
             disk_events=20_000,
-            pages_events=100_000,
             pages_seconds=5.0,
             soak_sample_s=20.0,
         )
@@ -166,6 +163,7 @@ class RunContext:
     ) -> None:
         self.profile = profile
         self.systems = systems  # None: every system under test
+        self.keep_workdir = keep_workdir
         self.workdir = Path(tempfile.mkdtemp(prefix="eventlens-bench-"))
         self.workdir.chmod(0o755)  # the embedded PostgreSQL runs as another user
         self.shared: dict[str, Any] = {}

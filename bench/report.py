@@ -195,12 +195,12 @@ def sizes(profile: Profile) -> str:
     return (
         f"freshness: {profile.freshness_probes} probes at {profile.freshness_rate:,} events/s; "
         f"projection: {profile.projection_events:,} events; replay: "
-        f"{profile.replay_events:,} events; queries: {profile.query_events:,} events over "
-        f"30 days, {profile.query_log_rows:,} rows in event_logs, "
-        f"{profile.query_requests} requests per query; pages: {profile.pages_events:,} events, "
-        f"{profile.pages_seconds:g} s a load; disk: {profile.disk_events:,} events; soak: "
-        f"{profile.soak_minutes:g} min sampled every {profile.soak_sample_s:g} s; ingest, "
-        f"freshness, projection, replay and disk: {profile.rounds} round(s) each"
+        f"{profile.replay_events:,} events; queries and pages: a dataset of "
+        f"{profile.dataset_events:,} events over 30 days; queries: {profile.query_requests} "
+        f"requests per query a round; pages: {profile.pages_seconds:g} s a load; disk: "
+        f"{profile.disk_events:,} events; soak: {profile.soak_minutes:g} min sampled every "
+        f"{profile.soak_sample_s:g} s; ingest, freshness, projection, replay, queries, pages "
+        f"and disk: {profile.rounds} round(s) each"
     )
 
 

@@ -117,7 +117,7 @@ def rows_of(body: Any) -> int:
 
 def run(events: int, rounds: int) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = []
-    with RunContext(Profile.full()) as ctx, prepared(ctx, events) as dataset:
+    with RunContext(Profile.full()) as ctx, prepared(ctx, events, "site-queries") as dataset:
         print(f"dataset: {dataset.describe()}", flush=True)
         site = next(s for s in dataset.sites if s.schema_id == SHOP_SCHEMA)
         with eventlens_up(dataset.data_dir) as app:
@@ -169,7 +169,7 @@ def markdown(found: list[dict[str, Any]], events: int, rounds: int) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.site_queries", description=__doc__)
-    parser.add_argument("--events", type=int, default=Profile.full().pages_events)
+    parser.add_argument("--events", type=int, default=Profile.full().dataset_events)
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--output", type=Path, help="also write the Markdown table here")
     args = parser.parse_args(argv)

@@ -31,12 +31,11 @@ from bench.core import (
 )
 from bench.dataset import DAYS, Dataset, prepared
 from bench.http import request_json
-from bench.ledger import check_ledger
 from bench.loadgen.paced import MARKER
 from bench.loadgen.wrk import new_tag
 from bench.rounds import spread
 from bench.services.eventlens import EventLens, eventlens_up, login
-from bench.targets.eventlens import PostgresStoreCounter
+from bench.tracker_load import tracker_load
 
 CLIENTS = (2, 8)
 API_PROCESSES = (1, 2)
@@ -138,32 +137,12 @@ def load(
 def measure(ctx: RunContext, data: Dataset, processes: int) -> PagesRun:
     profile = ctx.profile
     env = {"EVENTLENS_API_PROCESSES": str(processes)}
-    scratch = ctx.scratch("pages")
     with eventlens_up(data.data_dir, env) as app:
         token = login(app.server.base_url)
         run = PagesRun(processes, *cold_requests(app.server.base_url, token, data.sites))
         tokens = viewers(app.server.base_url, token, max(CLIENTS))
-        tag = new_tag()
-        ledger = scratch / f"{tag}.ledger"
-        args = [
-            sys.executable,
-            "-m",
-            "bench.loadgen.paced",
-            app.server.base_url + "/api/events/ingest",
-        ]
-        args += ["--tracker", "--rate", str(INGEST_RATE), "--connections", "32", "--tag", tag]
-        args += ["--container", data.sites[0].container_id, "--ledger", str(ledger)]
-        with (scratch / f"{tag}.log").open("w") as err:
-            sender = subprocess.Popen(
-                args,
-                cwd=ROOT,
-                env={**os.environ, "PYTHONPATH": PYTHONPATH},
-                stdout=subprocess.PIPE,
-                stderr=err,
-                text=True,
-            )
-        try:
-            time.sleep(2)  # the ingest load settles
+        container = data.sites[0].container_id
+        with tracker_load(app, container, INGEST_RATE, ctx.scratch("pages")) as ingest:
             for index in range(profile.rounds):
                 for clients in CLIENTS:
                     print(
@@ -172,18 +151,7 @@ def measure(ctx: RunContext, data: Dataset, processes: int) -> PagesRun:
                     )
                     result = load(app, tokens, data.sites, clients, profile.pages_seconds, index)
                     run.warm.setdefault(clients, []).append(result)
-        finally:
-            sender.terminate()
-            out, _ = sender.communicate(timeout=120)
-        line = next((x for x in out.splitlines() if x.startswith(MARKER)), None)
-        run.ingest = json.loads(line.removeprefix(MARKER)) if line else {}
-        if not run.ingest or run.ingest.get("errors"):
-            raise BenchmarkFailure(f"the ingest load failed: {run.ingest}")
-        PostgresStoreCounter(app.database_url).wait_settled()
-        checked = check_ledger(app.database_url, ledger, tag)
-        if not checked.ok:
-            raise BenchmarkFailure(checked.summary())
-        run.ledger = checked.summary()
+        run.ingest, run.ledger = ingest.result, ingest.ledger
     return run
 
 
@@ -192,12 +160,12 @@ class PagesBenchmark:
     title = "Dashboard pages on data built by the product"
 
     def run(self, ctx: RunContext) -> BenchmarkReport:
-        n = ctx.profile.pages_events
+        n = ctx.profile.dataset_events
         report = BenchmarkReport(self.name, self.title)
         runs: list[PagesRun] = []
         failures: dict[str, str] = {}
         print(f"[pages] dataset of {n:,} events", flush=True)
-        with prepared(ctx, n) as data:
+        with prepared(ctx, n, "pages") as data:
             print(f"  {data.describe()}", flush=True)
             for processes in API_PROCESSES:
                 run = measured_or_failed(
