@@ -1,6 +1,6 @@
 """`python -m bench [NAME ...] [--quick]`: run the benchmarks, print a table, write the report.
 
-`python -m bench soak --minutes 30` runs one benchmark (`--only NAME` is the same as naming it).
+`python -m bench soak --minutes 10` runs one benchmark (`--only NAME` is the same as naming it).
 
 A full run of every benchmark writes docs/BENCHMARKS.md; a quick or partial run writes
 bench/results/ instead (so the committed report always holds a full, verified run), unless
@@ -56,7 +56,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--quick", action="store_true", help="short loads: a smoke run")
     parser.add_argument("--output", type=Path, help="where to write the Markdown report")
-    parser.add_argument("--minutes", type=float, help="the soak's length (30, or 2 with --quick)")
+    parser.add_argument(
+        "--minutes", type=float, help="each soak run's length (10, or 2 with --quick)"
+    )
     parser.add_argument(
         "--keep-workdir", action="store_true", help="keep data directories and logs"
     )

@@ -51,7 +51,7 @@ class Profile:
     single_connections: tuple[int, ...]
     batch_connections: tuple[int, ...]
     batch_size: int = 100
-    rounds: int = 3  # every benchmark but the soak and memory: once a round, in turn
+    rounds: int = 3  # every benchmark but memory: once a round, in turn
     # A load waits up to quiet_wait_s for other processes to go quiet, and is measured again
     # (up to `attempts` runs in all) if they were busy meanwhile.
     attempts: int = 3  # bench.workload.ATTEMPTS
@@ -73,8 +73,9 @@ class Profile:
     dataset_events: int = 10_000_000
     # queries: requests of each query a round
     query_requests: int = 200
-    # soak: tracker traffic at 1,000 events/s with dashboards and subscriptions, sampled
-    soak_minutes: float = 30.0
+    # soak: tracker traffic at 1,000 events/s with dashboards and subscriptions, sampled;
+    # a run's minutes, once a round in each mode
+    soak_minutes: float = 10.0
     disk_events: int = 200_000  # tracker events sent before the disk is measured
     # pages: how long each load of clients runs
     pages_seconds: float = 30.0

@@ -140,9 +140,9 @@ def render(
         'section, "Decisions and measurements", which is written by hand and kept as it is '
         "when the report is generated again. `python -m bench --quick` is a short smoke run, "
         f"`python -m bench NAME` runs one benchmark ({', '.join(r.name for r in reports)}), "
-        "e.g. `python -m bench soak --minutes 30`. A full run takes hours: the soak alone runs "
-        "30 minutes in each mode, and the first run builds the pages benchmark's dataset "
-        "(10,000,000 events, kept in `bench/cache/` for the next runs).",
+        "e.g. `python -m bench soak --minutes 10`. A full run takes hours: the soak alone runs "
+        "3 times 10 minutes in each mode, and the first run builds the dataset of the queries "
+        "and pages benchmarks (10,000,000 events, kept in `bench/cache/` for the next runs).",
         "",
         "## This run",
         "",
@@ -198,9 +198,9 @@ def sizes(profile: Profile) -> str:
         f"{profile.replay_events:,} events; queries and pages: a dataset of "
         f"{profile.dataset_events:,} events over 30 days; queries: {profile.query_requests} "
         f"requests per query a round; pages: {profile.pages_seconds:g} s a load; disk: "
-        f"{profile.disk_events:,} events; soak: {profile.soak_minutes:g} min sampled every "
-        f"{profile.soak_sample_s:g} s; ingest, freshness, projection, replay, queries, pages "
-        f"and disk: {profile.rounds} round(s) each"
+        f"{profile.disk_events:,} events; soak: {profile.soak_minutes:g} min a run sampled "
+        f"every {profile.soak_sample_s:g} s; every benchmark but memory: {profile.rounds} "
+        "round(s)"
     )
 
 

@@ -36,6 +36,7 @@ GOATCOUNTER = (
 )
 
 MEMORY_KEY = "memory"  # ctx.shared[MEMORY_KEY][system] -> {phase: MemoryPeak}
+MEMORY_ROUNDS_KEY = "memory by round"  # ctx.shared[...][system] -> [{phase: MemoryPeak}]
 
 
 def _measure(ctx: RunContext, factory: TargetFactory) -> WorkloadResult:
@@ -70,6 +71,9 @@ class IngestBenchmark:
         merged = {s: merge(rounds, s) for s in TARGETS if any(s in r for r in rounds)}
         ctx.shared.setdefault(MEMORY_KEY, {}).update(
             {s: r.memory for s, r in merged.items() if r.memory}
+        )
+        ctx.shared.setdefault(MEMORY_ROUNDS_KEY, {}).update(
+            {s: [r[s].memory for r in rounds if s in r and r[s].memory] for s in merged}
         )
         report = BenchmarkReport(self.name, self.title)
         report.sections.append(throughput_section(merged, rounds, failures))

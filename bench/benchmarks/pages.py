@@ -330,6 +330,6 @@ METHOD = [
     "that is measured rather than failed is the API's refusal of a query that ran over its "
     "read time limit (a 503 `query_too_slow`, or the same GraphQL error): such requests are "
     "counted by card, shown as timed out, and judged by a target (none refused).",
-    "The earlier query benchmark (`queries`, read models generated in SQL) still runs beside "
-    "it, so its figures can be compared with these.",
+    "The `queries` benchmark measures the 30-day stats on a copy of the same dataset, under "
+    "the same live load.",
 ]

@@ -1,8 +1,10 @@
-"""Soak: `eventlens up` under tracker-like traffic at 1,000 events/s for 30 minutes, with
-dashboard users and GraphQL subscriptions, sampled every minute; memory, file descriptors,
-connections and p99 must stay flat, and every acknowledged event must be stored exactly once.
+"""Soak: `eventlens up` under tracker-like traffic at 1,000 events/s, with dashboard users and
+GraphQL subscriptions, sampled every minute; memory, file descriptors, connections and p99 must
+stay flat, and every acknowledged event must be stored exactly once. Each mode runs once a
+round (3 runs of 10 minutes in a full run), the modes in turn; a criterion is met only if it
+is met in every run.
 
-    python -m bench soak [--minutes 30] [--system eventlens-postgres]
+    python -m bench soak [--minutes 10] [--system eventlens-postgres]
 """
 
 from __future__ import annotations
@@ -13,10 +15,9 @@ import signal
 import subprocess
 import sys
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
+from functools import partial
 from pathlib import Path
-from statistics import median
-from typing import Any
 
 import psutil
 import psycopg
@@ -30,50 +31,33 @@ from bench.core import (
     RunContext,
     Section,
     TargetCheck,
-    measured_or_failed,
 )
 from bench.latency import percentile
-from bench.ledger import LedgerCheck, check_ledger
+from bench.ledger import check_ledger
 from bench.loadgen.paced import INTERVAL_MARKER, MARKER
 from bench.loadgen.wrk import new_tag
+from bench.rounds import each_round, median_run
 from bench.services.eventlens import SEED_SCHEMA, login
+from bench.soak_judge import (
+    FLAT_SLACK,
+    P99_DRIFT_MAX,
+    RATE,
+    RATE_SHORTFALL,
+    RSS_GROWTH_MAX,
+    Sample,
+    SoakRun,
+    judge,
+    over_rounds,
+    wanted,
+)
 from bench.targets import Target
 from bench.targets.eventlens import KafkaStoreCounter
 from bench.targets.registry import EVENTLENS_KAFKA, EVENTLENS_POSTGRES, TARGETS
 
 MODES = (EVENTLENS_POSTGRES, EVENTLENS_KAFKA)
-RSS_GROWTH_MAX = 0.10
-P99_DRIFT_MAX = 1.5  # the last third's median p99 against the first third's
-FLAT_SLACK = 0.10  # fds and connections: the last sample within 10 % (+2) of the first
 READERS = 2
-RATE = 1000  # events/s
-RATE_SHORTFALL = 0.95  # the sender must reach this share of RATE
 CONNECTIONS = 64  # enough that a slow answer does not hold the schedule back
 SUBSCRIPTIONS = 3
-
-
-@dataclass
-class Sample:
-    t_s: float
-    app_rss: int  # the EventLens processes (Python), summed
-    tree_pss: int  # the same and, when embedded, PostgreSQL's processes, PSS summed
-    fds: int  # open file descriptors of the EventLens processes
-    connections: int  # client backends in pg_stat_activity (all databases of the server)
-    ingest_p99_ms: float | None = None  # of the events whose send was due in the interval
-    ingest_acknowledged: int = 0
-    read_p99_ms: float | None = None  # of the dashboard requests sent in the interval
-    reads: int = 0
-
-
-@dataclass
-class SoakRun:
-    mode: str
-    minutes: float
-    samples: list[Sample]
-    ingest: dict[str, Any]
-    readers: dict[str, Any]
-    ledger: LedgerCheck
-    criteria: dict[str, tuple[bool, str]] = field(default_factory=dict)
 
 
 def _memory(pids: list[int]) -> tuple[int, int, int]:
@@ -203,46 +187,10 @@ def measure(ctx: RunContext, mode: str) -> SoakRun:
         },
     }
     run = SoakRun(mode, minutes, samples, result, readers, checked)
-    judge(run)
+    problem = judge(run)
+    if problem is not None:
+        raise BenchmarkFailure(problem)
     return run
-
-
-def _flat(values: list[int]) -> tuple[bool, str]:
-    first, last = values[0], values[-1]
-    return last <= first * (1 + FLAT_SLACK) + 2, f"{first} then {last} (max {max(values)})"
-
-
-def judge(run: SoakRun) -> None:
-    """The pass criteria, against the first sample (taken after the first interval's load)."""
-    samples = run.samples
-    if len(samples) < 2:
-        raise BenchmarkFailure(f"{run.mode}: {len(samples)} samples; a soak needs two or more")
-    first, last = samples[0].app_rss, samples[-1].app_rss
-    growth = (last - first) / first
-    run.criteria["RSS growth"] = (
-        growth < RSS_GROWTH_MAX,
-        f"{growth * 100:+.1f} % ({fmt.mb(first)} to {fmt.mb(last)} MB)",
-    )
-    run.criteria["file descriptors flat"] = _flat([s.fds for s in samples])
-    run.criteria["connections flat"] = _flat([s.connections for s in samples])
-    p99s = [s.ingest_p99_ms for s in samples if s.ingest_p99_ms is not None]
-    third = max(1, len(p99s) // 3)
-    early, late = median(p99s[:third]), median(p99s[-third:])
-    run.criteria["ingest p99 stable"] = (
-        late <= P99_DRIFT_MAX * early,
-        f"{fmt.ms(early)} ms in the first third, {fmt.ms(late)} ms in the last",
-    )
-    achieved = float(run.ingest.get("rate_achieved", 0))
-    run.criteria["rate held"] = (
-        achieved >= RATE_SHORTFALL * RATE,
-        f"{achieved:,.0f} events/s acknowledged over the run",
-    )
-    errors = run.ingest.get("errors") or {}
-    run.criteria["no failed request"] = (
-        not errors and not run.readers["errors"],
-        f"ingest {sum(errors.values())}, dashboard {sum(run.readers['errors'].values())}",
-    )
-    run.criteria["every acknowledged event stored once"] = (run.ledger.ok, run.ledger.summary())
 
 
 class SoakBenchmark:
@@ -250,26 +198,20 @@ class SoakBenchmark:
     title = "Soak: tracker traffic with dashboards and subscriptions"
 
     def run(self, ctx: RunContext) -> BenchmarkReport:
-        runs: list[SoakRun] = []
-        failures: dict[str, str] = {}
-        for mode in MODES:
-            if ctx.systems is not None and mode not in ctx.systems:
-                continue
-            print(f"[soak] {mode}", flush=True)
-            run = measured_or_failed(failures, mode, measure, ctx, mode)
-            if run is not None:
-                runs.append(run)
-                for name, (ok, detail) in run.criteria.items():
-                    print(f"  {'pass' if ok else 'FAIL'}: {name}: {detail}", flush=True)
+        measures = {mode: partial(measure, ctx, mode) for mode in MODES}
+        by_mode, failures = each_round(ctx, "soak", measures, _describe)
         report = BenchmarkReport(self.name, self.title)
-        for run in runs:
-            report.sections.append(_section(run))
-            for name, (ok, detail) in run.criteria.items():
+        for mode, runs in by_mode.items():
+            for name in runs[0].criteria:
+                ok, measured = over_rounds(runs, name)
                 report.targets.append(
-                    TargetCheck(f"{run.mode}: soak, {name}", _wanted(name), detail, ok)
+                    TargetCheck(f"{mode}: soak, {name}", wanted(name), measured, ok)
                 )
-            if not run.ledger.ok:
-                failures[run.mode] = run.ledger.summary()
+            report.sections.append(_runs(mode, runs))
+            report.sections.append(_section(median_run(runs, lambda r: r.p99_drift), len(runs)))
+            broken = [run.ledger.summary() for run in runs if not run.ledger.ok]
+            if broken:
+                failures[mode] = "; ".join(broken)
         report.raw = {
             "failures": failures,
             "runs": [
@@ -281,6 +223,7 @@ class SoakBenchmark:
                     "readers": r.readers,
                     "ledger": r.ledger.summary(),
                 }
+                for runs in by_mode.values()
                 for r in runs
             ],
         }
@@ -290,19 +233,46 @@ class SoakBenchmark:
         return report
 
 
-def _wanted(name: str) -> str:
-    return {
-        "RSS growth": f"< {RSS_GROWTH_MAX * 100:.0f} %",
-        "file descriptors flat": f"last <= first + {FLAT_SLACK * 100:.0f} % + 2",
-        "connections flat": f"last <= first + {FLAT_SLACK * 100:.0f} % + 2",
-        "ingest p99 stable": f"last third <= {P99_DRIFT_MAX}x first third",
-        "rate held": f">= {RATE_SHORTFALL * RATE:,.0f} events/s",
-    }.get(name, "yes")
+def _describe(run: SoakRun) -> str:
+    return "\n  ".join(
+        f"{'pass' if c.ok else 'FAIL'}: {name}: {c.detail}" for name, c in run.criteria.items()
+    )
 
 
-def _section(run: SoakRun) -> Section:
+def _runs(mode: str, runs: list[SoakRun]) -> Section:
+    """Every run of a mode in one table, in the order they ran."""
     section = Section(
-        f"{run.mode}, {run.minutes:g} min at "
+        f"{mode}: {len(runs)} run(s) of {runs[0].minutes:g} min",
+        [
+            "run",
+            "events/s",
+            "app RSS MB, first to last",
+            "ingest p99, first third and last",
+            "dashboard answers",
+            "failed requests",
+            "every event stored once",
+        ],
+    )
+    for index, run in enumerate(runs):
+        c = run.criteria
+        section.rows.append(
+            [
+                str(index + 1),
+                f"{float(run.ingest.get('rate_achieved', 0)):,.0f}",
+                c["RSS growth"].detail,
+                f"{c['ingest p99 stable'].detail} ({c['ingest p99 stable'].figure or 0:.2f}x)",
+                f"{run.readers['answers']:,}",
+                c["no failed request"].detail,
+                "yes" if run.ledger.ok else "NO",
+            ]
+        )
+    return section
+
+
+def _section(run: SoakRun, runs: int) -> Section:
+    which = f", the median of {runs} runs by ingest p99 drift" if runs > 1 else ""
+    section = Section(
+        f"{run.mode}{which}: every sample of {run.minutes:g} min at "
         f"{float(run.ingest.get('rate_achieved', 0)):,.0f} events/s",
         [
             "t s",
@@ -357,7 +327,9 @@ METHOD = [
     "20,000 visitors, each with its own browser's User-Agent; referrers and UTM tags on "
     "landing pages; the current time) at 1,000 events/s on an open schedule over up to "
     f"{CONNECTIONS} connections, 2 % of requests on a new connection; the run passes only if "
-    f"it acknowledged at least {RATE_SHORTFALL * 100:.0f} % of that rate.",
+    f"it acknowledged at least {RATE_SHORTFALL * 100:.0f} % of that rate. Each mode runs "
+    "once a round, on a new `eventlens up`, the modes in turn (3 rounds of 10 minutes a run "
+    "in a full run; `--minutes` sets a run's length).",
     f"Meanwhile {READERS} dashboard users open pages (`bench/dashboard.py`: the overview, a "
     "site's dashboard and the pipeline page, each with every request the dashboard sends for "
     "it, ranges and filters drawn from a seeded distribution) one after another, pausing 1-3 s "
@@ -374,5 +346,8 @@ METHOD = [
     f"first sample; the median ingest p99 of the last third of intervals is at most "
     f"{P99_DRIFT_MAX}x that of the first third; no request failed; and every event id the "
     "sender saw acknowledged is found exactly once in the store (PostgreSQL's log, or the "
-    "Kafka topic read from its first offset) and in `event_logs` (`bench/ledger.py`).",
+    "Kafka topic read from its first offset) and in `event_logs` (`bench/ledger.py`). A "
+    "criterion is met only if it is met in every run; its figure is the median run's, with "
+    "the lowest and highest beside it, and every sample of the median run (by the ingest p99's "
+    "drift) is shown.",
 ]
