@@ -122,7 +122,11 @@ def over_rounds(runs: Sequence[SoakRun], name: str) -> tuple[bool, str]:
     ok = all(c.ok for c in criteria)
     figures = [c.figure for c in criteria if c.figure is not None]
     if figures and len(figures) == len(criteria):
-        text = spread(figures).text(FIGURES[name])
+        show, middle = FIGURES[name], spread(figures)
+        # "to", not a dash: these figures may be negative
+        text = (
+            f"{show(middle.median)} ({show(middle.low)} to {show(middle.high)}, {middle.runs} runs)"
+        )
     else:
         text = f"{sum(c.ok for c in criteria)} of {len(criteria)} runs"
     if not ok:
