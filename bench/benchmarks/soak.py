@@ -210,8 +210,8 @@ class SoakBenchmark:
             report.sections.append(_runs(mode, runs))
             report.sections.append(_section(median_run(runs, lambda r: r.p99_drift), len(runs)))
             broken = [run.ledger.summary() for run in runs if not run.ledger.ok]
-            if broken:
-                failures[mode] = "; ".join(broken)
+            if broken:  # beside a later round's failure, if there was one
+                failures[mode] = "; ".join([*filter(None, [failures.get(mode)]), *broken])
         report.raw = {
             "failures": failures,
             "runs": [
